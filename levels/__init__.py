@@ -1,0 +1,1 @@
+"""Package data: the bundled levels (installed as ppcg.levels)."""

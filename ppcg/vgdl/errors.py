@@ -1,0 +1,136 @@
+"""One exception family for every problem in a game or level file.
+
+Every error carries where (file, line, column), what was found, what was expected and, for near misses, a
+suggestion. ``str(err)`` reads like a compiler message::
+
+    games/zelda.txt:27:22: unknown effect 'killsprite' (expected one of the effects GVGAI defines); did you mean 'killSprite'?
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Iterable
+
+__all__ = [
+    "VGDLError",
+    "VGDLSyntaxError",
+    "VGDLNameError",
+    "VGDLValueError",
+    "VGDLLevelError",
+    "VGDLUnsupportedError",
+    "VGDLWarning",
+    "suggest",
+    "warn",
+]
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """The closest of ``choices`` to ``word`` (case-insensitive first), or None."""
+    choices = list(choices)
+    lowered = {c.lower(): c for c in choices}
+    if word.lower() in lowered and lowered[word.lower()] != word:
+        return lowered[word.lower()]
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+class VGDLError(Exception):
+    """A problem in a VGDL game file or a level file.
+
+    Attributes:
+        message: what is wrong, in words.
+        file: the file's path, or None for text parsed from a string.
+        line: 1-based line number, or None.
+        col: 1-based column, or None.
+        text: the offending text (a token or a line).
+        expected: what would have been accepted.
+        suggestion: a near miss (``killSprite`` for ``killsprite``), or None.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        col: int | None = None,
+        text: str | None = None,
+        expected: str | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.col = col
+        self.text = text
+        self.expected = expected
+        self.suggestion = suggestion
+        super().__init__(self.__str__())
+
+    @property
+    def location(self) -> str:
+        parts = [self.file or "<string>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        s = f"{self.location}: {self.message}"
+        if self.expected:
+            s += f" (expected {self.expected})"
+        if self.suggestion:
+            s += f"; did you mean {self.suggestion!r}?"
+        return s
+
+    def __reduce__(self):  # picklable across processes despite keyword-only fields
+        return (_rebuild, (type(self), self.message, self.__dict__.copy()))
+
+
+def _rebuild(cls, message, state):
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+class VGDLSyntaxError(VGDLError):
+    """Malformed text: bad indentation, a line without ``>``, a ``key=value`` token without a value..."""
+
+
+class VGDLNameError(VGDLError):
+    """An unknown sprite class, effect, termination, parameter or sprite name."""
+
+
+class VGDLValueError(VGDLError):
+    """A parameter value of the wrong type (``speed=fast``), or out of range."""
+
+
+class VGDLLevelError(VGDLError):
+    """A level that does not fit its game: no avatar, too many avatars, an unknown character (strict mode)..."""
+
+
+class VGDLUnsupportedError(VGDLError):
+    """A feature GVGAI defines but this engine does not implement (never silently ignored).
+
+    Attributes:
+        missing: ``[(kind, name, line), ...]``, every missing feature and where the game uses it.
+    """
+
+    def __init__(self, message: str, *, missing: list[tuple[str, str, int | None]] | None = None, **kw) -> None:
+        self.missing = list(missing or [])
+        super().__init__(message, **kw)
+
+
+class VGDLWarning(UserWarning):
+    """Something GVGAI tolerates but a user would be surprised by (an unknown parameter, a duplicate sprite...)."""
+
+
+def warn(message: str, *, file: str | None = None, line: int | None = None, stacklevel: int = 3) -> None:
+    """Issue a :class:`VGDLWarning` prefixed with ``file:line``."""
+    where = file or "<string>"
+    if line is not None:
+        where += f":{line}"
+    warnings.warn(f"{where}: {message}", VGDLWarning, stacklevel=stacklevel)

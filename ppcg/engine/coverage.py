@@ -1,0 +1,376 @@
+"""``ppcg coverage``: load every game in a folder, run each level with random actions, and tabulate what runs.
+
+A folder is either GVGAI's layout (``<name>.txt`` with its levels ``<name>_lvl<N>.txt`` beside it, as in
+``../shared/vgdl-corpus/gridphysics``) or the project's (``games/<name>.txt`` with ``levels/<name>/lvl<N>.txt``).
+For every game: parse, compile, then for each level a batch of environments takes ``--steps`` random actions each
+(finished environments are reset with a new seed). The table has one row per game:
+
+* ``ok``: every level compiled and survived the steps (no exception, finite rewards and scores);
+* ``missing features: ...``: the engine does not implement something the game uses (a ``VGDLUnsupportedError``);
+* ``GVGAI cannot run it either: ...``: the game uses a name GVGAI does not define (``invest``'s
+  ``killIfScoreNegative``);
+* ``error: ...``: anything else (a parse error, a crash), which never stops the table.
+
+    ppcg coverage ../shared/vgdl-corpus/gridphysics --steps 1000 --out docs/coverage.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "GameCoverage",
+    "add_arguments",
+    "run",
+    "discover_games",
+    "find_game",
+    "describe_error",
+    "cover_game",
+    "cover_folder",
+    "format_markdown",
+]
+
+# status -> the words the table prints before the detail. One entry a line.
+STATUS_WORDS: dict[str, str] = {
+    "ok": "ok",
+    "missing": "missing features",
+    "gvgai": "GVGAI cannot run it either",
+    "error": "error",
+}
+
+_GVGAI_LEVEL = re.compile(r"^(?P<game>.+)_lvl(?P<n>\d+)\.txt$")
+_OUR_LEVEL = re.compile(r"^lvl(?P<n>\d+)\.txt$")
+_MAX_DETAIL = 300
+
+
+@dataclass
+class GameCoverage:
+    """One row of the coverage table.
+
+    Attributes:
+        game: the game's name.
+        status: a key of :data:`STATUS_WORDS`.
+        detail: the missing features or the error, in words ("" when ok).
+        levels: levels found; ``levels_ok``: levels that ran the full number of steps.
+        env_steps: environment steps taken over all levels; ``seconds``: time spent stepping them.
+        compile_seconds: time to parse and compile the game.
+        level_errors: ``{level number: error text}``.
+    """
+
+    game: str
+    status: str
+    detail: str = ""
+    levels: int = 0
+    levels_ok: int = 0
+    env_steps: int = 0
+    seconds: float = 0.0
+    compile_seconds: float = 0.0
+    level_errors: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def steps_per_second(self) -> float | None:
+        """Environment steps per second while stepping (None when nothing ran)."""
+        return self.env_steps / self.seconds if self.seconds > 0 and self.env_steps else None
+
+    @property
+    def status_text(self) -> str:
+        """``ok`` or ``missing features: undoAll, Chaser``."""
+        word = STATUS_WORDS[self.status]
+        return f"{word}: {self.detail}" if self.detail and self.status != "ok" else word
+
+
+# --- finding games ----------------------------------------------------------------------------------------------
+
+def discover_games(folder: str | Path) -> dict[str, tuple[Path, dict[int, Path]]]:
+    """``{name: (game file, {level number: level file})}`` for every game in ``folder``, sorted by name.
+
+    GVGAI's layout (``<name>.txt`` + ``<name>_lvl<N>.txt``) and the project's (``games/<name>.txt`` +
+    ``levels/<name>/lvl<N>.txt``) are both recognised; a ``.txt`` that is neither a game with levels nor a level
+    is still listed (with no levels), so a lone game file shows up in the table.
+    """
+    root = Path(folder)
+    out: dict[str, tuple[Path, dict[int, Path]]] = {}
+    if (root / "games").is_dir():
+        for game in sorted((root / "games").glob("*.txt")):
+            levels = {}
+            level_dir = root / "levels" / game.stem
+            if level_dir.is_dir():
+                for lp in level_dir.glob("lvl*.txt"):
+                    m = _OUR_LEVEL.match(lp.name)
+                    if m:
+                        levels[int(m["n"])] = lp
+            out[game.stem] = (game, dict(sorted(levels.items())))
+        if out:
+            return out
+    files = sorted(root.glob("*.txt"))
+    names = {p.stem for p in files}
+    levels_of: dict[str, dict[int, Path]] = {}
+    for p in files:
+        m = _GVGAI_LEVEL.match(p.name)
+        if m and m["game"] in names:
+            levels_of.setdefault(m["game"], {})[int(m["n"])] = p
+    for p in files:
+        m = _GVGAI_LEVEL.match(p.name)
+        if m and m["game"] in names:
+            continue
+        out[p.stem] = (p, dict(sorted(levels_of.get(p.stem, {}).items())))
+    return dict(sorted(out.items()))
+
+
+def find_game(folder: str | Path, name: str) -> tuple[Path, dict[int, Path]]:
+    """The game file and levels of ``name`` in ``folder`` (either layout).
+
+    Raises:
+        FileNotFoundError: no such game there.
+    """
+    root = Path(folder)
+    for game in (root / f"{name}.txt", root / "games" / f"{name}.txt"):
+        if game.is_file():
+            break
+    else:
+        raise FileNotFoundError(f"no game {name!r} in {root} (looked for {name}.txt and games/{name}.txt)")
+    if game.parent == root:
+        levels = {}
+        for lp in root.glob(f"{name}_lvl*.txt"):
+            m = _GVGAI_LEVEL.match(lp.name)
+            if m and m["game"] == name:
+                levels[int(m["n"])] = lp
+    else:
+        levels = {int(m["n"]): lp for lp in (root / "levels" / name).glob("lvl*.txt")
+                  if (m := _OUR_LEVEL.match(lp.name))}
+    return game, dict(sorted(levels.items()))
+
+
+def describe_error(exc: BaseException) -> tuple[str, str]:
+    """``(status, detail)`` for an exception raised while loading, compiling or running a game."""
+    from ppcg.vgdl.errors import VGDLError, VGDLNameError, VGDLUnsupportedError
+
+    if isinstance(exc, VGDLUnsupportedError):
+        names = []
+        for kind, name, _line in exc.missing:
+            label = f"{name}" if not kind else f"{kind} {name}"
+            if label not in names:
+                names.append(label)
+        return "missing", ", ".join(names) if names else _short(exc.message)
+    if isinstance(exc, VGDLNameError):
+        # The registry holds every name GVGAI defines: a name unknown to it is unknown to GVGAI too.
+        return "gvgai", _short(str(exc))
+    if isinstance(exc, VGDLError):
+        return "error", _short(str(exc))
+    return "error", _short(f"{type(exc).__name__}: {exc}")
+
+
+def _short(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 3] + "..."
+
+
+# --- running ----------------------------------------------------------------------------------------------------
+
+def _load(game_path: Path):
+    import warnings
+
+    from ppcg.vgdl.parser import load_game
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_game(str(game_path))
+
+
+def _load_level(path: Path, spec):
+    import warnings
+
+    from ppcg.vgdl.level import load_level
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_level(path, spec)
+
+
+def run_level(compiled, level, *, steps: int, batch: int, seed: int, obs_type: str | None) -> tuple[int, float]:
+    """Step a batch of ``batch`` environments on ``level`` for ``steps`` random actions each.
+
+    Finished environments are reset with fresh seeds. Returns ``(environment steps, seconds)``.
+
+    Raises:
+        FloatingPointError: a reward or score that is not finite.
+    """
+    import numpy as np
+
+    from ppcg.engine import BatchEngine
+
+    rng = np.random.default_rng(seed)
+    engine = BatchEngine(compiled, batch, obs_type=obs_type, obs_size=(level.width, level.height))
+    next_seed = seed * 1_000_003
+    engine.reset([level] * batch, list(range(next_seed, next_seed + batch)))
+    next_seed += batch
+    start = time.perf_counter()
+    for _ in range(steps):
+        result = engine.step(rng.integers(0, compiled.n_actions, size=batch))
+        if not (np.all(np.isfinite(result.reward)) and np.all(np.isfinite(result.score))):
+            raise FloatingPointError("a reward or score is not finite")
+        done = np.flatnonzero(np.asarray(result.terminated) | np.asarray(result.truncated))
+        if done.size:
+            engine.reset([level] * done.size, list(range(next_seed, next_seed + done.size)), indices=done)
+            next_seed += done.size
+    return steps * batch, time.perf_counter() - start
+
+
+def cover_game(
+    name: str,
+    game_path: Path,
+    level_paths: dict[int, Path],
+    *,
+    steps: int = 1000,
+    batch: int = 8,
+    obs_type: str | None = "symbolic",
+    runner: Callable[..., tuple[int, float]] | None = None,
+) -> GameCoverage:
+    """Load, compile and run one game; never raises (everything becomes the row's status).
+
+    Args:
+        runner: what steps a level (default :func:`run_level`; tests pass a stand-in).
+    """
+    row = GameCoverage(game=name, status="ok", levels=len(level_paths))
+    runner = runner or run_level
+    start = time.perf_counter()
+    try:
+        from ppcg.engine import compile_game
+
+        spec = _load(game_path)
+        compiled = compile_game(spec)
+    except Exception as exc:  # noqa: BLE001 - a game's failure is its row, not the end of the table
+        row.status, row.detail = describe_error(exc)
+        return row
+    row.compile_seconds = time.perf_counter() - start
+    if not level_paths:
+        row.status, row.detail = "error", "no levels found"
+        return row
+    for number, path in level_paths.items():
+        try:
+            level = _load_level(path, spec)
+            n, seconds = runner(compiled, level, steps=steps, batch=batch, seed=number, obs_type=obs_type)
+        except Exception as exc:  # noqa: BLE001
+            status, detail = describe_error(exc)
+            row.level_errors[number] = detail
+            if row.status == "ok" or (row.status == "error" and status != "error"):
+                row.status, row.detail = status, f"level {number}: {detail}" if status == "error" else detail
+            continue
+        row.env_steps += n
+        row.seconds += seconds
+        row.levels_ok += 1
+    return row
+
+
+def cover_folder(folder: str | Path, *, games: Sequence[str] | None = None, progress=None, **kwargs) -> list[GameCoverage]:
+    """:func:`cover_game` for every game in ``folder`` (or the named ones), in name order."""
+    found = discover_games(folder)
+    rows = []
+    for name, (game_path, levels) in found.items():
+        if games and name not in games:
+            continue
+        row = cover_game(name, game_path, levels, **kwargs)
+        rows.append(row)
+        if progress:
+            progress(row)
+    return rows
+
+
+def _rate(row: GameCoverage) -> str:
+    sps = row.steps_per_second
+    return "-" if sps is None else f"{sps:,.0f}"
+
+
+def summary_line(rows: Sequence[GameCoverage]) -> str:
+    """``85/90 games ok; missing features: 3; error: 1; ...``."""
+    parts = [f"{sum(r.status == 'ok' for r in rows)}/{len(rows)} games ok"]
+    for status, word in STATUS_WORDS.items():
+        n = sum(r.status == status for r in rows)
+        if n and status != "ok":
+            parts.append(f"{word}: {n}")
+    return "; ".join(parts)
+
+
+def format_markdown(rows: Sequence[GameCoverage], *, title: str | None = None, note: str | None = None) -> str:
+    """The coverage table as Markdown (game, status, levels run, steps per second)."""
+    header = ("game", "status", "levels", "steps/s")
+    body = [(r.game, r.status_text.replace("|", "\\|"), f"{r.levels_ok}/{r.levels}", _rate(r)) for r in rows]
+    widths = [max(len(x[i]) for x in [header, *body]) for i in range(4)]
+
+    def line(cells):
+        return "| " + " | ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in
+                                 enumerate(zip(cells, widths))) + " |"
+
+    out = []
+    if title:
+        out += [f"# {title}", ""]
+    if note:
+        out += [note, ""]
+    out.append(line(header))
+    out.append("|" + "|".join(("-" * (w + 2)) if i < 2 else ("-" * (w + 1) + ":") for i, w in enumerate(widths)) + "|")
+    out += [line(b) for b in body]
+    out += ["", summary_line(rows), ""]
+    return "\n".join(out)
+
+
+# --- CLI --------------------------------------------------------------------------------------------------------
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``ppcg coverage``."""
+    parser.add_argument("folder", metavar="DIR", help="a folder of games (GVGAI's layout or games/ + levels/)")
+    parser.add_argument("--steps", type=int, default=1000, help="random steps per environment and level (1000)")
+    parser.add_argument("--batch", type=int, default=8, help="environments stepped together per level (8)")
+    parser.add_argument("--obs", choices=("symbolic", "rgb", "none"), default="symbolic",
+                        help="observation computed while stepping (symbolic)")
+    parser.add_argument("--game", action="append", default=None, metavar="NAME", help="only this game (repeatable)")
+    parser.add_argument("--out", type=Path, default=None, metavar="FILE", help="also write the table as Markdown")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``ppcg coverage``; exit status 0 whatever the games do (2 on bad arguments)."""
+    import platform
+
+    from ppcg.cli import CLIError
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise CLIError(f"folder not found: {folder}")
+    if args.steps < 1 or args.batch < 1:
+        raise CLIError("--steps and --batch must be at least 1")
+    found = discover_games(folder)
+    if not found:
+        raise CLIError(f"no games (*.txt) in {folder}")
+    if args.game:
+        unknown = [g for g in args.game if g not in found]
+        if unknown:
+            raise CLIError(f"no game {', '.join(map(repr, unknown))} in {folder}")
+
+    def progress(row: GameCoverage) -> None:
+        print(f"  {row.game}: {row.status_text} ({_rate(row)} steps/s)", flush=True)
+
+    obs_type = None if args.obs == "none" else args.obs
+    rows = cover_folder(folder, games=args.game, progress=progress, steps=args.steps, batch=args.batch,
+                        obs_type=obs_type)
+    note = (f"`ppcg coverage {folder.name} --steps {args.steps} --batch {args.batch} --obs {args.obs}`: each level "
+            f"of each game, {args.batch} environments x {args.steps} random actions (finished ones reset). "
+            f"Steps per second over all levels, compile time excluded; measured on {platform.machine()} "
+            f"with {_cpu_count()} CPU cores.")
+    table = format_markdown(rows, title="Engine coverage", note=note)
+    print()
+    print(table)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(table, encoding="utf-8")
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _cpu_count() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

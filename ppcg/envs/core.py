@@ -1,0 +1,574 @@
+"""``VGDLEnv``: one VGDL game as a Gymnasium environment, over a one-environment :class:`BatchEngine`.
+
+The pieces shared with the native vector environment (:mod:`ppcg.envs.vector`) live here too: loading and
+compiling a game once per process, turning the ``level=`` argument into levels, choosing the default level source
+and the fixed observation size.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from ppcg.envs.registration import MAX_EPISODE_STEPS, game_entry
+from ppcg.envs.source import EpisodeResult, LevelRequest, LevelSource
+from ppcg.envs.sources import SEED_BOUND, FixedLevelSource, GeneratorSource
+from ppcg.vgdl.level import Level, load_level
+
+__all__ = ["VGDLEnv", "GameSetup", "setup_game", "coerce_levels", "OBS_TYPES"]
+
+OBS_TYPES = ("symbolic", "rgb")
+RENDER_MODES = ["human", "rgb_array", "ansi"]
+RENDER_FPS = 15
+DEFAULT_TILE_SIZE = 20
+_HUMAN_LEVEL = re.compile(r"lvl\d+")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# games, levels, sources: shared with the vector environment
+
+
+@functools.lru_cache(maxsize=64)
+def _load_compiled(path: str, mtime_ns: int) -> tuple[Any, Any]:
+    from ppcg.engine import compile_game
+    from ppcg.vgdl import load_game
+
+    spec = load_game(path)
+    return spec, compile_game(spec)
+
+
+def load_compiled(game: str | Path) -> tuple[str, bool, Any, Any]:
+    """Load and compile a game once per process: ``(name, bundled, GameSpec, CompiledGame)``.
+
+    ``game`` is the name of a bundled game (``"zelda"``) or a path to a game file; the name is the file's stem, and
+    ``bundled`` tells whether it is one of the bundled games (only those have generators and human levels).
+    """
+    from ppcg.resources import game_path, games_dir
+
+    path = game_path(game).resolve()
+    spec, compiled = _load_compiled(str(path), path.stat().st_mtime_ns)
+    bundled = path.parent == Path(games_dir()).resolve()
+    return path.stem, bundled, spec, compiled
+
+
+def _generator_for(name: str) -> Any | None:
+    """The registered generator of a bundled game, or None when it has none (or generators are not installed)."""
+    try:
+        from ppcg.generators import get_generator
+    except ImportError:
+        return None
+    try:
+        return get_generator(name)
+    except (KeyError, ValueError, LookupError):
+        return None
+
+
+def coerce_levels(level: Any, spec: Any, game_name: str | None) -> list[tuple[Level, str]]:
+    """Turn the ``level=`` argument into ``(Level, level_id)`` pairs bound to the game's mapping.
+
+    Accepted: a :class:`Level`; a path (``str`` or ``Path``) to a level file; a level's text (a string with a
+    newline); ``"lvl0"`` ... ``"lvl4"`` for a bundled game's human levels; or a list of these.
+
+    Raises:
+        ValueError: a string that is none of these.
+        ppcg.vgdl.VGDLLevelError: a level the game cannot play (no avatar, unknown sprite ...).
+    """
+    items = list(level) if isinstance(level, (list, tuple)) else [level]
+    if not items:
+        raise ValueError("level= is an empty list")
+    out: list[tuple[Level, str]] = []
+    for k, item in enumerate(items):
+        lvl, lid = _coerce_one(item, spec, game_name, k)
+        lvl.validate(spec)
+        out.append((lvl, lid))
+    return out
+
+
+def _coerce_one(item: Any, spec: Any, game_name: str | None, k: int) -> tuple[Level, str]:
+    if isinstance(item, Level):
+        lvl = item if item.mapping else item.with_mapping(spec.mapping)
+        return lvl, item.name or f"level{k}"
+    if isinstance(item, Path):
+        return load_level(item, spec), item.stem
+    if isinstance(item, str):
+        if "\n" in item or "\r" in item:
+            return Level.for_game(item, spec, name=None), f"level{k}"
+        if _HUMAN_LEVEL.fullmatch(item) and game_name is not None:
+            from ppcg.resources import human_level_paths
+
+            paths = {p.stem: p for p in human_level_paths(game_name)}
+            if item not in paths:
+                raise ValueError(f"game {game_name!r} has no human level {item!r} (it has {', '.join(paths)})")
+            return load_level(paths[item], spec), item
+        path = Path(item)
+        if path.is_file():
+            return load_level(path, spec), path.stem
+        raise ValueError(
+            f"level {item!r} is not a file; expected a path to a level file, a level's text (with newlines), "
+            f"'lvl0'...'lvl4' (a bundled human level) or a ppcg.vgdl.Level"
+        )
+    raise TypeError(f"level must be a path, a string, a Level or a list of them, not {type(item).__name__}")
+
+
+@dataclass
+class GameSetup:
+    """Everything an environment needs before it builds its engine.
+
+    Attributes:
+        name: the game's name (``"zelda"``).
+        spec: its :class:`ppcg.vgdl.GameSpec`.
+        compiled: its :class:`ppcg.engine.CompiledGame`.
+        source: the level source.
+        obs_size: ``(width, height)`` of the observation, in cells.
+        bundled: whether the game is a bundled one (which may have a generator and human levels).
+    """
+
+    name: str
+    spec: Any
+    compiled: Any
+    source: LevelSource
+    obs_size: tuple[int, int]
+    bundled: bool = True
+
+
+def setup_game(
+    game: str | Path | None,
+    level: Any = None,
+    difficulty: float = 0.5,
+    level_source: LevelSource | None = None,
+    obs_size: tuple[int, int] | None = None,
+) -> GameSetup:
+    """Resolve the game, the level source and the observation size from an environment's keyword arguments.
+
+    The level source is ``level_source`` if given; else the fixed ``level`` list; else the game's generator at
+    ``difficulty``; else the game's human levels. The observation size is ``obs_size`` if given; else the bundled
+    game's fixed size (:data:`ppcg.envs.registration.GAMES`); else the generator's size; else the largest given level.
+    """
+    if game is None:
+        raise ValueError("no game: pass game= (the name of a bundled game, e.g. 'zelda', or a path to a game file)")
+    name, bundled, spec, compiled = load_compiled(game)
+    fixed: list[tuple[Level, str]] = coerce_levels(level, spec, name if bundled else None) if level is not None else []
+    generator = None
+    if level_source is None:
+        if fixed:
+            level_source = FixedLevelSource([lv for lv, _ in fixed], [i for _, i in fixed])
+        else:
+            generator = _generator_for(name) if bundled else None
+            if generator is not None:
+                level_source = GeneratorSource(name, difficulty, generator=None)
+            else:
+                try:
+                    fixed = coerce_levels([f"lvl{k}" for k in range(_n_human(name))], spec, name) if bundled else []
+                except (FileNotFoundError, ValueError):
+                    fixed = []
+                if not fixed:
+                    raise ValueError(
+                        f"game {name!r} has no generator and no bundled levels: pass level= (a path, a level's text, "
+                        f"a Level, or a list of them) or level_source="
+                    )
+                level_source = FixedLevelSource([lv for lv, _ in fixed], [i for _, i in fixed])
+    if not isinstance(level_source, LevelSource):
+        raise TypeError(f"level_source must have next_level() and episode_done(), got {type(level_source).__name__}")
+    if obs_size is None:
+        entry = game_entry(name) if bundled else None
+        if entry is not None:
+            obs_size = (entry.width, entry.height)
+        else:
+            generator = generator or (_generator_for(name) if bundled else None)
+            if generator is not None and getattr(generator, "width", None):
+                obs_size = (int(generator.width), int(generator.height))
+            elif fixed:
+                obs_size = (max(lv.width for lv, _ in fixed), max(lv.height for lv, _ in fixed))
+            elif isinstance(level_source, FixedLevelSource):
+                lvls = [r.level for r in level_source.requests]
+                obs_size = (max(lv.width for lv in lvls), max(lv.height for lv in lvls))
+            else:
+                raise ValueError(f"cannot tell the observation size of game {name!r}: pass obs_size=(width, height)")
+    obs_size = (int(obs_size[0]), int(obs_size[1]))
+    for lv, lid in fixed:
+        check_fits(lv, lid, obs_size)
+    return GameSetup(name, spec, compiled, level_source, obs_size, bundled)
+
+
+def _n_human(name: str) -> int:
+    from ppcg.resources import human_level_paths
+
+    return len(human_level_paths(name))
+
+
+def check_fits(level: Level, level_id: str, obs_size: tuple[int, int]) -> None:
+    """Raise ValueError when ``level`` is larger than the observation."""
+    if level.width > obs_size[0] or level.height > obs_size[1]:
+        raise ValueError(
+            f"level {level_id!r} is {level.width}x{level.height}, larger than the observation "
+            f"{obs_size[0]}x{obs_size[1]}; pass obs_size=(width, height)"
+        )
+
+
+def bind(request: LevelRequest, spec: Any, obs_size: tuple[int, int]) -> LevelRequest:
+    """The request with its level bound to the game's mapping (if unbound), checked to fit the observation."""
+    lvl = request.level
+    if not lvl.mapping:
+        request = LevelRequest(lvl.with_mapping(spec.mapping), request.level_id, request.level_seed, request.difficulty)
+    check_fits(request.level, request.level_id, obs_size)
+    return request
+
+
+def observation_space(compiled: Any, obs_type: str, obs_size: tuple[int, int]) -> spaces.Box:
+    """The observation space of one environment: symbolic ``[C, H, W]`` in {0, 1}, or rgb ``[H*b, W*b, 3]``."""
+    w, h = obs_size
+    if obs_type == "symbolic":
+        return spaces.Box(0, 1, (len(compiled.leaf_names), h, w), np.uint8)
+    if obs_type == "rgb":
+        b = int(compiled.block_size)
+        return spaces.Box(0, 255, (h * b, w * b, 3), np.uint8)
+    raise ValueError(f"obs_type must be one of {OBS_TYPES}, not {obs_type!r}")
+
+
+def check_render_mode(render_mode: str | None, allowed: Sequence[str] = RENDER_MODES) -> None:
+    if render_mode is not None and render_mode not in allowed:
+        raise ValueError(f"render_mode must be None or one of {list(allowed)}, not {render_mode!r}")
+
+
+def info_for(request: LevelRequest, score: float) -> dict[str, Any]:
+    return {
+        "level_id": request.level_id,
+        "level_seed": request.level_seed,
+        "difficulty": request.difficulty,
+        "score": score,
+    }
+
+
+def request_from_options(
+    options: dict[str, Any], setup: GameSetup, rng: np.random.Generator, env_index: int
+) -> LevelRequest | None:
+    """The level asked for in ``reset(options=...)``: ``{"level": ...}`` or ``{"difficulty": d}``, else None."""
+    unknown = set(options) - {"level", "difficulty", "reset_mask"}
+    if unknown:
+        raise ValueError(f"unknown reset option(s) {sorted(unknown)}; expected 'level' and/or 'difficulty'")
+    if isinstance(options.get("level"), LevelRequest):
+        return options["level"]
+    if options.get("level") is not None:
+        pairs = coerce_levels(options["level"], setup.spec, setup.name if setup.bundled else None)
+        lvl, lid = pairs[int(rng.integers(len(pairs)))] if len(pairs) > 1 else pairs[0]
+        return LevelRequest(lvl, lid)
+    if options.get("difficulty") is not None:
+        src = setup.source
+        if not isinstance(src, GeneratorSource):
+            if not setup.bundled or _generator_for(setup.name) is None:
+                raise ValueError(f"game {setup.name!r} has no generator, so reset option 'difficulty' cannot be used")
+            src = GeneratorSource(setup.name)
+        return src.level_at(float(options["difficulty"]), int(rng.integers(SEED_BOUND)))
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the environment
+
+
+class VGDLEnv(gym.Env):
+    """A VGDL game (GVGAI's rules, compiled) as a Gymnasium environment.
+
+    ## Description
+
+    The four games of Justesen et al. (2018), Zelda, Solarfox, Frogs and Boulderdash, and any other VGDL game file
+    the engine supports. Each reset asks the environment's level source for the next level: by default the game's
+    generator at ``difficulty`` (``ppcg/Zelda-v0``), or a fixed human level (``ppcg/Zelda-lvl0-v0``). A curriculum
+    (:mod:`ppcg.curricula`) is a level source too: pass it as ``level_source=``.
+
+    >>> import gymnasium as gym, ppcg
+    >>> env = gym.make("ppcg/Zelda-v0", difficulty=0.3)  # doctest: +SKIP
+    >>> obs, info = env.reset(seed=0)  # doctest: +SKIP
+    >>> info["level_id"]  # doctest: +SKIP
+    'zelda/d=0.300/seed=...'
+
+    ## Action Space
+
+    ``Discrete(n)``: ``NIL`` (0) then the avatar's actions in GVGAI's order, e.g. ``NIL, USE, LEFT, RIGHT, DOWN,
+    UP`` for Zelda's ``ShootAvatar``; ``env.unwrapped.action_names`` lists them.
+
+    ## Observation
+
+    ``obs_type="symbolic"`` (default): ``uint8 [C, H, W]`` in {0, 1}, one plane per leaf sprite type
+    (``env.unwrapped.plane_names``), a cell set where a sprite of that type covers its centre. ``obs_type="rgb"``:
+    ``uint8 [H*10, W*10, 3]``, GVGAI's learning-track frame at 10 pixels per cell. ``W x H`` is fixed per game
+    (Zelda 13x9, Solarfox 10x11, Frogs 28x11, Boulderdash 26x13); a smaller level is padded with walls. The
+    observation is a fresh array every step.
+
+    ## Rewards
+
+    The change in game score this step, unclipped (Zelda: key +1, door +1, monster killed +2, death -1 ...).
+
+    ## Termination
+
+    ``terminated`` when a termination of the game fires (win or loss: ``info["winner"]`` is 1 for a win, -1 for a
+    loss); ``truncated`` at ``max_episode_steps`` (2000 by default, GVGAI-gym's limit), which is the engine's step
+    limit and the registered ``TimeLimit`` alike.
+
+    ``info`` on every step: ``level_id``, ``level_seed`` and ``difficulty`` (None for a given level) and ``score``;
+    on the last step also ``is_success`` (the game's win) and ``winner``.
+
+    ## Registered Configurations
+
+    * ``ppcg/Zelda-v0``, ``ppcg/Solarfox-v0``, ``ppcg/Frogs-v0``, ``ppcg/Boulderdash-v0``: a generated level per reset.
+    * ``ppcg/<Game>-lvl0-v0`` ... ``ppcg/<Game>-lvl4-v0``: the game's human levels.
+    * ``ppcg/VGDL-v0``: any game: ``game=`` a path or a bundled name, ``level=`` the levels.
+
+    Args:
+        game: a bundled game's name (``"zelda"``) or a path to a VGDL game file.
+        level: a level or list of levels (a path, a level's text, ``"lvl0"``, a :class:`ppcg.vgdl.Level`), played
+            in random order; default: the game's generator.
+        difficulty: the generator's difficulty in [0, 1] (default 0.5); ignored when ``level`` is given.
+        obs_type: ``"symbolic"`` or ``"rgb"``.
+        render_mode: None, ``"human"`` (a pygame window, opened on first use), ``"rgb_array"`` or ``"ansi"``.
+        level_source: where levels come from (overrides ``level`` and ``difficulty``).
+        tile_size: pixels per cell of ``render()`` (default 20).
+        max_episode_steps: the engine's step limit (default 2000).
+        obs_size: ``(width, height)`` of the observation in cells (default: the game's fixed size).
+        env_index: this environment's index when reporting to a shared level source (default 0).
+    """
+
+    metadata = {"render_modes": RENDER_MODES, "render_fps": RENDER_FPS}
+
+    def __init__(
+        self,
+        game: str | Path | None = None,
+        *,
+        level: Any = None,
+        difficulty: float = 0.5,
+        obs_type: str = "symbolic",
+        render_mode: str | None = None,
+        level_source: LevelSource | None = None,
+        tile_size: int = DEFAULT_TILE_SIZE,
+        max_episode_steps: int = MAX_EPISODE_STEPS,
+        obs_size: tuple[int, int] | None = None,
+        env_index: int = 0,
+    ) -> None:
+        from ppcg.engine import BatchEngine
+
+        check_render_mode(render_mode)
+        if obs_type not in OBS_TYPES:
+            raise ValueError(f"obs_type must be one of {OBS_TYPES}, not {obs_type!r}")
+        if int(tile_size) < 1:
+            raise ValueError(f"tile_size must be a positive integer, not {tile_size!r}")
+        self._init_kwargs = dict(
+            game=game, level=level, difficulty=difficulty, obs_type=obs_type, render_mode=render_mode,
+            level_source=level_source, tile_size=tile_size, max_episode_steps=max_episode_steps, obs_size=obs_size,
+            env_index=env_index,
+        )  # fmt: skip
+        self._setup = setup_game(game, level, difficulty, level_source, obs_size)
+        self.game_name = self._setup.name
+        self.game = self._setup.compiled
+        self.obs_type = obs_type
+        self.render_mode = render_mode
+        self.tile_size = int(tile_size)
+        self.max_episode_steps = int(max_episode_steps)
+        self.env_index = int(env_index)
+        self.action_names: list[str] = list(self.game.action_names)
+        self.plane_names: list[str] = list(self.game.leaf_names)
+        self.action_space = spaces.Discrete(int(self.game.n_actions))
+        self.observation_space = observation_space(self.game, obs_type, self._setup.obs_size)
+        self._engine = BatchEngine(
+            self.game, 1, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_episode_steps
+        )
+        self._act = np.zeros(1, dtype=np.int64)
+        self._request: LevelRequest | None = None
+        self._info: dict[str, Any] = {}
+        self._steps = 0
+        self._score = 0.0
+        self._open = False  # an episode is running and not yet reported to the level source
+        self._renderer: Any = None
+        self._window: Any = None
+
+    # ------------------------------------------------------------------------------------------------------------
+    @property
+    def level_source(self) -> LevelSource:
+        """Where this environment's levels come from."""
+        return self._setup.source
+
+    @property
+    def level(self) -> LevelRequest | None:
+        """The current episode's level request (None before the first reset)."""
+        return self._request
+
+    @property
+    def difficulty(self) -> float | None:
+        """The generator's difficulty (None when levels do not come from a :class:`GeneratorSource`)."""
+        src = self._setup.source
+        return src.difficulty if isinstance(src, GeneratorSource) else None
+
+    @difficulty.setter
+    def difficulty(self, value: float) -> None:
+        src = self._setup.source
+        if not isinstance(src, GeneratorSource):
+            raise AttributeError(f"levels come from {src!r}, which has no difficulty")
+        src.difficulty = float(value) if 0.0 <= float(value) <= 1.0 else _bad_difficulty(value)
+
+    @property
+    def engine(self) -> Any:
+        """The underlying one-environment :class:`ppcg.engine.BatchEngine`."""
+        return self._engine
+
+    @property
+    def tick(self) -> int:
+        """Steps taken in the current episode."""
+        return self._steps
+
+    @property
+    def score(self) -> float:
+        """The current game score."""
+        return self._score
+
+    # ------------------------------------------------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        """Start an episode on the next level of the level source (or the level ``options`` asks for).
+
+        Args:
+            seed: seeds the environment's generator, from which levels and the game's own randomness are drawn.
+            options: ``{"level": ...}`` (anything ``level=`` accepts) or ``{"difficulty": d}`` (a generated level
+                at ``d``) for this episode only.
+        """
+        super().reset(seed=seed)
+        self._close_episode(truncated=True)  # an episode cut short by a wrapper (TimeLimit) or abandoned
+        rng = self.np_random
+        request = request_from_options(options, self._setup, rng, self.env_index) if options else None
+        if request is None:
+            request = self._setup.source.next_level(self.env_index, rng)
+        request = bind(request, self._setup.spec, self._setup.obs_size)
+        engine_seed = int(rng.integers(SEED_BOUND))
+        self._engine.reset([request.level], np.array([engine_seed], dtype=np.int64))
+        self._request = request
+        self._steps = 0
+        self._score = 0.0
+        self._open = True
+        obs = self._engine.observe()[0]
+        if self.render_mode == "human":
+            self.render()
+        return obs, info_for(request, 0.0)
+
+    def step(self, action: int):
+        """Advance the game one tick with ``action``."""
+        self._act[0] = action
+        r = self._engine.step(self._act)
+        terminated = bool(r.terminated[0])
+        truncated = bool(r.truncated[0]) and not terminated
+        score = float(r.score[0])
+        self._score = score
+        self._steps += 1
+        request = self._request
+        info = {
+            "level_id": request.level_id,
+            "level_seed": request.level_seed,
+            "difficulty": request.difficulty,
+            "score": score,
+        }
+        if terminated or truncated:
+            winner = int(r.winner[0])
+            info["is_success"] = winner == 1
+            info["winner"] = winner
+            if self._open:
+                self._open = False
+                self._report(winner == 1, truncated)
+        if self.render_mode == "human":
+            self.render()
+        return r.obs[0], float(r.reward[0]), terminated, truncated, info
+
+    def _report(self, won: bool, truncated: bool) -> None:
+        req = self._request
+        self._setup.source.episode_done(
+            self.env_index,
+            EpisodeResult(req.level_id, won, self._score, self._steps, truncated, req.difficulty, req.level_seed),
+        )
+
+    def _close_episode(self, truncated: bool) -> None:
+        if self._open and self._steps > 0:
+            self._report(False, truncated)
+        self._open = False
+
+    # ------------------------------------------------------------------------------------------------------------
+    def render(self):
+        """``rgb_array``: the frame (``uint8 [H*tile, W*tile, 3]``); ``ansi``: the level as text; ``human``: a window."""
+        if self.render_mode is None:
+            gym.logger.warn("render() called without a render_mode; pass render_mode= to gymnasium.make")
+            return None
+        if self._request is None:
+            raise gym.error.ResetNeeded("call reset() before render()")
+        r = self._get_renderer()
+        size = (self._request.level.width, self._request.level.height)
+        if self.render_mode == "ansi":
+            return r.ansi(self._engine, 0, size)
+        frame = r.frame(self._engine, 0, size)
+        if self.render_mode == "rgb_array":
+            return frame
+        if self._window is None:
+            from ppcg.envs.render import Window
+
+            self._window = Window(f"ppcg: {self.game_name}", fps=self.metadata["render_fps"])
+        self._window.show(frame, self.status_line())
+        return None
+
+    def status_line(self) -> str:
+        """``score 3  tick 120  d=0.50  zelda/d=0.500/seed=...`` for windows and videos."""
+        req = self._request
+        d = "" if req is None or req.difficulty is None else f"  d={req.difficulty:.2f}"
+        lid = "" if req is None else f"  {req.level_id}"
+        return f"score {self._score:g}  tick {self._steps}{d}{lid}"
+
+    def _get_renderer(self):
+        if self._renderer is None:
+            from ppcg.envs.render import Renderer
+
+            self._renderer = Renderer(self.game, self.tile_size, self._setup.obs_size)
+        return self._renderer
+
+    def get_keys_to_action(self) -> dict[tuple[int, ...], int]:
+        """Keyboard bindings for :func:`gymnasium.utils.play.play`: arrows move, space is USE, nothing is NIL."""
+        from ppcg.envs.play import keys_to_action
+
+        return keys_to_action(self.action_names)
+
+    def close(self) -> None:
+        """Close the window, if one was opened."""
+        if self._window is not None:
+            self._window.close()
+            self._window = None
+
+    # ------------------------------------------------------------------------------------------------------------
+    # pickling: rebuilt from the constructor arguments, with the generator, the level source and, mid-episode, the
+    # engine's state carried over
+    def __getstate__(self) -> dict[str, Any]:
+        kwargs = dict(self._init_kwargs)
+        kwargs["level_source"] = self._setup.source
+        episode = None
+        if self._request is not None:
+            episode = (self._request, self._steps, self._score, self._open, self._engine.get_state(0))
+        return {
+            "kwargs": kwargs,
+            "np_random": self._np_random,
+            "np_random_seed": getattr(self, "_np_random_seed", None),
+            "spec": self.spec,
+            "episode": episode,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state["kwargs"])
+        self._np_random = state["np_random"]
+        self._np_random_seed = state["np_random_seed"]
+        self.spec = state["spec"]
+        if state["episode"] is not None:
+            request, steps, score, is_open, engine_state = state["episode"]
+            self._engine.reset([request.level], np.zeros(1, dtype=np.int64))
+            self._engine.set_state(0, engine_state)
+            self._request, self._steps, self._score, self._open = request, steps, score, is_open
+
+
+def _bad_difficulty(value: Any) -> float:
+    raise ValueError(f"difficulty must be in [0, 1], not {value!r}")

@@ -1,0 +1,101 @@
+"""``ppcg record GAME --episodes N --out DIR [--policy random|PATH]``: videos of a random or saved policy.
+
+Videos are written by :class:`gymnasium.wrappers.RecordVideo` (which needs moviepy), one file per episode. A saved
+policy is a Stable-Baselines3 model file (``--algo`` names its algorithm, A2C by default); Stable-Baselines3 is
+loaded only then, and the environment's observation type follows the model's observation space.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["add_arguments", "run", "record", "load_policy"]
+
+ALGOS = ("a2c", "ppo", "dqn")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("game", help="a bundled game's name (zelda, ...) or a game file")
+    parser.add_argument("--episodes", type=int, default=1, help="how many episodes (default 1)")
+    parser.add_argument("--out", required=True, help="the folder to write videos to")
+    parser.add_argument("--policy", default="random", help="'random' (default) or a saved Stable-Baselines3 model")
+    parser.add_argument("--algo", choices=ALGOS, default="a2c", help="the saved model's algorithm (default a2c)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--level", help="a level file (or lvl0..lvl4); default: generated levels")
+    group.add_argument("--difficulty", type=float, default=0.5, help="generated levels' difficulty (default 0.5)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the first episode (default 0)")
+    parser.add_argument("--max-steps", type=int, default=2000, help="step limit per episode (default 2000)")
+    parser.add_argument("--tile-size", type=int, default=20, help="pixels per cell (default 20)")
+
+
+def load_policy(path: str | Path, algo: str = "a2c") -> tuple[Callable[[np.ndarray], int], str]:
+    """A saved Stable-Baselines3 model as ``(obs -> action, obs_type)``; SB3 is imported only here."""
+    sb3 = importlib.import_module("stable_baselines3")  # optional: only for saved policies
+    model = getattr(sb3, algo.upper()).load(str(path), device="cpu")
+    shape = model.observation_space.shape
+    obs_type = "rgb" if len(shape) == 3 and shape[-1] == 3 else "symbolic"
+
+    def act(obs: np.ndarray) -> int:
+        action, _ = model.predict(obs, deterministic=False)
+        return int(action)
+
+    return act, obs_type
+
+
+def record(
+    game: str,
+    out: str | Path,
+    episodes: int = 1,
+    policy: Callable[[np.ndarray], int] | None = None,
+    *,
+    obs_type: str = "symbolic",
+    seed: int = 0,
+    max_steps: int = 2000,
+    **env_kwargs: Any,
+) -> list[Path]:
+    """Record ``episodes`` episodes of ``policy`` (random when None) to ``out``; returns the video files."""
+    from gymnasium.wrappers import RecordVideo
+
+    from ppcg.envs.core import VGDLEnv
+
+    out = Path(out)
+    env = VGDLEnv(game, obs_type=obs_type, render_mode="rgb_array", max_episode_steps=max_steps, **env_kwargs)
+    name = env.game_name
+    env = RecordVideo(env, str(out), episode_trigger=lambda _: True, name_prefix=name, disable_logger=True)
+    env.action_space.seed(seed)
+    for k in range(episodes):
+        obs, _ = env.reset(seed=seed if k == 0 else None)
+        done = False
+        while not done:
+            action = policy(obs) if policy is not None else int(env.action_space.sample())
+            obs, _, terminated, truncated, _ = env.step(action)
+            done = terminated or truncated
+    env.close()
+    return sorted(out.glob(f"{name}-episode-*.mp4"))
+
+
+def run(args: argparse.Namespace) -> int:
+    from ppcg.cli import CLIError
+
+    if args.episodes < 1:
+        raise CLIError(f"--episodes must be at least 1, not {args.episodes}")
+    policy, obs_type = None, "symbolic"
+    if args.policy != "random":
+        if not Path(args.policy).exists():
+            raise CLIError(f"--policy: no such file {args.policy!r} (pass 'random' or a saved model)")
+        policy, obs_type = load_policy(args.policy, args.algo)
+    try:
+        videos = record(
+            args.game, args.out, args.episodes, policy, obs_type=obs_type, seed=args.seed, max_steps=args.max_steps,
+            level=args.level, difficulty=args.difficulty, tile_size=args.tile_size,
+        )  # fmt: skip
+    except (FileNotFoundError, ValueError) as exc:
+        raise CLIError(str(exc)) from None
+    for v in videos:
+        print(v)
+    return 0

@@ -1,0 +1,307 @@
+"""Native vector environments: ``num_envs`` games stepped together in one :class:`BatchEngine` call.
+
+>>> import ppcg
+>>> envs = ppcg.make_vec("ppcg/Zelda-v0", num_envs=64)  # doctest: +SKIP
+>>> obs, info = envs.reset(seed=0)  # doctest: +SKIP
+>>> obs.shape  # doctest: +SKIP
+(64, 8, 9, 13)
+
+Sub-environment ``i`` behaves exactly as ``gymnasium.make(id)`` reset with seed ``seed + i`` and then with plain
+resets: it has its own generator, from which its levels and its game's seeds are drawn, and it asks the shared level
+source for a level (as ``env_index=i``) inside every reset, the automatic ones included.
+
+Auto-reset follows Gymnasium's ``SAME_STEP`` mode (``metadata["autoreset_mode"]``): on the step where an episode
+ends, ``terminated``/``truncated`` are reported, the returned observation is already the next episode's first one,
+and the finished episode's last observation and info are in ``info["final_obs"]`` and ``info["final_info"]`` (masked
+by ``info["_final_obs"]``). Infos are vectorised the Gymnasium way: an array per key plus a boolean mask ``_key``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium.utils import seeding
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space
+
+from ppcg.envs.core import (
+    DEFAULT_TILE_SIZE,
+    OBS_TYPES,
+    RENDER_FPS,
+    bind,
+    check_render_mode,
+    observation_space,
+    request_from_options,
+    setup_game,
+)
+from ppcg.envs.registration import MAX_EPISODE_STEPS
+from ppcg.envs.source import EpisodeResult, LevelRequest, LevelSource
+from ppcg.envs.sources import SEED_BOUND, GeneratorSource
+
+__all__ = ["VGDLVectorEnv", "make_vec"]
+
+_INFO_KEYS = ("level_id", "level_seed", "difficulty")
+
+
+def make_vec(id: str, num_envs: int, **kwargs: Any) -> VGDLVectorEnv:
+    """A native vector environment of ``num_envs`` copies of the registered ``id``.
+
+    Args:
+        id: a registered id (``"ppcg/Zelda-v0"``; the ``ppcg`` namespace may be omitted).
+        num_envs: how many environments.
+        **kwargs: the environment's keyword arguments (``difficulty``, ``level``, ``obs_type``, ``level_source``
+            ...), overriding the registered ones; ``max_episode_steps`` overrides the registered limit.
+    """
+    env_id = id if "/" in id else f"ppcg/{id}"
+    spec = gym.spec(env_id)
+    merged = dict(spec.kwargs)
+    merged.update(kwargs)
+    merged.setdefault("max_episode_steps", spec.max_episode_steps or MAX_EPISODE_STEPS)
+    env = VGDLVectorEnv(num_envs, **merged)
+    env.spec = spec
+    return env
+
+
+class VGDLVectorEnv(VectorEnv):
+    """``num_envs`` environments of one game, stepped in one compiled call, with same-step auto-reset.
+
+    Takes the keyword arguments of :class:`ppcg.envs.core.VGDLEnv` (except ``env_index``: environment ``i``
+    reports as ``i``). ``render()`` returns a tuple of frames (``rgb_array``) or texts (``ansi``).
+
+    Args:
+        num_envs: how many environments.
+        game: a bundled game's name or a path to a game file.
+        level: a level or list of levels (see :class:`VGDLEnv`); default: the game's generator.
+        difficulty: the generator's difficulty in [0, 1].
+        obs_type: ``"symbolic"`` or ``"rgb"``.
+        render_mode: None, ``"rgb_array"`` or ``"ansi"``.
+        level_source: one source shared by all environments (a curriculum).
+        tile_size: pixels per cell of ``render()``.
+        max_episode_steps: the engine's step limit.
+        obs_size: ``(width, height)`` of the observation in cells.
+    """
+
+    metadata = {"render_modes": ["rgb_array", "ansi"], "render_fps": RENDER_FPS, "autoreset_mode": AutoresetMode.SAME_STEP}
+
+    def __init__(
+        self,
+        num_envs: int,
+        game: str | None = None,
+        *,
+        level: Any = None,
+        difficulty: float = 0.5,
+        obs_type: str = "symbolic",
+        render_mode: str | None = None,
+        level_source: LevelSource | None = None,
+        tile_size: int = DEFAULT_TILE_SIZE,
+        max_episode_steps: int = MAX_EPISODE_STEPS,
+        obs_size: tuple[int, int] | None = None,
+    ) -> None:
+        from ppcg.engine import BatchEngine
+
+        if int(num_envs) < 1:
+            raise ValueError(f"num_envs must be at least 1, not {num_envs!r}")
+        check_render_mode(render_mode, self.metadata["render_modes"])
+        if obs_type not in OBS_TYPES:
+            raise ValueError(f"obs_type must be one of {OBS_TYPES}, not {obs_type!r}")
+        self.num_envs = n = int(num_envs)
+        self._setup = setup_game(game, level, difficulty, level_source, obs_size)
+        self.game_name = self._setup.name
+        self.game = self._setup.compiled
+        self.obs_type = obs_type
+        self.render_mode = render_mode
+        self.tile_size = int(tile_size)
+        self.max_episode_steps = int(max_episode_steps)
+        self.action_names: list[str] = list(self.game.action_names)
+        self.plane_names: list[str] = list(self.game.leaf_names)
+        self.single_action_space = gym.spaces.Discrete(int(self.game.n_actions))
+        self.single_observation_space = observation_space(self.game, obs_type, self._setup.obs_size)
+        self.action_space = batch_space(self.single_action_space, n)
+        self.observation_space = batch_space(self.single_observation_space, n)
+        self._engine = BatchEngine(
+            self.game, n, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_episode_steps
+        )
+        self._rngs: list[np.random.Generator | None] = [None] * n
+        self._requests: list[LevelRequest | None] = [None] * n
+        self._level_id = np.full(n, None, dtype=object)
+        self._level_seed = np.full(n, None, dtype=object)
+        self._difficulty = np.full(n, None, dtype=object)
+        self._steps = np.zeros(n, dtype=np.int64)
+        self._open = np.zeros(n, dtype=bool)  # episodes running and not yet reported
+        self._score = np.zeros(n, dtype=np.float64)
+        self._all = np.ones(n, dtype=bool)
+        self._all.flags.writeable = False
+        self._renderer: Any = None
+
+    # ------------------------------------------------------------------------------------------------------------
+    @property
+    def level_source(self) -> LevelSource:
+        """The level source shared by every environment."""
+        return self._setup.source
+
+    @property
+    def engine(self) -> Any:
+        """The underlying :class:`ppcg.engine.BatchEngine`."""
+        return self._engine
+
+    @property
+    def levels(self) -> tuple[LevelRequest | None, ...]:
+        """Each environment's current level request."""
+        return tuple(self._requests)
+
+    @property
+    def difficulty(self) -> float | None:
+        """The generator's difficulty (None when levels do not come from a :class:`GeneratorSource`)."""
+        src = self._setup.source
+        return src.difficulty if isinstance(src, GeneratorSource) else None
+
+    @difficulty.setter
+    def difficulty(self, value: float) -> None:
+        src = self._setup.source
+        if not isinstance(src, GeneratorSource):
+            raise AttributeError(f"levels come from {src!r}, which has no difficulty")
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f"difficulty must be in [0, 1], not {value!r}")
+        src.difficulty = float(value)
+
+    # ------------------------------------------------------------------------------------------------------------
+    def reset(self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None):
+        """Reset every environment (or those of ``options["reset_mask"]``) on its next level.
+
+        Args:
+            seed: an int (environment ``i`` gets ``seed + i``), a list of per-environment seeds, or None.
+            options: ``{"level": ...}`` or ``{"difficulty": d}`` for these episodes only (see :class:`VGDLEnv`),
+                and ``{"reset_mask": bool array}`` to reset only some environments.
+        """
+        n = self.num_envs
+        if seed is None:
+            seeds: list[int | None] = [None] * n
+        elif isinstance(seed, (int, np.integer)):
+            seeds = [int(seed) + i for i in range(n)]
+            super().reset(seed=int(seed))
+        else:
+            seeds = list(seed)
+            if len(seeds) != n:
+                raise ValueError(f"{len(seeds)} seeds for {n} environments")
+        options = dict(options or {})
+        mask = options.pop("reset_mask", None)
+        mask = self._all if mask is None else np.asarray(mask, dtype=bool)
+        if mask.shape != (n,):
+            raise ValueError(f"reset_mask must have shape ({n},), got {mask.shape}")
+        idx = np.flatnonzero(mask)
+        for i in idx:
+            if seeds[i] is not None or self._rngs[i] is None:
+                self._rngs[i], _ = seeding.np_random(seeds[i])
+        self._close_episodes(idx)
+        self._reset_envs(idx, options)
+        obs = self._engine.observe()
+        return obs, self._infos(self._score.copy())
+
+    def _close_episodes(self, idx: np.ndarray) -> None:
+        """Report episodes that are cut short by a reset (they count as truncated)."""
+        for i in idx:
+            if self._open[i] and self._steps[i] > 0:
+                self._report(int(i), False, True)
+            self._open[i] = False
+
+    def _reset_envs(self, idx: np.ndarray, options: dict[str, Any] | None = None) -> None:
+        """Ask the level source for each environment's next level and load them all in one engine reset."""
+        levels, seeds = [], np.empty(len(idx), dtype=np.int64)
+        setup = self._setup
+        for k, i in enumerate(idx):
+            i = int(i)
+            rng = self._rngs[i]
+            request = request_from_options(options, setup, rng, i) if options else None
+            if request is None:
+                request = setup.source.next_level(i, rng)
+            request = bind(request, setup.spec, setup.obs_size)
+            seeds[k] = int(rng.integers(SEED_BOUND))
+            self._requests[i] = request
+            self._level_id[i] = request.level_id
+            self._level_seed[i] = request.level_seed
+            self._difficulty[i] = request.difficulty
+            levels.append(request.level)
+        self._engine.reset(levels, seeds, indices=np.asarray(idx, dtype=np.int64))
+        self._steps[idx] = 0
+        self._score[idx] = 0.0
+        self._open[idx] = True
+
+    def _report(self, i: int, won: bool, truncated: bool) -> None:
+        req = self._requests[i]
+        self._setup.source.episode_done(
+            i,
+            EpisodeResult(
+                req.level_id, bool(won), float(self._score[i]), int(self._steps[i]), bool(truncated),
+                req.difficulty, req.level_seed,
+            ),
+        )  # fmt: skip
+
+    def _infos(self, score: np.ndarray) -> dict[str, Any]:
+        m = self._all
+        return {
+            "level_id": self._level_id.copy(), "_level_id": m,
+            "level_seed": self._level_seed.copy(), "_level_seed": m,
+            "difficulty": self._difficulty.copy(), "_difficulty": m,
+            "score": score, "_score": m,
+        }  # fmt: skip
+
+    def step(self, actions: Any):
+        """Advance every environment one tick; finished ones are reset within the same step (``SAME_STEP``)."""
+        r = self._engine.step(np.asarray(actions))
+        terminated = np.asarray(r.terminated, dtype=bool)
+        truncated = np.asarray(r.truncated, dtype=bool) & ~terminated
+        self._steps += 1
+        score = np.array(r.score, dtype=np.float64)
+        self._score[:] = score
+        obs = r.obs
+        reward = np.asarray(r.reward, dtype=np.float64)
+        done = terminated | truncated
+        if not done.any():
+            return obs, reward, terminated, truncated, self._infos(score)
+        idx = np.flatnonzero(done)
+        winner = np.asarray(r.winner)
+        final_obs = np.full(self.num_envs, None, dtype=object)
+        for i in idx:
+            final_obs[i] = obs[i].copy()
+        final_info = self._infos(score.copy())
+        final_info = {k: v for k, v in final_info.items() if not k.startswith("_")}
+        final_info["is_success"] = winner == 1
+        final_info["winner"] = winner.astype(np.int64)
+        for k in list(final_info):
+            final_info["_" + k] = done
+        for i in idx:
+            if self._open[i]:
+                self._report(int(i), bool(winner[i] == 1), bool(truncated[i]))
+            self._open[i] = False
+        self._reset_envs(idx)
+        new_obs = self._engine.observe()
+        obs[idx] = new_obs[idx]
+        score[idx] = 0.0
+        infos = self._infos(score)
+        infos["final_obs"], infos["_final_obs"] = final_obs, done
+        infos["final_info"], infos["_final_info"] = final_info, done
+        return obs, reward, terminated, truncated, infos
+
+    # ------------------------------------------------------------------------------------------------------------
+    def render(self) -> tuple[Any, ...] | None:
+        """Every environment's frame (``rgb_array``) or text (``ansi``), as a tuple."""
+        if self.render_mode is None:
+            gym.logger.warn("render() called without a render_mode")
+            return None
+        if self._renderer is None:
+            from ppcg.envs.render import Renderer
+
+            self._renderer = Renderer(self.game, self.tile_size, self._setup.obs_size)
+        out = []
+        for i, req in enumerate(self._requests):
+            if req is None:
+                raise gym.error.ResetNeeded("call reset() before render()")
+            size = (req.level.width, req.level.height)
+            draw = self._renderer.ansi if self.render_mode == "ansi" else self._renderer.frame
+            out.append(draw(self._engine, i, size))
+        return tuple(out)
+
+    def close_extras(self, **kwargs: Any) -> None:
+        self._renderer = None

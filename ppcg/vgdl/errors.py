@@ -128,9 +128,13 @@ class VGDLWarning(UserWarning):
     """Something GVGAI tolerates but a user would be surprised by (an unknown parameter, a duplicate sprite...)."""
 
 
-def warn(message: str, *, file: str | None = None, line: int | None = None, stacklevel: int = 3) -> None:
-    """Issue a :class:`VGDLWarning` prefixed with ``file:line``."""
+def warn(
+    message: str, *, file: str | None = None, line: int | None = None, col: int | None = None, stacklevel: int = 3
+) -> None:
+    """Issue a :class:`VGDLWarning` prefixed with ``file:line:col``."""
     where = file or "<string>"
     if line is not None:
         where += f":{line}"
+        if col is not None:
+            where += f":{col}"
     warnings.warn(f"{where}: {message}", VGDLWarning, stacklevel=stacklevel)

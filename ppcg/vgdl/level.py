@@ -281,8 +281,7 @@ class Level:
             if p.severity == "error" or strict:
                 text = self.rows[p.row] if p.row is not None else None
                 raise VGDLLevelError(p.message, file=file, line=line, col=col, text=text)
-            where = f"column {col}: " if col is not None else ""
-            warn(where + p.message, file=file, line=line)
+            warn(p.message, file=file, line=line, col=col)
         return self
 
 

@@ -1,0 +1,361 @@
+"""The single source of truth for VGDL names: every sprite class, effect and termination GVGAI defines.
+
+Read from GVGAI's sources (``VGDLFactory``: the names a game file may use; ``src/ontology/**``: each class's public
+fields, which are its parameters, with the defaults set in ``init``/``loadDefaults``). The parser validates a game
+against these tables, the errors quote them, and the engine keeps its own table of what it implements.
+
+API:
+
+* :data:`SPRITE_CLASSES`, :data:`EFFECTS`, :data:`TERMINATIONS`, :data:`GAME_CLASSES`: ``name -> ClassEntry``.
+  Abstract bases (``VGDLSprite``, ``Effect``, ``Termination``, ``Game``) are entries too, marked ``abstract``;
+  they are not valid names in a game file.
+* :class:`ClassEntry`: ``name``, ``kind`` (``"sprite" | "effect" | "termination" | "game"``), ``parent``,
+  ``own_params``; :meth:`ClassEntry.params` gives every parameter including the inherited ones (nearest class
+  first); :meth:`ClassEntry.ancestors`.
+* :class:`ParamEntry`: ``name``, ``type`` (one of :data:`PARAM_TYPES`), ``default`` (GVGAI's, typed; None where
+  GVGAI leaves the field null), ``role`` (``"behaviour"``; ``"visual"``: no effect on the rules but read by
+  observations and the renderer; ``"cosmetic"``: only changes GVGAI's drawing).
+* :func:`lookup_class(kind, name)`, :func:`lookup_param(kind, name, param)`, :func:`is_cosmetic(kind, name,
+  param)`, :func:`names(kind)`, :func:`is_avatar_class(name)`, :data:`COLORS`, :data:`DIRECTIONS`.
+
+Parameter types: ``int``, ``float``, ``bool``, ``str``, ``color`` (a GVGAI colour name), ``direction``
+(``UP/DOWN/LEFT/RIGHT/NONE``), ``sprite`` (one sprite name, checked to exist), ``sprites`` (comma-separated sprite
+names, parsed to a tuple), ``resource`` (a sprite name used as a resource), ``resources`` (comma list),
+``effect`` (an effect name), ``score`` (an int, or a comma list of ints for multi-player games).
+
+Tables are one entry a line: ``(name, parent, "param:type=default ...")``; a ``~`` before a parameter marks it
+cosmetic, a ``^`` visual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ppcg.vgdl.spec import Color, Direction
+
+__all__ = [
+    "COLORS",
+    "DIRECTIONS",
+    "PARAM_TYPES",
+    "ClassEntry",
+    "ParamEntry",
+    "SPRITE_CLASSES",
+    "EFFECTS",
+    "TERMINATIONS",
+    "GAME_CLASSES",
+    "lookup_class",
+    "lookup_param",
+    "is_cosmetic",
+    "is_avatar_class",
+    "names",
+]
+
+# GVGAI's colour table (ontology/Types.java). One entry a line.
+COLORS: dict[str, Color] = {
+    "GREEN": Color("GREEN", (0, 200, 0)),
+    "BLUE": Color("BLUE", (0, 0, 200)),
+    "RED": Color("RED", (200, 0, 0)),
+    "GRAY": Color("GRAY", (90, 90, 90)),
+    "WHITE": Color("WHITE", (250, 250, 250)),
+    "BROWN": Color("BROWN", (140, 120, 100)),
+    "BLACK": Color("BLACK", (0, 0, 0)),
+    "ORANGE": Color("ORANGE", (250, 160, 0)),
+    "YELLOW": Color("YELLOW", (250, 250, 0)),
+    "PINK": Color("PINK", (250, 200, 200)),
+    "GOLD": Color("GOLD", (250, 212, 0)),
+    "LIGHTRED": Color("LIGHTRED", (250, 50, 50)),
+    "LIGHTORANGE": Color("LIGHTORANGE", (250, 200, 100)),
+    "LIGHTBLUE": Color("LIGHTBLUE", (50, 100, 250)),
+    "LIGHTGREEN": Color("LIGHTGREEN", (50, 250, 50)),
+    "DARKGREEN": Color("DARKGREEN", (35, 117, 29)),
+    "LIGHTYELLOW": Color("LIGHTYELLOW", (255, 250, 128)),
+    "LIGHTGRAY": Color("LIGHTGRAY", (238, 238, 238)),
+    "DARKGRAY": Color("DARKGRAY", (30, 30, 30)),
+    "DARKBLUE": Color("DARKBLUE", (20, 20, 100)),
+}
+
+# Orientations (ontology/Types.java: DUP, DDOWN ...); y grows down. One entry a line.
+DIRECTIONS: dict[str, Direction] = {
+    "UP": Direction("UP", 0, -1),
+    "DOWN": Direction("DOWN", 0, 1),
+    "LEFT": Direction("LEFT", -1, 0),
+    "RIGHT": Direction("RIGHT", 1, 0),
+    "NONE": Direction("NONE", 0, 0),
+}
+
+PARAM_TYPES = frozenset(
+    {"int", "float", "bool", "str", "color", "direction", "sprite", "sprites", "resource", "resources", "effect",
+     "score"}
+)
+ROLES = ("behaviour", "visual", "cosmetic")
+
+
+@dataclass(frozen=True)
+class ParamEntry:
+    """One parameter of a class: its name, type, GVGAI default and role (behaviour, visual or cosmetic)."""
+
+    name: str
+    type: str
+    default: object
+    role: str = "behaviour"
+
+    @property
+    def is_sprite_ref(self) -> bool:
+        return self.type in ("sprite", "sprites", "resource", "resources")
+
+
+@dataclass(frozen=True)
+class ClassEntry:
+    """A sprite class, effect, termination or game class, with its own parameters and its parent class."""
+
+    name: str
+    kind: str
+    parent: str | None
+    own_params: tuple[ParamEntry, ...]
+    abstract: bool = False
+
+    def ancestors(self) -> list[ClassEntry]:
+        """This entry and its parent classes, nearest first."""
+        table = _TABLES[self.kind]
+        out: list[ClassEntry] = [self]
+        cur = self.parent
+        while cur is not None:
+            out.append(table[cur])
+            cur = table[cur].parent
+        return out
+
+    def params(self) -> dict[str, ParamEntry]:
+        """Every parameter, inherited ones included; a subclass's entry overrides its parent's."""
+        out: dict[str, ParamEntry] = {}
+        for entry in reversed(self.ancestors()):
+            for p in entry.own_params:
+                out[p.name] = p
+        return out
+
+    def param(self, name: str) -> ParamEntry | None:
+        return self.params().get(name)
+
+
+def _parse_default(typ: str, text: str) -> object:
+    if text in ("", "None"):
+        return None
+    if typ == "int":
+        return int(text)
+    if typ == "float":
+        return float(text)
+    if typ == "bool":
+        return text == "True"
+    if typ == "color":
+        return COLORS[text]
+    if typ == "direction":
+        return DIRECTIONS[text]
+    if typ == "score":
+        return int(text)
+    return text
+
+
+def _params(spec: str) -> tuple[ParamEntry, ...]:
+    out = []
+    for tok in spec.split():
+        role = "behaviour"
+        if tok[0] == "~":
+            role, tok = "cosmetic", tok[1:]
+        elif tok[0] == "^":
+            role, tok = "visual", tok[1:]
+        name, rest = tok.split(":", 1)
+        typ, _, default = rest.partition("=")
+        assert typ in PARAM_TYPES, (name, typ)
+        out.append(ParamEntry(name, typ, _parse_default(typ, default), role))
+    return tuple(out)
+
+
+def _table(kind: str, rows: list[tuple[str, str | None, str]], abstract: set[str]) -> dict[str, ClassEntry]:
+    return {name: ClassEntry(name, kind, parent, _params(spec), name in abstract) for name, parent, spec in rows}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sprite classes: (name, parent class, own parameters). VGDLSprite's parameters apply to every sprite.
+_SPRITES: list[tuple[str, str | None, str]] = [
+    ("VGDLSprite", None, "speed:float=0 cooldown:int=0 orientation:direction=NONE singleton:bool=False "
+     "portal:bool=False ^color:color= ^invisible:bool=False ^hidden:bool=False ~img:str= ~orientedImg:str= "
+     "~autotiling:bool=False ~randomtiling:float=-1 ~frameRate:float=-1 ~shrinkfactor:float=1.0 "
+     "~draw_arrow:bool=False healthPoints:int=0 maxHealthPoints:int=0 limitHealthPoints:int=1000 "
+     "timeToLive:int=-1 rotateInPlace:bool=False is_static:bool=False only_active:bool=False "
+     "is_oriented:bool=False is_stochastic:bool=False stationary:bool=False mass:float=1 physicstype:int=0 "
+     "gravity:float=0 friction:float=0 jump_strength:float=0 solid:bool=False max_speed:float=-1 "
+     "wMult:float=1.0 hMult:float=1.0 rotation:float=0 is_npc:bool=False is_resource:bool=False"),
+    ("Immovable", "VGDLSprite", "is_static:bool=True"),
+    ("Passive", "VGDLSprite", ""),
+    ("Flicker", "VGDLSprite", "limit:int=1"),
+    ("OrientedFlicker", "Flicker", "is_oriented:bool=True ~draw_arrow:bool=True"),
+    ("Spreader", "Flicker", "spreadprob:float=1.0 stype:sprite="),
+    ("Resource", "Passive", "value:int=1 limit:int=2 is_resource:bool=True"),
+    ("ResourcePack", "Resource", "is_static:bool=True"),
+    ("Conveyor", "VGDLSprite", "is_static:bool=True strength:float=1 ~draw_arrow:bool=True"),
+    ("Door", "Immovable", "portal:bool=True"),
+    ("Missile", "VGDLSprite", "speed:float=1 is_oriented:bool=True"),
+    ("RandomMissile", "Missile", "is_stochastic:bool=True"),
+    ("ErraticMissile", "Missile", "prob:float=0.1 is_stochastic:bool=True"),
+    ("Walker", "Missile", "airsteering:bool=False"),
+    ("WalkerJumper", "Walker", "probability:float=0.1 strength:float=10"),
+    ("RandomNPC", "VGDLSprite", "speed:float=1 cons:int=0 is_npc:bool=True is_stochastic:bool=True"),
+    ("Chaser", "RandomNPC", "stype:sprite= fleeing:bool=False maxDistance:float=-1"),
+    ("Fleeing", "Chaser", "fleeing:bool=True"),
+    ("PathChaser", "Chaser", "randomTarget:bool=False"),
+    ("LOSChaser", "Chaser", ""),
+    ("AlternateChaser", "RandomNPC", "stype1:sprites= stype2:sprites="),
+    ("RandomAltChaser", "AlternateChaser", "prob:float=0.5"),
+    ("PathAltChaser", "AlternateChaser", "randomTarget:bool=False maxDistance:float=-1"),
+    ("RandomPathAltChaser", "PathAltChaser", "prob:float=0.5"),
+    ("RandomInertial", "RandomNPC", "physicstype:int=1"),
+    ("SpriteProducer", "VGDLSprite", "stype:sprite="),
+    ("Portal", "SpriteProducer", "is_static:bool=True portal:bool=True"),
+    ("SpawnPoint", "SpriteProducer", "prob:float=1.0 total:int=0 spawnorientation:direction= is_static:bool=True"),
+    ("SpawnPointMultiSprite", "SpawnPoint", "stypes:sprites="),
+    ("Bomber", "SpawnPoint", "speed:float=1 is_oriented:bool=True is_static:bool=False"),
+    ("RandomBomber", "SpawnPoint", "speed:float=1 is_stochastic:bool=True is_static:bool=False"),
+    ("BomberRandomMissile", "SpawnPoint", "stypeMissile:sprites= speed:float=1 is_static:bool=False"),
+    ("MovingAvatar", "VGDLSprite", "speed:float=1"),
+    ("NullAvatar", "MovingAvatar", ""),
+    ("HorizontalAvatar", "MovingAvatar", ""),
+    ("VerticalAvatar", "MovingAvatar", ""),
+    ("FlakAvatar", "HorizontalAvatar", "stype:sprite= ammo:resource= minAmmo:int=-1 ammoCost:int=1"),
+    ("OrientedAvatar", "MovingAvatar", "is_oriented:bool=True rotateInPlace:bool=True ~draw_arrow:bool=True"),
+    ("ShootAvatar", "OrientedAvatar", "stype:sprites= ammo:resources= minAmmo:int=-1 ammoCost:int=1"),
+    ("ShootOnlyAvatar", "ShootAvatar", ""),
+    ("AimedAvatar", "ShootAvatar", "angle_diff:float=0.05"),
+    ("OngoingAvatar", "OrientedAvatar", ""),
+    ("OngoingTurningAvatar", "OrientedAvatar", "spawnBehind:sprite="),
+    ("OngoingShootAvatar", "ShootAvatar", ""),
+    ("MissileAvatar", "OrientedAvatar", ""),
+    ("PlatformerAvatar", "OrientedAvatar", "gravity:float=1.0 jump_strength:float=10 max_speed:float=5"),
+    ("BirdAvatar", "OrientedAvatar", "gravity:float=1.0 jump_strength:float=10"),
+    ("SpaceshipAvatar", "OrientedAvatar", ""),
+    ("CarAvatar", "OrientedAvatar", ""),
+    ("WizardAvatar", "OrientedAvatar", "stype:sprite= jump_strength:float=10"),
+    ("LanderAvatar", "OrientedAvatar", "gravity:float=0.5"),
+]
+
+# Effects: (name as written in VGDL, parent, own parameters). Effect's parameters apply to every effect; the
+# timer parameters belong to GVGAI's TimeEffect wrapper (``TIME`` interactions and ``addTimer``).
+_EFFECTS: list[tuple[str, str | None, str]] = [
+    ("Effect", None, "scoreChange:score=0 prob:float=1 repeat:int=1 count:bool=True counter:str=0 "
+     "countElse:bool=True counterElse:str=0 applyScore:bool=True sequential:bool=False timer:int=-1 "
+     "repeating:bool=False nextExecution:int=-1"),
+    ("stepBack", "Effect", "pixelPerfect:bool=False"),
+    ("turnAround", "Effect", ""),
+    ("killSprite", "Effect", ""),
+    ("killBoth", "Effect", ""),
+    ("killAll", "Effect", "stype:sprite="),
+    ("transformTo", "Effect", "stype:sprite= killSecond:bool=False forceOrientation:bool=False"),
+    ("transformToSingleton", "transformTo", "stype:sprite= stype_other:sprite= takeOrientation:bool=False"),
+    ("transformIfCount", "Effect", "stype:sprite= stypeCount:sprite= estype:sprite= geq:int=0 leq:int=2147483647"),
+    ("transformToRandomChild", "Effect", "stype:sprite="),
+    ("transformToAll", "transformTo", "stypeTo:sprite="),
+    ("wrapAround", "Effect", "offset:float=0"),
+    ("changeResource", "Effect", "resource:resource= value:int=1 killResource:bool=False"),
+    ("killIfHasLess", "Effect", "resource:resource= limit:int=0"),
+    ("killIfHasMore", "Effect", "resource:resource= limit:int=0"),
+    ("killIfOtherHasMore", "Effect", "resource:resource= limit:int=0"),
+    ("killIfFromAbove", "Effect", ""),
+    ("killIfAlive", "Effect", "stype:sprite="),
+    ("killIfFrontal", "Effect", ""),
+    ("killIfNotFrontal", "Effect", ""),
+    ("killIfSlow", "Effect", "limspeed:float=0"),
+    ("killIfFast", "Effect", "limspeed:float=0"),
+    ("killIfNotUpright", "Effect", ""),
+    ("cloneSprite", "Effect", ""),
+    ("flipDirection", "Effect", ""),
+    ("reverseDirection", "Effect", ""),
+    ("shieldFrom", "Effect", "stype:sprite= ftype:effect="),
+    ("undoAll", "Effect", "stype:sprites= notStype:sprites="),
+    ("spawn", "Effect", "stype:sprite="),
+    ("spawnIfHasMore", "Effect", "resource:resource= limit:int=0 stype:sprite= spend:int=0"),
+    ("spawnIfHasLess", "Effect", "resource:resource= limit:int=0 stype:sprite="),
+    ("spawnBehind", "Effect", "stype:sprite="),
+    ("spawnAbove", "Effect", "stype:sprite= stepBack:bool=False"),
+    ("spawnBelow", "Effect", "stype:sprite= stepBack:bool=False"),
+    ("spawnLeft", "Effect", "stype:sprite= stepBack:bool=False"),
+    ("spawnRight", "Effect", "stype:sprite= stepBack:bool=False"),
+    ("spawnIfCounterSubTypes", "Effect", "stype:sprite= estype:sprite= stype_count:sprite= limit:int=0"),
+    ("updateSpawnType", "Effect", "stype:sprite= spawnPoint:sprite="),
+    ("pullWithIt", "Effect", "pixelPerfect:bool=False"),
+    ("wallStop", "Effect", "friction:float=0"),
+    ("wallBounce", "Effect", "friction:float=0"),
+    ("wallReverse", "Effect", "friction:float=0"),
+    ("bounceDirection", "Effect", "friction:float=0"),
+    ("collectResource", "Effect", "killResource:bool=True"),
+    ("collectResourceIfHeld", "Effect", "heldResource:resource= value:int=1 killResource:bool=True"),
+    ("teleportToExit", "Effect", ""),
+    ("bounceForward", "Effect", ""),
+    ("attractGaze", "Effect", "align:bool=False"),
+    ("align", "Effect", "orient:bool=True"),
+    ("subtractHealthPoints", "Effect", "value:int=1 stype:sprite= limit:int=0"),
+    ("addHealthPoints", "Effect", "value:int=1 killSecond:bool=False"),
+    ("addHealthPointsToMax", "Effect", "value:int=1 killSecond:bool=False"),
+    ("addTimer", "Effect", "ftype:effect="),
+    ("removeScore", "Effect", "stype:sprite="),
+    ("increaseSpeedToAll", "Effect", "stype:sprite= value:float=0.1"),
+    ("decreaseSpeedToAll", "Effect", "stype:sprite= value:float=0.1"),
+    ("setSpeedForAll", "Effect", "stype:sprite= value:float=0"),
+    ("halfSpeed", "Effect", ""),
+    ("waterPhysics", "Effect", ""),
+]
+
+# Terminations: (name, parent, own parameters). Termination's parameters apply to every termination.
+_TERMINATIONS: list[tuple[str, str | None, str]] = [
+    ("Termination", None, "limit:int=0 win:bool=False count_score:bool=False"),
+    ("SpriteCounter", "Termination", "stype:sprite="),
+    ("SpriteCounterMore", "Termination", "stype:sprite="),
+    ("MultiSpriteCounter", "Termination", "stype1:sprite= stype2:sprite= stype3:sprite= min:bool=False"),
+    ("MultiSpriteCounterSubTypes", "Termination", "stype1:sprite= subTypesNum:int=-1"),
+    ("Timeout", "Termination", ""),
+    ("StopCounter", "Termination", "stype1:sprite= stype2:sprite= stype3:sprite="),
+]
+
+# Game classes: BasicGame's parameters (the first line of a game file).
+_GAMES: list[tuple[str, str | None, str]] = [
+    ("Game", None, "~square_size:int=-1 no_players:int=1 no_counters:int=0 key_handler:str=Continuous "
+     "obs:sprites= ~frame_rate:int=-1"),
+    ("BasicGame", "Game", ""),
+]
+
+SPRITE_CLASSES: dict[str, ClassEntry] = _table("sprite", _SPRITES, {"VGDLSprite"})
+EFFECTS: dict[str, ClassEntry] = _table("effect", _EFFECTS, {"Effect"})
+TERMINATIONS: dict[str, ClassEntry] = _table("termination", _TERMINATIONS, {"Termination"})
+GAME_CLASSES: dict[str, ClassEntry] = _table("game", _GAMES, {"Game"})
+_TABLES: dict[str, dict[str, ClassEntry]] = {
+    "sprite": SPRITE_CLASSES,
+    "effect": EFFECTS,
+    "termination": TERMINATIONS,
+    "game": GAME_CLASSES,
+}
+
+
+def names(kind: str) -> list[str]:
+    """The names a game file may use for ``kind`` (abstract bases excluded), in table order."""
+    return [n for n, e in _TABLES[kind].items() if not e.abstract]
+
+
+def lookup_class(kind: str, name: str) -> ClassEntry | None:
+    """The entry for ``name`` of ``kind`` (``sprite``, ``effect``, ``termination``, ``game``), or None."""
+    entry = _TABLES[kind].get(name)
+    return None if entry is None or entry.abstract else entry
+
+
+def lookup_param(kind: str, name: str, param: str) -> ParamEntry | None:
+    """The entry for parameter ``param`` of class ``name``, inherited ones included, or None."""
+    entry = _TABLES[kind].get(name)
+    return entry.param(param) if entry is not None else None
+
+
+def is_cosmetic(kind: str, name: str, param: str) -> bool:
+    """Whether ``param`` of ``name`` only changes GVGAI's drawing (``img``, ``autotiling`` ...)."""
+    p = lookup_param(kind, name, param)
+    return p is not None and p.role == "cosmetic"
+
+
+def is_avatar_class(name: str | None) -> bool:
+    """Whether a sprite class is an avatar (a subclass of MovingAvatar)."""
+    entry = SPRITE_CLASSES.get(name) if name else None
+    return entry is not None and any(e.name == "MovingAvatar" for e in entry.ancestors())

@@ -1,0 +1,242 @@
+"""The table of curricula, and building one by name or from YAML.
+
+A YAML configuration names the curriculum and its options; everything else is checked::
+
+    # ppcg.yml
+    name: ppcg          # one of: fixed, random, difficulty, ppcg, ppcg-winrate, plr
+    game: boulderdash   # optional when the caller passes game=
+    alpha: 0.01
+    sample: exact       # or uniform: a level at a difficulty uniform in [0, d]
+    win_score: 20       # a score that counts as a win (null: the game's win; default: the paper's per game)
+    truncated: loss     # what an episode cut at the step limit counts as: loss, win or ignore
+
+``fixed`` takes ``levels``: human level numbers (``[0, 1]`` for the game's lvl0 and lvl1) or level file paths
+(relative to the YAML file). Bad configuration raises :class:`~ppcg.curricula.base.CurriculumConfigError`
+naming the file, the line, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ppcg.curricula.base import Curriculum, CurriculumConfigError
+from ppcg.curricula.difficulty import FixedDifficulty
+from ppcg.curricula.fixed import FixedLevels
+from ppcg.curricula.plr import PrioritizedLevelReplay
+from ppcg.curricula.progressive import ProgressivePCG, WinRatePCG
+from ppcg.curricula.uniform import UniformDifficulty
+from ppcg.vgdl.level import Level
+
+__all__ = ["CURRICULA", "curriculum_from_yaml", "make_curriculum", "resolve_levels"]
+
+# name -> class. One entry a line.
+CURRICULA: dict[str, type[Curriculum]] = {
+    "fixed": FixedLevels,
+    "random": UniformDifficulty,
+    "difficulty": FixedDifficulty,
+    "ppcg": ProgressivePCG,
+    "ppcg-winrate": WinRatePCG,
+    "plr": PrioritizedLevelReplay,
+}
+
+_STRUCTURAL = {"game", "generator", "levels", "kwargs"}
+
+
+def options(name: str) -> dict[str, Any]:
+    """The configuration keys of curriculum ``name`` and their defaults (those of the base class included)."""
+    cls = CURRICULA[name]
+    out: dict[str, Any] = {}
+    for klass in (Curriculum, cls):  # every curriculum passes **kwargs on to Curriculum
+        for p in inspect.signature(klass.__init__).parameters.values():
+            if p.name != "self" and p.kind is p.KEYWORD_ONLY and p.name not in _STRUCTURAL:
+                out[p.name] = p.default
+    return out
+
+
+def _close(word: str, choices: Sequence[str]) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def resolve_levels(game: str, levels: Any, *, base_dir: Path | None = None) -> list[Level]:
+    """Levels from a list of ``Level`` objects, human level numbers (``0`` is the game's lvl0) and file paths.
+
+    Raises:
+        CurriculumConfigError: a number with no such human level, a file that does not exist, a wrong type.
+    """
+    if levels is None:
+        raise CurriculumConfigError("missing", key="levels", expected="a list of levels (numbers or file paths)")
+    if isinstance(levels, (str, int, Path, Level)):
+        levels = [levels]
+    out: list[Level] = []
+    spec = None
+    for item in levels:
+        if isinstance(item, Level):
+            out.append(item)
+            continue
+        if spec is None:  # the game binds each file's characters to sprites
+            from ppcg.vgdl.parser import load_game
+
+            spec = load_game(game)
+        if isinstance(item, int) and not isinstance(item, bool):
+            from ppcg.resources import human_level_paths
+
+            paths = human_level_paths(game)
+            if not 0 <= item < len(paths):
+                raise CurriculumConfigError(
+                    f"no human level {item} for {game!r}", key="levels", expected=f"a number in 0..{len(paths) - 1}"
+                )
+            path = paths[item]
+        elif isinstance(item, (str, Path)):
+            path = Path(item)
+            if not path.is_absolute() and base_dir is not None:
+                path = base_dir / path
+            if not path.is_file():
+                raise CurriculumConfigError(f"no level file {str(path)!r}", key="levels", expected="an existing file")
+        else:
+            raise CurriculumConfigError(
+                f"got {item!r}", key="levels", expected="a human level number, a file path or a Level"
+            )
+        from ppcg.vgdl.level import load_level
+
+        out.append(load_level(path, spec))
+    return out
+
+
+def make_curriculum(
+    name: str,
+    *,
+    game: str,
+    generator: Any = None,
+    levels: Any = None,
+    base_dir: Path | None = None,
+    **config: Any,
+) -> Curriculum:
+    """Build curriculum ``name`` (a key of :data:`CURRICULA`) for ``game``.
+
+    Args:
+        name: ``"fixed"``, ``"random"``, ``"difficulty"``, ``"ppcg"``, ``"ppcg-winrate"`` or ``"plr"``.
+        game: the game's name (e.g. ``"zelda"``).
+        generator: makes levels (``generate(d, rng) -> Level``); default ``ppcg.generators.get_generator(game)``.
+        levels: for ``fixed``: ``Level`` objects, human level numbers or file paths.
+        base_dir: where relative level paths start (the YAML file's folder).
+        **config: the curriculum's options (see each class, or :func:`options`).
+
+    Raises:
+        CurriculumConfigError: an unknown name or key, or a value out of range.
+    """
+    if name not in CURRICULA:
+        raise CurriculumConfigError(
+            f"unknown curriculum {name!r}{_close(str(name), list(CURRICULA))}",
+            key="name",
+            expected="one of " + ", ".join(CURRICULA),
+        )
+    allowed = options(name)
+    for key in config:
+        if key not in allowed:
+            raise CurriculumConfigError(
+                f"unknown option for curriculum {name!r}{_close(key, list(allowed))}",
+                key=key,
+                expected="one of " + ", ".join(sorted(allowed)),
+            )
+    if not isinstance(game, str) or not game:
+        raise CurriculumConfigError(f"got {game!r}", key="game", expected="a game name such as 'zelda'")
+    cls = CURRICULA[name]
+    if cls is FixedLevels:
+        built = cls(game=game, levels=resolve_levels(game, levels, base_dir=base_dir), **config)
+    else:
+        if levels is not None:
+            raise CurriculumConfigError(f"curriculum {name!r} generates its levels", key="levels",
+                                        expected="no 'levels' (use the 'fixed' curriculum for given levels)")
+        if generator is None:
+            from ppcg.generators import get_generator
+
+            generator = get_generator(game)
+        built = cls(game=game, generator=generator, **config)
+    built.config = {"name": name, "game": game, **config}
+    return built
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Top-level key -> 1-based line, to point errors at the right line."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def curriculum_from_yaml(
+    path_or_dict: str | Path | Mapping[str, Any],
+    *,
+    game: str | None = None,
+    generator: Any = None,
+    levels: Any = None,
+    **overrides: Any,
+) -> Curriculum:
+    """Build a curriculum from a YAML file (read with ``yaml.safe_load``) or from an already loaded mapping.
+
+    The mapping holds ``name`` (or ``curriculum``), optionally ``game`` and ``levels``, and the curriculum's
+    options. Keyword arguments override the file (``game=`` included).
+
+    Raises:
+        CurriculumConfigError: unreadable YAML, not a mapping, an unknown curriculum or key, a bad value; the
+            message names the file and line.
+        FileNotFoundError: no such file.
+    """
+    import yaml
+
+    file: str | None = None
+    lines: dict[str, int] = {}
+    base_dir = None
+    if isinstance(path_or_dict, Mapping):
+        cfg = dict(path_or_dict)
+    else:
+        path = Path(path_or_dict)
+        file, base_dir = str(path), path.parent
+        text = path.read_text(encoding="utf-8")
+        try:
+            cfg = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise CurriculumConfigError(
+                f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
+                file=file,
+                line=mark.line + 1 if mark is not None else None,
+            ) from None
+        lines = _key_lines(text)
+        if cfg is None:
+            cfg = {}
+    if not isinstance(cfg, Mapping):
+        raise CurriculumConfigError(f"got a {type(cfg).__name__}", file=file, line=1,
+                                    expected="a mapping of keys to values (name: ppcg, alpha: 0.01, ...)")
+    cfg = {**cfg, **overrides}
+    if "name" in cfg and "curriculum" in cfg:
+        raise CurriculumConfigError("both 'name' and 'curriculum' given", key="curriculum", file=file,
+                                    line=lines.get("curriculum"), expected="one of them")
+    name_key = "curriculum" if "curriculum" in cfg else "name"
+    name = cfg.pop(name_key, None)
+    try:
+        if name is None:
+            raise CurriculumConfigError("missing", key="name", expected="the curriculum's name: " + ", ".join(CURRICULA))
+        game = game if game is not None else cfg.pop("game", None)
+        cfg.pop("game", None)
+        if game is None:
+            raise CurriculumConfigError("missing", key="game", expected="a game name such as 'zelda'")
+        levels = levels if levels is not None else cfg.pop("levels", None)
+        cfg.pop("levels", None)
+        return make_curriculum(name, game=game, generator=generator, levels=levels, base_dir=base_dir, **cfg)
+    except CurriculumConfigError as err:
+        if file is None:
+            raise
+        key = name_key if err.key == "name" else err.key
+        raise err.located(file, lines.get(key or "")) from None
+

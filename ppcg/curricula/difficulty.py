@@ -1,0 +1,36 @@
+"""``difficulty``: a new generated level every episode, always at one difficulty d (the paper's PCG at 0.3 ... 1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ppcg.curricula.base import Curriculum, check_number, round_difficulty
+from ppcg.envs.source import LevelRequest
+
+__all__ = ["FixedDifficulty"]
+
+
+class FixedDifficulty(Curriculum):
+    """A new generated level every episode at difficulty ``difficulty`` (new seed each time).
+
+    Args:
+        game: the game's name.
+        generator: makes the levels.
+        difficulty: d in [0, 1] (default 0.5, the environments' default).
+        **kwargs: the win rule and statistics options of :class:`~ppcg.curricula.base.Curriculum`.
+    """
+
+    name = "difficulty"
+
+    def __init__(self, *, game: str, generator: Any, difficulty: float = 0.5, **kwargs: Any) -> None:
+        kwargs.pop("levels", None)
+        super().__init__(game=game, generator=generator, **kwargs)
+        self.difficulty = round_difficulty(check_number("difficulty", difficulty, low=0.0, high=1.0))
+
+    def _next_level(self, env_index: int, rng: np.random.Generator) -> LevelRequest:
+        return self.generate(self.difficulty, rng)
+
+    def stats(self) -> dict[str, float]:
+        return {**super().stats(), "difficulty": self.difficulty}

@@ -172,14 +172,17 @@ def _short(text: str) -> str:
 
 # --- running ----------------------------------------------------------------------------------------------------
 
-def _load(game_path: Path):
+def _load_and_compile(game_path: Path):
+    """``(GameSpec, CompiledGame)`` for a game file (parser warnings silenced: the table reports errors only)."""
     import warnings
 
+    from ppcg.engine import compile_game
     from ppcg.vgdl.parser import load_game
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return load_game(str(game_path))
+        spec = load_game(str(game_path))
+    return spec, compile_game(spec)
 
 
 def _load_level(path: Path, spec):
@@ -240,10 +243,7 @@ def cover_game(
     runner = runner or run_level
     start = time.perf_counter()
     try:
-        from ppcg.engine import compile_game
-
-        spec = _load(game_path)
-        compiled = compile_game(spec)
+        spec, compiled = _load_and_compile(game_path)
     except Exception as exc:  # noqa: BLE001 - a game's failure is its row, not the end of the table
         row.status, row.detail = describe_error(exc)
         return row

@@ -1,6 +1,11 @@
 """The VGDL language layer: game files -> :class:`GameSpec`, level files -> :class:`Level`.
 
-Imports only the standard library (and numpy where needed); never Gymnasium, torch, pygame or numba.
+>>> from ppcg.vgdl import parse_game, to_vgdl
+>>> spec = parse_game("BasicGame\\n  SpriteSet\\n    avatar > MovingAvatar\\n")
+>>> [s.name for s in spec.sprites], spec.mapping_dict["A"]
+(['wall', 'avatar'], ('avatar',))
+
+Imports only the standard library; never Gymnasium, torch, pygame or numba.
 """
 
 from __future__ import annotations
@@ -15,7 +20,10 @@ from ppcg.vgdl.errors import (
     VGDLWarning,
 )
 from ppcg.vgdl.level import Level, LevelProblem, load_level
+from ppcg.vgdl.parser import load_game, parse_game
 from ppcg.vgdl.spec import (
+    EOS,
+    TIME,
     Color,
     Direction,
     GameSpec,
@@ -24,8 +32,11 @@ from ppcg.vgdl.spec import (
     SpriteSpec,
     TerminationSpec,
 )
+from ppcg.vgdl.writer import to_vgdl
 
 __all__ = [
+    "EOS",
+    "TIME",
     "Color",
     "Direction",
     "GameSpec",
@@ -42,5 +53,8 @@ __all__ = [
     "VGDLUnsupportedError",
     "VGDLValueError",
     "VGDLWarning",
+    "load_game",
     "load_level",
+    "parse_game",
+    "to_vgdl",
 ]

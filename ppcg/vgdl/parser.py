@@ -81,8 +81,9 @@ class _SpriteDef:
 
 
 class _Parser:
-    def __init__(self, text: str, path: str | None, strict: bool) -> None:
+    def __init__(self, text: str, path: str | None, strict: bool, name: str | None = None) -> None:
         self.text = text
+        self.name = name
         self.file = path
         self.strict = strict
         self.sprite_names: set[str] = set()
@@ -187,7 +188,7 @@ class _Parser:
         interactions = self.interactions(sections["InteractionSet"])
         mapping = self.mapping(sections["LevelMapping"])
         terminations = self.terminations(sections["TerminationSet"])
-        name = Path(self.file).stem if self.file else "game"
+        name = self.name or (Path(self.file).stem if self.file else "game")
         return GameSpec(
             name=name,
             game_class=game_cls,
@@ -753,18 +754,21 @@ def parse_value(kind: str, cls: str, key: str, raw: str, sprite_names: set[str] 
     return p.convert(entry, raw, None, None) if entry is not None else infer_value(raw)
 
 
-def parse_game(text: str, *, path: str | Path | None = None, strict: bool = False) -> GameSpec:
+def parse_game(
+    text: str, *, path: str | Path | None = None, strict: bool = False, name: str | None = None
+) -> GameSpec:
     """Parse VGDL text into a :class:`GameSpec`.
 
     Args:
         text: the game description.
         path: the file it came from, quoted in errors and stored in ``GameSpec.path``; its stem names the game.
         strict: turn everything GVGAI tolerates with a warning into an error.
+        name: the game's name (default: the stem of ``path``, or ``"game"``).
 
     Raises:
         VGDLError: a subclass naming the file, line and column of the first problem.
     """
-    return _Parser(text, str(path) if path is not None else None, strict).parse()
+    return _Parser(text, str(path) if path is not None else None, strict, name).parse()
 
 
 def load_game(path_or_name: str | Path, *, strict: bool = False) -> GameSpec:

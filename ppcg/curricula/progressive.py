@@ -136,8 +136,9 @@ class WinRatePCG(ProgressivePCG):
         sample: str = "exact",
         **kwargs: Any,
     ) -> None:
+        step = check_number("step", step, low=0.0, high=1.0, low_open=True)
         super().__init__(game=game, generator=generator, alpha=step, start=start, sample=sample, **kwargs)
-        self.step = self.alpha
+        self.step = step
         self.window = check_int("window", window, low=1)
         if isinstance(band, (str, bytes)) or not isinstance(band, Sequence) or len(band) != 2:
             raise CurriculumConfigError(f"got {band!r}", key="band", expected="[low, high], two numbers in [0, 1]")

@@ -26,8 +26,8 @@ class GridCNN(BaseFeaturesExtractor):
     """A small CNN for ``[C, H, W]`` grids of any size (1 x 1 and up).
 
     Layers: ``len(channels)`` 3x3 convolutions with padding 1 and ReLU, flattened, then a linear layer to
-    ``features_dim`` with ReLU. With the defaults (32, 64, 64 channels, 256 features) a Zelda grid (9 x 13) gives a
-    network of about 2.0 M parameters, most of them in the last layer.
+    ``features_dim`` with ReLU. With the defaults (16 and 32 channels, 128 features) a Zelda grid (9 x 13) gives a
+    network of about 0.5 M parameters, most of them in the last layer (sized for 3,000+ steps/s on one core).
 
     Args:
         observation_space: a ``Box`` of shape ``[C, H, W]``.
@@ -41,8 +41,8 @@ class GridCNN(BaseFeaturesExtractor):
     def __init__(
         self,
         observation_space: gym.spaces.Box,
-        features_dim: int = 256,
-        channels: tuple[int, ...] | list[int] = (32, 64, 64),
+        features_dim: int = 128,
+        channels: tuple[int, ...] | list[int] = (16, 32),
     ) -> None:
         if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 3:
             raise ValueError(

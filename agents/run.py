@@ -1,0 +1,275 @@
+"""Run folders: where a training run keeps its configuration, checkpoints, logs, final model and evaluation.
+
+Layout of a run folder::
+
+    runs/zelda-a2c-ppcg-s0/
+        run.json              # status (running | interrupted | complete), timesteps done, the command, times
+        config.yaml           # the resolved configuration: settings and hyperparameters (one RL-Zoo entry)
+        checkpoints/
+            step_000000200000.zip          # SB3 model (written to a temporary file, then renamed)
+            step_000000200000.state.json   # curriculum state and counters, written the same way, before the model
+        tb/                   # TensorBoard logs
+        model.zip             # the final model
+        eval.json             # the evaluation (ppcg evaluate)
+
+A new run never writes into a folder that holds a run: with the default name it takes the next free one
+(``...-s0-2``), with an explicit ``--out`` it refuses. ``--resume`` reopens an existing run and continues from its
+last complete checkpoint. Every file is written atomically (a temporary file in the same folder, then
+``os.replace``), so a run killed at any moment leaves either the previous file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["RunDir", "RunError", "atomic_write", "atomic_write_text", "Checkpoint"]
+
+STATUS_FILE = "run.json"
+CONFIG_FILE = "config.yaml"
+MODEL_FILE = "model.zip"
+EVAL_FILE = "eval.json"
+CHECKPOINTS = "checkpoints"
+_STEP_RE = re.compile(r"^step_(\d{12})\.zip$")
+
+
+class RunError(Exception):
+    """A run folder cannot be created or resumed as asked (the message says why and what to do)."""
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+    """Write ``path`` atomically: ``write(tmp)`` fills a temporary file next to it, then it is renamed into place.
+
+    The temporary file keeps ``path``'s suffix (SB3's ``save`` appends ``.zip`` to names without it).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write a text file atomically."""
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A complete checkpoint: the model file and its state file (``timesteps`` from the name)."""
+
+    timesteps: int
+    model: Path
+    state: Path
+
+    def load_state(self) -> dict[str, Any]:
+        """The JSON state saved with the model."""
+        return json.loads(self.state.read_text(encoding="utf-8"))
+
+
+class RunDir:
+    """One run's folder. Use :meth:`create` for a new run and :meth:`open` to resume or evaluate one.
+
+    Attributes:
+        path: the folder.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    # ---- creating and finding runs --------------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, out: str | Path | None, name: str, *, base: str | Path = "runs") -> RunDir:
+        """A new, empty run folder.
+
+        Args:
+            out: the folder asked for (``--out``); it must not hold a run already. None: ``base/name``, or
+                ``base/name-2``, ``-3`` ... when taken.
+            name: the default folder name (``zelda-a2c-ppcg-s0``).
+            base: where default folders go.
+
+        Raises:
+            RunError: ``out`` exists and is not empty.
+        """
+        if out is not None:
+            path = Path(out)
+            if path.exists() and (not path.is_dir() or any(path.iterdir())):
+                raise RunError(
+                    f"{path} already exists and is not empty; a new run never overwrites another: "
+                    "pass --resume to continue it, or choose another --out"
+                )
+            path.mkdir(parents=True, exist_ok=True)
+            return cls(path)
+        base = Path(base)
+        base.mkdir(parents=True, exist_ok=True)
+        k = 1
+        while True:
+            path = base / (name if k == 1 else f"{name}-{k}")
+            try:
+                path.mkdir()  # atomic: two runs started at once cannot take the same folder
+                return cls(path)
+            except FileExistsError:
+                k += 1
+
+    @classmethod
+    def open(cls, path: str | Path) -> RunDir:
+        """An existing run folder (with a ``run.json``).
+
+        Raises:
+            RunError: not a run folder.
+        """
+        run = cls(path)
+        if not (run.path / STATUS_FILE).is_file():
+            raise RunError(f"{run.path} is not a run folder (no {STATUS_FILE})")
+        return run
+
+    @classmethod
+    def latest(cls, name: str, *, base: str | Path = "runs") -> RunDir:
+        """The most recent run folder named ``name`` or ``name-<k>`` in ``base`` (for ``--resume`` without --out).
+
+        Raises:
+            RunError: none exists.
+        """
+        base = Path(base)
+        found: list[tuple[int, Path]] = []
+        pattern = re.compile(re.escape(name) + r"(?:-(\d+))?$")
+        if base.is_dir():
+            for p in base.iterdir():
+                m = pattern.match(p.name)
+                if m and (p / STATUS_FILE).is_file():
+                    found.append((int(m.group(1) or 1), p))
+        if not found:
+            raise RunError(f"no run {name!r} to resume in {base}/ (pass the run folder with --out)")
+        return cls(max(found)[1])
+
+    # ---- files ------------------------------------------------------------------------------------------------
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        return self.path / CHECKPOINTS
+
+    @property
+    def tensorboard_dir(self) -> Path:
+        return self.path / "tb"
+
+    @property
+    def model_path(self) -> Path:
+        return self.path / MODEL_FILE
+
+    @property
+    def eval_path(self) -> Path:
+        return self.path / EVAL_FILE
+
+    @property
+    def config_path(self) -> Path:
+        return self.path / CONFIG_FILE
+
+    def status(self) -> dict[str, Any]:
+        """The contents of ``run.json`` (empty when there is none)."""
+        p = self.path / STATUS_FILE
+        if not p.is_file():
+            return {}
+        return json.loads(p.read_text(encoding="utf-8"))
+
+    def update_status(self, **fields: Any) -> dict[str, Any]:
+        """Merge ``fields`` into ``run.json`` (atomically), stamping ``updated``."""
+        status = self.status()
+        status.update(fields)
+        status["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        atomic_write_text(self.path / STATUS_FILE, json.dumps(status, indent=2, sort_keys=True) + "\n")
+        return status
+
+    @property
+    def is_complete(self) -> bool:
+        """Training finished and the final model is saved."""
+        return self.status().get("status") == "complete" and self.model_path.is_file()
+
+    def write_config(self, config: dict[str, Any]) -> None:
+        """Save the resolved configuration (YAML, safe types only)."""
+        atomic_write_text(self.config_path, yaml.safe_dump(config, sort_keys=False))
+
+    def read_config(self) -> dict[str, Any]:
+        """The saved configuration.
+
+        Raises:
+            RunError: no configuration saved.
+        """
+        if not self.config_path.is_file():
+            raise RunError(f"{self.path} has no {CONFIG_FILE}")
+        return yaml.safe_load(self.config_path.read_text(encoding="utf-8")) or {}
+
+    # ---- checkpoints --------------------------------------------------------------------------------------------
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Complete checkpoints (model and state both present), oldest first."""
+        out = []
+        if self.checkpoints_dir.is_dir():
+            for p in self.checkpoints_dir.iterdir():
+                m = _STEP_RE.match(p.name)
+                state = p.with_name(p.name[: -len(".zip")] + ".state.json")
+                if m and state.is_file():
+                    out.append(Checkpoint(int(m.group(1)), p, state))
+        return sorted(out, key=lambda c: c.timesteps)
+
+    def last_checkpoint(self) -> Checkpoint | None:
+        """The newest complete checkpoint, or None."""
+        found = self.checkpoints()
+        return found[-1] if found else None
+
+    def save_checkpoint(self, model: Any, state: dict[str, Any], *, keep: int = 3) -> Checkpoint:
+        """Save ``model`` (SB3) and ``state`` (JSON-able) as the checkpoint at ``model.num_timesteps``.
+
+        The state file is written first and the model last, each atomically; a checkpoint counts only when both
+        exist. Older checkpoints beyond the newest ``keep`` are deleted.
+        """
+        steps = int(model.num_timesteps)
+        stem = f"step_{steps:012d}"
+        model_path = self.checkpoints_dir / f"{stem}.zip"
+        state_path = self.checkpoints_dir / f"{stem}.state.json"
+        state = {**state, "timesteps": steps}
+        atomic_write_text(state_path, json.dumps(state, indent=1, sort_keys=True) + "\n")
+        atomic_write(model_path, lambda tmp: model.save(str(tmp)))
+        for old in self.checkpoints()[:-keep] if keep > 0 else []:
+            old.model.unlink(missing_ok=True)
+            old.state.unlink(missing_ok=True)
+        self.update_status(timesteps=steps, last_checkpoint=str(model_path.name))
+        return Checkpoint(steps, model_path, state_path)
+
+    def save_model(self, model: Any) -> Path:
+        """Save the final model (atomically)."""
+        return atomic_write(self.model_path, lambda tmp: model.save(str(tmp)))
+
+    def model_for_eval(self) -> Path:
+        """The final model, else the newest checkpoint.
+
+        Raises:
+            RunError: the run has neither.
+        """
+        if self.model_path.is_file():
+            return self.model_path
+        last = self.last_checkpoint()
+        if last is None:
+            raise RunError(f"{self.path} has no model.zip and no checkpoint to evaluate")
+        return last.model
+
+    def __repr__(self) -> str:
+        return f"RunDir({str(self.path)!r})"

@@ -1,0 +1,508 @@
+"""``ppcg train``: train a Stable-Baselines3 agent on a game with a curriculum, then evaluate it.
+
+    ppcg train zelda --algo a2c --curriculum ppcg
+    ppcg train zelda --algo ppo --curriculum fixed --level 0 --timesteps 500000 --seed 1
+    ppcg train zelda --algo a2c --curriculum difficulty --difficulty 0.5 --obs rgb
+    ppcg train zelda --resume --out runs/zelda-a2c-ppcg-s0
+
+The environments are one native vector env (``ppcg.make_vec``: every environment stepped in one engine call) whose
+level source is the curriculum, presented to SB3 by :class:`ppcg.agents.vec_env.SB3VecEnv`. Hyperparameters come
+from ``agents/hyperparams/<algo>.yml`` (RL Zoo format; ``--config`` for another file); ``--timesteps`` and
+``--n-envs`` override the file. Everything the run produces goes to its run folder (:mod:`ppcg.agents.run`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import os
+import sys
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+__all__ = ["TrainSettings", "add_arguments", "run", "train", "env_id_for", "make_curriculum", "make_env"]
+
+ALGOS = ("a2c", "ppo", "dqn")
+CURRICULA = ("ppcg", "random", "difficulty", "fixed", "plr")
+OBS_TYPES = ("symbolic", "rgb")
+LOG_FILE = "progress.csv"
+LOG_COLUMNS = ("timesteps", "seconds", "episodes", "win_rate", "mean_score", "mean_length", "difficulty")
+
+
+@dataclass
+class TrainSettings:
+    """What ``ppcg train`` was asked to do (saved in the run folder's ``config.yaml``).
+
+    Attributes:
+        game: a bundled game (``"zelda"``).
+        algo: ``"a2c"``, ``"ppo"`` or ``"dqn"``.
+        curriculum: ``"ppcg"``, ``"random"``, ``"difficulty"``, ``"fixed"`` or ``"plr"``.
+        difficulty: the difficulty of ``difficulty`` (and PPCG's start); None: the curriculum's default.
+        level: the human level of ``fixed`` (index; None: all of them in turn).
+        timesteps: the budget; None: the hyperparameter file's ``n_timesteps``.
+        seed: seeds the environments, their levels, and the network.
+        obs: ``"symbolic"`` or ``"rgb"``.
+        n_envs: parallel environments; None: the file's ``n_envs``.
+        config: a hyperparameter file; None: the bundled one.
+        checkpoint_every: environment steps between checkpoints; None: a tenth of the budget (at least 10,000).
+        eval_episodes: episodes per human level, and levels per generated test set, in the final evaluation
+            (0: no evaluation).
+        threads: torch threads (None: torch's default).
+    """
+
+    game: str = "zelda"
+    algo: str = "a2c"
+    curriculum: str = "ppcg"
+    difficulty: float | None = None
+    level: int | None = None
+    timesteps: int | None = None
+    seed: int = 0
+    obs: str = "symbolic"
+    n_envs: int | None = None
+    config: str | None = None
+    checkpoint_every: int | None = None
+    eval_episodes: int = 30
+    threads: int | None = None
+
+    def run_name(self) -> str:
+        """The default run folder name (``zelda-a2c-ppcg-s0``, ``zelda-a2c-difficulty0.5-s1``, ``...-lvl0-...``)."""
+        cond = self.curriculum
+        if self.curriculum == "difficulty" and self.difficulty is not None:
+            cond = f"difficulty{self.difficulty:g}"
+        elif self.curriculum == "fixed":
+            cond = "lvlall" if self.level is None else f"lvl{self.level}"
+        obs = "" if self.obs == "symbolic" else f"-{self.obs}"
+        return f"{self.game}-{self.algo}-{cond}{obs}-s{self.seed}"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainSettings:
+        """Settings from a saved ``config.yaml`` section (unknown keys are ignored)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``ppcg train`` arguments."""
+    parser.add_argument("game", help="a bundled game (zelda, solarfox, frogs, boulderdash)")
+    parser.add_argument("--algo", choices=ALGOS, default="a2c", help="the algorithm (default: a2c, as the paper)")
+    parser.add_argument("--curriculum", choices=CURRICULA, default="ppcg", help="how levels are chosen (default: ppcg)")
+    parser.add_argument("--difficulty", type=float, default=None, metavar="D",
+                        help="the difficulty in [0, 1] for --curriculum difficulty (and PPCG's starting d)")
+    parser.add_argument("--level", type=int, default=None, metavar="N",
+                        help="the human level (0-4) for --curriculum fixed (default: all five in turn)")
+    parser.add_argument("--timesteps", type=_positive_int, default=None, metavar="N",
+                        help="environment steps (default: the hyperparameter file's n_timesteps)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="the run's seed (default: 0)")
+    parser.add_argument("--obs", choices=OBS_TYPES, default="symbolic", help="observations (default: symbolic)")
+    parser.add_argument("--n-envs", type=_positive_int, default=None, metavar="K",
+                        help="parallel environments (default: the hyperparameter file's n_envs)")
+    parser.add_argument("--config", default=None, metavar="FILE", help="a hyperparameter file (RL Zoo format)")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="the run folder (default: runs/GAME-ALGO-CURRICULUM-sSEED, or the next free -2, -3 ...)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run in --out (default: the latest run of that name) from its last checkpoint")
+    parser.add_argument("--checkpoint-every", type=_positive_int, default=None, metavar="N",
+                        help="environment steps between checkpoints (default: a tenth of the budget)")
+    parser.add_argument("--eval-episodes", type=int, default=30, metavar="N",
+                        help="episodes per human level and levels per generated set in the final evaluation (0: skip)")
+    parser.add_argument("--threads", type=_positive_int, default=None, metavar="N", help="torch threads")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")  # fmt: skip
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(float(text)) if "e" in text.lower() else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def settings_from_args(args: argparse.Namespace) -> TrainSettings:
+    """Check the arguments and turn them into :class:`TrainSettings`."""
+    from ppcg.cli import CLIError
+
+    if args.difficulty is not None and not 0.0 <= args.difficulty <= 1.0:
+        raise CLIError(f"--difficulty must be in [0, 1], got {args.difficulty}")
+    if args.curriculum == "difficulty" and args.difficulty is None:
+        raise CLIError("--curriculum difficulty needs --difficulty D")
+    if args.level is not None and args.curriculum != "fixed":
+        raise CLIError("--level is for --curriculum fixed")
+    if args.curriculum not in ("difficulty", "ppcg") and args.difficulty is not None:
+        raise CLIError(f"--difficulty has no meaning for --curriculum {args.curriculum}")
+    if args.eval_episodes < 0:
+        raise CLIError("--eval-episodes must be >= 0")
+    return TrainSettings(
+        game=args.game,
+        algo=args.algo,
+        curriculum=args.curriculum,
+        difficulty=args.difficulty,
+        level=args.level,
+        timesteps=args.timesteps,
+        seed=args.seed,
+        obs=args.obs,
+        n_envs=args.n_envs,
+        config=None if args.config is None else str(Path(args.config).resolve()),
+        checkpoint_every=args.checkpoint_every,
+        eval_episodes=args.eval_episodes,
+        threads=args.threads,
+    )
+
+
+# ---- building blocks --------------------------------------------------------------------------------------------
+
+
+def env_id_for(game: str) -> str:
+    """The registered id whose levels come from ``game``'s generator (``"zelda"`` -> ``"ppcg/Zelda-v0"``).
+
+    Raises:
+        ValueError: not a bundled game.
+    """
+    from ppcg.envs.registration import GAMES, game_entry
+
+    entry = game_entry(game)
+    if entry is None:
+        raise ValueError(f"no bundled game {game!r}; choose one of {', '.join(g.game for g in GAMES)}")
+    return f"ppcg/{entry.title}-v0"
+
+
+def human_levels(game: str) -> list[Any]:
+    """The game's human levels as :class:`~ppcg.vgdl.level.Level` objects named ``lvl0`` ... (bound to the game)."""
+    from ppcg.envs.core import load_compiled
+    from ppcg.resources import human_level_paths
+    from ppcg.vgdl.level import load_level
+
+    _, _, spec, _ = load_compiled(game)
+    return [load_level(p, spec, name=p.stem) for p in human_level_paths(game)]
+
+
+def make_curriculum(settings: TrainSettings) -> Any:
+    """The curriculum (a :class:`~ppcg.envs.source.LevelSource`) that ``settings`` names."""
+    import ppcg.curricula as curricula
+
+    game = settings.game
+    options: dict[str, Any] = {}
+    if settings.curriculum == "difficulty":
+        options["difficulty"] = settings.difficulty
+    elif settings.curriculum == "ppcg" and settings.difficulty is not None:
+        options["start"] = settings.difficulty
+    elif settings.curriculum == "fixed":
+        levels = human_levels(game)
+        if settings.level is not None:
+            if not 0 <= settings.level < len(levels):
+                raise ValueError(f"{game} has human levels 0-{len(levels) - 1}, not {settings.level}")
+            levels = [levels[settings.level]]
+        options["levels"] = levels
+    return curricula.make_curriculum(settings.curriculum, game=game, **options)
+
+
+def make_env(env_id: str, n_envs: int, *, level_source: Any, obs: str, seed: int, env_kwargs: dict | None = None):
+    """The SB3 view (:class:`SB3VecEnv` in a ``VecMonitor``) of ``make_vec(env_id, n_envs)`` on ``level_source``."""
+    from stable_baselines3.common.vec_env import VecMonitor
+
+    import ppcg
+    from ppcg.agents.vec_env import SB3VecEnv
+
+    venv = ppcg.make_vec(env_id, n_envs, level_source=level_source, obs_type=obs, **(env_kwargs or {}))
+    return VecMonitor(SB3VecEnv(venv, seed=seed))
+
+
+def policy_kwargs_for(algo_config: Any, observation_space: Any) -> dict[str, Any]:
+    """The resolved ``policy_kwargs``, with GridCNN or NatureCNN chosen from the observations when not named."""
+    from ppcg.agents.policies import default_features_extractor
+
+    kwargs = algo_config.model_kwargs()
+    pk = kwargs["policy_kwargs"]
+    if "features_extractor_class" not in pk:
+        pk["features_extractor_class"] = default_features_extractor(observation_space)
+    return kwargs
+
+
+# ---- callbacks --------------------------------------------------------------------------------------------------
+
+
+def _callbacks(settings: TrainSettings, run_dir: Any, curriculum: Any, total: int, progress: bool, start_time: float):
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    class EpisodeLog(BaseCallback):
+        """Win rate, score and curriculum scalars: to TensorBoard (``rollout/``, ``curriculum/``) and progress.csv."""
+
+        def __init__(self, every: int) -> None:
+            super().__init__()
+            self.every = every
+            self.wins: deque[float] = deque(maxlen=100)
+            self.scores: deque[float] = deque(maxlen=100)
+            self.lengths: deque[float] = deque(maxlen=100)
+            self.episodes = 0
+            self.next_row = 0
+            self.path = run_dir.path / LOG_FILE
+
+        def _on_training_start(self) -> None:
+            self.next_row = self.num_timesteps + self.every
+            if not self.path.is_file():
+                with open(self.path, "w", newline="") as f:
+                    csv.writer(f).writerow(LOG_COLUMNS)
+
+        def _on_step(self) -> bool:
+            dones = self.locals.get("dones")
+            if dones is not None and dones.any():
+                infos = self.locals["infos"]
+                for i in dones.nonzero()[0]:
+                    info = infos[i]
+                    self.episodes += 1
+                    self.wins.append(float(bool(info.get("is_success", False))))
+                    self.scores.append(float(info.get("score", math.nan)))
+                    ep = info.get("episode")
+                    if ep is not None:
+                        self.lengths.append(float(ep["l"]))
+            if self.num_timesteps >= self.next_row:
+                self.next_row = self.num_timesteps + self.every
+                self.write_row()
+            return True
+
+        def _on_rollout_end(self) -> None:
+            if self.wins:
+                self.logger.record("rollout/win_rate", float(sum(self.wins) / len(self.wins)))
+                self.logger.record("rollout/score_mean", float(sum(self.scores) / len(self.scores)))
+            stats = getattr(curriculum, "stats", None)
+            if stats is not None and not has_curriculum_callback:
+                for key, value in stats().items():
+                    self.logger.record(f"curriculum/{key}", value)
+
+        def write_row(self) -> None:
+            n = len(self.wins)
+            stats = curriculum.stats() if hasattr(curriculum, "stats") else {}
+            row = [
+                self.num_timesteps,
+                round(time.time() - start_time, 2),
+                self.episodes,
+                sum(self.wins) / n if n else "",
+                sum(self.scores) / n if n else "",
+                sum(self.lengths) / len(self.lengths) if self.lengths else "",
+                stats.get("difficulty", ""),
+            ]
+            with open(self.path, "a", newline="") as f:
+                csv.writer(f).writerow(row)
+
+        def _on_training_end(self) -> None:
+            self.write_row()
+
+    class Checkpoints(BaseCallback):
+        """A checkpoint every ``every`` environment steps, written atomically with the curriculum's state."""
+
+        def __init__(self, every: int) -> None:
+            super().__init__()
+            self.every = every
+            self.next_save = 0
+
+        def _on_training_start(self) -> None:
+            self.next_save = (self.num_timesteps // self.every + 1) * self.every
+
+        def _on_step(self) -> bool:
+            if self.num_timesteps >= self.next_save:
+                self.next_save = (self.num_timesteps // self.every + 1) * self.every
+                save_checkpoint(run_dir, self.model, curriculum)
+            return True
+
+    class Progress(BaseCallback):
+        """A tqdm bar in environment steps, with steps/s, the recent win rate and the curriculum's difficulty."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.bar = None
+
+        def _on_training_start(self) -> None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=self.num_timesteps, unit="step", unit_scale=True,
+                            dynamic_ncols=True, file=sys.stderr, smoothing=0.05)  # fmt: skip
+            self.last = self.num_timesteps
+
+        def _on_step(self) -> bool:
+            self.bar.update(self.num_timesteps - self.last)
+            self.last = self.num_timesteps
+            return True
+
+        def _on_rollout_end(self) -> None:
+            post = {}
+            if log.wins:
+                post["win"] = f"{sum(log.wins) / len(log.wins):.2f}"
+            stats = curriculum.stats() if hasattr(curriculum, "stats") else {}
+            if "difficulty" in stats:
+                post["d"] = f"{stats['difficulty']:.2f}"
+            self.bar.set_postfix(post, refresh=False)
+
+        def _on_training_end(self) -> None:
+            self.bar.close()
+
+    every = settings.checkpoint_every or max(10_000, total // 10)
+    log = EpisodeLog(every=max(1000, min(every, total // 50 or 1)))
+    callbacks: list[Any] = [log, Checkpoints(every)]
+    has_curriculum_callback = False
+    try:
+        from ppcg.curricula.sb3_callback import CurriculumCallback
+
+        callbacks.append(CurriculumCallback(curriculum))
+        has_curriculum_callback = True
+    except ImportError:
+        pass
+    if progress:
+        callbacks.append(Progress())
+    return callbacks
+
+
+def save_checkpoint(run_dir: Any, model: Any, curriculum: Any) -> Any:
+    """A checkpoint of ``model`` with the curriculum's state."""
+    state: dict[str, Any] = {}
+    if hasattr(curriculum, "state_dict"):
+        state["curriculum"] = curriculum.state_dict()
+    return run_dir.save_checkpoint(model, state)
+
+
+# ---- training ---------------------------------------------------------------------------------------------------
+
+
+def resolve(settings: TrainSettings) -> tuple[Any, str]:
+    """The hyperparameters for ``settings`` (with ``--timesteps``/``--n-envs`` applied) and the env id."""
+    from ppcg.agents.config import load_hyperparams
+
+    env_id = env_id_for(settings.game)
+    overrides: dict[str, Any] = {}
+    if settings.timesteps is not None:
+        overrides["n_timesteps"] = settings.timesteps
+    if settings.n_envs is not None:
+        overrides["n_envs"] = settings.n_envs
+    return load_hyperparams(settings.algo, env_id, settings.config, overrides), env_id
+
+
+def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progress: bool = True) -> Any:
+    """Train (or continue) the run in ``run_dir``; returns the trained model.
+
+    On a new run the resolved configuration is written first; on ``resume`` the saved one is used and training
+    continues from the newest checkpoint with its curriculum state. Ctrl-C saves a checkpoint, marks the run
+    ``interrupted`` and re-raises ``KeyboardInterrupt``.
+    """
+    import torch as th
+    from stable_baselines3.common.utils import set_random_seed
+
+    from ppcg.agents.config import algorithm_class, load_hyperparams
+
+    if settings.threads:
+        th.set_num_threads(settings.threads)
+    if resume:
+        saved = run_dir.read_config()
+        settings = TrainSettings.from_dict(saved["settings"])
+        env_id = saved["env_id"]
+        algo_config = load_hyperparams(settings.algo, env_id, run_dir.path / "hyperparams.yml")
+    else:
+        algo_config, env_id = resolve(settings)
+        _write_resolved(run_dir, settings, algo_config, env_id)
+    total = algo_config.n_timesteps
+    cls = algorithm_class(settings.algo)
+    curriculum = make_curriculum(settings)
+    checkpoint = run_dir.last_checkpoint() if resume else None
+    done = 0
+    if checkpoint is not None:
+        state = checkpoint.load_state()
+        if "curriculum" in state and hasattr(curriculum, "load_state_dict"):
+            curriculum.load_state_dict(state["curriculum"])
+        done = checkpoint.timesteps
+    # A resumed run continues with fresh environment seeds (derived from the seed and the step count).
+    env_seed = settings.seed if done == 0 else settings.seed + 1_000_003 * done
+    set_random_seed(env_seed)
+    env = make_env(env_id, algo_config.n_envs, level_source=curriculum, obs=settings.obs, seed=env_seed,
+                   env_kwargs=algo_config.env_kwargs)  # fmt: skip
+    if checkpoint is not None:
+        model = cls.load(checkpoint.model, env=env, device="cpu", tensorboard_log=str(run_dir.tensorboard_dir))
+    else:
+        kwargs = policy_kwargs_for(algo_config, env.observation_space)
+        model = cls(algo_config.policy, env, seed=settings.seed, device="cpu", verbose=0,
+                    tensorboard_log=str(run_dir.tensorboard_dir), **kwargs)  # fmt: skip
+    remaining = max(0, total - done)
+    start = time.time()
+    run_dir.update_status(status="running", total_timesteps=total, timesteps=done)
+    callbacks = _callbacks(settings, run_dir, curriculum, total, progress, start)
+    try:
+        if remaining > 0:
+            model.learn(remaining, callback=callbacks, reset_num_timesteps=done == 0, tb_log_name=settings.algo.upper(),
+                        progress_bar=False)  # fmt: skip
+    except KeyboardInterrupt:
+        ckpt = save_checkpoint(run_dir, model, curriculum)
+        run_dir.update_status(status="interrupted", timesteps=ckpt.timesteps)
+        print(f"\ninterrupted: checkpoint at {ckpt.timesteps} steps in {ckpt.model}; "
+              f"continue with: ppcg train {settings.game} --resume --out {run_dir.path}", file=sys.stderr)  # fmt: skip
+        env.close()
+        raise
+    seconds = time.time() - start
+    steps_done = model.num_timesteps - done
+    save_checkpoint(run_dir, model, curriculum)
+    run_dir.save_model(model)
+    prev = run_dir.status()
+    run_dir.update_status(
+        status="complete",
+        timesteps=int(model.num_timesteps),
+        train_seconds=round(float(prev.get("train_seconds", 0.0)) + seconds, 1),
+        steps_per_second=round(steps_done / seconds, 1) if seconds > 0 else None,
+    )
+    env.close()
+    return model
+
+
+def _write_resolved(run_dir: Any, settings: TrainSettings, algo_config: Any, env_id: str) -> None:
+    import yaml
+
+    from ppcg.agents.run import atomic_write_text
+
+    header = f"# resolved from {algo_config.source} (entries: {', '.join(algo_config.entries)})\n"
+    atomic_write_text(run_dir.path / "hyperparams.yml", header + yaml.safe_dump({env_id: algo_config.to_dict()}, sort_keys=False))
+    run_dir.write_config({"settings": asdict(settings), "env_id": env_id, "hyperparams": algo_config.to_dict()})
+    run_dir.update_status(status="created", command=" ".join(["ppcg", *sys.argv[1:]]) if sys.argv else "",
+                          created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    """``ppcg train``: train, save, evaluate and print the evaluation table."""
+    from ppcg.agents.config import ConfigError
+    from ppcg.agents.run import RunDir, RunError
+    from ppcg.cli import CLIError
+
+    settings = settings_from_args(args)
+    try:
+        if args.resume:
+            run_dir = RunDir.open(args.out) if args.out else RunDir.latest(settings.run_name())
+            saved = TrainSettings.from_dict(run_dir.read_config()["settings"])
+            if args.timesteps is not None and args.timesteps != saved.timesteps:
+                raise CLIError("--resume continues a run with its saved budget; --timesteps cannot change it")
+            if run_dir.is_complete:
+                print(f"{run_dir.path} is already complete")
+                settings = saved
+            else:
+                train(saved, run_dir, resume=True, progress=not args.no_progress)
+                settings = saved
+        else:
+            resolve(settings)  # check the hyperparameters before creating a folder
+            run_dir = RunDir.create(args.out, settings.run_name())
+            print(f"run folder: {run_dir.path}")
+            train(settings, run_dir, progress=not args.no_progress)
+    except (ConfigError, RunError, ValueError) as exc:
+        raise CLIError(str(exc)) from None
+    status = run_dir.status()
+    print(f"trained {status.get('timesteps')} steps in {status.get('train_seconds')} s "
+          f"({status.get('steps_per_second')} steps/s); model: {run_dir.model_path}")  # fmt: skip
+    if settings.eval_episodes > 0:
+        from ppcg.agents.evaluate import evaluate_run, format_table
+
+        result = evaluate_run(run_dir, level_sets=["human", "difficulty=0.5", "difficulty=1"],
+                              episodes=settings.eval_episodes, seed=10_000 + settings.seed)  # fmt: skip
+        print(format_table(result))
+        print(f"evaluation written to {run_dir.eval_path}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")

@@ -1,0 +1,86 @@
+"""Run folders: never overwrite a run, atomic files, complete checkpoints only, resume finds the newest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ppcg.agents.run import RunDir, RunError, atomic_write, atomic_write_text
+
+
+class FakeModel:
+    def __init__(self, steps):
+        self.num_timesteps = steps
+
+    def save(self, path):
+        with open(path, "w") as f:
+            f.write(f"model at {self.num_timesteps}")
+
+
+def test_default_names_never_reuse_a_folder(tmp_path):
+    a = RunDir.create(None, "zelda-a2c-ppcg-s0", base=tmp_path)
+    a.update_status(status="complete")
+    b = RunDir.create(None, "zelda-a2c-ppcg-s0", base=tmp_path)
+    c = RunDir.create(None, "zelda-a2c-ppcg-s0", base=tmp_path)
+    assert [p.path.name for p in (a, b, c)] == ["zelda-a2c-ppcg-s0", "zelda-a2c-ppcg-s0-2", "zelda-a2c-ppcg-s0-3"]
+    c.update_status(status="running")
+    assert RunDir.latest("zelda-a2c-ppcg-s0", base=tmp_path).path == c.path  # b has no run.json: not a run
+    assert a.status()["status"] == "complete"
+
+
+def test_explicit_out_refuses_a_non_empty_folder(tmp_path):
+    out = tmp_path / "run"
+    RunDir.create(out, "x").update_status(status="created")
+    with pytest.raises(RunError, match="never overwrites"):
+        RunDir.create(out, "x")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert RunDir.create(empty, "x").path == empty
+    with pytest.raises(RunError, match="not a run folder"):
+        RunDir.open(tmp_path / "nothing")
+    with pytest.raises(RunError, match="no run 'y' to resume"):
+        RunDir.latest("y", base=tmp_path)
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
+    p = atomic_write_text(tmp_path / "f.json", "old")
+
+    def fail(tmp):
+        tmp.write_text("half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        atomic_write(p, fail)
+    assert p.read_text() == "old"
+    assert [q.name for q in tmp_path.iterdir()] == ["f.json"]  # no temporary file left behind
+
+
+def test_checkpoints_are_complete_pruned_and_ordered(tmp_path):
+    run = RunDir.create(tmp_path / "r", "r")
+    for steps in (100, 200, 300, 400):
+        run.save_checkpoint(FakeModel(steps), {"curriculum": {"d": steps / 1000}}, keep=3)
+    found = run.checkpoints()
+    assert [c.timesteps for c in found] == [200, 300, 400]
+    last = run.last_checkpoint()
+    assert last.model.read_text() == "model at 400"
+    assert last.load_state() == {"curriculum": {"d": 0.4}, "timesteps": 400}
+    assert run.status()["timesteps"] == 400
+    # a state file whose model never got written (killed in between) is not a checkpoint
+    (run.checkpoints_dir / "step_000000000500.state.json").write_text(json.dumps({"timesteps": 500}))
+    assert run.last_checkpoint().timesteps == 400
+    assert run.model_for_eval() == last.model
+    run.save_model(FakeModel(401))
+    assert run.model_for_eval() == run.model_path
+    assert not run.is_complete
+    run.update_status(status="complete")
+    assert run.is_complete
+
+
+def test_config_round_trip(tmp_path):
+    run = RunDir.create(tmp_path / "r", "r")
+    with pytest.raises(RunError):
+        run.read_config()
+    cfg = {"settings": {"game": "zelda", "difficulty": None, "seed": 3}, "hyperparams": {"n_envs": 16}}
+    run.write_config(cfg)
+    assert run.read_config() == cfg

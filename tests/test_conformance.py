@@ -1,5 +1,5 @@
-"""``ppcg.engine.conformance``: the replay logic (with a stand-in engine that plays a trace back), the command's
-plumbing, and the real thing: the engine against GVGAI's traces of the four paper games."""
+"""``ppcg.engine.conformance``: the replay logic (with a stand-in engine that plays a trace back), the
+command's plumbing, and the real thing: the engine against GVGAI's traces of the four paper games."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ GYM_ACTIONS = ["NIL", "USE", "LEFT", "RIGHT", "DOWN", "UP"]
 
 
 class PlaybackEngine:
-    """Plays a trace back: what an exact engine reports. ``corrupt(tick, sprites, avatar, result)`` may change the
-    reported state in place; ``fail_at`` makes ``step`` raise at that tick. Records the actions it was given."""
+    """Plays a trace back: what an exact engine reports. ``corrupt(tick, sprites, avatar, result)`` may change
+    the reported state in place; ``fail_at`` makes ``step`` raise at that tick. Records the actions it was
+    given."""
 
     def __init__(self, path: Path, action_names=GYM_ACTIONS, corrupt=None, fail_at=None):
         self.path, self.action_names, self.corrupt, self.fail_at = path, action_names, corrupt, fail_at
@@ -37,8 +38,10 @@ class PlaybackEngine:
             raise RuntimeError("kernel exploded")
         self.actions.append(self.action_names[int(actions[0])])
         result = types.SimpleNamespace(
-            score=np.array([state.score]), winner=np.array([state.winner], np.int8),
-            terminated=np.array([state.game_over]), truncated=np.array([False]),
+            score=np.array([state.score]),
+            winner=np.array([state.winner], np.int8),
+            terminated=np.array([state.game_over]),
+            truncated=np.array([False]),
         )
         self._publish(state, result)
         return result
@@ -46,9 +49,16 @@ class PlaybackEngine:
     def _publish(self, state, result):
         av = state.avatar
         self._sprites = [(i, t, x, y) for i, (t, x, y) in sorted(state.sprites.items())]
-        self._avatar = {"x": av.x, "y": av.y, "orientation": tuple(float(v) for v in av.orientation),
-                        "resources": dict(av.resources), "id": av.id, "type": av.type, "hp": av.hp,
-                        "disabled": av.disabled}
+        self._avatar = {
+            "x": av.x,
+            "y": av.y,
+            "orientation": tuple(float(v) for v in av.orientation),
+            "resources": dict(av.resources),
+            "id": av.id,
+            "type": av.type,
+            "hp": av.hp,
+            "disabled": av.disabled,
+        }
         if self.corrupt:
             self.corrupt(state.tick, self._sprites, self._avatar, result)
 
@@ -174,12 +184,13 @@ def test_applied_action_rule(traces_dir):
     applied = PlaybackEngine(path)
     assert replay_on_engine(path, applied, None, GYM_ACTIONS, applied_actions=True) is None
     assert applied.actions[259] == "NIL"
-    assert [k + 1 for k, (a, b) in enumerate(zip(drawn.actions, applied.actions)) if a != b] == sorted(
-        t for t in replaced if drawn.actions[t - 1] != "NIL")
+    assert [
+        k + 1 for k, (a, b) in enumerate(zip(drawn.actions, applied.actions, strict=True)) if a != b
+    ] == sorted(t for t in replaced if drawn.actions[t - 1] != "NIL")
 
 
 def test_check_games_statuses(traces_dir, tmp_path, monkeypatch):
-    """Loading failures become statuses; invest (GVGAI logged a parse error) is 'GVGAI cannot run it either'."""
+    """Loading failures become statuses; invest (GVGAI logged a parse error): 'GVGAI cannot run it either'."""
     from ppcg.vgdl.errors import VGDLNameError, VGDLUnsupportedError
 
     for name in ("frogs", "invest", "zelda"):
@@ -189,8 +200,14 @@ def test_check_games_statuses(traces_dir, tmp_path, monkeypatch):
     def fake_load(game_path):
         name = Path(game_path).stem
         if name == "frogs":
-            raise VGDLUnsupportedError("unsupported", missing=[("effect", "pullWithIt", 30), ("effect", "pullWithIt", 31),
-                                                               ("termination", "Timeout", 40)])
+            raise VGDLUnsupportedError(
+                "unsupported",
+                missing=[
+                    ("effect", "pullWithIt", 30),
+                    ("effect", "pullWithIt", 31),
+                    ("termination", "Timeout", 40),
+                ],
+            )
         if name == "invest":
             raise VGDLNameError("unknown effect 'killIfScoreNegative'", line=36)
         raise VGDLNameError("unknown effect 'stepBak'", line=3)
@@ -237,7 +254,8 @@ def test_cli_unknown_game(traces_dir, corpus_dir, capsys):
     assert "no traces for zeldaa" in capsys.readouterr().err
 
 
-# --- the engine against GVGAI: the four paper games ---------------------------------------------------------------
+# --- the engine against GVGAI: the four paper games ---------------------------------------------------------
+
 
 @pytest.mark.xfail(strict=False, reason="engine not yet exact on this game (see ppcg conformance)")
 @pytest.mark.parametrize("game", PAPER_GAMES)

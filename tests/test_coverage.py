@@ -1,4 +1,5 @@
-"""``ppcg.engine.coverage``: finding games in both layouts, statuses, the table, the command, and a real run."""
+"""``ppcg.engine.coverage``: finding games in both layouts, statuses, the table, the command, and a real
+run."""
 
 from __future__ import annotations
 
@@ -46,9 +47,12 @@ def test_discover_project_layout(tmp_path):
     _touch(tmp_path / "levels" / "frogs" / "lvl2.txt")
     _touch(tmp_path / "levels" / "frogs" / "notes.txt")
     found = discover_games(tmp_path)
-    assert found == {"frogs": (tmp_path / "games" / "frogs.txt",
-                               {0: tmp_path / "levels" / "frogs" / "lvl0.txt",
-                                2: tmp_path / "levels" / "frogs" / "lvl2.txt"})}
+    assert found == {
+        "frogs": (
+            tmp_path / "games" / "frogs.txt",
+            {0: tmp_path / "levels" / "frogs" / "lvl0.txt", 2: tmp_path / "levels" / "frogs" / "lvl2.txt"},
+        )
+    }
     assert find_game(tmp_path, "frogs") == found["frogs"]
     with pytest.raises(FileNotFoundError, match="no game 'toads'"):
         find_game(tmp_path, "toads")
@@ -64,10 +68,13 @@ def test_discover_the_corpus_and_the_bundled_games(corpus_dir):
 
 
 def test_describe_error():
-    exc = VGDLUnsupportedError("x", missing=[("effect", "undoAll", 30), ("class", "Chaser", 5),
-                                             ("effect", "undoAll", 31)])
+    exc = VGDLUnsupportedError(
+        "x", missing=[("effect", "undoAll", 30), ("class", "Chaser", 5), ("effect", "undoAll", 31)]
+    )
     assert describe_error(exc) == ("missing", "effect undoAll, class Chaser")
-    status, detail = describe_error(VGDLNameError("unknown effect 'killIfScoreNegative'", file="invest.txt", line=36))
+    status, detail = describe_error(
+        VGDLNameError("unknown effect 'killIfScoreNegative'", file="invest.txt", line=36)
+    )
     assert status == "gvgai" and detail.startswith("invest.txt:36: unknown effect")
     assert describe_error(VGDLSyntaxError("bad indentation", line=2))[0] == "error"
     assert describe_error(ZeroDivisionError("boom")) == ("error", "ZeroDivisionError: boom")
@@ -92,8 +99,11 @@ def _fake_runner(compiled, level, *, steps, batch, seed, obs_type):
 def test_cover_game_statuses(tmp_path, monkeypatch):
     monkeypatch.setattr(coverage, "_load_and_compile", _fake_compile)
     monkeypatch.setattr(coverage, "_load_level", lambda path, spec: path.read_text().strip())
-    levels = {0: _touch(tmp_path / "a0.txt", "fine"), 1: _touch(tmp_path / "a1.txt", "crash"),
-              2: _touch(tmp_path / "a2.txt", "fine")}
+    levels = {
+        0: _touch(tmp_path / "a0.txt", "fine"),
+        1: _touch(tmp_path / "a1.txt", "crash"),
+        2: _touch(tmp_path / "a2.txt", "fine"),
+    }
     row = cover_game("g", tmp_path / "g.txt", levels, steps=100, batch=4, runner=_fake_runner)
     assert (row.status, row.levels, row.levels_ok, row.env_steps) == ("error", 3, 2, 800)
     assert row.detail == "level 1: IndexError: sprite table full" and row.steps_per_second == 800.0
@@ -108,14 +118,20 @@ def test_cover_game_statuses(tmp_path, monkeypatch):
 
 
 def test_markdown_table():
-    rows = [GameCoverage("zelda", "ok", levels=5, levels_ok=5, env_steps=2_000_000, seconds=2.0),
-            GameCoverage("sokoban", "missing", "effect undoAll", levels=5),
-            GameCoverage("pipes", "error", "a | b", levels=5, levels_ok=3, env_steps=10, seconds=1.0)]
+    rows = [
+        GameCoverage("zelda", "ok", levels=5, levels_ok=5, env_steps=2_000_000, seconds=2.0),
+        GameCoverage("sokoban", "missing", "effect undoAll", levels=5),
+        GameCoverage("pipes", "error", "a | b", levels=5, levels_ok=3, env_steps=10, seconds=1.0),
+    ]
     text = format_markdown(rows, title="Engine coverage", note="how it was run")
     lines = text.splitlines()
     assert lines[:4] == ["# Engine coverage", "", "how it was run", ""]
-    assert lines[4].split("|")[1:5] == [" game    ", " status                           ", " levels ",
-                                        "   steps/s "]
+    assert lines[4].split("|")[1:5] == [
+        " game    ",
+        " status                           ",
+        " levels ",
+        "   steps/s ",
+    ]
     assert lines[5].endswith(":|")
     assert "| zelda   | ok " in lines[6] and lines[6].rstrip().endswith("1,000,000 |")
     assert "missing features: effect undoAll" in lines[7] and lines[7].rstrip().endswith("- |")
@@ -133,7 +149,9 @@ def test_cli_writes_markdown_and_survives_crashes(tmp_path, monkeypatch, capsys)
     monkeypatch.setattr(coverage, "_load_level", lambda path, spec: path.read_text().strip())
     monkeypatch.setattr(coverage, "run_level", _fake_runner)
     out = tmp_path / "docs" / "coverage.md"
-    assert main(["coverage", str(tmp_path / "corpus"), "--steps", "5", "--batch", "2", "--out", str(out)]) == 0
+    assert (
+        main(["coverage", str(tmp_path / "corpus"), "--steps", "5", "--batch", "2", "--out", str(out)]) == 0
+    )
     text = out.read_text()
     assert "| alpha " in text and "error: RuntimeError: compiler crashed" in text
     assert text.rstrip().endswith("1/3 games ok; missing features: 1; error: 1")
@@ -143,7 +161,8 @@ def test_cli_writes_markdown_and_survives_crashes(tmp_path, monkeypatch, capsys)
     assert main(["coverage", str(tmp_path / "corpus"), "--steps", "0"]) == 2
 
 
-# --- the real engine ------------------------------------------------------------------------------------------------
+# --- the real engine ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.xfail(strict=False, reason="needs the engine core (ppcg.engine.compile_game, BatchEngine)")
 def test_paper_games_run(corpus_dir):

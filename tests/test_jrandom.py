@@ -1,9 +1,10 @@
 """``ppcg.engine.jrandom`` against numbers produced by ``java.util.Random`` itself (OpenJDK 17).
 
-``tests/data/jrandom_java17.json`` was written by a throwaway Java program: for each seed, a fresh ``Random`` per
-method (``nextInt()``, ``nextLong()``, ``nextFloat()``, ``nextDouble()``, ``nextBoolean()``, ``nextInt(bound)`` for
-powers of two, small bounds and bounds just above 2**30 where Java's rejection loop redraws about half the time),
-plus one mixed sequence per seed. Floats are Java's ``toString`` text and are compared after rounding to float32.
+``tests/data/jrandom_java17.json`` was written by a throwaway Java program: for each seed, a fresh ``Random``
+per method (``nextInt()``, ``nextLong()``, ``nextFloat()``, ``nextDouble()``, ``nextBoolean()``,
+``nextInt(bound)`` for powers of two, small bounds and bounds just above 2**30 where Java's rejection loop
+redraws about half the time), plus one mixed sequence per seed. Floats are Java's ``toString`` text and are
+compared after rounding to float32.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ CASES = REF["cases"]
 IDS = [c["seed"] for c in CASES]
 
 
-# --- compiled drivers: draw a whole sequence inside numba, the way a kernel would ------------------------------
+# --- compiled drivers: draw a whole sequence inside numba, the way a kernel would ---------------------------
+
 
 @numba.njit(cache=True)
 def _draw_ints(seed, n):
@@ -107,7 +109,8 @@ def _f32(text: str) -> np.float32:
     return np.float32(float(text))
 
 
-# --- the headline facts -------------------------------------------------------------------------------------------
+# --- the headline facts -------------------------------------------------------------------------------------
+
 
 def test_known_values_python():
     assert JavaRandom(0).nextInt() == -1155484576
@@ -122,7 +125,8 @@ def test_known_values_compiled():
     assert _draw_floats(0, 1, True)[0] == 0.730967787376657
 
 
-# --- every method, every seed, both implementations ----------------------------------------------------------------
+# --- every method, every seed, both implementations ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_next_int_unbounded(case):
@@ -149,10 +153,14 @@ def test_next_float_and_double(case):
     floats = [r.nextFloat() for _ in case["nextFloat"]]
     assert [np.float32(f) for f in floats] == [_f32(t) for t in case["nextFloat"]]
     assert all(float(np.float32(f)) == f for f in floats)  # exactly a float32 value
-    assert [np.float32(f) for f in _draw_floats(seed, len(floats), False)] == [_f32(t) for t in case["nextFloat"]]
+    assert [np.float32(f) for f in _draw_floats(seed, len(floats), False)] == [
+        _f32(t) for t in case["nextFloat"]
+    ]
     r = JavaRandom(seed)
     assert [r.nextDouble() for _ in case["nextDouble"]] == [float(t) for t in case["nextDouble"]]
-    assert _draw_floats(seed, len(case["nextDouble"]), True).tolist() == [float(t) for t in case["nextDouble"]]
+    assert _draw_floats(seed, len(case["nextDouble"]), True).tolist() == [
+        float(t) for t in case["nextDouble"]
+    ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -201,7 +209,7 @@ def test_batch_rows_are_independent_streams():
     seeds = [0, 1, 42, 1000, 0]
     states = new_states(seeds)
     got = _draw_batch_rows(states, 7, 20)
-    for row, seed in zip(got, seeds):
+    for row, seed in zip(got, seeds, strict=True):
         r = JavaRandom(seed)
         assert row.tolist() == [r.nextInt(7) for _ in range(20)]
     assert got[0].tolist() == got[4].tolist()
@@ -215,13 +223,13 @@ def test_bad_arguments():
         JavaRandom(0).next(33)
 
 
-# --- the action sequences of GVGAI's own traces ---------------------------------------------------------------------
+# --- the action sequences of GVGAI's own traces -------------------------------------------------------------
 
 _ACTION = re.compile(rb'"action":(\d+)')
 
 
 def test_trace_actions_are_java_random(traces_dir):
-    """Every trace's per-tick ``action`` is ``Random(1000 + S).nextInt(len(actions))`` (README, "Action rule")."""
+    """Every trace's per-tick ``action`` is ``Random(1000 + S).nextInt(len(actions))`` (README)."""
     files = sorted(traces_dir.glob("*/*.jsonl"))
     assert len(files) == 760
     for path in files:

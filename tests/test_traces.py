@@ -20,15 +20,34 @@ from ppcg.engine.traces import (
 )
 
 HEADER = {
-    "game": "tiny", "level_file": "tiny_lvl2.txt", "block_size": 10, "width": 3, "height": 1, "game_seed": 1,
-    "action_seed": 1001, "max_ticks": 500, "encoding": "delta",
-    "actions": ["ACTION_LEFT", "ACTION_RIGHT", "ACTION_NIL"], "sprite_types": ["wall", "avatar", "box"],
+    "game": "tiny",
+    "level_file": "tiny_lvl2.txt",
+    "block_size": 10,
+    "width": 3,
+    "height": 1,
+    "game_seed": 1,
+    "action_seed": 1001,
+    "max_ticks": 500,
+    "encoding": "delta",
+    "actions": ["ACTION_LEFT", "ACTION_RIGHT", "ACTION_NIL"],
+    "sprite_types": ["wall", "avatar", "box"],
     "build_log": [],
 }
 TICK0 = {
-    "tick": 0, "score": 0, "winner": "NO_WINNER", "game_over": False, "avatar_x": 10, "avatar_y": 0,
-    "avatar_orientation": [0, 0], "avatar_resources": {}, "avatar_id": 1, "avatar_type": "avatar", "avatar_hp": 0,
-    "avatar_disabled": False, "logged": 0, "counts": {"box": 1, "avatar": 1},
+    "tick": 0,
+    "score": 0,
+    "winner": "NO_WINNER",
+    "game_over": False,
+    "avatar_x": 10,
+    "avatar_y": 0,
+    "avatar_orientation": [0, 0],
+    "avatar_resources": {},
+    "avatar_id": 1,
+    "avatar_type": "avatar",
+    "avatar_hp": 0,
+    "avatar_disabled": False,
+    "logged": 0,
+    "counts": {"box": 1, "avatar": 1},
     "sprites": [[0, "box", 0, 0], [1, "avatar", 10, 0]],
 }
 
@@ -40,17 +59,38 @@ def _write(tmp_path, lines, name="tiny_lvl2_s1.jsonl"):
 
 
 def test_delta_decoding_of_a_tiny_trace(tmp_path):
-    path = _write(tmp_path, [
-        HEADER,
-        TICK0,
-        # the box (id 0) is removed and a new one (id 2) appears; the avatar moves left; the score changes
-        {"tick": 1, "action": 0, "action_name": "ACTION_LEFT", "score": 1, "avatar_x": 0,
-         "avatar_orientation": [-1, 0], "counts": {"box": 1, "avatar": 1},
-         "moved_or_new": [[1, "avatar", 0, 0], [2, "box", 20, 0]], "removed": [0]},
-        # nothing changes but the game ends in a loss; the avatar is disabled and leaves the sprite set
-        {"tick": 2, "action": 1, "action_name": "ACTION_RIGHT", "applied_action": None, "winner": "PLAYER_LOSES",
-         "game_over": True, "avatar_disabled": True, "counts": {"box": 1}, "moved_or_new": [], "removed": [1]},
-    ])
+    path = _write(
+        tmp_path,
+        [
+            HEADER,
+            TICK0,
+            # the box (id 0) is removed and a new one (id 2) appears; the avatar moves left; the score changes
+            {
+                "tick": 1,
+                "action": 0,
+                "action_name": "ACTION_LEFT",
+                "score": 1,
+                "avatar_x": 0,
+                "avatar_orientation": [-1, 0],
+                "counts": {"box": 1, "avatar": 1},
+                "moved_or_new": [[1, "avatar", 0, 0], [2, "box", 20, 0]],
+                "removed": [0],
+            },
+            # nothing changes but the game ends in a loss; the avatar is disabled and leaves the sprite set
+            {
+                "tick": 2,
+                "action": 1,
+                "action_name": "ACTION_RIGHT",
+                "applied_action": None,
+                "winner": "PLAYER_LOSES",
+                "game_over": True,
+                "avatar_disabled": True,
+                "counts": {"box": 1},
+                "moved_or_new": [],
+                "removed": [1],
+            },
+        ],
+    )
     header, ticks = read_trace(path)
     assert header.game == "tiny" and header.level == 2 and header.actions[-1] == "ACTION_NIL"
     states = list(ticks)
@@ -69,8 +109,14 @@ def test_delta_decoding_of_a_tiny_trace(tmp_path):
 
 
 def test_shared_dict_mode(tmp_path):
-    path = _write(tmp_path, [HEADER, TICK0, {"tick": 1, "action": 2, "action_name": "ACTION_NIL",
-                                             "moved_or_new": [], "removed": [0]}])
+    path = _write(
+        tmp_path,
+        [
+            HEADER,
+            TICK0,
+            {"tick": 1, "action": 2, "action_name": "ACTION_NIL", "moved_or_new": [], "removed": [0]},
+        ],
+    )
     states = list(iter_ticks(path, copy=False))
     assert states[0].sprites is states[1].sprites == {1: ("avatar", 10, 0)}
 
@@ -112,7 +158,7 @@ def test_zelda_trace_known_facts(traces_dir):
     header, ticks = read_trace(traces_dir / "zelda" / "zelda_lvl0_s0.jsonl")
     assert (header.width, header.height, header.game_seed, header.action_seed) == (13, 9, 0, 1000)
     assert header.sprite_types[:2] == ("wall", "avatar") and header.level == 0
-    states = [s for _, s in zip(range(4), ticks)]
+    states = [s for _, s in zip(range(4), ticks, strict=False)]
     s0 = states[0]
     assert s0.sprites[15] == ("nokey", 10, 10) and s0.avatar.id == 15 and s0.avatar.orientation == (1, 0)
     # tick 1: LEFT only turns the avatar (rotateInPlace); tick 3: USE spawns the sword one cell ahead (left)
@@ -122,8 +168,8 @@ def test_zelda_trace_known_facts(traces_dir):
 
 
 def test_every_trace_is_self_consistent(traces_dir):
-    """All 760 traces: at every tick the sprite set matches ``counts`` and the live avatar's fields; the last tick
-    matches ``index.jsonl`` (tick count, end, score, winner)."""
+    """All 760 traces: at every tick the sprite set matches ``counts`` and the live avatar's fields; the last
+    tick matches ``index.jsonl`` (tick count, end, score, winner)."""
     index = {e.file: e for e in read_index(traces_dir)}
     files = trace_files(traces_dir)
     assert sum(map(len, files.values())) == len(index) == 760

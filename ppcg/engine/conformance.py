@@ -1,13 +1,13 @@
 """``ppcg conformance``: replay GVGAI's own traces against the engine, tick by tick.
 
-For every trace (``../shared/vgdl-traces``, format in its README) the game and level are loaded from the corpus, a
-one-environment :class:`~ppcg.engine.BatchEngine` is reset with the trace's game seed, and the trace's actions are
-stepped one by one. After every tick the engine's state is compared with GVGAI's:
+For every trace (``../shared/vgdl-traces``, format in its README) the game and level are loaded from the
+corpus, a one-environment :class:`~ppcg.engine.BatchEngine` is reset with the trace's game seed, and the
+trace's actions are stepped one by one. After every tick the engine's state is compared with GVGAI's:
 
 * the sprite set: every live sprite's id, type and pixel position (``BatchEngine.sprites(0)``);
 * score, winner and game over (the step result);
-* the avatar: position, orientation, resources (entries at 0 are ignored: GVGAI keeps a used-up resource as a 0
-  entry), id, type, health points and disabled flag (``BatchEngine.avatar(0)``).
+* the avatar: position, orientation, resources (entries at 0 are ignored: GVGAI keeps a used-up resource as a
+  0 entry), id, type, health points and disabled flag (``BatchEngine.avatar(0)``).
 
 A game is ``identical`` when every one of its traces is; otherwise the report names the first divergence: the
 trace, the tick, the sprite (id and type) or field, and the expected and actual values.
@@ -61,8 +61,8 @@ class Divergence:
     Attributes:
         trace: the trace file.
         tick: the tick (0 = right after reset).
-        field: what differs: ``"sprite"`` (alive in one and not the other), ``"type"``, ``"x"``, ``"y"`` (of the
-            sprite ``sprite_id``), ``"score"``, ``"winner"``, ``"game_over"``, ``"avatar.<field>"``, or
+        field: what differs: ``"sprite"`` (alive in one and not the other), ``"type"``, ``"x"``, ``"y"`` (of
+            the sprite ``sprite_id``), ``"score"``, ``"winner"``, ``"game_over"``, ``"avatar.<field>"``, or
             ``"exception"`` (the engine raised).
         expected: GVGAI's value.
         got: the engine's value.
@@ -93,13 +93,15 @@ class Divergence:
     def __str__(self) -> str:
         act = f" after {self.action}" if self.action else ""
         more = f" (+{self.n_differences - 1} more)" if self.n_differences > 1 else ""
-        return (f"{self.trace.name} tick {self.tick}{act}: {self.where()}: expected {self.expected!r}, "
-                f"got {self.got!r}{more}")
+        return (
+            f"{self.trace.name} tick {self.tick}{act}: {self.where()}: expected {self.expected!r}, "
+            f"got {self.got!r}{more}"
+        )
 
 
 @dataclass
 class GameReport:
-    """The outcome for one game: status (a key of :data:`STATUS_WORDS`), traces replayed, and the first problem."""
+    """One game's outcome: status (a key of :data:`STATUS_WORDS`), traces replayed, the first problem."""
 
     game: str
     status: str
@@ -112,7 +114,8 @@ class GameReport:
     ticks: int = 0
 
 
-# --- comparison -------------------------------------------------------------------------------------------------
+# --- comparison ---------------------------------------------------------------------------------------------
+
 
 def _nonzero(resources: dict | None) -> dict[str, float]:
     return {str(k): v for k, v in (resources or {}).items() if v != 0}
@@ -190,12 +193,21 @@ def _divergence(path: Path, state: TickState, diffs) -> Divergence:
         where = f"sprite {i} ({t}) {f}" if i is not None else f
         details.append(f"{where}: expected {e!r}, got {g!r}")
     return Divergence(
-        trace=path, tick=state.tick, field=field_, expected=exp, got=got, sprite_id=sid, sprite_type=styp,
-        action=state.action_name, details=tuple(details), n_differences=len(diffs),
+        trace=path,
+        tick=state.tick,
+        field=field_,
+        expected=exp,
+        got=got,
+        sprite_id=sid,
+        sprite_type=styp,
+        action=state.action_name,
+        details=tuple(details),
+        n_differences=len(diffs),
     )
 
 
-# --- replay -----------------------------------------------------------------------------------------------------
+# --- replay -------------------------------------------------------------------------------------------------
+
 
 def _step_value(result, name: str):
     value = getattr(result, name, None)
@@ -226,9 +238,9 @@ def replay_on_engine(
         level: the trace's level.
         action_names: the engine's Gym action names (``CompiledGame.action_names``).
         max_ticks: stop after this many ticks (None: the whole trace).
-        applied_actions: step the action GVGAI applied (``applied_action``: NIL when the avatar lacked the drawn
-            action or was disabled) instead of the drawn one. Off by default: the engine is expected to make
-            that replacement itself, as GVGAI does.
+        applied_actions: step the action GVGAI applied (``applied_action``: NIL when the avatar lacked the
+            drawn action or was disabled) instead of the drawn one. Off by default: the engine is expected to
+            make that replacement itself, as GVGAI does.
     """
     import numpy as np
 
@@ -240,7 +252,7 @@ def replay_on_engine(
     try:
         engine.reset([level], [header.game_seed])
         diffs = compare_state(state, engine.sprites(0), engine.avatar(0))
-    except Exception as exc:  # noqa: BLE001 - an engine crash is a reported divergence, not a crash of the tool
+    except Exception as exc:  # noqa: BLE001 - an engine crash is a divergence, not a crash of the tool
         return Divergence(path, 0, "exception", None, f"{type(exc).__name__}: {exc}")
     if diffs:
         return _divergence(path, state, diffs)
@@ -249,26 +261,39 @@ def replay_on_engine(
             break
         action = mapping[state.action]
         if applied_actions and state.applied_action != NOT_APPLIED:
-            action = nil if state.applied_action in (None, "ACTION_NIL") else mapping[
-                header.actions.index(state.applied_action)]
+            action = (
+                nil
+                if state.applied_action in (None, "ACTION_NIL")
+                else mapping[header.actions.index(state.applied_action)]
+            )
         try:
             result = engine.step(np.array([action], dtype=np.int64))
             diffs = compare_state(
-                state, engine.sprites(0), engine.avatar(0),
+                state,
+                engine.sprites(0),
+                engine.avatar(0),
                 score=_step_value(result, "score"),
                 winner=_step_value(result, "winner"),
                 game_over=_step_value(result, "terminated"),
             )
         except Exception as exc:  # noqa: BLE001
-            return Divergence(path, state.tick, "exception", None, f"{type(exc).__name__}: {exc}",
-                              action=state.action_name)
+            return Divergence(
+                path, state.tick, "exception", None, f"{type(exc).__name__}: {exc}", action=state.action_name
+            )
         if diffs:
             return _divergence(path, state, diffs)
     return None
 
 
-def replay_trace(path: str | Path, game_spec, level, *, compiled=None, max_ticks: int | None = None,
-                 applied_actions: bool = False) -> Divergence | None:
+def replay_trace(
+    path: str | Path,
+    game_spec,
+    level,
+    *,
+    compiled=None,
+    max_ticks: int | None = None,
+    applied_actions: bool = False,
+) -> Divergence | None:
     """Replay one trace against a fresh one-environment engine for ``game_spec``.
 
     Args:
@@ -290,11 +315,13 @@ def replay_trace(path: str | Path, game_spec, level, *, compiled=None, max_ticks
     if compiled is None:
         compiled = compile_game(game_spec)
     engine = BatchEngine(compiled, 1, obs_type=None)
-    return replay_on_engine(path, engine, level, compiled.action_names, max_ticks=max_ticks,
-                            applied_actions=applied_actions)
+    return replay_on_engine(
+        path, engine, level, compiled.action_names, max_ticks=max_ticks, applied_actions=applied_actions
+    )
 
 
-# --- whole folders ----------------------------------------------------------------------------------------------
+# --- whole folders ------------------------------------------------------------------------------------------
+
 
 def _load_status(exc: BaseException, build_log: Sequence[str]) -> tuple[str, str]:
     """A loading failure's status: GVGAI's own log decides whether GVGAI could not run the game either."""
@@ -353,8 +380,9 @@ def check_games(
         for path in paths:
             try:
                 level = _load_level(level_paths, read_header(path).level, spec, path)
-                div = replay_trace(path, spec, level, compiled=compiled, max_ticks=max_ticks,
-                                   applied_actions=applied_actions)
+                div = replay_trace(
+                    path, spec, level, compiled=compiled, max_ticks=max_ticks, applied_actions=applied_actions
+                )
             except Exception as exc:  # noqa: BLE001
                 div = Divergence(Path(path), 0, "exception", None, f"{type(exc).__name__}: {exc}")
             if div is None:
@@ -405,31 +433,47 @@ def format_table(reports: Sequence[GameReport]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = []
     for k, row in enumerate(rows):
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row[:3], widths)) + "  " + row[3])
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row[:3], widths, strict=True)) + "  " + row[3])
         if k == 0:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 26)
     counts = {s: sum(r.status == s for r in reports) for s in STATUS_WORDS}
     n_tr = sum(r.n_traces for r in reports)
     n_id = sum(r.n_identical for r in reports)
-    summary = (f"{counts['identical']}/{len(reports)} games identical; {n_id}/{n_tr} traces identical; "
-               + ", ".join(f"{STATUS_WORDS[s]}: {n}" for s, n in counts.items() if n and s != "identical"))
+    summary = (
+        f"{counts['identical']}/{len(reports)} games identical; {n_id}/{n_tr} traces identical; "
+        + ", ".join(f"{STATUS_WORDS[s]}: {n}" for s, n in counts.items() if n and s != "identical")
+    )
     return "\n".join(lines) + "\n\n" + summary.rstrip("; ")
 
 
-# --- CLI --------------------------------------------------------------------------------------------------------
+# --- CLI ----------------------------------------------------------------------------------------------------
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``ppcg conformance``."""
     parser.add_argument("trace_dir", metavar="TRACE_DIR", help="folder of GVGAI traces (with index.jsonl)")
-    parser.add_argument("--games", required=True, metavar="GAME_DIR",
-                        help="folder with <game>.txt and <game>_lvl<N>.txt (GVGAI's gridphysics layout)")
-    parser.add_argument("--game", action="append", default=None, metavar="NAME",
-                        help="replay only this game (repeatable)")
-    parser.add_argument("--max-ticks", type=int, default=None, metavar="N", help="compare at most N ticks per trace")
-    parser.add_argument("--applied-actions", action="store_true",
-                        help="step the action GVGAI applied (NIL where the avatar lacked it) instead of the drawn one")
-    parser.add_argument("--all-divergences", action="store_true",
-                        help="list the first divergence of every diverging trace, not only of each game")
+    parser.add_argument(
+        "--games",
+        required=True,
+        metavar="GAME_DIR",
+        help="folder with <game>.txt and <game>_lvl<N>.txt (GVGAI's gridphysics layout)",
+    )
+    parser.add_argument(
+        "--game", action="append", default=None, metavar="NAME", help="replay only this game (repeatable)"
+    )
+    parser.add_argument(
+        "--max-ticks", type=int, default=None, metavar="N", help="compare at most N ticks per trace"
+    )
+    parser.add_argument(
+        "--applied-actions",
+        action="store_true",
+        help="step the action GVGAI applied (NIL where the avatar lacked it) instead of the drawn one",
+    )
+    parser.add_argument(
+        "--all-divergences",
+        action="store_true",
+        help="list the first divergence of every diverging trace, not only of each game",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -452,12 +496,21 @@ def run(args: argparse.Namespace) -> int:
             raise CLIError(f"no traces for {', '.join(unknown)} in {trace_dir}")
 
     def progress(rep: GameReport) -> None:
-        tail = f"{rep.n_identical}/{rep.n_traces} identical" if rep.status in ("identical", "diverges") else \
-            STATUS_WORDS[rep.status]
+        tail = (
+            f"{rep.n_identical}/{rep.n_traces} identical"
+            if rep.status in ("identical", "diverges")
+            else STATUS_WORDS[rep.status]
+        )
         print(f"  {rep.game}: {tail} ({rep.seconds:.1f} s)", flush=True)
 
-    reports = check_games(trace_dir, game_dir, args.game, max_ticks=args.max_ticks,
-                          applied_actions=args.applied_actions, progress=progress)
+    reports = check_games(
+        trace_dir,
+        game_dir,
+        args.game,
+        max_ticks=args.max_ticks,
+        applied_actions=args.applied_actions,
+        progress=progress,
+    )
     print()
     print(format_table(reports))
     if args.all_divergences:

@@ -1,12 +1,14 @@
 """``ppcg coverage``: load every game in a folder, run each level with random actions, and tabulate what runs.
 
 A folder is either GVGAI's layout (``<name>.txt`` with its levels ``<name>_lvl<N>.txt`` beside it, as in
-``../shared/vgdl-corpus/gridphysics``) or the project's (``games/<name>.txt`` with ``levels/<name>/lvl<N>.txt``).
-For every game: parse, compile, then for each level a batch of environments takes ``--steps`` random actions each
+``../shared/vgdl-corpus/gridphysics``) or the project's (``games/<name>.txt`` with
+``levels/<name>/lvl<N>.txt``). For every game: parse, compile, then for each level a batch of environments
+takes ``--steps`` random actions each
 (finished environments are reset with a new seed). The table has one row per game:
 
 * ``ok``: every level compiled and survived the steps (no exception, finite rewards and scores);
-* ``missing features: ...``: the engine does not implement something the game uses (a ``VGDLUnsupportedError``);
+* ``missing features: ...``: the engine does not implement something the game uses (a
+  ``VGDLUnsupportedError``);
 * ``GVGAI cannot run it either: ...``: the game uses a name GVGAI does not define (``invest``'s
   ``killIfScoreNegative``);
 * ``error: ...``: anything else (a parse error, a crash), which never stops the table.
@@ -84,14 +86,15 @@ class GameCoverage:
         return f"{word}: {self.detail}" if self.detail and self.status != "ok" else word
 
 
-# --- finding games ----------------------------------------------------------------------------------------------
+# --- finding games ------------------------------------------------------------------------------------------
+
 
 def discover_games(folder: str | Path) -> dict[str, tuple[Path, dict[int, Path]]]:
     """``{name: (game file, {level number: level file})}`` for every game in ``folder``, sorted by name.
 
     GVGAI's layout (``<name>.txt`` + ``<name>_lvl<N>.txt``) and the project's (``games/<name>.txt`` +
-    ``levels/<name>/lvl<N>.txt``) are both recognised; a ``.txt`` that is neither a game with levels nor a level
-    is still listed (with no levels), so a lone game file shows up in the table.
+    ``levels/<name>/lvl<N>.txt``) are both recognised; a ``.txt`` that is neither a game with levels nor a
+    level is still listed (with no levels), so a lone game file shows up in the table.
     """
     root = Path(folder)
     out: dict[str, tuple[Path, dict[int, Path]]] = {}
@@ -141,8 +144,11 @@ def find_game(folder: str | Path, name: str) -> tuple[Path, dict[int, Path]]:
             if m and m["game"] == name:
                 levels[int(m["n"])] = lp
     else:
-        levels = {int(m["n"]): lp for lp in (root / "levels" / name).glob("lvl*.txt")
-                  if (m := _OUR_LEVEL.match(lp.name))}
+        levels = {
+            int(m["n"]): lp
+            for lp in (root / "levels" / name).glob("lvl*.txt")
+            if (m := _OUR_LEVEL.match(lp.name))
+        }
     return game, dict(sorted(levels.items()))
 
 
@@ -170,10 +176,11 @@ def _short(text: str) -> str:
     return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 3] + "..."
 
 
-# --- running ----------------------------------------------------------------------------------------------------
+# --- running ------------------------------------------------------------------------------------------------
+
 
 def _load_and_compile(game_path: Path):
-    """``(GameSpec, CompiledGame)`` for a game file (parser warnings silenced: the table reports errors only)."""
+    """``(GameSpec, CompiledGame)`` for a game file (parser warnings silenced: the table shows errors)."""
     import warnings
 
     from ppcg.engine import compile_game
@@ -195,7 +202,9 @@ def _load_level(path: Path, spec):
         return load_level(path, spec)
 
 
-def run_level(compiled, level, *, steps: int, batch: int, seed: int, obs_type: str | None) -> tuple[int, float]:
+def run_level(
+    compiled, level, *, steps: int, batch: int, seed: int, obs_type: str | None
+) -> tuple[int, float]:
     """Step a batch of ``batch`` environments on ``level`` for ``steps`` random actions each.
 
     Finished environments are reset with fresh seeds. Returns ``(environment steps, seconds)``.
@@ -267,7 +276,9 @@ def cover_game(
     return row
 
 
-def cover_folder(folder: str | Path, *, games: Sequence[str] | None = None, progress=None, **kwargs) -> list[GameCoverage]:
+def cover_folder(
+    folder: str | Path, *, games: Sequence[str] | None = None, progress=None, **kwargs
+) -> list[GameCoverage]:
     """:func:`cover_game` for every game in ``folder`` (or the named ones), in name order."""
     found = discover_games(folder)
     rows = []
@@ -296,15 +307,23 @@ def summary_line(rows: Sequence[GameCoverage]) -> str:
     return "; ".join(parts)
 
 
-def format_markdown(rows: Sequence[GameCoverage], *, title: str | None = None, note: str | None = None) -> str:
+def format_markdown(
+    rows: Sequence[GameCoverage], *, title: str | None = None, note: str | None = None
+) -> str:
     """The coverage table as Markdown (game, status, levels run, steps per second)."""
     header = ("game", "status", "levels", "steps/s")
     body = [(r.game, r.status_text.replace("|", "\\|"), f"{r.levels_ok}/{r.levels}", _rate(r)) for r in rows]
     widths = [max(len(x[i]) for x in [header, *body]) for i in range(4)]
 
     def line(cells):
-        return "| " + " | ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in
-                                 enumerate(zip(cells, widths))) + " |"
+        return (
+            "| "
+            + " | ".join(
+                c.ljust(w) if i < 2 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            )
+            + " |"
+        )
 
     out = []
     if title:
@@ -312,23 +331,40 @@ def format_markdown(rows: Sequence[GameCoverage], *, title: str | None = None, n
     if note:
         out += [note, ""]
     out.append(line(header))
-    out.append("|" + "|".join(("-" * (w + 2)) if i < 2 else ("-" * (w + 1) + ":") for i, w in enumerate(widths)) + "|")
+    out.append(
+        "|"
+        + "|".join(("-" * (w + 2)) if i < 2 else ("-" * (w + 1) + ":") for i, w in enumerate(widths))
+        + "|"
+    )
     out += [line(b) for b in body]
     out += ["", summary_line(rows), ""]
     return "\n".join(out)
 
 
-# --- CLI --------------------------------------------------------------------------------------------------------
+# --- CLI ----------------------------------------------------------------------------------------------------
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``ppcg coverage``."""
-    parser.add_argument("folder", metavar="DIR", help="a folder of games (GVGAI's layout or games/ + levels/)")
-    parser.add_argument("--steps", type=int, default=1000, help="random steps per environment and level (1000)")
+    parser.add_argument(
+        "folder", metavar="DIR", help="a folder of games (GVGAI's layout or games/ + levels/)"
+    )
+    parser.add_argument(
+        "--steps", type=int, default=1000, help="random steps per environment and level (1000)"
+    )
     parser.add_argument("--batch", type=int, default=8, help="environments stepped together per level (8)")
-    parser.add_argument("--obs", choices=("symbolic", "rgb", "none"), default="symbolic",
-                        help="observation computed while stepping (symbolic)")
-    parser.add_argument("--game", action="append", default=None, metavar="NAME", help="only this game (repeatable)")
-    parser.add_argument("--out", type=Path, default=None, metavar="FILE", help="also write the table as Markdown")
+    parser.add_argument(
+        "--obs",
+        choices=("symbolic", "rgb", "none"),
+        default="symbolic",
+        help="observation computed while stepping (symbolic)",
+    )
+    parser.add_argument(
+        "--game", action="append", default=None, metavar="NAME", help="only this game (repeatable)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, metavar="FILE", help="also write the table as Markdown"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -354,12 +390,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {row.game}: {row.status_text} ({_rate(row)} steps/s)", flush=True)
 
     obs_type = None if args.obs == "none" else args.obs
-    rows = cover_folder(folder, games=args.game, progress=progress, steps=args.steps, batch=args.batch,
-                        obs_type=obs_type)
-    note = (f"`ppcg coverage {folder.name} --steps {args.steps} --batch {args.batch} --obs {args.obs}`: each level "
-            f"of each game, {args.batch} environments x {args.steps} random actions (finished ones reset). "
-            f"Steps per second over all levels, compile time excluded; measured on {platform.machine()} "
-            f"with {_cpu_count()} CPU cores.")
+    rows = cover_folder(
+        folder, games=args.game, progress=progress, steps=args.steps, batch=args.batch, obs_type=obs_type
+    )
+    note = (
+        f"`ppcg coverage {folder.name} --steps {args.steps} --batch {args.batch} --obs {args.obs}`: "
+        f"each level of each game, {args.batch} environments x {args.steps} random actions "
+        "(finished ones reset). "
+        f"Steps per second over all levels, compile time excluded; measured on {platform.machine()} "
+        f"with {_cpu_count()} CPU cores."
+    )
     table = format_markdown(rows, title="Engine coverage", note=note)
     print()
     print(table)

@@ -1,15 +1,15 @@
 """``java.util.Random``, bit for bit, usable inside numba kernels.
 
-GVGAI draws every random decision of a game from one ``java.util.Random``; reproducing its trajectories tick by tick
-needs the same generator drawn in the same order. The generator is a 48-bit linear congruential generator (Knuth,
-TAOCP vol. 2, 3.2.1) with multiplier ``0x5DEECE66D`` and increment ``0xB``, seeded by XOR-scrambling the user seed
-with the multiplier; each method takes the high bits of the new state.
+GVGAI draws every random decision of a game from one ``java.util.Random``; reproducing its trajectories tick
+by tick needs the same generator drawn in the same order. The generator is a 48-bit linear congruential
+generator (Knuth, TAOCP vol. 2, 3.2.1) with multiplier ``0x5DEECE66D`` and increment ``0xB``, seeded by
+XOR-scrambling the user seed with the multiplier; each method takes the high bits of the new state.
 
 Two forms share one set of arithmetic:
 
-* compiled functions over a state held in a numpy ``int64`` array, e.g. ``state = np.zeros(1, np.int64)`` for one
-  stream, or ``rng = np.zeros((N, 1), np.int64)`` with ``rng[i]`` as environment ``i``'s stream. ``state[0]`` is
-  the 48-bit LCG state (always in ``[0, 2**48)``):
+* compiled functions over a state held in a numpy ``int64`` array, e.g. ``state = np.zeros(1, np.int64)`` for
+  one stream, or ``rng = np.zeros((N, 1), np.int64)`` with ``rng[i]`` as environment ``i``'s stream.
+  ``state[0]`` is the 48-bit LCG state (always in ``[0, 2**48)``):
 
   >>> state = np.zeros(1, np.int64)
   >>> jr_seed(state, 0)
@@ -22,9 +22,9 @@ Two forms share one set of arithmetic:
   >>> r.nextInt(10)
   0
 
-Java's ``int`` is signed 32-bit: ``next(32)`` and ``nextInt()`` return values in ``[-2**31, 2**31)``; the other
-methods return non-negative values. ``nextFloat`` is returned as a Python/numba float64 holding the exact float32
-value (``k / 2**24``), which compares with a double exactly as Java's promotion does.
+Java's ``int`` is signed 32-bit: ``next(32)`` and ``nextInt()`` return values in ``[-2**31, 2**31)``; the
+other methods return non-negative values. ``nextFloat`` is returned as a Python/numba float64 holding the
+exact float32 value (``k / 2**24``), which compares with a double exactly as Java's promotion does.
 """
 
 from __future__ import annotations
@@ -108,8 +108,8 @@ def jr_next_int32(state: np.ndarray) -> int:
 def jr_next_int(state: np.ndarray, bound: int) -> int:
     """Java's ``nextInt(bound)``: uniform in ``[0, bound)``; ``bound`` must be positive (not checked here).
 
-    Powers of two take the high bits (``(bound * next(31)) >> 31``); other bounds use Java's rejection loop, which
-    redraws while ``u - u % bound + (bound - 1)`` overflows a signed 32-bit int.
+    Powers of two take the high bits (``(bound * next(31)) >> 31``); other bounds use Java's rejection loop,
+    which redraws while ``u - u % bound + (bound - 1)`` overflows a signed 32-bit int.
     """
     bound = np.int64(bound)
     r = jr_next(state, 31)
@@ -126,7 +126,7 @@ def jr_next_int(state: np.ndarray, bound: int) -> int:
 
 @numba.njit(cache=True)
 def jr_next_float(state: np.ndarray) -> float:
-    """Java's ``nextFloat()``: ``next(24) / 2**24`` in ``[0, 1)`` (exactly a float32 value, returned as float64)."""
+    """Java's ``nextFloat()``: ``next(24) / 2**24`` in ``[0, 1)`` (a float32 value, returned as float64)."""
     return jr_next(state, 24) / 16777216.0
 
 

@@ -1,15 +1,15 @@
 """Read GVGAI's reference traces (``../shared/vgdl-traces``): delta-encoded JSON Lines, one state per tick.
 
 A trace file has a header line, a full tick-0 line, then one line per game cycle carrying only what changed
-(``removed`` sprite ids, ``moved_or_new`` sprites, and the state fields whose value differs from the previous line).
-:func:`read_trace` undoes the delta encoding and yields every tick's full state, lazily:
+(``removed`` sprite ids, ``moved_or_new`` sprites, and the state fields whose value differs from the previous
+line). :func:`read_trace` undoes the delta encoding and yields every tick's full state, lazily:
 
 >>> header, ticks = read_trace("zelda/zelda_lvl0_s0.jsonl")      # doctest: +SKIP
 >>> for state in ticks:                                          # doctest: +SKIP
 ...     state.tick, state.score, state.sprites[15]               # (tick, score, (type, x, y))
 
-Action names in a header are GVGAI's (``ACTION_USE`` ... ``ACTION_NIL`` last); :func:`action_index_map` translates
-them to the engine's Gym indices (``"NIL"`` first). ``index.jsonl`` (one line per trace) is read by
+Action names in a header are GVGAI's (``ACTION_USE`` ... ``ACTION_NIL`` last); :func:`action_index_map`
+translates them to the engine's Gym indices (``"NIL"`` first). ``index.jsonl`` (one line per trace) is read by
 :func:`read_index`.
 """
 
@@ -50,8 +50,19 @@ WINNER_CODES: dict[str, int] = {
 NOT_APPLIED = "<as drawn>"
 
 _STATE_FIELDS = (
-    "score", "winner", "game_over", "avatar_x", "avatar_y", "avatar_orientation", "avatar_resources",
-    "avatar_id", "avatar_type", "avatar_hp", "avatar_disabled", "logged", "counts",
+    "score",
+    "winner",
+    "game_over",
+    "avatar_x",
+    "avatar_y",
+    "avatar_orientation",
+    "avatar_resources",
+    "avatar_id",
+    "avatar_type",
+    "avatar_hp",
+    "avatar_disabled",
+    "logged",
+    "counts",
 )
 
 
@@ -72,7 +83,8 @@ class TraceHeader:
         game_seed, action_seed: S and A = 1000 + S.
         max_ticks: 500.
         actions: GVGAI's action names in ``getAvailableActions(true)`` order, ``ACTION_NIL`` last.
-        sprite_types: type names by GVGAI itype (``wall``, ``avatar``, then registration order, parents included).
+        sprite_types: type names by GVGAI itype (``wall``, ``avatar``, then registration order, parents
+            included).
         build_log: messages GVGAI logged while parsing and building.
     """
 
@@ -118,8 +130,9 @@ class TickState:
         tick: 0 for the state after the level is built, t after t cycles.
         action: the drawn index into the header's ``actions`` (None at tick 0).
         action_name: its name (None at tick 0).
-        applied_action: :data:`NOT_APPLIED` when GVGAI applied the drawn action; otherwise the action it applied
-            (``"ACTION_NIL"`` when the avatar lacked the drawn action, None when the avatar was disabled).
+        applied_action: :data:`NOT_APPLIED` when GVGAI applied the drawn action; otherwise the action it
+            applied (``"ACTION_NIL"`` when the avatar lacked the drawn action, None when the avatar was
+            disabled).
         sprites: ``{id: (type, x, y)}`` for every live, non-disabled sprite.
         score: the raw score (before GVGAI's end-of-game win adjustment).
         winner: 1 win, -1 loss, 0 none (:data:`WINNER_CODES`).
@@ -203,8 +216,8 @@ def read_trace(path: str | Path, *, copy: bool = True) -> tuple[TraceHeader, Ite
 
     Args:
         path: a ``.jsonl`` trace.
-        copy: give every :class:`TickState` its own ``sprites`` dict. With False, all states share one dict that
-            the next tick updates in place (faster; fine when each state is used before advancing).
+        copy: give every :class:`TickState` its own ``sprites`` dict. With False, all states share one dict
+            that the next tick updates in place (faster; fine when each state is used before advancing).
 
     Raises:
         TraceError: the file does not follow the format.
@@ -314,8 +327,8 @@ def read_index(trace_dir: str | Path) -> list[IndexEntry]:
 def trace_files(trace_dir: str | Path, games: Sequence[str] | None = None) -> dict[str, list[Path]]:
     """``{game: [trace paths]}`` for a trace folder, sorted by game then file name.
 
-    Uses ``index.jsonl`` when present, otherwise every ``*/*.jsonl`` (and ``*.jsonl`` directly in the folder, for a
-    folder of loose traces). ``games`` restricts the result (unknown names are simply absent).
+    Uses ``index.jsonl`` when present, otherwise every ``*/*.jsonl`` (and ``*.jsonl`` directly in the folder,
+    for a folder of loose traces). ``games`` restricts the result (unknown names are simply absent).
     """
     root = Path(trace_dir)
     found: dict[str, list[Path]] = {}
@@ -333,7 +346,7 @@ def trace_files(trace_dir: str | Path, games: Sequence[str] | None = None) -> di
 
 def gym_action_name(gvgai_name: str) -> str:
     """``"ACTION_LEFT"`` -> ``"LEFT"``; ``"ACTION_NIL"`` -> ``"NIL"``."""
-    return gvgai_name[len("ACTION_"):] if gvgai_name.startswith("ACTION_") else gvgai_name
+    return gvgai_name[len("ACTION_") :] if gvgai_name.startswith("ACTION_") else gvgai_name
 
 
 def action_index_map(header_actions: Sequence[str], action_names: Sequence[str]) -> list[int]:
@@ -341,7 +354,8 @@ def action_index_map(header_actions: Sequence[str], action_names: Sequence[str])
 
     Args:
         header_actions: GVGAI's names, e.g. ``["ACTION_USE", "ACTION_LEFT", ..., "ACTION_NIL"]``.
-        action_names: the engine's Gym names, e.g. ``CompiledGame.action_names`` = ``["NIL", "USE", "LEFT", ...]``.
+        action_names: the engine's Gym names, e.g. ``CompiledGame.action_names`` = ``["NIL", "USE", "LEFT",
+            ...]``.
 
     Raises:
         ValueError: a trace action the engine does not offer.

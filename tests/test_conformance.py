@@ -276,3 +276,11 @@ def test_paper_game_traces_identical(traces_dir, corpus_dir, game):
         if div is not None:
             divergences.append(str(div))
     assert not divergences, "\n".join(divergences)
+
+
+def test_type_order_note():
+    gvgai = ("wall", "avatar", "floor", "key")
+    assert conformance._type_order_note(None, gvgai) == ""
+    assert conformance._type_order_note(list(gvgai), gvgai) == ""
+    assert "index 2: 'key' instead of 'floor'" in conformance._type_order_note(["wall", "avatar", "key"], gvgai)
+    assert "3 types instead of 4" in conformance._type_order_note(["wall", "avatar", "floor"], gvgai)

@@ -111,7 +111,7 @@ class GameReport:
     first: Divergence | None = None
     divergences: list[Divergence] = field(default_factory=list)
     seconds: float = 0.0
-    ticks: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 # --- comparison ---------------------------------------------------------------------------------------------
@@ -389,6 +389,9 @@ def check_games(
                 rep.n_identical += 1
             else:
                 rep.divergences.append(div)
+        note = _type_order_note(getattr(compiled, "type_names", None), read_header(paths[0]).sprite_types)
+        if note:
+            rep.notes.append(note)
         if rep.divergences:
             rep.first = rep.divergences[0]
             rep.status = "diverges"
@@ -398,6 +401,16 @@ def check_games(
         if progress:
             progress(rep)
     return reports
+
+
+def _type_order_note(ours: Sequence[str] | None, gvgai: Sequence[str]) -> str:
+    """A note when the engine's type order (which drives the update order) is not GVGAI's itype order."""
+    if ours is None or list(ours) == list(gvgai):
+        return ""
+    for k, (a, b) in enumerate(zip(ours, gvgai, strict=False)):
+        if a != b:
+            return f"type order differs from GVGAI's at index {k}: {a!r} instead of {b!r}"
+    return f"type order differs from GVGAI's: {len(ours)} types instead of {len(gvgai)}"
 
 
 def _load_and_compile(game_path: Path):
@@ -513,6 +526,10 @@ def run(args: argparse.Namespace) -> int:
     )
     print()
     print(format_table(reports))
+    notes = [f"{rep.game}: {note}" for rep in reports for note in rep.notes]
+    if notes:
+        print()
+        print("\n".join(notes))
     if args.all_divergences:
         print()
         for rep in reports:

@@ -282,5 +282,6 @@ def test_type_order_note():
     gvgai = ("wall", "avatar", "floor", "key")
     assert conformance._type_order_note(None, gvgai) == ""
     assert conformance._type_order_note(list(gvgai), gvgai) == ""
-    assert "index 2: 'key' instead of 'floor'" in conformance._type_order_note(["wall", "avatar", "key"], gvgai)
+    note = conformance._type_order_note(["wall", "avatar", "key"], gvgai)
+    assert "index 2: 'key' instead of 'floor'" in note
     assert "3 types instead of 4" in conformance._type_order_note(["wall", "avatar", "floor"], gvgai)

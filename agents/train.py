@@ -20,7 +20,7 @@ import os
 import sys
 import time
 from collections import deque
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -192,13 +192,12 @@ def make_curriculum(settings: TrainSettings) -> Any:
     elif settings.curriculum == "ppcg" and settings.difficulty is not None:
         options["start"] = settings.difficulty
     elif settings.curriculum == "fixed":
-        levels = human_levels(game)
-        if settings.level is not None:
-            if not 0 <= settings.level < len(levels):
-                raise ValueError(f"{game} has human levels 0-{len(levels) - 1}, not {settings.level}")
-            levels = [levels[settings.level]]
-        options["levels"] = levels
-    return curricula.make_curriculum(settings.curriculum, game=game, **options)
+        n = len(human_levels(game))
+        options["levels"] = list(range(n)) if settings.level is None else [settings.level]
+    try:
+        return curricula.make_curriculum(settings.curriculum, game=game, **options)
+    except curricula.CurriculumConfigError as exc:
+        raise ValueError(f"curriculum {settings.curriculum!r}: {exc}") from None
 
 
 def make_env(env_id: str, n_envs: int, *, level_source: Any, obs: str, seed: int, env_kwargs: dict | None = None):

@@ -1,0 +1,387 @@
+"""``ppcg experiment``: the paper's comparison — train every condition with every seed, evaluate, summarise.
+
+    ppcg experiment zelda --conditions lvl0,random,ppcg --seeds 4 --timesteps 1000000
+    ppcg experiment zelda --conditions lvl0,ppcg,difficulty=0.5,difficulty=1 --seeds 3 --timesteps 200000
+
+Conditions: ``lvl0`` ... ``lvl4`` (one human level, the paper's Lvl-N), ``random`` (difficulty uniform in [0, 1],
+the paper's PCG), ``difficulty=D`` (PCG at one difficulty), ``ppcg`` (Progressive PCG), ``plr``.
+
+Runs go to ``RUNS/GAME/<condition>-s<seed>`` (``--runs``, default ``runs/experiment``). A complete run is not trained
+again and an interrupted one is resumed, so an interrupted experiment picks up where it stopped; evaluations are
+reused when ``eval.json`` already holds the same test sets and episode count. Every run is evaluated on the human
+levels and on the generated test sets at d = 0.5 and d = 1 (the same test levels for every run; see
+:mod:`ppcg.agents.evaluate`).
+
+``results/GAME/`` (``--results``) receives ``README.md`` (the command, the machine time, and Markdown tables of
+the mean and standard deviation across seeds of the win rate and score per condition and test set), ``summary.json``
+(every run's figures) and the plots ``training_win_rate.png``, ``ppcg_difficulty.png`` and ``generalization.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import platform
+import re
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Condition", "parse_conditions", "add_arguments", "run", "summarise", "write_results"]
+
+TEST_SETS = ("human", "difficulty=0.5", "difficulty=1")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One training condition: its label (as on the command line) and the curriculum settings it stands for."""
+
+    label: str
+    curriculum: str
+    difficulty: float | None = None
+    level: int | None = None
+
+
+_LVL = re.compile(r"^lvl(\d+)$")
+
+
+def parse_conditions(text: str) -> list[Condition]:
+    """``"lvl0,random,ppcg,difficulty=0.5"`` -> conditions.
+
+    Raises:
+        ValueError: an unknown condition, or the same one twice.
+    """
+    out: list[Condition] = []
+    for raw in text.split(","):
+        label = raw.strip()
+        if not label:
+            continue
+        if m := _LVL.match(label):
+            out.append(Condition(label, "fixed", level=int(m.group(1))))
+        elif label in ("random", "ppcg", "plr"):
+            out.append(Condition(label, label))
+        elif label.startswith("difficulty="):
+            try:
+                d = float(label.split("=", 1)[1])
+            except ValueError:
+                d = -1.0
+            if not 0.0 <= d <= 1.0:
+                raise ValueError(f"condition {label!r}: expected difficulty=D with D in [0, 1]")
+            out.append(Condition(f"difficulty={d:g}", "difficulty", difficulty=d))
+        else:
+            raise ValueError(
+                f"unknown condition {label!r}; expected lvl0..lvl4, random, ppcg, plr or difficulty=D"
+            )
+    labels = [c.label for c in out]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"a condition is given twice in {text!r}")
+    if not out:
+        raise ValueError("no conditions given")
+    return out
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``ppcg experiment`` arguments."""
+    parser.add_argument("game", help="a bundled game (zelda, solarfox, frogs, boulderdash)")
+    parser.add_argument("--conditions", default="lvl0,random,ppcg",
+                        help="comma-separated: lvl0..lvl4, random, ppcg, plr, difficulty=D (default: lvl0,random,ppcg)")
+    parser.add_argument("--seeds", type=int, default=4, metavar="N", help="seeds per condition: 0..N-1 (default: 4)")
+    parser.add_argument("--timesteps", type=int, default=None, metavar="N",
+                        help="environment steps per run (default: the hyperparameter file's)")
+    parser.add_argument("--algo", choices=("a2c", "ppo", "dqn"), default="a2c", help="the algorithm (default: a2c)")
+    parser.add_argument("--obs", choices=("symbolic", "rgb"), default="symbolic", help="observations")
+    parser.add_argument("--n-envs", type=int, default=None, metavar="K", help="parallel environments per run")
+    parser.add_argument("--config", default=None, metavar="FILE", help="a hyperparameter file (RL Zoo format)")
+    parser.add_argument("--episodes", type=int, default=30, metavar="N",
+                        help="evaluation episodes per human level and levels per generated set (default: 30)")
+    parser.add_argument("--runs", default="runs/experiment", metavar="DIR", help="where the runs go")
+    parser.add_argument("--results", default="results", metavar="DIR", help="where results/GAME/ goes")
+    parser.add_argument("--threads", type=int, default=None, metavar="N", help="torch threads")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def run(args: argparse.Namespace) -> int:
+    """``ppcg experiment``: train and evaluate what is missing, then write ``results/GAME/``."""
+    from ppcg.agents.config import ConfigError
+    from ppcg.agents.evaluate import evaluate_run
+    from ppcg.agents.run import RunDir, RunError
+    from ppcg.agents.train import TrainSettings, train
+    from ppcg.cli import CLIError
+
+    try:
+        conditions = parse_conditions(args.conditions)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    if args.seeds < 1:
+        raise CLIError("--seeds must be >= 1")
+    command = "ppcg experiment " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["experiment"] \
+        else "ppcg experiment " + _reconstruct(args)  # fmt: skip
+    wall_start = time.time()
+    runs_base = Path(args.runs) / args.game
+    records = []
+    for cond in conditions:
+        for seed in range(args.seeds):
+            settings = TrainSettings(
+                game=args.game, algo=args.algo, curriculum=cond.curriculum, difficulty=cond.difficulty,
+                level=cond.level, timesteps=args.timesteps, seed=seed, obs=args.obs, n_envs=args.n_envs,
+                config=None if args.config is None else str(Path(args.config).resolve()), eval_episodes=0,
+                threads=args.threads,
+            )  # fmt: skip
+            path = runs_base / f"{cond.label}-s{seed}"
+            try:
+                if (path / "run.json").is_file():
+                    run_dir = RunDir.open(path)
+                    if run_dir.is_complete:
+                        print(f"[{cond.label} s{seed}] complete: {path}")
+                    else:
+                        print(f"[{cond.label} s{seed}] resuming {path}")
+                        train(settings, run_dir, resume=True, progress=not args.no_progress)
+                else:
+                    print(f"[{cond.label} s{seed}] training -> {path}")
+                    run_dir = RunDir.create(path, path.name)
+                    train(settings, run_dir, progress=not args.no_progress)
+                report = _cached_eval(run_dir, args.episodes)
+                if report is None:
+                    print(f"[{cond.label} s{seed}] evaluating")
+                    report = evaluate_run(run_dir, level_sets=list(TEST_SETS), episodes=args.episodes, seed=12345)
+            except (ConfigError, RunError, ValueError) as exc:
+                raise CLIError(str(exc)) from None
+            records.append(_record(cond, seed, run_dir, report))
+    wall = time.time() - wall_start
+    out_dir = Path(args.results) / args.game
+    write_results(out_dir, args.game, conditions, records, command=command, wall_seconds=wall, args=args)
+    print((out_dir / "README.md").read_text(encoding="utf-8"))
+    return 0
+
+
+def _reconstruct(args: argparse.Namespace) -> str:
+    parts = [args.game, "--conditions", args.conditions, "--seeds", str(args.seeds)]
+    if args.timesteps is not None:
+        parts += ["--timesteps", str(args.timesteps)]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def _cached_eval(run_dir: Any, episodes: int) -> dict[str, Any] | None:
+    if not run_dir.eval_path.is_file():
+        return None
+    try:
+        report = json.loads(run_dir.eval_path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    want = {"human", "d=0.5", "d=1"}
+    if report.get("episodes") != episodes or not want <= set(report.get("sets", {})):
+        return None
+    if report.get("timesteps") != run_dir.status().get("timesteps"):
+        return None
+    return report
+
+
+def _record(cond: Condition, seed: int, run_dir: Any, report: dict[str, Any]) -> dict[str, Any]:
+    status = run_dir.status()
+    sets = {}
+    for name, s in report["sets"].items():
+        sets[name] = {"win_rate": s["overall"]["win_rate"], "score": s["overall"]["score_mean"]}
+        if name == "human":
+            for lid, lv in s["levels"].items():
+                sets[f"human/{lid}"] = {"win_rate": lv["win_rate"], "score": lv["score_mean"]}
+    return {
+        "condition": cond.label,
+        "seed": seed,
+        "run": str(run_dir.path),
+        "timesteps": status.get("timesteps"),
+        "train_seconds": status.get("train_seconds"),
+        "steps_per_second": status.get("steps_per_second"),
+        "eval_seconds": report.get("seconds"),
+        "sets": sets,
+        "progress": _read_progress(run_dir.path / "progress.csv"),
+    }
+
+
+def _read_progress(path: Path) -> list[dict[str, float]]:
+    if not path.is_file():
+        return []
+    rows = []
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            rows.append({k: (float(v) if v not in ("", None) else math.nan) for k, v in row.items()})
+    return rows
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    vals = [v for v in values if v is not None and not math.isnan(v)]
+    if not vals:
+        return math.nan, math.nan
+    m = sum(vals) / len(vals)
+    return m, math.sqrt(sum((v - m) ** 2 for v in vals) / len(vals))
+
+
+def summarise(records: list[dict[str, Any]], conditions: list[Condition]) -> dict[str, dict[str, dict[str, Any]]]:
+    """condition -> test set -> {win_rate: (mean, std), score: (mean, std), n} across seeds."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for cond in conditions:
+        recs = [r for r in records if r["condition"] == cond.label]
+        names = sorted({k for r in recs for k in r["sets"]}, key=_set_order)
+        out[cond.label] = {
+            name: {
+                "win_rate": _mean_std([r["sets"][name]["win_rate"] for r in recs if name in r["sets"]]),
+                "score": _mean_std([r["sets"][name]["score"] for r in recs if name in r["sets"]]),
+                "n": sum(1 for r in recs if name in r["sets"]),
+            }
+            for name in names
+        }
+    return out
+
+
+def _set_order(name: str) -> tuple[int, str]:
+    if name.startswith("human/"):
+        return (0, name)
+    return ({"human": 1, "d=0.5": 2, "d=1": 3}.get(name, 4), name)
+
+
+def _fmt(ms: tuple[float, float], pct: bool) -> str:
+    m, s = ms
+    if math.isnan(m):
+        return "-"
+    return f"{100 * m:.0f} ± {100 * s:.0f}" if pct else f"{m:.2f} ± {s:.2f}"
+
+
+def markdown_tables(summary: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """Two tables (win rate in %, score), rows conditions, columns test sets."""
+    sets = sorted({s for c in summary.values() for s in c}, key=_set_order)
+    header = "| condition | " + " | ".join(s.replace("human/", "") if s.startswith("human/") else f"**{s}**"
+                                           for s in sets) + " |"  # fmt: skip
+    rule = "|---|" + "---:|" * len(sets)
+    parts = []
+    for metric, title, pct in (("win_rate", "Win rate (%)", True), ("score", "Score", False)):
+        lines = [f"### {title}, mean ± std across seeds", "", header, rule]
+        for cond, row in summary.items():
+            lines.append(f"| {cond} | " + " | ".join(_fmt(row[s][metric], pct) if s in row else "-" for s in sets) + " |")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def write_results(out_dir: Path, game: str, conditions: list[Condition], records: list[dict[str, Any]], *,
+                  command: str, wall_seconds: float, args: argparse.Namespace | None = None) -> None:  # fmt: skip
+    """Write README.md, summary.json and the plots to ``out_dir``."""
+    from ppcg.agents.run import atomic_write_text
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = summarise(records, conditions)
+    train_s = sum(r["train_seconds"] or 0.0 for r in records)
+    eval_s = sum(r["eval_seconds"] or 0.0 for r in records)
+    sps = [r["steps_per_second"] for r in records if r.get("steps_per_second")]
+    seeds = sorted({r["seed"] for r in records})
+    steps = sorted({r["timesteps"] for r in records if r["timesteps"]})
+    plots = _plots(out_dir, conditions, records)
+    lines = [
+        f"# {game}: fixed versus generated levels (ppcg experiment)",
+        "",
+        "Produced by:",
+        "",
+        f"```bash\n{command}\n```",
+        "",
+        f"- Conditions: {', '.join(c.label for c in conditions)}; seeds {seeds}; "
+        f"{', '.join(f'{s:,}' for s in steps)} environment steps per run.",
+        f"- Machine time: {wall_seconds / 60:.1f} min wall clock for this invocation; {train_s / 60:.1f} min of "
+        f"training and {eval_s / 60:.1f} min of evaluation summed over runs (runs that were already complete count "
+        f"their original time). Training speed {min(sps) if sps else 0:,.0f}-{max(sps) if sps else 0:,.0f} "
+        "steps/s.",
+        f"- Machine: {platform.machine()}, {_cpu_count()} CPU cores shared with other work while this ran, "
+        f"Python {platform.python_version()}.",
+        "- Evaluation: the human levels (30 episodes each by default; `human` is all of them together) and 30 "
+        "generated levels at d = 0.5 and at d = 1 (level seeds reserved for testing, never trained on), one episode "
+        "each; actions sampled from the policy; a win is the game's win.",
+        "",
+        markdown_tables(summary),
+        "",
+        "## Plots",
+        "",
+    ]
+    lines += [f"![{name}]({name})" for name in plots]
+    lines += ["", "Per-run figures are in `summary.json`; run folders (models, TensorBoard logs) in "
+              f"`{Path(getattr(args, 'runs', 'runs/experiment')) / game}/`.", ""]  # fmt: skip
+    atomic_write_text(out_dir / "README.md", "\n".join(lines))
+    slim = [{k: v for k, v in r.items() if k != "progress"} for r in records]
+    data = {"game": game, "command": command, "wall_seconds": round(wall_seconds, 1), "runs": slim,
+            "summary": {c: {s: {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+                            for s, d in row.items()} for c, row in summary.items()}}  # fmt: skip
+    atomic_write_text(out_dir / "summary.json", json.dumps(data, indent=1, allow_nan=True) + "\n")
+
+
+def _cpu_count() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _plots(out_dir: Path, conditions: list[Condition], records: list[dict[str, Any]]) -> list[str]:
+    """Training win rate per condition, PPCG's difficulty over time, and generalization bars; returns file names."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    written = []
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for k, cond in enumerate(conditions):
+        for j, r in enumerate(x for x in records if x["condition"] == cond.label):
+            rows = [p for p in r["progress"] if not math.isnan(p.get("win_rate", math.nan))]
+            if rows:
+                ax.plot([p["timesteps"] for p in rows], [p["win_rate"] for p in rows], color=colors[k % len(colors)],
+                        alpha=0.8, lw=1.2, label=cond.label if j == 0 else None)  # fmt: skip
+    ax.set_xlabel("environment steps")
+    ax.set_ylabel("training win rate (last 100 episodes)")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend()
+    ax.set_title("Training win rate (one line per seed)")
+    fig.tight_layout()
+    fig.savefig(out_dir / "training_win_rate.png", dpi=110)
+    plt.close(fig)
+    written.append("training_win_rate.png")
+
+    ppcg_runs = [r for r in records if r["condition"] == "ppcg"]
+    if ppcg_runs:
+        fig, ax = plt.subplots(figsize=(7, 3.5))
+        for r in ppcg_runs:
+            rows = [p for p in r["progress"] if not math.isnan(p.get("difficulty", math.nan))]
+            ax.plot([p["timesteps"] for p in rows], [p["difficulty"] for p in rows], lw=1.2, label=f"seed {r['seed']}")
+        ax.set_xlabel("environment steps")
+        ax.set_ylabel("difficulty d")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_title("Progressive PCG: difficulty over training")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out_dir / "ppcg_difficulty.png", dpi=110)
+        plt.close(fig)
+        written.append("ppcg_difficulty.png")
+
+    summary = summarise(records, conditions)
+    sets = [s for s in ("human", "d=0.5", "d=1") if any(s in row for row in summary.values())]
+    if sets:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        width = 0.8 / max(1, len(conditions))
+        x = np.arange(len(sets))
+        for k, cond in enumerate(conditions):
+            row = summary[cond.label]
+            means = [row[s]["win_rate"][0] if s in row else np.nan for s in sets]
+            stds = [row[s]["win_rate"][1] if s in row else np.nan for s in sets]
+            ax.bar(x + (k - (len(conditions) - 1) / 2) * width, means, width, yerr=stds, capsize=3, label=cond.label,
+                   color=colors[k % len(colors)])  # fmt: skip
+        ax.set_xticks(x, ["human levels" if s == "human" else f"generated {s}" for s in sets])
+        ax.set_ylabel("win rate (mean ± std across seeds)")
+        ax.set_ylim(0, 1.05)
+        ax.set_title("Generalization: win rate on test levels")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out_dir / "generalization.png", dpi=110)
+        plt.close(fig)
+        written.append("generalization.png")
+    return written

@@ -39,7 +39,7 @@ _HUMAN_LEVEL = re.compile(r"lvl\d+")
 @functools.lru_cache(maxsize=64)
 def _load_compiled(path: str, mtime_ns: int) -> tuple[Any, Any]:
     from ppcg.engine import compile_game
-    from ppcg.vgdl import load_game
+    from ppcg.vgdl.parser import load_game
 
     spec = load_game(path)
     return spec, compile_game(spec)
@@ -60,11 +60,14 @@ def load_compiled(game: str | Path) -> tuple[str, bool, Any, Any]:
 
 
 def _generator_for(name: str) -> Any | None:
-    """The registered generator of a bundled game, or None when it has none (or generators are not installed)."""
-    try:
-        from ppcg.generators import get_generator
-    except ImportError:
-        return None
+    """The registered generator of a bundled game, or None when it has none.
+
+    The four games of :data:`ppcg.envs.registration.GAMES` must have one: a missing generator is an error there.
+    """
+    from ppcg.generators import get_generator
+
+    if game_entry(name) is not None:
+        return get_generator(name)
     try:
         return get_generator(name)
     except (KeyError, ValueError, LookupError):
@@ -310,8 +313,8 @@ class VGDLEnv(gym.Env):
     ## Termination
 
     ``terminated`` when a termination of the game fires (win or loss: ``info["winner"]`` is 1 for a win, -1 for a
-    loss); ``truncated`` at ``max_episode_steps`` (2000 by default, GVGAI-gym's limit), which is the engine's step
-    limit and the registered ``TimeLimit`` alike.
+    loss); ``truncated`` at 2000 steps (GVGAI-gym's limit), which is both the engine's step limit (``max_steps``)
+    and the registered ``TimeLimit``, so the two fire on the same step.
 
     ``info`` on every step: ``level_id``, ``level_seed`` and ``difficulty`` (None for a given level) and ``score``;
     on the last step also ``is_success`` (the game's win) and ``winner``.
@@ -331,7 +334,9 @@ class VGDLEnv(gym.Env):
         render_mode: None, ``"human"`` (a pygame window, opened on first use), ``"rgb_array"`` or ``"ansi"``.
         level_source: where levels come from (overrides ``level`` and ``difficulty``).
         tile_size: pixels per cell of ``render()`` (default 20).
-        max_episode_steps: the engine's step limit (default 2000).
+        max_steps: the engine's step limit (default 2000). ``gymnasium.make(id, max_episode_steps=n)`` changes only
+            the ``TimeLimit`` wrapper; pass ``max_steps=n`` as well so that the engine agrees (an episode cut by the
+            wrapper alone is reported to the level source as truncated at the next reset).
         obs_size: ``(width, height)`` of the observation in cells (default: the game's fixed size).
         env_index: this environment's index when reporting to a shared level source (default 0).
     """
@@ -348,7 +353,7 @@ class VGDLEnv(gym.Env):
         render_mode: str | None = None,
         level_source: LevelSource | None = None,
         tile_size: int = DEFAULT_TILE_SIZE,
-        max_episode_steps: int = MAX_EPISODE_STEPS,
+        max_steps: int = MAX_EPISODE_STEPS,
         obs_size: tuple[int, int] | None = None,
         env_index: int = 0,
     ) -> None:
@@ -361,7 +366,7 @@ class VGDLEnv(gym.Env):
             raise ValueError(f"tile_size must be a positive integer, not {tile_size!r}")
         self._init_kwargs = dict(
             game=game, level=level, difficulty=difficulty, obs_type=obs_type, render_mode=render_mode,
-            level_source=level_source, tile_size=tile_size, max_episode_steps=max_episode_steps, obs_size=obs_size,
+            level_source=level_source, tile_size=tile_size, max_steps=max_steps, obs_size=obs_size,
             env_index=env_index,
         )  # fmt: skip
         self._setup = setup_game(game, level, difficulty, level_source, obs_size)
@@ -370,14 +375,14 @@ class VGDLEnv(gym.Env):
         self.obs_type = obs_type
         self.render_mode = render_mode
         self.tile_size = int(tile_size)
-        self.max_episode_steps = int(max_episode_steps)
+        self.max_steps = int(max_steps)
         self.env_index = int(env_index)
         self.action_names: list[str] = list(self.game.action_names)
         self.plane_names: list[str] = list(self.game.leaf_names)
         self.action_space = spaces.Discrete(int(self.game.n_actions))
         self.observation_space = observation_space(self.game, obs_type, self._setup.obs_size)
         self._engine = BatchEngine(
-            self.game, 1, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_episode_steps
+            self.game, 1, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_steps
         )
         self._act = np.zeros(1, dtype=np.int64)
         self._request: LevelRequest | None = None

@@ -18,26 +18,26 @@ from typing import Any
 
 __all__ = ["keys_to_action", "PlaySession", "add_arguments", "run"]
 
-# action name -> key name (pygame.key.key_code). One entry a line.
+# action name -> pygame key constant. One entry a line.
 KEY_NAMES: dict[str, str] = {
-    "LEFT": "left",
-    "RIGHT": "right",
-    "UP": "up",
-    "DOWN": "down",
-    "USE": "space",
+    "LEFT": "K_LEFT",
+    "RIGHT": "K_RIGHT",
+    "UP": "K_UP",
+    "DOWN": "K_DOWN",
+    "USE": "K_SPACE",
 }
 
 
 def _key_codes() -> dict[str, int]:
     import pygame
 
-    return {action: pygame.key.key_code(name) for action, name in KEY_NAMES.items()}
+    return {action: int(getattr(pygame, name)) for action, name in KEY_NAMES.items()}
 
 
 def keys_to_action(action_names: list[str]) -> dict[tuple[int, ...], int]:
-    """``{(key,): action}`` for :func:`gymnasium.utils.play.play`; ``()`` (no key) is ``NIL``."""
+    """``{(key,): action}`` for :func:`gymnasium.utils.play.play` (no key is its ``noop``, 0 = ``NIL``)."""
     codes = _key_codes()
-    mapping: dict[tuple[int, ...], int] = {(): action_names.index("NIL") if "NIL" in action_names else 0}
+    mapping: dict[tuple[int, ...], int] = {}
     for a, name in enumerate(action_names):
         if name in codes:
             mapping[(codes[name],)] = a

@@ -64,7 +64,7 @@ def record(
     from ppcg.envs.core import VGDLEnv
 
     out = Path(out)
-    env = VGDLEnv(game, obs_type=obs_type, render_mode="rgb_array", max_episode_steps=max_steps, **env_kwargs)
+    env = VGDLEnv(game, obs_type=obs_type, render_mode="rgb_array", max_steps=max_steps, **env_kwargs)
     name = env.game_name
     env = RecordVideo(env, str(out), episode_trigger=lambda _: True, name_prefix=name, disable_logger=True)
     env.action_space.seed(seed)

@@ -9,7 +9,8 @@ class                        shape
 avatars (``*Avatar``)        a triangle pointing where it faces
 NPCs (``RandomNPC`` ...)     a circle
 ``Resource``                 a diamond
-``Immovable`` (walls ...)    a full square
+walls and backgrounds         a full square
+other ``Immovable``          an inset square
 ``Passive`` (boulders)       an octagon
 ``Missile``                  a small square
 ``Flicker``                  a plus
@@ -35,7 +36,7 @@ BACKGROUND = (0, 0, 0)
 
 # sprite class -> shape. One entry a line; avatars (any class ending in "Avatar") are triangles, the rest squares.
 SHAPES: dict[str, str] = {
-    "Immovable": "square",
+    "Immovable": "inset_square",
     "Passive": "octagon",
     "Resource": "diamond",
     "ResourcePack": "diamond",
@@ -82,6 +83,8 @@ def shape_mask(shape: str, size: int, facing: tuple[int, int] = (0, 1)) -> np.nd
     r = size / 2.0
     if shape == "square":
         return np.ones((size, size), bool)
+    if shape == "inset_square":
+        return (np.abs(dx) <= r * 0.75) & (np.abs(dy) <= r * 0.75)
     if shape == "small_square":
         return (np.abs(dx) <= r * 0.45) & (np.abs(dy) <= r * 0.45)
     if shape == "circle":
@@ -148,7 +151,12 @@ class Renderer:
         ]
         colors = np.asarray(game.colors, dtype=np.int64).reshape(len(self.type_names), -1)[:, :3]
         self.colors = np.clip(colors, 0, 255).astype(np.uint8)
-        self.shapes = [shape_for_class(c) for c in self.classes]
+        # a background (the first sprite of a stack such as "A > ground avatar") and walls are full squares
+        background = {names[0] for _, names in spec.mapping if len(names) > 1} | {"wall"}
+        self.shapes = [
+            "square" if n in background and c in (None, "Immovable") else shape_for_class(c)
+            for n, c in zip(self.type_names, self.classes)
+        ]
         self._masks: dict[tuple[str, tuple[int, int]], np.ndarray] = {}
         self.chars = self._chars(spec)
         self.empty_char = "." if "." not in set(self.chars.values()) else " "

@@ -58,7 +58,8 @@ def make_vec(id: str, num_envs: int, **kwargs: Any) -> VGDLVectorEnv:
     spec = gym.spec(env_id)
     merged = dict(spec.kwargs)
     merged.update(kwargs)
-    merged.setdefault("max_episode_steps", spec.max_episode_steps or MAX_EPISODE_STEPS)
+    if "max_steps" not in merged:
+        merged.setdefault("max_episode_steps", spec.max_episode_steps or MAX_EPISODE_STEPS)
     env = VGDLVectorEnv(num_envs, **merged)
     env.spec = spec
     return env
@@ -79,8 +80,9 @@ class VGDLVectorEnv(VectorEnv):
         render_mode: None, ``"rgb_array"`` or ``"ansi"``.
         level_source: one source shared by all environments (a curriculum).
         tile_size: pixels per cell of ``render()``.
-        max_episode_steps: the engine's step limit.
+        max_episode_steps: the engine's step limit (what ``gymnasium.make_vec`` passes).
         obs_size: ``(width, height)`` of the observation in cells.
+        max_steps: the same as ``max_episode_steps`` (the single environment's name), which it overrides.
     """
 
     metadata = {"render_modes": ["rgb_array", "ansi"], "render_fps": RENDER_FPS, "autoreset_mode": AutoresetMode.SAME_STEP}
@@ -98,6 +100,7 @@ class VGDLVectorEnv(VectorEnv):
         tile_size: int = DEFAULT_TILE_SIZE,
         max_episode_steps: int = MAX_EPISODE_STEPS,
         obs_size: tuple[int, int] | None = None,
+        max_steps: int | None = None,
     ) -> None:
         from ppcg.engine import BatchEngine
 
@@ -113,7 +116,7 @@ class VGDLVectorEnv(VectorEnv):
         self.obs_type = obs_type
         self.render_mode = render_mode
         self.tile_size = int(tile_size)
-        self.max_episode_steps = int(max_episode_steps)
+        self.max_episode_steps = int(max_episode_steps if max_steps is None else max_steps)
         self.action_names: list[str] = list(self.game.action_names)
         self.plane_names: list[str] = list(self.game.leaf_names)
         self.single_action_space = gym.spaces.Discrete(int(self.game.n_actions))

@@ -1,0 +1,436 @@
+"""The Gymnasium environments: a matrix over every registered id, then seeding, levels, sources and vectors.
+
+The matrix follows MiniGrid's habit: every id in the registry gets Gymnasium's and SB3's checkers, a two-env
+determinism rollout, pickling, every render mode and truncation, without anyone remembering to add them.
+"""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env as gym_check_env
+
+import ppcg
+from ppcg.envs.core import VGDLEnv
+from ppcg.envs.registration import ENV_TABLE, GAMES, MAX_EPISODE_STEPS, register_envs
+from ppcg.envs.source import EpisodeResult, LevelRequest
+from ppcg.envs.sources import FixedLevelSource, GeneratorSource
+from ppcg.envs.vector import VGDLVectorEnv
+from ppcg.vgdl.level import Level
+
+ALL_IDS = [e.id for e in ENV_TABLE]
+GAME_IDS = [f"ppcg/{g.title}-v0" for g in GAMES]
+
+# A Zelda level without monsters: nothing can end it before the step limit.
+CALM = "wwwwwww\nwA...gw\nw..+..w\nwwwwwww\n"
+# A Zelda level with monsters, for the Gymnasium VGDL-v0 id (any game file, given levels).
+BUSY = "wwwwwwwwwwwww\nw....w....g.w\nw.A..w..1...w\nw....+..2...w\nwwwwwwwwwwwww\n"
+EXTRA: dict[str, dict] = {"ppcg/VGDL-v0": {"game": "zelda", "level": BUSY}}
+
+
+def make(env_id: str, **kwargs) -> gym.Env:
+    return gym.make(env_id, **{**EXTRA.get(env_id, {}), **kwargs})
+
+
+def rollout(env: gym.Env, seed: int, steps: int) -> list[tuple]:
+    """(obs, reward, terminated, truncated, info) of ``steps`` random steps with resets, all from ``seed``."""
+    rng = np.random.default_rng(seed)
+    obs, info = env.reset(seed=seed)
+    out = [(obs, 0.0, False, False, info)]
+    for _ in range(steps):
+        obs, r, term, trunc, info = env.step(int(rng.integers(env.action_space.n)))
+        out.append((obs, r, term, trunc, info))
+        if term or trunc:
+            obs, info = env.reset()
+            out.append((obs, 0.0, False, False, info))
+    return out
+
+
+def assert_same(a: list[tuple], b: list[tuple]) -> None:
+    assert len(a) == len(b)
+    for k, (x, y) in enumerate(zip(a, b)):
+        np.testing.assert_array_equal(x[0], y[0], err_msg=f"observation {k}")
+        assert x[1:] == y[1:], k
+
+
+class RecordingSource:
+    """A level source that records every call (a curriculum stand-in)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.calls: list[tuple] = []
+
+    def next_level(self, env_index: int, rng: np.random.Generator) -> LevelRequest:
+        req = self.inner.next_level(env_index, rng)
+        self.calls.append(("next", env_index, req.level_id))
+        return req
+
+    def episode_done(self, env_index: int, result: EpisodeResult) -> None:
+        self.calls.append(("done", env_index, result))
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# the registry
+
+
+def test_registry_has_every_game_and_level():
+    ids = set(gym.registry)
+    for g in GAMES:
+        assert f"ppcg/{g.title}-v0" in ids
+        for k in range(5):
+            assert f"ppcg/{g.title}-lvl{k}-v0" in ids
+    assert "ppcg/VGDL-v0" in ids
+    assert all(gym.spec(i).max_episode_steps == MAX_EPISODE_STEPS for i in ALL_IDS)
+
+
+def test_register_envs_is_idempotent():
+    before = {i: gym.spec(i) for i in ALL_IDS}
+    register_envs()
+    register_envs()
+    assert {i: gym.spec(i) for i in ALL_IDS} == before
+
+
+def test_one_observation_shape_per_game():
+    for g in GAMES:
+        shapes = {make(i).observation_space.shape for i in ALL_IDS if i.startswith(f"ppcg/{g.title}-")}
+        assert len(shapes) == 1, (g.title, shapes)
+        (shape,) = shapes
+        assert shape[1:] == (g.height, g.width)
+        rgb = make(f"ppcg/{g.title}-v0", obs_type="rgb").observation_space.shape
+        assert rgb == (g.height * 10, g.width * 10, 3)
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# the matrix
+
+
+@pytest.mark.parametrize("env_id", ALL_IDS)
+def test_gymnasium_check_env(env_id):
+    env = make(env_id, render_mode="rgb_array")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gym_check_env(env.unwrapped, skip_render_check=True)
+    env.close()
+
+
+@pytest.mark.parametrize("env_id", ALL_IDS)
+def test_sb3_check_env(env_id):
+    from stable_baselines3.common.env_checker import check_env
+
+    # Symbolic observations are {0,1} planes of a small grid: SB3 warns that they are not a [0, 255] image for its
+    # NatureCNN, which is why ppcg.agents ships a small-grid extractor. Any other warning is a defect.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_env(make(env_id).unwrapped, warn=True)
+    unexpected = [str(w.message) for w in caught if not _known_small_grid_warning(str(w.message))]
+    assert not unexpected, unexpected
+
+
+@pytest.mark.parametrize("env_id", GAME_IDS)
+def test_sb3_check_env_rgb_fits_cnn_policy(env_id):
+    from stable_baselines3.common.env_checker import check_env
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_env(make(env_id, obs_type="rgb").unwrapped, warn=True)
+
+
+def _known_small_grid_warning(message: str) -> bool:
+    m = message.lower()
+    return "image" in m or "channel" in m or "bounds" in m or "low" in m and "high" in m
+
+
+@pytest.mark.parametrize("env_id", ALL_IDS)
+def test_two_envs_same_seed_same_trajectory(env_id):
+    a, b = make(env_id), make(env_id)
+    assert_same(rollout(a, 11, 150), rollout(b, 11, 150))
+
+
+@pytest.mark.parametrize("env_id", ALL_IDS)
+def test_pickle_mid_episode_continues_identically(env_id):
+    env = make(env_id)
+    env.reset(seed=5)
+    for a in range(7):
+        env.step(a % env.action_space.n)
+    twin = pickle.loads(pickle.dumps(env))
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        a = int(rng.integers(env.action_space.n))
+        x, y = env.step(a), twin.step(a)
+        np.testing.assert_array_equal(x[0], y[0])
+        assert x[1:] == y[1:]
+        if x[2] or x[3]:
+            x, y = env.reset(), twin.reset()  # the generators were pickled too
+            np.testing.assert_array_equal(x[0], y[0])
+            assert x[1] == y[1]
+
+
+@pytest.mark.parametrize("env_id", ALL_IDS)
+def test_every_render_mode(env_id):
+    w, h = make(env_id).unwrapped._setup.obs_size
+    env = make(env_id, render_mode="rgb_array", tile_size=6)
+    env.reset(seed=0)
+    frame = env.render()
+    assert frame.shape == (h * 6, w * 6, 3) and frame.dtype == np.uint8
+    assert frame.std() > 0
+    env = make(env_id, render_mode="ansi")
+    env.reset(seed=0)
+    text = env.render()
+    level = env.unwrapped.level.level
+    assert text == "\n".join(level.rows)  # before any move, the level read back through the mapping
+    env = make(env_id, render_mode="human")
+    env.reset(seed=0)  # human mode draws on reset and step
+    env.step(0)
+    assert env.unwrapped._window is not None and env.unwrapped._window.is_open
+    env.close()
+    assert env.unwrapped._window is None
+
+
+@pytest.mark.parametrize("env_id", ALL_IDS)
+def test_truncation_at_the_step_limit(env_id):
+    # TimeLimit and the engine set to the same limit: the episode ends there once, truncated, unless the game ended
+    env = make(env_id, max_episode_steps=40, max_steps=40)
+    env.reset(seed=1)
+    for t in range(1, 41):
+        _, _, term, trunc, info = env.step(0)
+        if term or trunc:
+            break
+    assert term or (trunc and t == 40)
+    assert "is_success" in info and "winner" in info
+    assert info["is_success"] == (info["winner"] == 1)
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# the step limit, the level source, seeding
+
+
+def test_default_limit_is_2000_and_engine_and_timelimit_agree():
+    src = RecordingSource(FixedLevelSource([Level.from_str(CALM)], ["calm"]))
+    env = gym.make("ppcg/VGDL-v0", game="zelda", level_source=src)
+    env.reset(seed=0)
+    for t in range(1, MAX_EPISODE_STEPS + 1):
+        _, _, term, trunc, info = env.step(0)
+        assert not term
+        if trunc:
+            break
+    assert t == MAX_EPISODE_STEPS and trunc
+    assert "is_success" in info and info["winner"] == 0
+    done = [c for c in src.calls if c[0] == "done"]
+    assert len(done) == 1 and done[0][2].truncated and done[0][2].length == MAX_EPISODE_STEPS
+    assert done[0][2] == EpisodeResult("calm", False, info["score"], MAX_EPISODE_STEPS, True)
+    # the engine alone (no TimeLimit) truncates on the same step
+    raw = VGDLEnv("zelda", level=CALM)
+    raw.reset(seed=0)
+    flags = [raw.step(0)[3] for _ in range(MAX_EPISODE_STEPS)]
+    assert flags[-1] and not any(flags[:-1])
+
+
+def test_source_consulted_every_reset_and_told_every_episode():
+    src = RecordingSource(FixedLevelSource([Level.from_str(BUSY)], ["busy"]))
+    env = VGDLEnv("zelda", level_source=src, max_steps=30, env_index=3)
+    for _ in range(3):
+        env.reset()
+        for _ in range(30):
+            _, _, term, trunc, _ = env.step(int(env.np_random.integers(env.action_space.n)))
+            if term or trunc:
+                break
+    kinds = [c[0] for c in src.calls]
+    assert kinds == ["next", "done", "next", "done", "next", "done"]
+    assert all(c[1] == 3 for c in src.calls)
+
+
+def test_a_wrapper_cut_episode_is_reported_at_the_next_reset():
+    src = RecordingSource(FixedLevelSource([Level.from_str(CALM)], ["calm"]))
+    env = gym.make("ppcg/VGDL-v0", game="zelda", level_source=src, max_episode_steps=10)  # engine still at 2000
+    env.reset(seed=0)
+    for _ in range(10):
+        *_, trunc, _ = env.step(0)
+    assert trunc
+    env.reset()
+    done = [c[2] for c in src.calls if c[0] == "done"]
+    assert len(done) == 1 and done[0].truncated and done[0].length == 10
+
+
+def test_reset_seed_then_plain_resets_are_reproducible():
+    def ids(seed):
+        env = make("ppcg/Zelda-v0")
+        first = env.reset(seed=seed)[1]["level_id"]
+        return [first] + [env.reset()[1]["level_id"] for _ in range(4)]
+
+    assert ids(3) == ids(3)
+    assert ids(3) != ids(4)
+    assert len(set(ids(3))) == 5
+
+
+def test_info_keys_on_every_step_and_the_last():
+    env = make("ppcg/Zelda-v0", difficulty=0.3)
+    _, info = env.reset(seed=2)
+    assert info["difficulty"] == 0.3 and isinstance(info["level_seed"], int)
+    assert info["level_id"] == f"zelda/d=0.300/seed={info['level_seed']}"
+    _, _, term, trunc, info = env.step(0)
+    assert set(info) >= {"level_id", "level_seed", "difficulty", "score"}
+    human = make("ppcg/Zelda-lvl2-v0")
+    _, info = human.reset(seed=0)
+    assert info == {"level_id": "lvl2", "level_seed": None, "difficulty": None, "score": 0.0}
+
+
+def test_observation_is_a_copy():
+    env = make("ppcg/Zelda-v0")
+    obs0, _ = env.reset(seed=0)
+    keep = obs0.copy()
+    obs1, *_ = env.step(2)
+    env.step(3)
+    np.testing.assert_array_equal(obs0, keep)
+    assert not np.shares_memory(obs0, obs1)
+
+
+def test_reset_options_level_and_difficulty():
+    env = make("ppcg/Zelda-v0")
+    _, info = env.reset(seed=0, options={"level": CALM})
+    assert info["level_id"] == "level0" and env.unwrapped.level.level.rows == tuple(CALM.split("\n")[:-1])
+    _, info = env.reset(options={"difficulty": 0.9})
+    assert info["difficulty"] == 0.9
+    _, info = env.reset()  # options hold for one episode only
+    assert info["difficulty"] == 0.5
+    with pytest.raises(ValueError, match="unknown reset option"):
+        env.reset(options={"levle": CALM})
+
+
+def test_level_argument_forms(tmp_path):
+    path = tmp_path / "calm.txt"
+    path.write_text(CALM)
+    lvl = Level.from_str(CALM, name="mine")
+    for level, expected_id in [(str(path), "calm"), (path, "calm"), (CALM, "level0"), (lvl, "mine"), ("lvl1", "lvl1")]:
+        env = VGDLEnv("zelda", level=level)
+        assert env.reset(seed=0)[1]["level_id"] == expected_id
+    env = VGDLEnv("zelda", level=[CALM, BUSY])
+    seen = {env.reset(seed=s)[1]["level_id"] for s in range(20)}
+    assert seen == {"level0", "level1"}
+    with pytest.raises(ValueError, match="not a file"):
+        VGDLEnv("zelda", level="no_such_level.txt")
+    with pytest.raises(ValueError, match="larger than the observation"):
+        VGDLEnv("zelda", level="w" * 20 + "\nwA" + "." * 17 + "w\n" + "w" * 20 + "\n")
+    with pytest.raises(ValueError, match="no game"):
+        gym.make("ppcg/VGDL-v0")
+
+
+def test_difficulty_property_changes_the_generator():
+    env = make("ppcg/Zelda-v0").unwrapped
+    env.difficulty = 0.8
+    assert env.reset(seed=0)[1]["difficulty"] == 0.8
+    with pytest.raises(ValueError):
+        env.difficulty = 1.5
+    with pytest.raises(AttributeError):
+        make("ppcg/Zelda-lvl0-v0").unwrapped.difficulty = 0.5
+
+
+def test_generated_level_is_named_by_difficulty_and_seed():
+    src = GeneratorSource("zelda", 0.4)
+    a = src.next_level(0, np.random.default_rng(1))
+    b = src.level_at(0.4, a.level_seed)
+    assert a == b and a.level == b.level
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# vector environments
+
+
+def test_make_vec_is_native_and_gymnasium_make_vec_uses_it():
+    envs = ppcg.make_vec("ppcg/Zelda-v0", 3)
+    assert isinstance(envs, VGDLVectorEnv) and envs.max_episode_steps == MAX_EPISODE_STEPS
+    assert envs.metadata["autoreset_mode"] == gym.vector.AutoresetMode.SAME_STEP
+    assert envs.observation_space.shape == (3, *make("ppcg/Zelda-v0").observation_space.shape)
+    g = gym.make_vec("ppcg/Zelda-v0", num_envs=2, max_episode_steps=50)
+    assert isinstance(g, VGDLVectorEnv) and g.max_episode_steps == 50
+
+
+@pytest.mark.parametrize("env_id", ["ppcg/Zelda-v0", "ppcg/Boulderdash-lvl0-v0", "ppcg/Frogs-v0"])
+def test_make_vec_equals_single_envs(env_id):
+    n, seed, steps = 4, 21, 120
+    envs = ppcg.make_vec(env_id, n, max_steps=40)
+    singles = [make(env_id, max_steps=40, max_episode_steps=40) for _ in range(n)]
+    obs, info = envs.reset(seed=seed)
+    for i, e in enumerate(singles):
+        o, inf = e.reset(seed=seed + i)
+        np.testing.assert_array_equal(obs[i], o)
+        assert info["level_id"][i] == inf["level_id"]
+    rng = np.random.default_rng(0)
+    finished = 0
+    for _ in range(steps):
+        actions = rng.integers(envs.single_action_space.n, size=n)
+        obs, rew, term, trunc, info = envs.step(actions)
+        for i, e in enumerate(singles):
+            o, r, te, tr, inf = e.step(int(actions[i]))
+            assert (rew[i], term[i], trunc[i]) == (r, te, tr)
+            if te or tr:
+                finished += 1
+                assert info["_final_obs"][i]
+                np.testing.assert_array_equal(info["final_obs"][i], o)
+                fi = info["final_info"]
+                assert fi["_winner"][i] and fi["winner"][i] == inf["winner"]
+                assert fi["is_success"][i] == inf["is_success"] and fi["score"][i] == inf["score"]
+                assert fi["level_id"][i] == inf["level_id"]
+                o, inf = e.reset()
+            np.testing.assert_array_equal(obs[i], o)
+            assert info["level_id"][i] == inf["level_id"] and info["score"][i] == inf["score"]
+            assert info["level_seed"][i] == inf["level_seed"] and info["difficulty"][i] == inf["difficulty"]
+    assert finished >= n  # auto-resets were exercised
+
+
+def test_vector_consults_the_source_inside_every_auto_reset():
+    src = RecordingSource(FixedLevelSource([Level.from_str(BUSY, name="b"), Level.from_str(CALM, name="c")]))
+    envs = ppcg.make_vec("ppcg/VGDL-v0", 3, game="zelda", level_source=src, max_steps=15)
+    envs.reset(seed=0)
+    ends = 0
+    for _ in range(50):
+        *_, term, trunc, info = envs.step(envs.action_space.sample())
+        ends += int((term | trunc).sum())
+    for i in range(3):
+        mine = [c for c in src.calls if c[1] == i]
+        kinds = [c[0] for c in mine]
+        # next, then (done, next) per finished episode: every auto-reset asked the source, after reporting
+        assert kinds[0] == "next" and kinds[1::2] == ["done"] * (len(kinds) // 2)
+        assert kinds[2::2] == ["next"] * ((len(kinds) - 1) // 2)
+        for k in range(1, len(mine), 2):
+            assert mine[k][2].level_id == mine[k - 1][2]  # the episode reported is the level handed out
+    assert sum(c[0] == "done" for c in src.calls) == ends >= 9
+
+
+def test_vector_reset_mask_resets_only_those():
+    envs = ppcg.make_vec("ppcg/Zelda-v0", 3)
+    envs.reset(seed=0)
+    for _ in range(5):
+        envs.step(np.array([2, 3, 2]))
+    before = envs.levels
+    _, info = envs.reset(options={"reset_mask": np.array([False, True, False])})
+    after = envs.levels
+    assert after[0] is before[0] and after[2] is before[2] and after[1] is not before[1]
+    assert info["level_id"][1] == after[1].level_id
+
+
+def test_vector_render():
+    envs = ppcg.make_vec("ppcg/Solarfox-v0", 2, render_mode="rgb_array", tile_size=4)
+    envs.reset(seed=0)
+    frames = envs.render()
+    assert len(frames) == 2 and frames[0].shape == (11 * 4, 10 * 4, 3)
+
+
+def test_async_vector_env_and_sb3_subproc():
+    from stable_baselines3.common.vec_env import SubprocVecEnv
+
+    fns = [lambda: gym.make("ppcg/Zelda-lvl0-v0") for _ in range(2)]
+    av = gym.vector.AsyncVectorEnv(fns)
+    obs, _ = av.reset(seed=0)
+    obs2, *_ = av.step(np.array([0, 0]))
+    assert obs.shape == (2, *make("ppcg/Zelda-lvl0-v0").observation_space.shape) and obs2.shape == obs.shape
+    av.close()
+    sv = SubprocVecEnv(fns)
+    sv.seed(0)
+    obs = sv.reset()
+    obs, rew, done, infos = sv.step(np.array([0, 0]))
+    assert obs.shape[0] == 2 and "level_id" in infos[0]
+    sv.close()

@@ -1,0 +1,152 @@
+"""Rendering: shapes per sprite class, frames in the game's colours, text, PNGs, the window and ``ppcg render``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zlib
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import ppcg  # noqa: F401  (registers the ids)
+from ppcg.cli import main
+from ppcg.envs.core import VGDLEnv
+from ppcg.envs.render import SHAPES, Renderer, encode_png, shape_for_class, shape_mask
+
+CALM = "wwwwwww\nwA...gw\nw..+..w\nwwwwwww\n"
+
+
+def decode_png(data: bytes) -> np.ndarray:
+    """The inverse of encode_png (8-bit RGB, filter 0 rows only)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, w, h = 8, b"", 0, 0
+    while pos < len(data):
+        n = int.from_bytes(data[pos : pos + 4], "big")
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + n]
+        crc = int.from_bytes(data[pos + 8 + n : pos + 12 + n], "big")
+        assert crc == zlib.crc32(kind + body) & 0xFFFFFFFF
+        if kind == b"IHDR":
+            w, h = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
+            assert body[8:10] == b"\x08\x02"
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(h, 1 + 3 * w)
+    assert (raw[:, 0] == 0).all()
+    return raw[:, 1:].reshape(h, w, 3)
+
+
+def test_png_round_trip():
+    img = np.random.default_rng(0).integers(0, 256, (7, 5, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(decode_png(encode_png(img)), img)
+    with pytest.raises(ValueError):
+        encode_png(np.zeros((4, 4), np.uint8))
+
+
+def test_pygame_reads_our_png(tmp_path):
+    pygame = pytest.importorskip("pygame")
+    img = np.random.default_rng(1).integers(0, 256, (6, 9, 3), dtype=np.uint8)
+    (tmp_path / "x.png").write_bytes(encode_png(img))
+    surf = pygame.image.load(str(tmp_path / "x.png"))
+    np.testing.assert_array_equal(pygame.surfarray.array3d(surf).swapaxes(0, 1), img)
+
+
+def test_shapes_are_told_apart():
+    masks = {s: shape_mask(s, 16) for s in set(SHAPES.values()) | {"triangle", "square"}}
+    as_bytes = {m.tobytes() for m in masks.values()}
+    assert len(as_bytes) == len(masks)
+    assert masks["square"].all() and not masks["circle"].all()
+    assert shape_for_class("ShootAvatar") == "triangle" and shape_for_class("RandomNPC") == "circle"
+    assert shape_for_class("Resource") == "diamond" and shape_for_class("Missile") == "small_square"
+    assert shape_for_class("SomethingNew") == "square"
+
+
+def test_triangle_points_where_the_avatar_faces():
+    def centroid(facing):
+        ys, xs = np.nonzero(shape_mask("triangle", 21, facing))
+        # the tip side is thin: the centroid lies towards the base, opposite the facing direction
+        return xs.mean() - 10, ys.mean() - 10
+
+    cx, cy = centroid((1, 0))
+    assert cx < -0.5 and abs(cy) < 0.5
+    cx, cy = centroid((0, -1))
+    assert cy > 0.5 and abs(cx) < 0.5
+    assert shape_mask("triangle", 21, (-1, 0)).tobytes() == shape_mask("triangle", 21, (1, 0))[:, ::-1].tobytes()
+
+
+def test_frame_draws_each_sprite_in_its_colour_and_shape():
+    env = VGDLEnv("zelda", level=CALM, render_mode="rgb_array", tile_size=8)
+    env.reset(seed=0)
+    frame = env.render()
+    r = env._get_renderer()
+
+    def colour(name):
+        return r.colors[r.type_index[name]]
+
+    def tile(col, row):
+        return frame[row * 8 : row * 8 + 8, col * 8 : col * 8 + 8]
+
+    np.testing.assert_array_equal(tile(0, 0), np.broadcast_to(colour("wall"), (8, 8, 3)))  # a full square
+    np.testing.assert_array_equal(tile(12, 8), np.broadcast_to(colour("wall"), (8, 8, 3)))  # padding is wall
+    mapping = dict(env.unwrapped.game.spec.mapping)
+    ground, avatar = mapping["A"][0], mapping["A"][-1]
+    key = mapping["+"][-1]
+    np.testing.assert_array_equal(tile(2, 2)[4, 4], colour(ground))  # an empty floor tile
+    # the avatar: a triangle over the floor (centre in its colour, corners the floor's)
+    np.testing.assert_array_equal(tile(1, 1)[4, 4], colour(avatar))
+    np.testing.assert_array_equal(tile(1, 1)[0, 0], colour(ground))
+    # the key (Immovable, not a background): an inset square
+    np.testing.assert_array_equal(tile(3, 2)[4, 4], colour(key))
+    np.testing.assert_array_equal(tile(3, 2)[0, 0], colour(ground))
+
+
+def test_ansi_reads_the_level_back():
+    env = VGDLEnv("zelda", level=CALM, render_mode="ansi")
+    env.reset(seed=0)
+    assert env.render() == CALM.rstrip("\n")
+    env.step(env.action_names.index("RIGHT"))
+    env.step(env.action_names.index("RIGHT"))
+    assert env.render() != CALM.rstrip("\n")
+
+
+def test_renderer_chars_are_unique_per_type():
+    env = VGDLEnv("zelda", level=CALM)
+    r = Renderer(env.game, 4, (13, 9))
+    assert len(set(r.chars.values())) == len(r.chars) == len(r.type_names)
+
+
+def test_no_window_unless_asked():
+    code = (
+        "import sys, gymnasium as gym, ppcg\n"
+        "env = gym.make('ppcg/VGDL-v0', game='zelda', level=%r, render_mode='rgb_array')\n"
+        "env.reset(seed=0); env.step(0); env.render(); env.close()\n"
+        "assert 'pygame' not in sys.modules, 'pygame imported'\n" % CALM
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+def test_human_window_opens_lazily_and_closes():
+    env = gym.make("ppcg/VGDL-v0", game="zelda", level=CALM, render_mode="human")
+    assert env.unwrapped._window is None
+    env.reset(seed=0)
+    import pygame
+
+    assert pygame.display.get_surface() is not None
+    w, h = pygame.display.get_surface().get_size()
+    assert (w, h - 22) == (13 * 20, 9 * 20)
+    env.close()
+    assert not pygame.display.get_init()
+
+
+def test_render_command_writes_a_png(tmp_path, capsys):
+    out = tmp_path / "level.png"
+    level = tmp_path / "calm.txt"
+    level.write_text(CALM)
+    assert main(["render", "zelda", str(level), "--out", str(out), "--tile-size", "5"]) == 0
+    img = decode_png(out.read_bytes())
+    assert img.shape == (9 * 5, 13 * 5, 3)
+    assert main(["render", "zelda", str(level), "--ansi"]) == 0
+    assert CALM.rstrip("\n") in capsys.readouterr().out
+    assert main(["render", "zelda", "no_such_file.txt", "--out", str(out)]) == 2

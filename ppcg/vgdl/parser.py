@@ -277,6 +277,7 @@ class _Parser:
                     VGDLNameError, f"{name!r} is reserved (a pseudo-sprite of the InteractionSet)", node.line, col
                 )
             declared = None
+            ccol = col
             rest = after
             if after and "=" not in after[0][0]:
                 declared, ccol = after[0]
@@ -300,7 +301,7 @@ class _Parser:
                     f"sprite {name!r} declares class {declared!r}, but GVGAI uses its ancestor's class "
                     f"{parent_cls!r}",
                     node.line,
-                    col,
+                    ccol,
                 )
             d.merged = dict(parent.merged) if parent is not None else {}
             for key, raw, ln, c in own:

@@ -151,14 +151,22 @@ class Renderer:
         ]
         colors = np.asarray(game.colors, dtype=np.int64).reshape(len(self.type_names), -1)[:, :3]
         self.colors = np.clip(colors, 0, 255).astype(np.uint8)
-        # a background (the first sprite of a stack such as "A > ground avatar") and walls are full squares
-        background = {names[0] for _, names in spec.mapping if len(names) > 1} | {"wall"}
+        # walls and backgrounds (an Immovable under several mapping entries, like Zelda's ground) are full squares
+        uses: dict[str, int] = {}
+        for _, names in spec.mapping:
+            for n in set(names):
+                uses[n] = uses.get(n, 0) + 1
+        background = {n for n, k in uses.items() if k > 1} | {"wall"}
         self.shapes = [
             "square" if n in background and c in (None, "Immovable") else shape_for_class(c)
             for n, c in zip(self.type_names, self.classes)
         ]
         self._masks: dict[tuple[str, tuple[int, int]], np.ndarray] = {}
         self.chars = self._chars(spec)
+        # a cell holding exactly a mapping entry's sprites prints that entry's character
+        self.stack_chars: dict[tuple[str, ...], str] = {}
+        for ch, names in spec.mapping:
+            self.stack_chars.setdefault(tuple(sorted(names)), ch)
         self.empty_char = "." if "." not in set(self.chars.values()) else " "
 
     def _mask(self, shape: str, facing: tuple[int, int]) -> np.ndarray:
@@ -169,21 +177,30 @@ class Renderer:
         return m
 
     def _chars(self, spec: Any) -> dict[str, str]:
-        """A character per type: the level mapping read backwards, then free characters for the rest."""
+        """A character per type: the level mapping read backwards, then free characters for the rest.
+
+        A character that makes one sprite names it; a stack (``"A > ground avatar"``) names its least shared sprite
+        (the avatar, not the ground under every cell).
+        """
         chars: dict[str, str] = {}
         mapping = list(spec.mapping)
-        for ch, names in mapping:  # a character that makes exactly one sprite names that sprite
+        shared: dict[str, int] = {}
+        for _, names in mapping:
+            for n in set(names):
+                shared[n] = shared.get(n, 0) + 1
+        for ch, names in mapping:
             if len(names) == 1 and names[0] not in chars:
                 chars[names[0]] = ch
-        for ch, names in mapping:  # "A > floor avatar": the last (topmost) sprite of a stack
-            if names and names[-1] not in chars:
-                chars[names[-1]] = ch
+        for ch, names in mapping:
+            free = [n for n in names if n not in chars]
+            if free and ch not in chars.values():
+                chars[min(free, key=lambda n: (shared[n], -names.index(n)))] = ch
         used = set(chars.values()) | {" ", "."}
-        free = iter(c for c in _FALLBACK_CHARS if c not in used)
+        spare = iter(c for c in _FALLBACK_CHARS if c not in used)
         for n in self.type_names:
             if n not in chars:
                 first = n[:1]
-                chars[n] = first if first and first not in used else next(free, "?")
+                chars[n] = first if first and first not in used else next(spare, "?")
                 used.add(chars[n])
         return chars
 
@@ -238,12 +255,17 @@ class Renderer:
         """Environment ``i`` as text: a character per cell (the top sprite's), rows joined by newlines."""
         lw, lh = level_size or self.level_size(engine, i)
         b = self.block
-        grid = [[self.empty_char] * lw for _ in range(lh)]
+        cells: dict[tuple[int, int], list[int]] = {}
         sprites, _ = self._sprites(engine, i)
         for _, t, x, y in sprites:
             cx, cy = (x + b // 2) // b, (y + b // 2) // b
             if 0 <= cx < lw and 0 <= cy < lh:
-                grid[cy][cx] = self.chars[self.type_names[t]]
+                cells.setdefault((cx, cy), []).append(t)
+        grid = [[self.empty_char] * lw for _ in range(lh)]
+        for (cx, cy), types in cells.items():
+            names = tuple(sorted(self.type_names[t] for t in types))
+            ch = self.stack_chars.get(names)
+            grid[cy][cx] = ch if ch is not None else self.chars[self.type_names[types[-1]]]
         return "\n".join("".join(row) for row in grid)
 
 

@@ -1,0 +1,107 @@
+"""Environment throughput: one env through the Gymnasium API, native vector envs, and Gymnasium's own vectors.
+
+Targets (Zelda, symbolic): ``env.step`` through ``gymnasium.make`` (all the default wrappers) at least 50,000 steps
+per second; ``ppcg.make_vec`` with 64 environments at least 500,000 environment steps per second.
+
+    python benchmarks/envs.py                 # everything, about a minute
+    python benchmarks/envs.py --quick         # shorter runs
+    python benchmarks/envs.py --only single   # single | vec | gym-vec
+
+Actions are drawn once in advance, so the figures measure the environments, not the action sampling. Compilation
+(numba, first call) happens in a warm-up before timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import gymnasium as gym
+import numpy as np
+
+import ppcg
+
+
+def _rate(n_steps: int, seconds: float) -> str:
+    return f"{n_steps / seconds:>12,.0f} steps/s"
+
+
+def bench_single(env_id: str, obs_type: str, steps: int) -> float:
+    env = gym.make(env_id, obs_type=obs_type)
+    actions = np.random.default_rng(0).integers(env.action_space.n, size=steps).tolist()
+    env.reset(seed=0)
+    for a in actions[:200]:  # warm-up
+        if any(env.step(a)[2:4]):
+            env.reset()
+    step, reset = env.step, env.reset
+    t0 = time.perf_counter()
+    for a in actions:
+        _, _, term, trunc, _ = step(a)
+        if term or trunc:
+            reset()
+    dt = time.perf_counter() - t0
+    print(f"single  {env_id:<22} {obs_type:<8} gymnasium.make, 1 env  {_rate(steps, dt)}")
+    return steps / dt
+
+
+def bench_vec(env_id: str, obs_type: str, num_envs: int, batches: int) -> float:
+    envs = ppcg.make_vec(env_id, num_envs, obs_type=obs_type)
+    actions = np.random.default_rng(0).integers(envs.single_action_space.n, size=(batches, num_envs))
+    envs.reset(seed=0)
+    for a in actions[:20]:
+        envs.step(a)
+    t0 = time.perf_counter()
+    for a in actions:
+        envs.step(a)
+    dt = time.perf_counter() - t0
+    print(f"vec     {env_id:<22} {obs_type:<8} ppcg.make_vec, {num_envs} envs {_rate(batches * num_envs, dt)}")
+    return batches * num_envs / dt
+
+
+def bench_gym_vec(env_id: str, obs_type: str, num_envs: int, batches: int, mode: str) -> float:
+    fns = [lambda: gym.make(env_id, obs_type=obs_type) for _ in range(num_envs)]
+    envs = gym.vector.SyncVectorEnv(fns) if mode == "sync" else gym.vector.AsyncVectorEnv(fns)
+    actions = np.random.default_rng(0).integers(envs.single_action_space.n, size=(batches, num_envs))
+    envs.reset(seed=0)
+    for a in actions[:5]:
+        envs.step(a)
+    t0 = time.perf_counter()
+    for a in actions:
+        envs.step(a)
+    dt = time.perf_counter() - t0
+    envs.close()
+    label = f"gymnasium {mode.capitalize()}VectorEnv, {num_envs} envs"
+    print(f"gym-vec {env_id:<22} {obs_type:<8} {label} {_rate(batches * num_envs, dt)}")
+    return batches * num_envs / dt
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--env", default="ppcg/Zelda-v0")
+    parser.add_argument("--quick", action="store_true", help="shorter runs")
+    parser.add_argument("--only", choices=["single", "vec", "gym-vec"], default=None)
+    parser.add_argument("--num-envs", type=int, default=64)
+    args = parser.parse_args()
+    scale = 0.2 if args.quick else 1.0
+    single_steps, batches = int(100_000 * scale), int(2_000 * scale)
+    results = {}
+    if args.only in (None, "single"):
+        for obs in ("symbolic", "rgb"):
+            results[("single", obs)] = bench_single(args.env, obs, single_steps)
+    if args.only in (None, "vec"):
+        for obs in ("symbolic", "rgb"):
+            results[("vec", obs)] = bench_vec(args.env, obs, args.num_envs, batches)
+    if args.only in (None, "gym-vec"):
+        n = min(args.num_envs, 8)
+        for mode in ("sync", "async"):
+            results[(mode, "symbolic")] = bench_gym_vec(args.env, "symbolic", n, max(batches // 4, 50), mode)
+    if ("single", "symbolic") in results:
+        ok = results[("single", "symbolic")] >= 50_000
+        print(f"target single symbolic >= 50,000 steps/s: {'met' if ok else 'NOT met'}")
+    if ("vec", "symbolic") in results:
+        ok = results[("vec", "symbolic")] >= 500_000
+        print(f"target make_vec({args.num_envs}) symbolic >= 500,000 steps/s: {'met' if ok else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

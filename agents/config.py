@@ -15,17 +15,17 @@ A file (``agents/hyperparams/a2c.yml`` ...) maps environment ids to entries, as 
       <<: *default
       n_timesteps: !!float 3e5
 
-An entry is the ``default`` entry overlaid (key by key) with the id's own entry. The Zoo's keys ``n_timesteps``,
-``policy``, ``n_envs``, ``policy_kwargs`` and ``env_kwargs`` have their Zoo meaning; every other key is a keyword
-argument of the algorithm's constructor (checked against its signature), and ``learning_rate: lin_7e-4`` is the
-Zoo's linear schedule.
+An entry is the ``default`` entry overlaid (key by key) with the id's own entry. The Zoo's keys
+``n_timesteps``, ``policy``, ``n_envs``, ``policy_kwargs`` and ``env_kwargs`` have their Zoo meaning; every
+other key is a keyword argument of the algorithm's constructor (checked against its signature), and
+``learning_rate: lin_7e-4`` is the Zoo's linear schedule.
 
 Nothing in a file is executed. The Zoo writes ``policy_kwargs`` as a Python string that it ``eval``s
 (``"dict(optimizer_class=RMSpropTFLike, net_arch=[64])"``); we never ``eval``. ``policy_kwargs`` is a YAML
 mapping, and values that must be Python classes are *names* looked up in the tables below
-(:data:`OPTIMIZERS`, :data:`ACTIVATIONS`, :data:`FEATURE_EXTRACTORS`). For files written for the Zoo, the string
-form is also accepted, read by a small parser of that one expression language (``dict(...)`` calls, keyword
-arguments, lists, tuples, numbers, strings, booleans, ``None`` and the table names) — not by Python.
+(:data:`OPTIMIZERS`, :data:`ACTIVATIONS`, :data:`FEATURE_EXTRACTORS`). For files written for the Zoo, the
+string form is also accepted, read by a small parser of that one expression language (``dict(...)`` calls,
+keyword arguments, lists, tuples, numbers, strings, booleans, ``None`` and the table names) — not by Python.
 
 Errors are :class:`ConfigError`: the file, the line, the entry and key, what was expected and what was found.
 """
@@ -112,7 +112,7 @@ _PLAIN_POLICY_KEYS = (
 _UNSUPPORTED_KEYS = {
     "frame_stack": "frame stacking is not part of the paper's setup",
     "normalize": "observation/reward normalisation (VecNormalize) is not supported",
-    "env_wrapper": "environment wrappers named in the file are not supported (nothing is imported from a file)",
+    "env_wrapper": "wrappers named in the file are not supported (nothing is imported from a file)",
     "vec_env_wrapper": "vector-env wrappers named in the file are not supported",
     "callback": "callbacks named in the file are not supported (nothing is imported from a file)",
     "eval_env_kwargs": "not supported",
@@ -162,7 +162,8 @@ class AlgoConfig:
         policy: the SB3 policy name (``"CnnPolicy"``).
         n_envs: parallel environments.
         policy_kwargs: as written in the file (names, not classes); see :func:`resolve_policy_kwargs`.
-        algo_kwargs: the algorithm's constructor arguments, as written (``learning_rate`` may be ``"lin_7e-4"``).
+        algo_kwargs: the algorithm's constructor arguments, as written (``learning_rate`` may be
+            ``"lin_7e-4"``).
         env_kwargs: extra keyword arguments for ``ppcg.make_vec``.
         source: the file it came from.
         entries: the file's entries that made it, in order (``["default", "ppcg/Zelda-v0"]``).
@@ -196,7 +197,7 @@ class AlgoConfig:
         return replace(self, **changes)
 
     def model_kwargs(self) -> dict[str, Any]:
-        """The algorithm's constructor keyword arguments with names resolved to classes and schedules built."""
+        """The algorithm's constructor arguments, with names resolved to classes and schedules built."""
         kwargs = dict(self.algo_kwargs)
         for key in ("learning_rate", "clip_range"):
             if isinstance(kwargs.get(key), str):
@@ -302,8 +303,8 @@ def load_hyperparams(
         overrides: values that replace the file's (e.g. ``{"n_envs": 8}`` from the command line).
 
     Raises:
-        ConfigError: unreadable file, bad YAML, no entry for ``env_id`` and no ``default``, an unknown key, a value
-            of the wrong type, or a name not in the tables.
+        ConfigError: unreadable file, bad YAML, no entry for ``env_id`` and no ``default``, an unknown key, a
+            value of the wrong type, or a name not in the tables.
     """
     if algo not in ALGORITHMS:
         raise ConfigError(f"unknown algorithm {algo!r}", expected="one of " + ", ".join(ALGORITHMS))
@@ -345,14 +346,22 @@ def load_hyperparams(
 
     def integer(key: str, minimum: int) -> int:
         value = merged.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < minimum:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or value != int(value)
+            or value < minimum
+        ):
             raise err(key, "bad value", expected=f"a whole number >= {minimum}", got=value)
         return int(value)
 
     for required in ("n_timesteps", "policy", "n_envs"):
         if required not in merged:
             raise ConfigError(
-                f"missing key {required!r}", file=path, entry=entries[-1], expected=f"'{required}: ...' in the entry"
+                f"missing key {required!r}",
+                file=path,
+                entry=entries[-1],
+                expected=f"'{required}: ...' in the entry",
             )
     n_timesteps = integer("n_timesteps", 1)
     n_envs = integer("n_envs", 1)
@@ -378,7 +387,9 @@ def load_hyperparams(
         raise err("policy_kwargs", exc.args[0].split(": ", 1)[-1]) from None
     env_kwargs = merged.get("env_kwargs") or {}
     if not isinstance(env_kwargs, dict):
-        raise err("env_kwargs", "bad value", expected="a mapping of make_vec keyword arguments", got=env_kwargs)
+        raise err(
+            "env_kwargs", "bad value", expected="a mapping of make_vec keyword arguments", got=env_kwargs
+        )
 
     algo_kwargs = {k: v for k, v in merged.items() if k not in _ZOO_KEYS}
     _check_algo_kwargs(algo, algo_kwargs, err)
@@ -470,7 +481,8 @@ def resolve_policy_kwargs(
             name = value.split(".")[-1] if isinstance(value, str) else value
             if not isinstance(name, str) or name not in table:
                 raise ConfigError(
-                    f"policy_kwargs: unknown {key}" + (_suggest(name, list(table)) if isinstance(name, str) else ""),
+                    f"policy_kwargs: unknown {key}"
+                    + (_suggest(name, list(table)) if isinstance(name, str) else ""),
                     file=file,
                     key=key,
                     expected="one of " + ", ".join(table),
@@ -493,7 +505,8 @@ def resolve_policy_kwargs(
             out[key] = dict(value) if isinstance(value, dict) else value
         else:
             raise ConfigError(
-                f"policy_kwargs: unknown key {key!r}" + _suggest(str(key), list(_CLASS_KEYS) + list(_PLAIN_POLICY_KEYS)),
+                f"policy_kwargs: unknown key {key!r}"
+                + _suggest(str(key), list(_CLASS_KEYS) + list(_PLAIN_POLICY_KEYS)),
                 file=file,
                 key=key,
                 expected="one of " + ", ".join(list(_CLASS_KEYS) + list(_PLAIN_POLICY_KEYS)),
@@ -502,11 +515,11 @@ def resolve_policy_kwargs(
 
 
 def parse_zoo_kwargs(text: str) -> dict[str, Any]:
-    """Read the Zoo's ``policy_kwargs`` string (``"dict(net_arch=[64], activation_fn=nn.ReLU)"``) without eval.
+    """Read the Zoo's ``policy_kwargs`` string (``"dict(net_arch=[64], activation_fn=nn.ReLU)"``), no eval.
 
-    Only ``dict(key=value, ...)`` calls, ``{...}`` literals, lists, tuples, numbers, strings, booleans, ``None``
-    and dotted names are understood; a dotted name becomes its last part (a name for the tables). Anything else
-    (arithmetic, other calls, attribute access on calls, lambdas) is a :class:`ConfigError`.
+    Only ``dict(key=value, ...)`` calls, ``{...}`` literals, lists, tuples, numbers, strings, booleans,
+    ``None`` and dotted names are understood; a dotted name becomes its last part (a name for the tables).
+    Anything else (arithmetic, other calls, attribute access on calls, lambdas) is a :class:`ConfigError`.
     """
     try:
         tree = ast.parse(text.strip(), mode="eval")
@@ -516,13 +529,22 @@ def parse_zoo_kwargs(text: str) -> dict[str, Any]:
     def value(node: ast.AST) -> Any:
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool, type(None))):
             return node.value
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        if (
+            isinstance(node, ast.UnaryOp)
+            and isinstance(node.op, ast.USub)
+            and isinstance(node.operand, ast.Constant)
+        ):
             return -value(node.operand)
         if isinstance(node, (ast.List, ast.Tuple)):
             return [value(e) for e in node.elts]
         if isinstance(node, ast.Dict):
             return {value(k): value(v) for k, v in zip(node.keys, node.values, strict=True)}  # type: ignore[arg-type]
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "dict"
+            and not node.args
+        ):
             return {kw.arg: value(kw.value) for kw in node.keywords if kw.arg is not None}
         if isinstance(node, ast.Name):
             return node.id
@@ -535,7 +557,7 @@ def parse_zoo_kwargs(text: str) -> dict[str, Any]:
             if isinstance(cur, ast.Name):
                 return ".".join([cur.id, *reversed(parts)])
         raise ConfigError(
-            f"policy_kwargs: unsupported expression {ast.unparse(node)!r} (only dict(...), literals and names)"
+            f"policy_kwargs: unsupported expression {ast.unparse(node)!r} (only dict(...), literals, names)"
         )
 
     result = value(tree.body)

@@ -6,15 +6,17 @@
 
 Level sets:
 
-* ``human``: the game's human levels, ``--episodes`` episodes on each (the game's randomness differs per episode);
+* ``human``: the game's human levels, ``--episodes`` episodes on each (the game's randomness differs per
+  episode);
 * a folder of level files (``*.txt``, e.g. GVGAI's originals): ``--episodes`` episodes on each file;
-* ``difficulty=D``: a test set of ``--episodes`` levels generated at D, one episode each. Their level seeds are
-  ``TEST_SEED_BASE + k``: training draws level seeds below 2**31 (:data:`ppcg.curricula.base.SEED_BOUND`), so no
-  test level was ever trained on, and every run is evaluated on the same test levels.
+* ``difficulty=D``: a test set of ``--episodes`` levels generated at D, one episode each. Their level seeds
+  are ``TEST_SEED_BASE + k``: training draws level seeds below 2**31 (:data:`ppcg.curricula.base.SEED_BOUND`),
+  so no test level was ever trained on, and every run is evaluated on the same test levels.
 
-The agent samples its actions from its policy (as the paper's A2C did; ``--deterministic`` takes the most likely
-action). A "win" is the game's win (``is_success``). Results are deterministic given ``--seed``: the episodes are
-played in one batch (one native vector env), with the env seeds and the torch seed derived from it.
+The agent samples its actions from its policy (as the paper's A2C did; ``--deterministic`` takes the most
+likely action). A "win" is the game's win (``is_success``). Results are deterministic given ``--seed``: the
+episodes are played in one batch (one native vector env), with the env seeds and the torch seed derived from
+it.
 
 Writes ``eval.json`` in the run folder (or ``--output``) and prints a table.
 """
@@ -32,23 +34,45 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["add_arguments", "run", "evaluate_run", "evaluate_model", "format_table", "TEST_SEED_BASE", "LevelSlots"]
+__all__ = [
+    "add_arguments",
+    "run",
+    "evaluate_run",
+    "evaluate_model",
+    "format_table",
+    "TEST_SEED_BASE",
+    "LevelSlots",
+]
 
 TEST_SEED_BASE = 2**31 + 1_000_000
-"""Generated test levels use seeds ``TEST_SEED_BASE + k``: above every training seed (those are below 2**31)."""
+"""Generated test levels use seeds ``TEST_SEED_BASE + k``, above every training seed (below 2**31)."""
 MAX_BATCH = 256
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``ppcg evaluate`` arguments."""
     parser.add_argument("run_dir", metavar="RUN", help="a run folder (from ppcg train)")
-    parser.add_argument("--levels", nargs="+", default=["human"], metavar="SET",
-                        help="level sets: human, a folder of level files, or difficulty=D (default: human)")
-    parser.add_argument("--episodes", type=int, default=30, metavar="N",
-                        help="episodes per level (human, folders) or levels per generated set (default: 30)")
-    parser.add_argument("--seed", type=int, default=12345, metavar="S", help="evaluation seed (default: 12345)")
+    parser.add_argument(
+        "--levels",
+        nargs="+",
+        default=["human"],
+        metavar="SET",
+        help="level sets: human, a folder of level files, or difficulty=D (default: human)",
+    )
+    parser.add_argument(
+        "--episodes",
+        type=int,
+        default=30,
+        metavar="N",
+        help="episodes per level (human, folders) or levels per generated set (default: 30)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=12345, metavar="S", help="evaluation seed (default: 12345)"
+    )
     parser.add_argument("--deterministic", action="store_true", help="take the most likely action")
-    parser.add_argument("--output", default=None, metavar="FILE", help="where to write the JSON (default: RUN/eval.json)")
+    parser.add_argument(
+        "--output", default=None, metavar="FILE", help="where to write the JSON (default: RUN/eval.json)"
+    )
 
 
 class LevelSlots:
@@ -88,12 +112,16 @@ def level_sets_for(game: str, names: list[str], episodes: int) -> list[LevelSet]
         if name == "human":
             from ppcg.agents.train import human_levels
 
-            out.append(LevelSet("human", [(LevelRequest(lv, lv.name), episodes) for lv in human_levels(game)]))
+            out.append(
+                LevelSet("human", [(LevelRequest(lv, lv.name), episodes) for lv in human_levels(game)])
+            )
         elif name.startswith("difficulty="):
             try:
                 d = float(name.split("=", 1)[1])
             except ValueError:
-                raise ValueError(f"bad level set {name!r}: expected difficulty=D with D a number in [0, 1]") from None
+                raise ValueError(
+                    f"bad level set {name!r}: expected difficulty=D with D a number in [0, 1]"
+                ) from None
             if not 0.0 <= d <= 1.0:
                 raise ValueError(f"bad level set {name!r}: the difficulty must be in [0, 1]")
             out.append(LevelSet(f"d={d:g}", [(r, 1) for r in generated_test_set(game, d, episodes)]))
@@ -108,7 +136,9 @@ def level_sets_for(game: str, names: list[str], episodes: int) -> list[LevelSet]
             items = [(LevelRequest(load_level(p, spec, name=p.stem), p.stem), episodes) for p in files]
             out.append(LevelSet(Path(name).name or name, items))
         else:
-            raise ValueError(f"bad level set {name!r}: expected 'human', 'difficulty=D' or a folder of level files")
+            raise ValueError(
+                f"bad level set {name!r}: expected 'human', 'difficulty=D' or a folder of level files"
+            )
     return out
 
 
@@ -127,13 +157,14 @@ def generated_test_set(game: str, difficulty: float, n: int) -> list[Any]:
     return out
 
 
-def evaluate_model(model: Any, env_id: str, obs: str, level_sets: list[LevelSet], *, seed: int,
-                   deterministic: bool = False) -> dict[str, Any]:  # fmt: skip
-    """Play every (level, episode) of ``level_sets`` once with ``model``; per level, per set and overall figures."""
+def evaluate_model(
+    model: Any, env_id: str, obs: str, level_sets: list[LevelSet], *, seed: int, deterministic: bool = False
+) -> dict[str, Any]:
+    """Play every (level, episode) of ``level_sets`` once; figures per level, per set and overall."""
     import torch as th
+    from ppcg.agents.vec_env import SB3VecEnv
 
     import ppcg
-    from ppcg.agents.vec_env import SB3VecEnv
 
     slots: list[tuple[int, Any]] = []  # (set index, request)
     for s, ls in enumerate(level_sets):
@@ -157,15 +188,24 @@ def evaluate_model(model: Any, env_id: str, obs: str, level_sets: list[LevelSet]
             steps += ~finished
             for i in np.flatnonzero(dones & ~finished):
                 info = infos[i]
-                out[i] = (bool(info.get("is_success", False)), float(info.get("score", math.nan)), int(steps[i]))
+                out[i] = (
+                    bool(info.get("is_success", False)),
+                    float(info.get("score", math.nan)),
+                    int(steps[i]),
+                )
                 finished[i] = True
         env.close()
         results += out  # type: ignore[arg-type]
     seconds = time.time() - start
 
-    report: dict[str, Any] = {"sets": {}, "seed": seed, "deterministic": deterministic, "seconds": round(seconds, 2)}
+    report: dict[str, Any] = {
+        "sets": {},
+        "seed": seed,
+        "deterministic": deterministic,
+        "seconds": round(seconds, 2),
+    }
     k = 0
-    for s, ls in enumerate(level_sets):
+    for ls in level_sets:
         per_level = {}
         all_wins, all_scores = [], []
         for request, n in ls.items:
@@ -199,8 +239,15 @@ def _summary(wins: list[float], scores: list[float], lengths: list[int] | None =
     return out
 
 
-def evaluate_run(run_dir: Any, *, level_sets: list[str], episodes: int = 30, seed: int = 12345,
-                 deterministic: bool = False, output: str | Path | None = None) -> dict[str, Any]:  # fmt: skip
+def evaluate_run(
+    run_dir: Any,
+    *,
+    level_sets: list[str],
+    episodes: int = 30,
+    seed: int = 12345,
+    deterministic: bool = False,
+    output: str | Path | None = None,
+) -> dict[str, Any]:
     """Evaluate the model of a run folder; writes ``eval.json`` (or ``output``) and returns the report."""
     from ppcg.agents.config import algorithm_class
     from ppcg.agents.run import RunDir, atomic_write_text
@@ -213,7 +260,9 @@ def evaluate_run(run_dir: Any, *, level_sets: list[str], episodes: int = 30, see
     model_path = run_dir.model_for_eval()
     model = algorithm_class(settings.algo).load(model_path, device="cpu")
     sets = level_sets_for(settings.game, level_sets, episodes)
-    report = evaluate_model(model, saved["env_id"], settings.obs, sets, seed=seed, deterministic=deterministic)
+    report = evaluate_model(
+        model, saved["env_id"], settings.obs, sets, seed=seed, deterministic=deterministic
+    )
     report.update(
         run=str(run_dir.path),
         model=str(model_path.relative_to(run_dir.path)),
@@ -239,7 +288,8 @@ def _pm(mean: float, std: float, pct: bool = False) -> str:
 def format_table(report: dict[str, Any]) -> str:
     """The report as a Markdown table: one row per level and one overall row per set."""
     lines = [
-        f"evaluation of {report.get('run', '?')} ({report.get('timesteps', '?')} steps), seed {report.get('seed')}",
+        f"evaluation of {report.get('run', '?')} ({report.get('timesteps', '?')} steps), "
+        f"seed {report.get('seed')}",
         "",
         "| set | level | episodes | win rate | score |",
         "|---|---|---:|---:|---:|",
@@ -248,24 +298,35 @@ def format_table(report: dict[str, Any]) -> str:
         for lid, lv in s["levels"].items():
             if len(s["levels"]) > 1 and name.startswith("d="):
                 continue  # generated sets: one episode per level, only the set's figures are meaningful
-            lines.append(f"| {name} | {lid} | {lv['episodes']} | {_pm(lv['win_rate'], lv['win_std'], True)} | "
-                         f"{_pm(lv['score_mean'], lv['score_std'])} |")  # fmt: skip
+            lines.append(
+                f"| {name} | {lid} | {lv['episodes']} | {_pm(lv['win_rate'], lv['win_std'], True)} | "
+                f"{_pm(lv['score_mean'], lv['score_std'])} |"
+            )
         o = s["overall"]
-        lines.append(f"| **{name}** | **all** | {o['episodes']} | {_pm(o['win_rate'], o['win_std'], True)} | "
-                     f"{_pm(o['score_mean'], o['score_std'])} |")  # fmt: skip
+        lines.append(
+            f"| **{name}** | **all** | {o['episodes']} | {_pm(o['win_rate'], o['win_std'], True)} | "
+            f"{_pm(o['score_mean'], o['score_std'])} |"
+        )
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
     """``ppcg evaluate``."""
     from ppcg.agents.run import RunError
+
     from ppcg.cli import CLIError
 
     if args.episodes < 1:
         raise CLIError("--episodes must be >= 1")
     try:
-        report = evaluate_run(args.run_dir, level_sets=args.levels, episodes=args.episodes, seed=args.seed,
-                              deterministic=args.deterministic, output=args.output)  # fmt: skip
+        report = evaluate_run(
+            args.run_dir,
+            level_sets=args.levels,
+            episodes=args.episodes,
+            seed=args.seed,
+            deterministic=args.deterministic,
+            output=args.output,
+        )
     except (RunError, ValueError, FileNotFoundError) as exc:
         raise CLIError(str(exc)) from None
     print(format_table(report))

@@ -3,18 +3,19 @@
     ppcg experiment zelda --conditions lvl0,random,ppcg --seeds 4 --timesteps 1000000
     ppcg experiment zelda --conditions lvl0,ppcg,difficulty=0.5,difficulty=1 --seeds 3 --timesteps 200000
 
-Conditions: ``lvl0`` ... ``lvl4`` (one human level, the paper's Lvl-N), ``random`` (difficulty uniform in [0, 1],
-the paper's PCG), ``difficulty=D`` (PCG at one difficulty), ``ppcg`` (Progressive PCG), ``plr``.
+Conditions: ``lvl0`` ... ``lvl4`` (one human level, the paper's Lvl-N), ``random`` (difficulty uniform in [0,
+1], the paper's PCG), ``difficulty=D`` (PCG at one difficulty), ``ppcg`` (Progressive PCG), ``plr``.
 
-Runs go to ``RUNS/GAME/<condition>-s<seed>`` (``--runs``, default ``runs/experiment``). A complete run is not trained
-again and an interrupted one is resumed, so an interrupted experiment picks up where it stopped; evaluations are
-reused when ``eval.json`` already holds the same test sets and episode count. Every run is evaluated on the human
-levels and on the generated test sets at d = 0.5 and d = 1 (the same test levels for every run; see
-:mod:`ppcg.agents.evaluate`).
+Runs go to ``RUNS/GAME/<condition>-s<seed>`` (``--runs``, default ``runs/experiment``). A complete run is not
+trained again and an interrupted one is resumed, so an interrupted experiment picks up where it stopped;
+evaluations are reused when ``eval.json`` already holds the same test sets and episode count. Every run is
+evaluated on the human levels and on the generated test sets at d = 0.5 and d = 1 (the same test levels for
+every run; see :mod:`ppcg.agents.evaluate`).
 
-``results/GAME/`` (``--results``) receives ``README.md`` (the command, the machine time, and Markdown tables of
-the mean and standard deviation across seeds of the win rate and score per condition and test set), ``summary.json``
-(every run's figures) and the plots ``training_win_rate.png``, ``ppcg_difficulty.png`` and ``generalization.png``.
+``results/GAME/`` (``--results``) receives ``README.md`` (the command, the machine time, and Markdown tables
+of the mean and standard deviation across seeds of the win rate and score per condition and test set),
+``summary.json`` (every run's figures) and the plots ``training_win_rate.png``, ``ppcg_difficulty.png`` and
+``generalization.png``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ TEST_SETS = ("human", "difficulty=0.5", "difficulty=1")
 
 @dataclass(frozen=True)
 class Condition:
-    """One training condition: its label (as on the command line) and the curriculum settings it stands for."""
+    """One training condition: its label (as on the command line) and the curriculum it stands for."""
 
     label: str
     curriculum: str
@@ -88,17 +89,36 @@ def parse_conditions(text: str) -> list[Condition]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``ppcg experiment`` arguments."""
     parser.add_argument("game", help="a bundled game (zelda, solarfox, frogs, boulderdash)")
-    parser.add_argument("--conditions", default="lvl0,random,ppcg",
-                        help="comma-separated: lvl0..lvl4, random, ppcg, plr, difficulty=D (default: lvl0,random,ppcg)")
-    parser.add_argument("--seeds", type=int, default=4, metavar="N", help="seeds per condition: 0..N-1 (default: 4)")
-    parser.add_argument("--timesteps", type=int, default=None, metavar="N",
-                        help="environment steps per run (default: the hyperparameter file's)")
-    parser.add_argument("--algo", choices=("a2c", "ppo", "dqn"), default="a2c", help="the algorithm (default: a2c)")
+    parser.add_argument(
+        "--conditions",
+        default="lvl0,random,ppcg",
+        help="comma-separated: lvl0..lvl4, random, ppcg, plr, difficulty=D (default: lvl0,random,ppcg)",
+    )
+    parser.add_argument(
+        "--seeds", type=int, default=4, metavar="N", help="seeds per condition: 0..N-1 (default: 4)"
+    )
+    parser.add_argument(
+        "--timesteps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="environment steps per run (default: the hyperparameter file's)",
+    )
+    parser.add_argument(
+        "--algo", choices=("a2c", "ppo", "dqn"), default="a2c", help="the algorithm (default: a2c)"
+    )
     parser.add_argument("--obs", choices=("symbolic", "rgb"), default="symbolic", help="observations")
     parser.add_argument("--n-envs", type=int, default=None, metavar="K", help="parallel environments per run")
-    parser.add_argument("--config", default=None, metavar="FILE", help="a hyperparameter file (RL Zoo format)")
-    parser.add_argument("--episodes", type=int, default=30, metavar="N",
-                        help="evaluation episodes per human level and levels per generated set (default: 30)")
+    parser.add_argument(
+        "--config", default=None, metavar="FILE", help="a hyperparameter file (RL Zoo format)"
+    )
+    parser.add_argument(
+        "--episodes",
+        type=int,
+        default=30,
+        metavar="N",
+        help="evaluation episodes per human level and levels per generated set (default: 30)",
+    )
     parser.add_argument("--runs", default="runs/experiment", metavar="DIR", help="where the runs go")
     parser.add_argument("--results", default="results", metavar="DIR", help="where results/GAME/ goes")
     parser.add_argument("--threads", type=int, default=None, metavar="N", help="torch threads")
@@ -111,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
     from ppcg.agents.evaluate import evaluate_run
     from ppcg.agents.run import RunDir, RunError
     from ppcg.agents.train import TrainSettings, train
+
     from ppcg.cli import CLIError
 
     try:
@@ -119,19 +140,30 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(str(exc)) from None
     if args.seeds < 1:
         raise CLIError("--seeds must be >= 1")
-    command = "ppcg experiment " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["experiment"] \
-        else "ppcg experiment " + _reconstruct(args)  # fmt: skip
+    command = (
+        "ppcg experiment " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+        if sys.argv[1:2] == ["experiment"]
+        else "ppcg experiment " + _reconstruct(args)
+    )
     wall_start = time.time()
     runs_base = Path(args.runs) / args.game
     records = []
     for cond in conditions:
         for seed in range(args.seeds):
             settings = TrainSettings(
-                game=args.game, algo=args.algo, curriculum=cond.curriculum, difficulty=cond.difficulty,
-                level=cond.level, timesteps=args.timesteps, seed=seed, obs=args.obs, n_envs=args.n_envs,
-                config=None if args.config is None else str(Path(args.config).resolve()), eval_episodes=0,
+                game=args.game,
+                algo=args.algo,
+                curriculum=cond.curriculum,
+                difficulty=cond.difficulty,
+                level=cond.level,
+                timesteps=args.timesteps,
+                seed=seed,
+                obs=args.obs,
+                n_envs=args.n_envs,
+                config=None if args.config is None else str(Path(args.config).resolve()),
+                eval_episodes=0,
                 threads=args.threads,
-            )  # fmt: skip
+            )
             path = runs_base / f"{cond.label}-s{seed}"
             try:
                 if (path / "run.json").is_file():
@@ -148,7 +180,9 @@ def run(args: argparse.Namespace) -> int:
                 report = _cached_eval(run_dir, args.episodes)
                 if report is None:
                     print(f"[{cond.label} s{seed}] evaluating")
-                    report = evaluate_run(run_dir, level_sets=list(TEST_SETS), episodes=args.episodes, seed=12345)
+                    report = evaluate_run(
+                        run_dir, level_sets=list(TEST_SETS), episodes=args.episodes, seed=12345
+                    )
             except (ConfigError, RunError, ValueError) as exc:
                 raise CLIError(str(exc)) from None
             records.append(_record(cond, seed, run_dir, report))
@@ -220,7 +254,9 @@ def _mean_std(values: list[float]) -> tuple[float, float]:
     return m, math.sqrt(sum((v - m) ** 2 for v in vals) / len(vals))
 
 
-def summarise(records: list[dict[str, Any]], conditions: list[Condition]) -> dict[str, dict[str, dict[str, Any]]]:
+def summarise(
+    records: list[dict[str, Any]], conditions: list[Condition]
+) -> dict[str, dict[str, dict[str, Any]]]:
     """condition -> test set -> {win_rate: (mean, std), score: (mean, std), n} across seeds."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for cond in conditions:
@@ -253,20 +289,35 @@ def _fmt(ms: tuple[float, float], pct: bool) -> str:
 def markdown_tables(summary: dict[str, dict[str, dict[str, Any]]]) -> str:
     """Two tables (win rate in %, score), rows conditions, columns test sets."""
     sets = sorted({s for c in summary.values() for s in c}, key=_set_order)
-    header = "| condition | " + " | ".join(s.replace("human/", "") if s.startswith("human/") else f"**{s}**"
-                                           for s in sets) + " |"  # fmt: skip
+    header = (
+        "| condition | "
+        + " | ".join(s.replace("human/", "") if s.startswith("human/") else f"**{s}**" for s in sets)
+        + " |"
+    )
     rule = "|---|" + "---:|" * len(sets)
     parts = []
     for metric, title, pct in (("win_rate", "Win rate (%)", True), ("score", "Score", False)):
         lines = [f"### {title}, mean ± std across seeds", "", header, rule]
         for cond, row in summary.items():
-            lines.append(f"| {cond} | " + " | ".join(_fmt(row[s][metric], pct) if s in row else "-" for s in sets) + " |")
+            lines.append(
+                f"| {cond} | "
+                + " | ".join(_fmt(row[s][metric], pct) if s in row else "-" for s in sets)
+                + " |"
+            )
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
 
 
-def write_results(out_dir: Path, game: str, conditions: list[Condition], records: list[dict[str, Any]], *,
-                  command: str, wall_seconds: float, args: argparse.Namespace | None = None) -> None:  # fmt: skip
+def write_results(
+    out_dir: Path,
+    game: str,
+    conditions: list[Condition],
+    records: list[dict[str, Any]],
+    *,
+    command: str,
+    wall_seconds: float,
+    args: argparse.Namespace | None = None,
+) -> None:
     """Write README.md, summary.json and the plots to ``out_dir``."""
     from ppcg.agents.run import atomic_write_text
 
@@ -287,15 +338,15 @@ def write_results(out_dir: Path, game: str, conditions: list[Condition], records
         "",
         f"- Conditions: {', '.join(c.label for c in conditions)}; seeds {seeds}; "
         f"{', '.join(f'{s:,}' for s in steps)} environment steps per run.",
-        f"- Machine time: {wall_seconds / 60:.1f} min wall clock for this invocation; {train_s / 60:.1f} min of "
-        f"training and {eval_s / 60:.1f} min of evaluation summed over runs (runs that were already complete count "
-        f"their original time). Training speed {min(sps) if sps else 0:,.0f}-{max(sps) if sps else 0:,.0f} "
-        "steps/s.",
+        f"- Machine time: {wall_seconds / 60:.1f} min wall clock for this invocation; "
+        f"{train_s / 60:.1f} min of training and {eval_s / 60:.1f} min of evaluation summed over runs "
+        "(runs that were already complete count their original time). "
+        f"Training speed {min(sps, default=0):,.0f}-{max(sps, default=0):,.0f} steps/s.",
         f"- Machine: {platform.machine()}, {_cpu_count()} CPU cores shared with other work while this ran, "
         f"Python {platform.python_version()}.",
-        "- Evaluation: the human levels (30 episodes each by default; `human` is all of them together) and 30 "
-        "generated levels at d = 0.5 and at d = 1 (level seeds reserved for testing, never trained on), one episode "
-        "each; actions sampled from the policy; a win is the game's win.",
+        "- Evaluation: the human levels (30 episodes each by default; `human` is all of them together) "
+        "and 30 generated levels at d = 0.5 and at d = 1 (level seeds reserved for testing, never trained "
+        "on), one episode each; actions sampled from the policy; a win is the game's win.",
         "",
         markdown_tables(summary),
         "",
@@ -303,13 +354,24 @@ def write_results(out_dir: Path, game: str, conditions: list[Condition], records
         "",
     ]
     lines += [f"![{name}]({name})" for name in plots]
-    lines += ["", "Per-run figures are in `summary.json`; run folders (models, TensorBoard logs) in "
-              f"`{Path(getattr(args, 'runs', 'runs/experiment')) / game}/`.", ""]  # fmt: skip
+    lines += [
+        "",
+        "Per-run figures are in `summary.json`; run folders (models, TensorBoard logs) in "
+        f"`{Path(getattr(args, 'runs', 'runs/experiment')) / game}/`.",
+        "",
+    ]
     atomic_write_text(out_dir / "README.md", "\n".join(lines))
     slim = [{k: v for k, v in r.items() if k != "progress"} for r in records]
-    data = {"game": game, "command": command, "wall_seconds": round(wall_seconds, 1), "runs": slim,
-            "summary": {c: {s: {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
-                            for s, d in row.items()} for c, row in summary.items()}}  # fmt: skip
+    data = {
+        "game": game,
+        "command": command,
+        "wall_seconds": round(wall_seconds, 1),
+        "runs": slim,
+        "summary": {
+            c: {s: {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()} for s, d in row.items()}
+            for c, row in summary.items()
+        },
+    }
     atomic_write_text(out_dir / "summary.json", json.dumps(data, indent=1, allow_nan=True) + "\n")
 
 
@@ -320,7 +382,7 @@ def _cpu_count() -> int:
 
 
 def _plots(out_dir: Path, conditions: list[Condition], records: list[dict[str, Any]]) -> list[str]:
-    """Training win rate per condition, PPCG's difficulty over time, and generalization bars; returns file names."""
+    """Plots: training win rate, PPCG's difficulty over time, generalization bars; returns file names."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -335,8 +397,14 @@ def _plots(out_dir: Path, conditions: list[Condition], records: list[dict[str, A
         for j, r in enumerate(x for x in records if x["condition"] == cond.label):
             rows = [p for p in r["progress"] if not math.isnan(p.get("win_rate", math.nan))]
             if rows:
-                ax.plot([p["timesteps"] for p in rows], [p["win_rate"] for p in rows], color=colors[k % len(colors)],
-                        alpha=0.8, lw=1.2, label=cond.label if j == 0 else None)  # fmt: skip
+                ax.plot(
+                    [p["timesteps"] for p in rows],
+                    [p["win_rate"] for p in rows],
+                    color=colors[k % len(colors)],
+                    alpha=0.8,
+                    lw=1.2,
+                    label=cond.label if j == 0 else None,
+                )
     ax.set_xlabel("environment steps")
     ax.set_ylabel("training win rate (last 100 episodes)")
     ax.set_ylim(-0.02, 1.02)
@@ -352,7 +420,12 @@ def _plots(out_dir: Path, conditions: list[Condition], records: list[dict[str, A
         fig, ax = plt.subplots(figsize=(7, 3.5))
         for r in ppcg_runs:
             rows = [p for p in r["progress"] if not math.isnan(p.get("difficulty", math.nan))]
-            ax.plot([p["timesteps"] for p in rows], [p["difficulty"] for p in rows], lw=1.2, label=f"seed {r['seed']}")
+            ax.plot(
+                [p["timesteps"] for p in rows],
+                [p["difficulty"] for p in rows],
+                lw=1.2,
+                label=f"seed {r['seed']}",
+            )
         ax.set_xlabel("environment steps")
         ax.set_ylabel("difficulty d")
         ax.set_ylim(-0.02, 1.02)
@@ -373,8 +446,15 @@ def _plots(out_dir: Path, conditions: list[Condition], records: list[dict[str, A
             row = summary[cond.label]
             means = [row[s]["win_rate"][0] if s in row else np.nan for s in sets]
             stds = [row[s]["win_rate"][1] if s in row else np.nan for s in sets]
-            ax.bar(x + (k - (len(conditions) - 1) / 2) * width, means, width, yerr=stds, capsize=3, label=cond.label,
-                   color=colors[k % len(colors)])  # fmt: skip
+            ax.bar(
+                x + (k - (len(conditions) - 1) / 2) * width,
+                means,
+                width,
+                yerr=stds,
+                capsize=3,
+                label=cond.label,
+                color=colors[k % len(colors)],
+            )
         ax.set_xticks(x, ["human levels" if s == "human" else f"generated {s}" for s in sets])
         ax.set_ylabel("win rate (mean ± std across seeds)")
         ax.set_ylim(0, 1.05)

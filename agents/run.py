@@ -7,15 +7,17 @@ Layout of a run folder::
         config.yaml           # the resolved configuration: settings and hyperparameters (one RL-Zoo entry)
         checkpoints/
             step_000000200000.zip          # SB3 model (written to a temporary file, then renamed)
-            step_000000200000.state.json   # curriculum state and counters, written the same way, before the model
+            step_000000200000.state.json   # curriculum state and counters, written the same way, before the
+            model
         tb/                   # TensorBoard logs
         model.zip             # the final model
         eval.json             # the evaluation (ppcg evaluate)
 
 A new run never writes into a folder that holds a run: with the default name it takes the next free one
-(``...-s0-2``), with an explicit ``--out`` it refuses. ``--resume`` reopens an existing run and continues from its
-last complete checkpoint. Every file is written atomically (a temporary file in the same folder, then
-``os.replace``), so a run killed at any moment leaves either the previous file or the new one, never half of one.
+(``...-s0-2``), with an explicit ``--out`` it refuses. ``--resume`` reopens an existing run and continues from
+its last complete checkpoint. Every file is written atomically (a temporary file in the same folder, then
+``os.replace``), so a run killed at any moment leaves either the previous file or the new one, never half of
+one.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ class RunError(Exception):
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
-    """Write ``path`` atomically: ``write(tmp)`` fills a temporary file next to it, then it is renamed into place.
+    """Write ``path`` atomically: ``write(tmp)`` fills a temporary file next to it, then it is renamed into
+    place.
 
     The temporary file keeps ``path``'s suffix (SB3's ``save`` appends ``.zip`` to names without it).
     """
@@ -95,7 +98,8 @@ class RunDir:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
 
-    # ---- creating and finding runs --------------------------------------------------------------------------------
+    # ---- creating and finding runs
+    # --------------------------------------------------------------------------------
 
     @classmethod
     def create(cls, out: str | Path | None, name: str, *, base: str | Path = "runs") -> RunDir:
@@ -144,7 +148,8 @@ class RunDir:
 
     @classmethod
     def latest(cls, name: str, *, base: str | Path = "runs") -> RunDir:
-        """The most recent run folder named ``name`` or ``name-<k>`` in ``base`` (for ``--resume`` without --out).
+        """The most recent run folder named ``name`` or ``name-<k>`` in ``base`` (for ``--resume`` without
+        --out).
 
         Raises:
             RunError: none exists.
@@ -161,7 +166,8 @@ class RunDir:
             raise RunError(f"no run {name!r} to resume in {base}/ (pass the run folder with --out)")
         return cls(max(found)[1])
 
-    # ---- files ------------------------------------------------------------------------------------------------
+    # ---- files
+    # ------------------------------------------------------------------------------------------------
 
     @property
     def checkpoints_dir(self) -> Path:
@@ -217,7 +223,8 @@ class RunDir:
             raise RunError(f"{self.path} has no {CONFIG_FILE}")
         return yaml.safe_load(self.config_path.read_text(encoding="utf-8")) or {}
 
-    # ---- checkpoints --------------------------------------------------------------------------------------------
+    # ---- checkpoints
+    # --------------------------------------------------------------------------------------------
 
     def checkpoints(self) -> list[Checkpoint]:
         """Complete checkpoints (model and state both present), oldest first."""
@@ -238,8 +245,8 @@ class RunDir:
     def save_checkpoint(self, model: Any, state: dict[str, Any], *, keep: int = 3) -> Checkpoint:
         """Save ``model`` (SB3) and ``state`` (JSON-able) as the checkpoint at ``model.num_timesteps``.
 
-        The state file is written first and the model last, each atomically; a checkpoint counts only when both
-        exist. Older checkpoints beyond the newest ``keep`` are deleted.
+        The state file is written first and the model last, each atomically; a checkpoint counts only when
+        both exist. Older checkpoints beyond the newest ``keep`` are deleted.
         """
         steps = int(model.num_timesteps)
         stem = f"step_{steps:012d}"

@@ -5,10 +5,11 @@
     ppcg train zelda --algo a2c --curriculum difficulty --difficulty 0.5 --obs rgb
     ppcg train zelda --resume --out runs/zelda-a2c-ppcg-s0
 
-The environments are one native vector env (``ppcg.make_vec``: every environment stepped in one engine call) whose
-level source is the curriculum, presented to SB3 by :class:`ppcg.agents.vec_env.SB3VecEnv`. Hyperparameters come
-from ``agents/hyperparams/<algo>.yml`` (RL Zoo format; ``--config`` for another file); ``--timesteps`` and
-``--n-envs`` override the file. Everything the run produces goes to its run folder (:mod:`ppcg.agents.run`).
+The environments are one native vector env (``ppcg.make_vec``: every environment stepped in one engine call)
+whose level source is the curriculum, presented to SB3 by :class:`ppcg.agents.vec_env.SB3VecEnv`.
+Hyperparameters come from ``agents/hyperparams/<algo>.yml`` (RL Zoo format; ``--config`` for another file);
+``--timesteps`` and ``--n-envs`` override the file. Everything the run produces goes to its run folder
+(:mod:`ppcg.agents.run`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 __all__ = ["TrainSettings", "add_arguments", "run", "train", "env_id_for", "make_curriculum", "make_env"]
 
 ALGOS = ("a2c", "ppo", "dqn")
-CURRICULA = ("ppcg", "random", "difficulty", "fixed", "plr")
+CURRICULA = ("ppcg", "random", "difficulty", "fixed", "plr", "ppcg-winrate")
 OBS_TYPES = ("symbolic", "rgb")
 LOG_FILE = "progress.csv"
 LOG_COLUMNS = ("timesteps", "seconds", "episodes", "win_rate", "mean_score", "mean_length", "difficulty")
@@ -48,10 +49,13 @@ class TrainSettings:
         obs: ``"symbolic"`` or ``"rgb"``.
         n_envs: parallel environments; None: the file's ``n_envs``.
         config: a hyperparameter file; None: the bundled one.
-        checkpoint_every: environment steps between checkpoints; None: a tenth of the budget (at least 10,000).
+        checkpoint_every: environment steps between checkpoints; None: a tenth of the budget (at least
+            10,000).
         eval_episodes: episodes per human level, and levels per generated test set, in the final evaluation
             (0: no evaluation).
         threads: torch threads (None: torch's default).
+        curriculum_options: the curriculum's options (from ``--curriculum-config``: ``alpha``, ``robust``
+            ...).
     """
 
     game: str = "zelda"
@@ -67,9 +71,10 @@ class TrainSettings:
     checkpoint_every: int | None = None
     eval_episodes: int = 30
     threads: int | None = None
+    curriculum_options: dict[str, Any] | None = None
 
     def run_name(self) -> str:
-        """The default run folder name (``zelda-a2c-ppcg-s0``, ``zelda-a2c-difficulty0.5-s1``, ``...-lvl0-...``)."""
+        """Default run folder (``zelda-a2c-ppcg-s0``, ``zelda-a2c-difficulty0.5-s1``, ``...-lvl0-...``)."""
         cond = self.curriculum
         if self.curriculum == "difficulty" and self.difficulty is not None:
             cond = f"difficulty{self.difficulty:g}"
@@ -88,29 +93,80 @@ class TrainSettings:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``ppcg train`` arguments."""
     parser.add_argument("game", help="a bundled game (zelda, solarfox, frogs, boulderdash)")
-    parser.add_argument("--algo", choices=ALGOS, default="a2c", help="the algorithm (default: a2c, as the paper)")
-    parser.add_argument("--curriculum", choices=CURRICULA, default="ppcg", help="how levels are chosen (default: ppcg)")
-    parser.add_argument("--difficulty", type=float, default=None, metavar="D",
-                        help="the difficulty in [0, 1] for --curriculum difficulty (and PPCG's starting d)")
-    parser.add_argument("--level", type=int, default=None, metavar="N",
-                        help="the human level (0-4) for --curriculum fixed (default: all five in turn)")
-    parser.add_argument("--timesteps", type=_positive_int, default=None, metavar="N",
-                        help="environment steps (default: the hyperparameter file's n_timesteps)")
+    parser.add_argument(
+        "--algo", choices=ALGOS, default="a2c", help="the algorithm (default: a2c, as the paper)"
+    )
+    parser.add_argument(
+        "--curriculum", choices=CURRICULA, default="ppcg", help="how levels are chosen (default: ppcg)"
+    )
+    parser.add_argument(
+        "--difficulty",
+        type=float,
+        default=None,
+        metavar="D",
+        help="the difficulty in [0, 1] for --curriculum difficulty (and PPCG's starting d)",
+    )
+    parser.add_argument(
+        "--level",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the human level (0-4) for --curriculum fixed (default: all five in turn)",
+    )
+    parser.add_argument(
+        "--timesteps",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="environment steps (default: the hyperparameter file's n_timesteps)",
+    )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="the run's seed (default: 0)")
-    parser.add_argument("--obs", choices=OBS_TYPES, default="symbolic", help="observations (default: symbolic)")
-    parser.add_argument("--n-envs", type=_positive_int, default=None, metavar="K",
-                        help="parallel environments (default: the hyperparameter file's n_envs)")
-    parser.add_argument("--config", default=None, metavar="FILE", help="a hyperparameter file (RL Zoo format)")
-    parser.add_argument("--out", default=None, metavar="DIR",
-                        help="the run folder (default: runs/GAME-ALGO-CURRICULUM-sSEED, or the next free -2, -3 ...)")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the run in --out (default: the latest run of that name) from its last checkpoint")
-    parser.add_argument("--checkpoint-every", type=_positive_int, default=None, metavar="N",
-                        help="environment steps between checkpoints (default: a tenth of the budget)")
-    parser.add_argument("--eval-episodes", type=int, default=30, metavar="N",
-                        help="episodes per human level and levels per generated set in the final evaluation (0: skip)")
+    parser.add_argument(
+        "--obs", choices=OBS_TYPES, default="symbolic", help="observations (default: symbolic)"
+    )
+    parser.add_argument(
+        "--n-envs",
+        type=_positive_int,
+        default=None,
+        metavar="K",
+        help="parallel environments (default: the hyperparameter file's n_envs)",
+    )
+    parser.add_argument(
+        "--config", default=None, metavar="FILE", help="a hyperparameter file (RL Zoo format)"
+    )
+    parser.add_argument(
+        "--curriculum-config",
+        default=None,
+        metavar="FILE",
+        help="the curriculum's options, YAML (e.g. 'alpha: 0.02' for ppcg, 'robust: true' for plr)",
+    )
+    parser.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="the run folder (default: runs/GAME-ALGO-CURRICULUM-sSEED, or the next free -2, -3 ...)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --out (default: the latest run of that name) from its last checkpoint",
+    )
+    parser.add_argument(
+        "--checkpoint-every",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="environment steps between checkpoints (default: a tenth of the budget)",
+    )
+    parser.add_argument(
+        "--eval-episodes",
+        type=int,
+        default=30,
+        metavar="N",
+        help="episodes per human level and levels per generated set in the final evaluation (0: skip)",
+    )
     parser.add_argument("--threads", type=_positive_int, default=None, metavar="N", help="torch threads")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")  # fmt: skip
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def _positive_int(text: str) -> int:
@@ -137,7 +193,11 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
         raise CLIError(f"--difficulty has no meaning for --curriculum {args.curriculum}")
     if args.eval_episodes < 0:
         raise CLIError("--eval-episodes must be >= 0")
+    curriculum_options = None
+    if getattr(args, "curriculum_config", None):
+        curriculum_options = read_curriculum_options(args.curriculum_config, args.curriculum)
     return TrainSettings(
+        curriculum_options=curriculum_options,
         game=args.game,
         algo=args.algo,
         curriculum=args.curriculum,
@@ -154,7 +214,31 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
     )
 
 
-# ---- building blocks --------------------------------------------------------------------------------------------
+def read_curriculum_options(path: str, curriculum: str) -> dict[str, Any]:
+    """The options in a curriculum YAML file (``yaml.safe_load``; a ``name`` key, if any, must match)."""
+    import yaml
+
+    from ppcg.cli import CLIError
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CLIError(f"{path}: cannot read the curriculum file ({exc.strerror or exc})") from None
+    except yaml.YAMLError as exc:
+        raise CLIError(f"{path}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CLIError(f"{path}: expected a mapping of curriculum options, got {type(data).__name__}")
+    name = data.pop("name", data.pop("curriculum", curriculum))
+    if name != curriculum:
+        raise CLIError(f"{path}: the file is for curriculum {name!r}, but --curriculum is {curriculum!r}")
+    data.pop("game", None)
+    return data
+
+
+# ---- building blocks
+# --------------------------------------------------------------------------------------------
 
 
 def env_id_for(game: str) -> str:
@@ -172,7 +256,7 @@ def env_id_for(game: str) -> str:
 
 
 def human_levels(game: str) -> list[Any]:
-    """The game's human levels as :class:`~ppcg.vgdl.level.Level` objects named ``lvl0`` ... (bound to the game)."""
+    """The game's human levels as :class:`~ppcg.vgdl.level.Level` objects named ``lvl0`` ..."""
     from ppcg.envs.core import load_compiled
     from ppcg.resources import human_level_paths
     from ppcg.vgdl.level import load_level
@@ -186,7 +270,7 @@ def make_curriculum(settings: TrainSettings) -> Any:
     import ppcg.curricula as curricula
 
     game = settings.game
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = dict(settings.curriculum_options or {})
     if settings.curriculum == "difficulty":
         options["difficulty"] = settings.difficulty
     elif settings.curriculum == "ppcg" and settings.difficulty is not None:
@@ -200,19 +284,21 @@ def make_curriculum(settings: TrainSettings) -> Any:
         raise ValueError(f"curriculum {settings.curriculum!r}: {exc}") from None
 
 
-def make_env(env_id: str, n_envs: int, *, level_source: Any, obs: str, seed: int, env_kwargs: dict | None = None):
-    """The SB3 view (:class:`SB3VecEnv` in a ``VecMonitor``) of ``make_vec(env_id, n_envs)`` on ``level_source``."""
+def make_env(
+    env_id: str, n_envs: int, *, level_source: Any, obs: str, seed: int, env_kwargs: dict | None = None
+):
+    """``make_vec(env_id, n_envs, level_source=...)`` for SB3: :class:`SB3VecEnv` in a ``VecMonitor``."""
+    from ppcg.agents.vec_env import SB3VecEnv
     from stable_baselines3.common.vec_env import VecMonitor
 
     import ppcg
-    from ppcg.agents.vec_env import SB3VecEnv
 
     venv = ppcg.make_vec(env_id, n_envs, level_source=level_source, obs_type=obs, **(env_kwargs or {}))
     return VecMonitor(SB3VecEnv(venv, seed=seed))
 
 
 def policy_kwargs_for(algo_config: Any, observation_space: Any) -> dict[str, Any]:
-    """The resolved ``policy_kwargs``, with GridCNN or NatureCNN chosen from the observations when not named."""
+    """The model's keyword arguments; GridCNN or NatureCNN chosen from the observations when not named."""
     from ppcg.agents.policies import default_features_extractor
 
     kwargs = algo_config.model_kwargs()
@@ -222,14 +308,17 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any) -> dict[str, Any
     return kwargs
 
 
-# ---- callbacks --------------------------------------------------------------------------------------------------
+# ---- callbacks
+# --------------------------------------------------------------------------------------------------
 
 
-def _callbacks(settings: TrainSettings, run_dir: Any, curriculum: Any, total: int, progress: bool, start_time: float):
+def _callbacks(
+    settings: TrainSettings, run_dir: Any, curriculum: Any, total: int, progress: bool, start_time: float
+):
     from stable_baselines3.common.callbacks import BaseCallback
 
     class EpisodeLog(BaseCallback):
-        """Win rate, score and curriculum scalars: to TensorBoard (``rollout/``, ``curriculum/``) and progress.csv."""
+        """Win rate, score, curriculum scalars: TensorBoard (``rollout/``, ``curriculum/``), progress.csv."""
 
         def __init__(self, every: int) -> None:
             super().__init__()
@@ -309,7 +398,7 @@ def _callbacks(settings: TrainSettings, run_dir: Any, curriculum: Any, total: in
             return True
 
     class Progress(BaseCallback):
-        """A tqdm bar in environment steps, with steps/s, the recent win rate and the curriculum's difficulty."""
+        """A tqdm bar in environment steps: steps/s, the recent win rate, the curriculum's difficulty."""
 
         def __init__(self) -> None:
             super().__init__()
@@ -318,8 +407,15 @@ def _callbacks(settings: TrainSettings, run_dir: Any, curriculum: Any, total: in
         def _on_training_start(self) -> None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, initial=self.num_timesteps, unit="step", unit_scale=True,
-                            dynamic_ncols=True, file=sys.stderr, smoothing=0.05)  # fmt: skip
+            self.bar = tqdm(
+                total=total,
+                initial=self.num_timesteps,
+                unit="step",
+                unit_scale=True,
+                dynamic_ncols=True,
+                file=sys.stderr,
+                smoothing=0.05,
+            )
             self.last = self.num_timesteps
 
         def _on_step(self) -> bool:
@@ -363,7 +459,8 @@ def save_checkpoint(run_dir: Any, model: Any, curriculum: Any) -> Any:
     return run_dir.save_checkpoint(model, state)
 
 
-# ---- training ---------------------------------------------------------------------------------------------------
+# ---- training
+# ---------------------------------------------------------------------------------------------------
 
 
 def resolve(settings: TrainSettings) -> tuple[Any, str]:
@@ -387,9 +484,8 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     ``interrupted`` and re-raises ``KeyboardInterrupt``.
     """
     import torch as th
-    from stable_baselines3.common.utils import set_random_seed
-
     from ppcg.agents.config import algorithm_class, load_hyperparams
+    from stable_baselines3.common.utils import set_random_seed
 
     if settings.threads:
         th.set_num_threads(settings.threads)
@@ -404,6 +500,14 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     total = algo_config.n_timesteps
     cls = algorithm_class(settings.algo)
     curriculum = make_curriculum(settings)
+    if getattr(curriculum, "robust", False):
+        if settings.algo != "a2c":
+            raise ValueError(
+                f"robust PLR (robust: true) needs masked updates, implemented for a2c, not {settings.algo}"
+            )
+        from ppcg.agents.robust import RobustA2C
+
+        cls = RobustA2C
     checkpoint = run_dir.last_checkpoint() if resume else None
     done = 0
     if checkpoint is not None:
@@ -414,27 +518,50 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     # A resumed run continues with fresh environment seeds (derived from the seed and the step count).
     env_seed = settings.seed if done == 0 else settings.seed + 1_000_003 * done
     set_random_seed(env_seed)
-    env = make_env(env_id, algo_config.n_envs, level_source=curriculum, obs=settings.obs, seed=env_seed,
-                   env_kwargs=algo_config.env_kwargs)  # fmt: skip
+    env = make_env(
+        env_id,
+        algo_config.n_envs,
+        level_source=curriculum,
+        obs=settings.obs,
+        seed=env_seed,
+        env_kwargs=algo_config.env_kwargs,
+    )
     if checkpoint is not None:
-        model = cls.load(checkpoint.model, env=env, device="cpu", tensorboard_log=str(run_dir.tensorboard_dir))
+        model = cls.load(
+            checkpoint.model, env=env, device="cpu", tensorboard_log=str(run_dir.tensorboard_dir)
+        )
     else:
         kwargs = policy_kwargs_for(algo_config, env.observation_space)
-        model = cls(algo_config.policy, env, seed=settings.seed, device="cpu", verbose=0,
-                    tensorboard_log=str(run_dir.tensorboard_dir), **kwargs)  # fmt: skip
+        model = cls(
+            algo_config.policy,
+            env,
+            seed=settings.seed,
+            device="cpu",
+            verbose=0,
+            tensorboard_log=str(run_dir.tensorboard_dir),
+            **kwargs,
+        )
     remaining = max(0, total - done)
     start = time.time()
     run_dir.update_status(status="running", total_timesteps=total, timesteps=done)
     callbacks = _callbacks(settings, run_dir, curriculum, total, progress, start)
     try:
         if remaining > 0:
-            model.learn(remaining, callback=callbacks, reset_num_timesteps=done == 0, tb_log_name=settings.algo.upper(),
-                        progress_bar=False)  # fmt: skip
+            model.learn(
+                remaining,
+                callback=callbacks,
+                reset_num_timesteps=done == 0,
+                tb_log_name=settings.algo.upper(),
+                progress_bar=False,
+            )
     except KeyboardInterrupt:
         ckpt = save_checkpoint(run_dir, model, curriculum)
         run_dir.update_status(status="interrupted", timesteps=ckpt.timesteps)
-        print(f"\ninterrupted: checkpoint at {ckpt.timesteps} steps in {ckpt.model}; "
-              f"continue with: ppcg train {settings.game} --resume --out {run_dir.path}", file=sys.stderr)  # fmt: skip
+        print(
+            f"\ninterrupted: checkpoint at {ckpt.timesteps} steps in {ckpt.model}; "
+            f"continue with: ppcg train {settings.game} --resume --out {run_dir.path}",
+            file=sys.stderr,
+        )
         env.close()
         raise
     seconds = time.time() - start
@@ -454,20 +581,28 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
 
 def _write_resolved(run_dir: Any, settings: TrainSettings, algo_config: Any, env_id: str) -> None:
     import yaml
-
     from ppcg.agents.run import atomic_write_text
 
     header = f"# resolved from {algo_config.source} (entries: {', '.join(algo_config.entries)})\n"
-    atomic_write_text(run_dir.path / "hyperparams.yml", header + yaml.safe_dump({env_id: algo_config.to_dict()}, sort_keys=False))
-    run_dir.write_config({"settings": asdict(settings), "env_id": env_id, "hyperparams": algo_config.to_dict()})
-    run_dir.update_status(status="created", command=" ".join(["ppcg", *sys.argv[1:]]) if sys.argv else "",
-                          created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))  # fmt: skip
+    atomic_write_text(
+        run_dir.path / "hyperparams.yml",
+        header + yaml.safe_dump({env_id: algo_config.to_dict()}, sort_keys=False),
+    )
+    run_dir.write_config(
+        {"settings": asdict(settings), "env_id": env_id, "hyperparams": algo_config.to_dict()}
+    )
+    run_dir.update_status(
+        status="created",
+        command=" ".join(["ppcg", *sys.argv[1:]]) if sys.argv else "",
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """``ppcg train``: train, save, evaluate and print the evaluation table."""
     from ppcg.agents.config import ConfigError
     from ppcg.agents.run import RunDir, RunError
+
     from ppcg.cli import CLIError
 
     settings = settings_from_args(args)
@@ -491,13 +626,19 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, RunError, ValueError) as exc:
         raise CLIError(str(exc)) from None
     status = run_dir.status()
-    print(f"trained {status.get('timesteps')} steps in {status.get('train_seconds')} s "
-          f"({status.get('steps_per_second')} steps/s); model: {run_dir.model_path}")  # fmt: skip
+    print(
+        f"trained {status.get('timesteps')} steps in {status.get('train_seconds')} s "
+        f"({status.get('steps_per_second')} steps/s); model: {run_dir.model_path}"
+    )
     if settings.eval_episodes > 0:
         from ppcg.agents.evaluate import evaluate_run, format_table
 
-        result = evaluate_run(run_dir, level_sets=["human", "difficulty=0.5", "difficulty=1"],
-                              episodes=settings.eval_episodes, seed=10_000 + settings.seed)  # fmt: skip
+        result = evaluate_run(
+            run_dir,
+            level_sets=["human", "difficulty=0.5", "difficulty=1"],
+            episodes=settings.eval_episodes,
+            seed=10_000 + settings.seed,
+        )
         print(format_table(result))
         print(f"evaluation written to {run_dir.eval_path}")
     return 0

@@ -2,15 +2,16 @@
 
 SB3 does not take Gymnasium vector environments. It expects, at every step, observations where a finished
 environment has *already* been reset, and for that environment ``infos[i]["terminal_observation"]`` (the last
-observation of the finished episode) and the final step's other info. Gymnasium 1.x vector environments return a
-dict of arrays for ``info`` (with ``"_key"`` masks) and reset finished environments in one of three ways
+observation of the finished episode) and the final step's other info. Gymnasium 1.x vector environments return
+a dict of arrays for ``info`` (with ``"_key"`` masks) and reset finished environments in one of three ways
 (``metadata["autoreset_mode"]``):
 
 * ``SAME_STEP``: the step returns the new episode's first observation, and ``info["final_obs"]`` /
   ``info["final_info"]`` hold the finished episode's last ones: exactly SB3's contract, translated here;
-* ``DISABLED``: the adapter resets the finished environments itself with ``reset(options={"reset_mask": done})``;
-* ``NEXT_STEP`` (Gymnasium's default) returns a dummy transition after every episode, which SB3 would learn from:
-  refused with a clear error.
+* ``DISABLED``: the adapter resets the finished environments itself with ``reset(options={"reset_mask":
+  done})``;
+* ``NEXT_STEP`` (Gymnasium's default) returns a dummy transition after every episode, which SB3 would learn
+  from: refused with a clear error.
 
 Either way the environment's level source is consulted on the reset, so a curriculum is never bypassed.
 """
@@ -83,8 +84,8 @@ class SB3VecEnv(VecEnv):
         mode = _mode(venv)
         if mode not in ("SameStep", "Disabled"):
             raise ValueError(
-                f"SB3VecEnv needs a vector env with autoreset_mode SAME_STEP or DISABLED, got {mode!r}: in NEXT_STEP "
-                "mode every episode is followed by a dummy transition that SB3 would train on"
+                f"SB3VecEnv needs a vector env with autoreset_mode SAME_STEP or DISABLED, got {mode!r}: "
+                "in NEXT_STEP mode every episode is followed by a dummy transition that SB3 would train on"
             )
         self.venv = venv
         self._same_step = mode == "SameStep"
@@ -93,7 +94,8 @@ class SB3VecEnv(VecEnv):
         self._render_mode = getattr(venv, "render_mode", None)
         super().__init__(venv.num_envs, venv.single_observation_space, venv.single_action_space)
 
-    # ---- core API ---------------------------------------------------------------------------------------------
+    # ---- core API
+    # ---------------------------------------------------------------------------------------------
 
     def reset(self) -> np.ndarray:
         """Reset every environment (with the pending seed, if any) and return the observations."""
@@ -113,7 +115,7 @@ class SB3VecEnv(VecEnv):
         self._actions = np.asarray(actions)
 
     def step_wait(self) -> VecEnvStepReturn:
-        """Step the batch; finished environments come back reset, with ``terminal_observation`` in their info."""
+        """Step the batch; finished environments come back reset, ``terminal_observation`` in their info."""
         if self._actions is None:
             raise RuntimeError("step_wait() called without step_async()")
         obs, reward, terminated, truncated, info = self.venv.step(self._actions)
@@ -125,7 +127,9 @@ class SB3VecEnv(VecEnv):
             if self._same_step:
                 final_obs = info.get("final_obs")
                 if final_obs is None:
-                    raise RuntimeError("the vector env finished an episode without info['final_obs'] (SAME_STEP)")
+                    raise RuntimeError(
+                        "the vector env finished an episode without info['final_obs'] (SAME_STEP)"
+                    )
                 for i in done_idx.tolist():
                     final = infos[i].pop("final_info", None) or {}
                     infos[i].pop("final_obs", None)
@@ -153,7 +157,8 @@ class SB3VecEnv(VecEnv):
         self._first_seed = None
         return super().seed(seed)
 
-    # ---- attributes and methods of the environments -----------------------------------------------------------
+    # ---- attributes and methods of the environments
+    # -----------------------------------------------------------
 
     def _indices(self, indices: VecEnvIndices) -> list[int]:
         if indices is None:
@@ -190,7 +195,9 @@ class SB3VecEnv(VecEnv):
         else:
             setattr(self.venv, attr_name, value)
 
-    def env_method(self, method_name: str, *method_args, indices: VecEnvIndices = None, **method_kwargs) -> list[Any]:
+    def env_method(
+        self, method_name: str, *method_args, indices: VecEnvIndices = None, **method_kwargs
+    ) -> list[Any]:
         """Call a method of each environment (or once on the vector env, repeated per index)."""
         idx = self._indices(indices)
         envs = getattr(self.venv, "envs", None)

@@ -1,4 +1,4 @@
-"""Hyperparameter files: the RL Zoo's format, loaded safely, with errors that name file, line, entry and key."""
+"""Hyperparameter files: the RL Zoo's format, loaded safely, errors naming file, line, entry and key."""
 
 from __future__ import annotations
 
@@ -38,7 +38,13 @@ def test_bundled_a2c_defaults_are_the_papers():
 def test_every_bundled_file_builds_its_model(algo):
     from ppcg.agents.config import algorithm_class
 
-    for env_id in ("ppcg/Zelda-v0", "ppcg/Solarfox-v0", "ppcg/Frogs-v0", "ppcg/Boulderdash-v0", "ppcg/Unknown-v0"):
+    for env_id in (
+        "ppcg/Zelda-v0",
+        "ppcg/Solarfox-v0",
+        "ppcg/Frogs-v0",
+        "ppcg/Boulderdash-v0",
+        "ppcg/Unknown-v0",
+    ):
         cfg = load_hyperparams(algo, env_id)
         assert cfg.n_timesteps > 0 and cfg.n_envs >= 1
         kw = cfg.model_kwargs()
@@ -49,7 +55,9 @@ def test_every_bundled_file_builds_its_model(algo):
 
 
 def test_entry_overrides_default_and_anchors_merge(tmp_path):
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         default: &d
           n_timesteps: !!float 1e5
           policy: CnnPolicy
@@ -59,7 +67,8 @@ def test_entry_overrides_default_and_anchors_merge(tmp_path):
           <<: *d
           n_envs: 4
           learning_rate: lin_1e-3
-    """)
+    """,
+    )
     cfg = load_hyperparams("a2c", "ppcg/Zelda-v0", p, overrides={"n_timesteps": 300})
     assert (cfg.n_timesteps, cfg.n_envs, cfg.algo_kwargs["n_steps"]) == (300, 4, 5)
     lr = cfg.model_kwargs()["learning_rate"]
@@ -80,15 +89,31 @@ def test_round_trip_through_to_dict(tmp_path):
 @pytest.mark.parametrize(
     "body, match, line",
     [
-        ("  n_timesteps: 10\n  policy: CnnPolicy\n  n_envs: 2\n  learnig_rate: 0.1\n", "did you mean 'learning_rate'", 5),
+        (
+            "  n_timesteps: 10\n  policy: CnnPolicy\n  n_envs: 2\n  learnig_rate: 0.1\n",
+            "did you mean 'learning_rate'",
+            5,
+        ),
         ("  n_timesteps: 10\n  policy: CnnPolicy\n  n_envs: 0\n", "expected a whole number >= 1", 4),
         ("  n_timesteps: 10\n  policy: CnnPolicyy\n  n_envs: 2\n", "did you mean 'CnnPolicy'", 3),
         ("  n_timesteps: 10\n  policy: CnnPolicy\n  n_envs: 2\n  gamma: high\n", "expected a number", 5),
         ("  n_timesteps: 10\n  policy: CnnPolicy\n  n_envs: 2\n  frame_stack: 4\n", "not supported", 5),
-        ("  n_timesteps: 10\n  policy: CnnPolicy\n  n_envs: 2\n  policy_kwargs: {optimizer_class: Adamm}\n",
-         "did you mean 'Adam'", 5),
-        ("  n_timesteps: 10\n  policy: CnnPolicy\n  n_envs: 2\n  policy_kwargs: {foo: 1}\n", "unknown key 'foo'", 5),
-        ("  n_timesteps: 10\n  policy: CnnPolicy\n  n_envs: 2\n  normalize_advantage: 3\n", "true or false", 5),
+        (
+            "  n_timesteps: 10\n  policy: CnnPolicy\n  n_envs: 2\n  policy_kwargs: {optimizer_class: Adamm}\n"
+            "",
+            "did you mean 'Adam'",
+            5,
+        ),
+        (
+            "  n_timesteps: 10\n  policy: CnnPolicy\n  n_envs: 2\n  policy_kwargs: {foo: 1}\n",
+            "unknown key 'foo'",
+            5,
+        ),
+        (
+            "  n_timesteps: 10\n  policy: CnnPolicy\n  n_envs: 2\n  normalize_advantage: 3\n",
+            "true or false",
+            5,
+        ),
     ],
 )
 def test_errors_name_file_line_entry_and_key(tmp_path, body, match, line):
@@ -118,13 +143,16 @@ def test_structural_errors(tmp_path):
 
 
 def test_nothing_in_a_file_is_executed(tmp_path):
-    p = write(tmp_path, """
+    p = write(
+        tmp_path,
+        """
         e:
           n_timesteps: 10
           policy: CnnPolicy
           n_envs: 1
           policy_kwargs: "dict(net_arch=__import__('os').system('touch pwned'))"
-    """)
+    """,
+    )
     with pytest.raises(ConfigError, match="unsupported expression"):
         load_hyperparams("a2c", "e", p)
     assert not (tmp_path / "pwned").exists()
@@ -135,8 +163,10 @@ def test_nothing_in_a_file_is_executed(tmp_path):
 def test_zoo_string_policy_kwargs_are_read_without_eval():
     from torch import nn
 
-    parsed = parse_zoo_kwargs("dict(optimizer_class=RMSpropTFLike, optimizer_kwargs=dict(eps=1e-5), "
-                              "net_arch=dict(pi=[64, 64], vf=[64]), activation_fn=nn.ReLU, ortho_init=False)")
+    parsed = parse_zoo_kwargs(
+        "dict(optimizer_class=RMSpropTFLike, optimizer_kwargs=dict(eps=1e-5), "
+        "net_arch=dict(pi=[64, 64], vf=[64]), activation_fn=nn.ReLU, ortho_init=False)"
+    )
     assert parsed["optimizer_kwargs"] == {"eps": 1e-5} and parsed["net_arch"] == {"pi": [64, 64], "vf": [64]}
     resolved = resolve_policy_kwargs(parsed)
     assert resolved["activation_fn"] is nn.ReLU and resolved["ortho_init"] is False

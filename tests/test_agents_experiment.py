@@ -6,7 +6,6 @@ import argparse
 import math
 
 import pytest
-
 from ppcg.agents.experiment import Condition, markdown_tables, parse_conditions, summarise, write_results
 
 
@@ -19,8 +18,12 @@ def test_parse_conditions():
         Condition("difficulty=0.5", "difficulty", difficulty=0.5),
         Condition("plr", "plr"),
     ]
-    for bad, match in [("lvlx", "unknown condition"), ("difficulty=2", r"D in \[0, 1\]"), ("ppcg,ppcg", "twice"),
-                       ("", "no conditions")]:  # fmt: skip
+    for bad, match in [
+        ("lvlx", "unknown condition"),
+        ("difficulty=2", r"D in \[0, 1\]"),
+        ("ppcg,ppcg", "twice"),
+        ("", "no conditions"),
+    ]:
         with pytest.raises(ValueError, match=match):
             parse_conditions(bad)
 
@@ -29,10 +32,20 @@ def record(cond, seed, human, d05, lvl0=None):
     sets = {"human": {"win_rate": human, "score": 10 * human}, "d=0.5": {"win_rate": d05, "score": 1.0}}
     if lvl0 is not None:
         sets["human/lvl0"] = {"win_rate": lvl0, "score": 0.0}
-    return {"condition": cond, "seed": seed, "run": f"r/{cond}-{seed}", "timesteps": 1000, "train_seconds": 60.0,
-            "steps_per_second": 3000.0, "eval_seconds": 6.0, "sets": sets,
-            "progress": [{"timesteps": 500.0, "win_rate": 0.1 * seed, "difficulty": 0.01 * seed},
-                         {"timesteps": 1000.0, "win_rate": math.nan, "difficulty": 0.02}]}  # fmt: skip
+    return {
+        "condition": cond,
+        "seed": seed,
+        "run": f"r/{cond}-{seed}",
+        "timesteps": 1000,
+        "train_seconds": 60.0,
+        "steps_per_second": 3000.0,
+        "eval_seconds": 6.0,
+        "sets": sets,
+        "progress": [
+            {"timesteps": 500.0, "win_rate": 0.1 * seed, "difficulty": 0.01 * seed},
+            {"timesteps": 1000.0, "win_rate": math.nan, "difficulty": 0.02},
+        ],
+    }
 
 
 def test_summary_is_mean_and_population_std_across_seeds():
@@ -50,8 +63,15 @@ def test_summary_is_mean_and_population_std_across_seeds():
 def test_write_results_writes_readme_summary_and_plots(tmp_path):
     conds = parse_conditions("lvl0,ppcg")
     recs = [record("lvl0", 0, 0.2, 0.0), record("ppcg", 0, 0.5, 0.5), record("ppcg", 1, 0.7, 0.1)]
-    write_results(tmp_path, "zelda", conds, recs, command="ppcg experiment zelda --seeds 2", wall_seconds=120.0,
-                  args=argparse.Namespace(runs="runs/experiment"))  # fmt: skip
+    write_results(
+        tmp_path,
+        "zelda",
+        conds,
+        recs,
+        command="ppcg experiment zelda --seeds 2",
+        wall_seconds=120.0,
+        args=argparse.Namespace(runs="runs/experiment"),
+    )
     readme = (tmp_path / "README.md").read_text()
     assert "ppcg experiment zelda --seeds 2" in readme and "2.0 min wall clock" in readme
     assert "| ppcg | 60 ± 10 | 30 ± 20 |" in readme

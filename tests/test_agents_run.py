@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from ppcg.agents.run import RunDir, RunError, atomic_write, atomic_write_text
 
 
@@ -23,7 +22,11 @@ def test_default_names_never_reuse_a_folder(tmp_path):
     a.update_status(status="complete")
     b = RunDir.create(None, "zelda-a2c-ppcg-s0", base=tmp_path)
     c = RunDir.create(None, "zelda-a2c-ppcg-s0", base=tmp_path)
-    assert [p.path.name for p in (a, b, c)] == ["zelda-a2c-ppcg-s0", "zelda-a2c-ppcg-s0-2", "zelda-a2c-ppcg-s0-3"]
+    assert [p.path.name for p in (a, b, c)] == [
+        "zelda-a2c-ppcg-s0",
+        "zelda-a2c-ppcg-s0-2",
+        "zelda-a2c-ppcg-s0-3",
+    ]
     c.update_status(status="running")
     assert RunDir.latest("zelda-a2c-ppcg-s0", base=tmp_path).path == c.path  # b has no run.json: not a run
     assert a.status()["status"] == "complete"

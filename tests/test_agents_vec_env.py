@@ -9,12 +9,11 @@ import pytest
 pytest.importorskip("stable_baselines3")
 
 from gymnasium.vector import AutoresetMode, SyncVectorEnv  # noqa: E402
-
 from ppcg.agents.vec_env import SB3VecEnv, split_infos  # noqa: E402
 
 
 class CountEnv(gym.Env):
-    """Counts its steps in the observation; ends after ``length`` steps (drawn at reset from the env's rng)."""
+    """Counts its steps in the observation; ends after ``length`` steps (drawn at reset from its rng)."""
 
     metadata = {"render_modes": []}
 
@@ -106,7 +105,9 @@ def test_seeding_is_reproducible_and_seed_method_overrides():
     env = SB3VecEnv(make(AutoresetMode.SAME_STEP), seed=99)
     assert env.seed(3) == [3, 4, 5]
     env.reset()
-    assert [e.length for e in env.venv.envs] == [e.length for e in rollout(AutoresetMode.SAME_STEP, 0, 3)[0].venv.envs]
+    assert [e.length for e in env.venv.envs] == [
+        e.length for e in rollout(AutoresetMode.SAME_STEP, 0, 3)[0].venv.envs
+    ]
 
 
 def test_next_step_mode_is_refused():

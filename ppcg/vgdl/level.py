@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ppcg.vgdl.errors import VGDLLevelError, warn
+from ppcg.vgdl.registry import is_avatar_class
 
 if TYPE_CHECKING:  # pragma: no cover
     from ppcg.vgdl.spec import GameSpec
@@ -286,8 +287,8 @@ class Level:
 
 
 def _is_avatar_class(cls: str | None) -> bool:
-    """Whether a sprite class is one of GVGAI's avatars (all of them, and only them, end in ``Avatar``)."""
-    return cls is not None and cls.endswith("Avatar")
+    """Whether a sprite class is one of GVGAI's avatars (a MovingAvatar subclass)."""
+    return is_avatar_class(cls)
 
 
 def load_level(path: str | Path, game: GameSpec | None = None, *, name: str | None = None) -> Level:

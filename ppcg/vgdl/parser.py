@@ -592,12 +592,14 @@ class _Parser:
                     suggestion=suggest(effect, registry.names("effect")),
                 )
             kvs = self.key_values(after[1:], node.line, f"the {effect!r} interaction")
+            names = [self.interaction_sprite(t, c, node.line) for t, c in before]
             extra = None
             if effect == "addTimer":  # addTimer hands its other parameters to the effect it schedules
                 ftype = next((v for k, v, _, _ in kvs if k == "ftype"), None)
                 extra = registry.lookup_class("effect", ftype) if ftype else None
+            elif TIME in names:  # GVGAI wraps the effect in a TimeEffect, which reads timer= ...
+                extra = registry.EFFECTS["TimeEffect"]
             params = self.typed_params("effect", effect, kvs, known_for=None, extra=extra)
-            names = [self.interaction_sprite(t, c, node.line) for t, c in before]
             first, rest = names[0], names[1:]
             for second in rest:
                 s1, s2 = first, second

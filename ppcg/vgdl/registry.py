@@ -7,8 +7,9 @@ against these tables, the errors quote them, and the engine keeps its own table 
 API:
 
 * :data:`SPRITE_CLASSES`, :data:`EFFECTS`, :data:`TERMINATIONS`, :data:`GAME_CLASSES`: ``name -> ClassEntry``.
-  Abstract bases (``VGDLSprite``, ``Effect``, ``Termination``, ``Game``) are entries too, marked ``abstract``;
-  they are not valid names in a game file.
+  Abstract bases (``VGDLSprite``, ``Effect``, ``TimeEffect``, ``Termination``, ``Game``) are entries too, marked
+  ``abstract``; they are not valid names in a game file. ``TimeEffect``'s parameters (``timer``, ``repeating``,
+  ``nextExecution``) apply to interactions with ``TIME`` and to ``addTimer``.
 * :class:`ClassEntry`: ``name``, ``kind`` (``"sprite" | "effect" | "termination" | "game"``), ``parent``,
   ``own_params``; :meth:`ClassEntry.params` gives every parameter including the inherited ones (nearest class
   first); :meth:`ClassEntry.ancestors`.
@@ -72,6 +73,11 @@ COLORS: dict[str, Color] = {
     "LIGHTGRAY": Color("LIGHTGRAY", (238, 238, 238)),
     "DARKGRAY": Color("DARKGRAY", (30, 30, 30)),
     "DARKBLUE": Color("DARKBLUE", (20, 20, 100)),
+}
+
+# Colours some classes default to that are not in GVGAI's named table (java.awt constants).
+_OTHER_COLORS: dict[str, Color] = {
+    "java.awt.Color.YELLOW": Color("java.awt.Color.YELLOW", (255, 255, 0)),
 }
 
 # Orientations (ontology/Types.java: DUP, DDOWN ...); y grows down. One entry a line.
@@ -146,7 +152,7 @@ def _parse_default(typ: str, text: str) -> object:
     if typ == "bool":
         return text == "True"
     if typ == "color":
-        return COLORS[text]
+        return COLORS.get(text) or _OTHER_COLORS[text]
     if typ == "direction":
         return DIRECTIONS[text]
     if typ == "score":
@@ -174,101 +180,116 @@ def _table(kind: str, rows: list[tuple[str, str | None, str]], abstract: set[str
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Sprite classes: (name, parent class, own parameters). VGDLSprite's parameters apply to every sprite.
+# Sprite classes: (name, parent class, own parameters and the defaults its loadDefaults sets). VGDLSprite's
+# parameters apply to every sprite. A colour default of None means GVGAI picks a random colour.
 _SPRITES: list[tuple[str, str | None, str]] = [
     ("VGDLSprite", None, "speed:float=0 cooldown:int=0 orientation:direction=NONE singleton:bool=False "
      "portal:bool=False ^color:color= ^invisible:bool=False ^hidden:bool=False ~img:str= ~orientedImg:str= "
      "~autotiling:bool=False ~randomtiling:float=-1 ~frameRate:float=-1 ~shrinkfactor:float=1.0 "
      "~draw_arrow:bool=False healthPoints:int=0 maxHealthPoints:int=0 limitHealthPoints:int=1000 "
      "timeToLive:int=-1 rotateInPlace:bool=False is_static:bool=False only_active:bool=False "
-     "is_oriented:bool=False is_stochastic:bool=False stationary:bool=False mass:float=1 physicstype:int=0 "
-     "gravity:float=0 friction:float=0 jump_strength:float=0 solid:bool=False max_speed:float=-1 "
-     "wMult:float=1.0 hMult:float=1.0 rotation:float=0 is_npc:bool=False is_resource:bool=False"),
-    ("Immovable", "VGDLSprite", "is_static:bool=True"),
-    ("Passive", "VGDLSprite", ""),
-    ("Flicker", "VGDLSprite", "limit:int=1"),
-    ("OrientedFlicker", "Flicker", "is_oriented:bool=True ~draw_arrow:bool=True"),
+     "is_oriented:bool=False is_stochastic:bool=False is_npc:bool=False is_resource:bool=False "
+     "stationary:bool=False mass:float=1 physicstype:int=0 gravity:float=0 friction:float=0 "
+     "jump_strength:float=0 solid:bool=False on_ground:bool=False max_speed:float=-1 wMult:float=1.0 "
+     "hMult:float=1.0 rotation:float=0"),
+    ("Immovable", "VGDLSprite", "^color:color=GRAY is_static:bool=True"),
+    ("Passive", "VGDLSprite", "^color:color=RED"),
+    ("Flicker", "VGDLSprite", "limit:int=1 ^color:color=RED"),
+    ("OrientedFlicker", "Flicker", "speed:float=0 is_oriented:bool=True ~draw_arrow:bool=True"),
     ("Spreader", "Flicker", "spreadprob:float=1.0 stype:sprite="),
-    ("Resource", "Passive", "value:int=1 limit:int=2 is_resource:bool=True"),
+    ("Resource", "Passive", "value:int=1 limit:int=2 is_resource:bool=True ^color:color=java.awt.Color.YELLOW"),
     ("ResourcePack", "Resource", "is_static:bool=True"),
-    ("Conveyor", "VGDLSprite", "is_static:bool=True strength:float=1 ~draw_arrow:bool=True"),
+    ("Conveyor", "VGDLSprite", "is_static:bool=True is_oriented:bool=True jump_strength:float=1 ^color:color=BLUE "
+     "~draw_arrow:bool=True"),
     ("Door", "Immovable", "portal:bool=True"),
     ("Missile", "VGDLSprite", "speed:float=1 is_oriented:bool=True"),
-    ("RandomMissile", "Missile", "is_stochastic:bool=True"),
-    ("ErraticMissile", "Missile", "prob:float=0.1 is_stochastic:bool=True"),
-    ("Walker", "Missile", "airsteering:bool=False"),
-    ("WalkerJumper", "Walker", "probability:float=0.1 strength:float=10"),
+    ("RandomMissile", "Missile", "orientation:direction="),  # None: GVGAI's NIL, a random direction on update
+    ("ErraticMissile", "Missile", ""),
+    ("Walker", "VGDLSprite", "airsteering:bool=False speed:float=5 max_speed:float=5 is_oriented:bool=True "
+     "is_stochastic:bool=True"),
+    ("WalkerJumper", "Walker", "probability:float=0.1 jump_strength:float=1 max_speed:float=5"),
     ("RandomNPC", "VGDLSprite", "speed:float=1 cons:int=0 is_npc:bool=True is_stochastic:bool=True"),
     ("Chaser", "RandomNPC", "stype:sprite= fleeing:bool=False maxDistance:float=-1"),
     ("Fleeing", "Chaser", "fleeing:bool=True"),
-    ("PathChaser", "Chaser", "randomTarget:bool=False"),
     ("LOSChaser", "Chaser", ""),
-    ("AlternateChaser", "RandomNPC", "stype1:sprites= stype2:sprites="),
-    ("RandomAltChaser", "AlternateChaser", "prob:float=0.5"),
-    ("PathAltChaser", "AlternateChaser", "randomTarget:bool=False maxDistance:float=-1"),
-    ("RandomPathAltChaser", "PathAltChaser", "prob:float=0.5"),
-    ("RandomInertial", "RandomNPC", "physicstype:int=1"),
-    ("SpriteProducer", "VGDLSprite", "stype:sprite="),
-    ("Portal", "SpriteProducer", "is_static:bool=True portal:bool=True"),
-    ("SpawnPoint", "SpriteProducer", "prob:float=1.0 total:int=0 spawnorientation:direction= is_static:bool=True"),
-    ("SpawnPointMultiSprite", "SpawnPoint", "stypes:sprites="),
-    ("Bomber", "SpawnPoint", "speed:float=1 is_oriented:bool=True is_static:bool=False"),
-    ("RandomBomber", "SpawnPoint", "speed:float=1 is_stochastic:bool=True is_static:bool=False"),
-    ("BomberRandomMissile", "SpawnPoint", "stypeMissile:sprites= speed:float=1 is_static:bool=False"),
-    ("MovingAvatar", "VGDLSprite", "speed:float=1"),
-    ("NullAvatar", "MovingAvatar", ""),
+    ("PathChaser", "RandomNPC", "stype:sprite= fleeing:bool=False maxDistance:float=-1"),
+    ("AlternateChaser", "RandomNPC", "stype1:sprites= stype2:sprites= fleeing:bool=False"),
+    ("RandomAltChaser", "AlternateChaser", "epsilon:float=0.0"),
+    ("PathAltChaser", "AlternateChaser", "randomTarget:bool=False"),
+    ("RandomPathAltChaser", "PathAltChaser", "epsilon:float=0.0"),
+    ("RandomInertial", "RandomNPC", "physicstype:int=1 is_oriented:bool=True"),
+    ("SpriteProducer", "VGDLSprite", ""),
+    ("Portal", "SpriteProducer", "stype:sprite= is_static:bool=True portal:bool=True ^color:color=BLUE"),
+    ("SpawnPoint", "SpriteProducer", "stype:sprite= prob:float=1.0 total:int=0 spawnorientation:direction=NONE "
+     "cooldown:int=1 is_static:bool=True ^color:color=BLACK"),
+    ("SpawnPointMultiSprite", "SpriteProducer", "stypes:sprites= prob:float=1.0 total:int=0 "
+     "spawnorientation:direction=NONE cooldown:int=1 is_static:bool=True is_oriented:bool=True "
+     "orientation:direction=RIGHT is_npc:bool=True ^color:color=BLACK"),
+    ("Bomber", "SpawnPoint", "is_static:bool=False is_oriented:bool=True orientation:direction=RIGHT "
+     "is_npc:bool=True ^color:color=ORANGE"),
+    ("RandomBomber", "SpawnPoint", "speed:float=1.0 is_static:bool=False is_oriented:bool=True "
+     "orientation:direction=RIGHT is_npc:bool=True is_stochastic:bool=True ^color:color=ORANGE"),
+    ("BomberRandomMissile", "SpawnPoint", "stypeMissile:sprites= is_static:bool=False is_oriented:bool=True "
+     "orientation:direction=RIGHT is_npc:bool=True ^color:color=ORANGE"),
+    ("MovingAvatar", "VGDLSprite", "speed:float=1 ^color:color=WHITE"),
     ("HorizontalAvatar", "MovingAvatar", ""),
     ("VerticalAvatar", "MovingAvatar", ""),
-    ("FlakAvatar", "HorizontalAvatar", "stype:sprite= ammo:resource= minAmmo:int=-1 ammoCost:int=1"),
-    ("OrientedAvatar", "MovingAvatar", "is_oriented:bool=True rotateInPlace:bool=True ~draw_arrow:bool=True"),
-    ("ShootAvatar", "OrientedAvatar", "stype:sprites= ammo:resources= minAmmo:int=-1 ammoCost:int=1"),
+    ("NullAvatar", "HorizontalAvatar", "^color:color=GREEN"),
+    ("FlakAvatar", "HorizontalAvatar", "stype:sprite= ammo:resource= minAmmo:int=-1 ammoCost:int=1 "
+     "^color:color=GREEN"),
+    ("OrientedAvatar", "MovingAvatar", "orientation:direction=RIGHT is_oriented:bool=True rotateInPlace:bool=True "
+     "~draw_arrow:bool=True"),
+    ("ShootAvatar", "OrientedAvatar", "stype:sprites= ammo:resources="),
     ("ShootOnlyAvatar", "ShootAvatar", ""),
-    ("AimedAvatar", "ShootAvatar", "angle_diff:float=0.05"),
-    ("OngoingAvatar", "OrientedAvatar", ""),
-    ("OngoingTurningAvatar", "OrientedAvatar", "spawnBehind:sprite="),
-    ("OngoingShootAvatar", "ShootAvatar", ""),
-    ("MissileAvatar", "OrientedAvatar", ""),
-    ("PlatformerAvatar", "OrientedAvatar", "gravity:float=1.0 jump_strength:float=10 max_speed:float=5"),
-    ("BirdAvatar", "OrientedAvatar", "gravity:float=1.0 jump_strength:float=10"),
-    ("SpaceshipAvatar", "OrientedAvatar", ""),
-    ("CarAvatar", "OrientedAvatar", ""),
-    ("WizardAvatar", "OrientedAvatar", "stype:sprite= jump_strength:float=10"),
-    ("LanderAvatar", "OrientedAvatar", "gravity:float=0.5"),
+    ("AimedAvatar", "ShootAvatar", "angle_diff:float=0.15 speed:float=0 stationary:bool=True"),
+    ("SpaceshipAvatar", "ShootAvatar", "angle_diff:float=0.3 speed:float=5 orientation:direction=NONE"),
+    ("OngoingShootAvatar", "ShootAvatar", "speed:float=1"),
+    ("OngoingAvatar", "OrientedAvatar", "speed:float=1"),
+    ("OngoingTurningAvatar", "OrientedAvatar", "speed:float=1"),
+    ("MissileAvatar", "OrientedAvatar", "speed:float=1"),
+    ("BirdAvatar", "OrientedAvatar", "jump_strength:float=10"),
+    ("CarAvatar", "OrientedAvatar", "angle_diff:float=0.15 facing:float=0 speed:float=0"),
+    ("LanderAvatar", "OrientedAvatar", "angle_diff:float=0.3 speed:float=5 orientation:direction=NONE"),
+    ("PlatformerAvatar", "MovingAvatar", "jump_strength:float=10 max_speed:float=30 ground_speedup_factor:float=1.0 "
+     "air_slowdown_factor:float=2.0 ~draw_arrow:bool=False"),
+    ("WizardAvatar", "MovingAvatar", "stype:sprites= jump_strength:float=15 speed:float=0 "
+     "ground_speedup_factor:float=2.0 air_slowdown_factor:float=2.0 ~draw_arrow:bool=False"),
 ]
 
-# Effects: (name as written in VGDL, parent, own parameters). Effect's parameters apply to every effect; the
-# timer parameters belong to GVGAI's TimeEffect wrapper (``TIME`` interactions and ``addTimer``).
+# Effects: (name as written in VGDL, parent, own parameters). Effect's parameters apply to every effect.
+# TimeEffect's (timer ...) apply to ``TIME`` interactions and to addTimer.
 _EFFECTS: list[tuple[str, str | None, str]] = [
-    ("Effect", None, "scoreChange:score=0 prob:float=1 repeat:int=1 count:bool=True counter:str=0 "
-     "countElse:bool=True counterElse:str=0 applyScore:bool=True sequential:bool=False timer:int=-1 "
-     "repeating:bool=False nextExecution:int=-1"),
+    ("Effect", None, "scoreChange:score=0 prob:float=1 repeat:int=1 count:bool=True counter:score=0 "
+     "countElse:bool=True counterElse:score=0 applyScore:bool=True sequential:bool=False enabled:bool=True "
+     "inBatch:bool=False"),
+    ("TimeEffect", "Effect", "timer:int=-1 repeating:bool=False nextExecution:int=-1"),
     ("stepBack", "Effect", "pixelPerfect:bool=False"),
     ("turnAround", "Effect", ""),
     ("killSprite", "Effect", ""),
     ("killBoth", "Effect", ""),
     ("killAll", "Effect", "stype:sprite="),
     ("transformTo", "Effect", "stype:sprite= killSecond:bool=False forceOrientation:bool=False"),
-    ("transformToSingleton", "transformTo", "stype:sprite= stype_other:sprite= takeOrientation:bool=False"),
-    ("transformIfCount", "Effect", "stype:sprite= stypeCount:sprite= estype:sprite= geq:int=0 leq:int=2147483647"),
-    ("transformToRandomChild", "Effect", "stype:sprite="),
     ("transformToAll", "transformTo", "stypeTo:sprite="),
+    ("transformIfCount", "transformTo", "stypeCount:sprite= estype:sprite= geq:int=0 leq:int=10000"),
+    ("transformToRandomChild", "transformTo", ""),
+    ("transformToSingleton", "Effect", "stype:sprite= stype_other:sprite= takeOrientation:bool=False"),
     ("wrapAround", "Effect", "offset:float=0"),
     ("changeResource", "Effect", "resource:resource= value:int=1 killResource:bool=False"),
     ("killIfHasLess", "Effect", "resource:resource= limit:int=0"),
     ("killIfHasMore", "Effect", "resource:resource= limit:int=0"),
-    ("killIfOtherHasMore", "Effect", "resource:resource= limit:int=0"),
+    ("killIfOtherHasMore", "Effect", "resource:resource= limit:int=0 subtract:bool=False"),
     ("killIfFromAbove", "Effect", ""),
-    ("killIfAlive", "Effect", "stype:sprite="),
+    ("killIfAlive", "Effect", ""),
     ("killIfFrontal", "Effect", ""),
     ("killIfNotFrontal", "Effect", ""),
-    ("killIfSlow", "Effect", "limspeed:float=0"),
-    ("killIfFast", "Effect", "limspeed:float=0"),
+    ("killIfSlow", "Effect", ""),
+    ("killIfFast", "Effect", "limspeed:float=1.0"),
     ("killIfNotUpright", "Effect", ""),
     ("cloneSprite", "Effect", ""),
     ("flipDirection", "Effect", ""),
     ("reverseDirection", "Effect", ""),
     ("shieldFrom", "Effect", "stype:sprite= ftype:effect="),
-    ("undoAll", "Effect", "stype:sprites= notStype:sprites="),
+    ("undoAll", "Effect", "notStype:sprites="),
     ("spawn", "Effect", "stype:sprite="),
     ("spawnIfHasMore", "Effect", "resource:resource= limit:int=0 stype:sprite= spend:int=0"),
     ("spawnIfHasLess", "Effect", "resource:resource= limit:int=0 stype:sprite="),
@@ -277,24 +298,25 @@ _EFFECTS: list[tuple[str, str | None, str]] = [
     ("spawnBelow", "Effect", "stype:sprite= stepBack:bool=False"),
     ("spawnLeft", "Effect", "stype:sprite= stepBack:bool=False"),
     ("spawnRight", "Effect", "stype:sprite= stepBack:bool=False"),
-    ("spawnIfCounterSubTypes", "Effect", "stype:sprite= estype:sprite= stype_count:sprite= limit:int=0"),
+    ("spawnIfCounterSubTypes", "Effect", "stype:sprite= estype:sprite= stypeCount:sprite= subTypesNum:int=-1 "
+     "limit:int=0"),
     ("updateSpawnType", "Effect", "stype:sprite= spawnPoint:sprite="),
     ("pullWithIt", "Effect", "pixelPerfect:bool=False"),
-    ("wallStop", "Effect", "friction:float=0"),
-    ("wallBounce", "Effect", "friction:float=0"),
-    ("wallReverse", "Effect", "friction:float=0"),
-    ("bounceDirection", "Effect", "friction:float=0"),
+    ("wallStop", "Effect", ""),
+    ("wallBounce", "Effect", "pixelPerfect:bool=False"),
+    ("wallReverse", "Effect", ""),
+    ("bounceDirection", "Effect", "pixelPerfect:bool=False"),
     ("collectResource", "Effect", "killResource:bool=True"),
     ("collectResourceIfHeld", "Effect", "heldResource:resource= value:int=1 killResource:bool=True"),
     ("teleportToExit", "Effect", ""),
     ("bounceForward", "Effect", ""),
     ("attractGaze", "Effect", "align:bool=False"),
     ("align", "Effect", "orient:bool=True"),
-    ("subtractHealthPoints", "Effect", "value:int=1 stype:sprite= limit:int=0"),
+    ("subtractHealthPoints", "Effect", "value:int=1 stype:sprite= limit:int=0 scoreChangeIfKilled:score=0"),
     ("addHealthPoints", "Effect", "value:int=1 killSecond:bool=False"),
     ("addHealthPointsToMax", "Effect", "value:int=1 killSecond:bool=False"),
-    ("addTimer", "Effect", "ftype:effect="),
-    ("removeScore", "Effect", "stype:sprite="),
+    ("addTimer", "TimeEffect", "ftype:effect="),
+    ("removeScore", "Effect", "stype:sprite= killSecond:bool=False"),
     ("increaseSpeedToAll", "Effect", "stype:sprite= value:float=0.1"),
     ("decreaseSpeedToAll", "Effect", "stype:sprite= value:float=0.1"),
     ("setSpeedForAll", "Effect", "stype:sprite= value:float=0"),
@@ -307,21 +329,20 @@ _TERMINATIONS: list[tuple[str, str | None, str]] = [
     ("Termination", None, "limit:int=0 win:bool=False count_score:bool=False"),
     ("SpriteCounter", "Termination", "stype:sprite="),
     ("SpriteCounterMore", "Termination", "stype:sprite="),
-    ("MultiSpriteCounter", "Termination", "stype1:sprite= stype2:sprite= stype3:sprite= min:bool=False"),
+    ("MultiSpriteCounter", "Termination", "stype1:sprite= stype2:sprite= min:bool=False"),
     ("MultiSpriteCounterSubTypes", "Termination", "stype1:sprite= subTypesNum:int=-1"),
     ("Timeout", "Termination", ""),
-    ("StopCounter", "Termination", "stype1:sprite= stype2:sprite= stype3:sprite="),
+    ("StopCounter", "Termination", "stype1:sprite= stype2:sprite= stype3:sprite= min:bool=False"),
 ]
 
-# Game classes: BasicGame's parameters (the first line of a game file).
+# Game classes: the first line of a game file. BasicGame is the only one GVGAI's gridphysics games use.
 _GAMES: list[tuple[str, str | None, str]] = [
-    ("Game", None, "~square_size:int=-1 no_players:int=1 no_counters:int=0 key_handler:str=Continuous "
-     "obs:sprites= ~frame_rate:int=-1"),
-    ("BasicGame", "Game", ""),
+    ("Game", None, "key_handler:str= no_players:int=1 no_counters:int=0"),
+    ("BasicGame", "Game", "square_size:int=-1 obs:sprites="),
 ]
 
 SPRITE_CLASSES: dict[str, ClassEntry] = _table("sprite", _SPRITES, {"VGDLSprite"})
-EFFECTS: dict[str, ClassEntry] = _table("effect", _EFFECTS, {"Effect"})
+EFFECTS: dict[str, ClassEntry] = _table("effect", _EFFECTS, {"Effect", "TimeEffect"})
 TERMINATIONS: dict[str, ClassEntry] = _table("termination", _TERMINATIONS, {"Termination"})
 GAME_CLASSES: dict[str, ClassEntry] = _table("game", _GAMES, {"Game"})
 _TABLES: dict[str, dict[str, ClassEntry]] = {

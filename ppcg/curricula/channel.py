@@ -28,9 +28,10 @@ Keep the server open while the environments run; ``close()`` stops accepting new
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from collections.abc import Callable
-from multiprocessing.connection import Client, Connection, Listener
+from multiprocessing.connection import Client, Connection, Listener, address_type
 from typing import Any
 
 import numpy as np
@@ -126,12 +127,25 @@ class CurriculumServer:
         if self._closed.is_set():
             return
         self._closed.set()
-        try:  # wake the accept() that is waiting in the server thread
-            Client(self.address, authkey=self._authkey).close()
-        except (OSError, EOFError):
-            pass
+        self._wake()
         self._thread.join(timeout=5)
         self._listener.close()
+
+    def _wake(self) -> None:
+        """Wake the accept() waiting in the server thread with a bare connection (which fails its handshake).
+
+        A bare socket, not a ``Client``: if the server thread has already left its loop, a ``Client`` would wait
+        for a handshake forever; a bare connection just sits in the backlog until the listener closes.
+        """
+        family = address_type(self.address)
+        if family not in ("AF_UNIX", "AF_INET", "AF_INET6"):
+            return  # named pipes (Windows): the daemon thread ends with the process
+        with socket.socket(getattr(socket, family)) as sock:
+            sock.settimeout(1.0)
+            try:
+                sock.connect(self.address)
+            except OSError:
+                pass
 
     @property
     def closed(self) -> bool:

@@ -139,3 +139,23 @@ class ScriptedVecEnv:
             dones.append(term or trunc)
             infos.append(info)
         return np.array(dones), infos
+
+
+def play_in_subprocess(level_source: LevelSource, agent: str, episodes: int, seed: int, env_index: int, out: Any) -> None:
+    """A process target: play ``episodes`` scripted episodes (``agent`` is ``"always"`` or ``"never"``) with
+    ``level_source``, then put ``(index, played level ids, pid)`` or ``("error", text)`` on the queue ``out``; ``index``
+    is the env index the curriculum saw (a channel client's offset plus ``env_index``)."""
+    import os
+
+    try:
+        env = ScriptedEnv(level_source, {"always": always, "never": never}[agent], env_index=env_index, seed=seed)
+        env.reset()
+        for _ in range(episodes):
+            while True:
+                _, _, term, trunc, _ = env.step()
+                if term or trunc:
+                    break
+            env.reset()
+        out.put((getattr(level_source, "offset", 0) + env_index, env.played, os.getpid()))
+    except Exception as exc:  # noqa: BLE001 - report to the parent
+        out.put(("error", f"{type(exc).__name__}: {exc}"))

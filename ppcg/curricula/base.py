@@ -95,10 +95,14 @@ class CurriculumConfigError(ValueError):
         expected = f", expected {self.expected}" if self.expected else ""
         return f"{where}{key}{self.message}{expected}"
 
-    def located(self, file: str | None, line: int | None = None) -> CurriculumConfigError:
-        """A copy of this error that names the configuration file (and line) it came from."""
+    def located(self, file: str | None, line: int | None = None, key: str | None = None) -> CurriculumConfigError:
+        """A copy of this error that names the configuration file (and line, and the key as written there)."""
         return CurriculumConfigError(
-            self.message, key=self.key, expected=self.expected, file=file, line=line if line is not None else self.line
+            self.message,
+            key=key or self.key,
+            expected=self.expected,
+            file=file,
+            line=line if line is not None else self.line,
         )
 
 

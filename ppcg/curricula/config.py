@@ -238,5 +238,5 @@ def curriculum_from_yaml(
         if file is None:
             raise
         key = name_key if err.key == "name" else err.key
-        raise err.located(file, lines.get(key or "")) from None
+        raise err.located(file, lines.get(key or ""), key) from None
 

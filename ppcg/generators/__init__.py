@@ -6,9 +6,9 @@
 >>> (level.width, level.height) == (gen.width, gen.height)
 True
 
-Every generator follows the :class:`Generator` protocol: ``generate(difficulty, rng) -> Level`` returns a level
-padded with walls to the game's fixed size and checked playable on the grid (``ppcg.generators.playability``);
-``stats(level)`` measures what the difficulty controls.
+Every generator follows the :class:`Generator` protocol: ``generate(difficulty, rng) -> Level`` returns a
+level padded with walls to the game's fixed size and checked playable on the grid
+(``ppcg.generators.playability``); ``stats(level)`` measures what the difficulty controls.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The generator contract, and the machinery the four generators share.
 
-A generator builds a level for one game from a difficulty ``d`` in [0, 1] and a ``numpy.random.Generator``. The
-returned level is padded with walls to the game's fixed size and has passed the game's grid-level playability
-check (:mod:`ppcg.generators.playability`); a candidate that fails is thrown away and built again, up to
-``max_tries`` times. All randomness comes from the given ``rng``, so the same ``(d, seed)`` gives the same level.
+A generator builds a level for one game from a difficulty ``d`` in [0, 1] and a ``numpy.random.Generator``.
+The returned level is padded with walls to the game's fixed size and has passed the game's grid-level
+playability check (:mod:`ppcg.generators.playability`); a candidate that fails is thrown away and built again,
+up to ``max_tries`` times. All randomness comes from the given ``rng``, so the same ``(d, seed)`` gives the
+same level.
 """
 
 from __future__ import annotations
@@ -93,11 +94,12 @@ class Uniforms:
 class GridGenerator(ABC):
     """Base class of the four generators: difficulty check, retries, padding, validation and the grid check.
 
-    Subclasses set the class attributes and implement :meth:`build` (one candidate, as rows of characters, or None
-    when the construction itself failed) and :meth:`stats`.
+    Subclasses set the class attributes and implement :meth:`build` (one candidate, as rows of characters, or
+    None when the construction itself failed) and :meth:`stats`.
 
     Attributes:
-        increasing: the keys of :meth:`stats` whose mean grows with difficulty (what the difficulty test checks).
+        increasing: the keys of :meth:`stats` whose mean grows with difficulty (what the difficulty test
+            checks).
         max_tries: candidates built before giving up with :class:`GenerationError`.
     """
 
@@ -124,7 +126,7 @@ class GridGenerator(ABC):
             self._spec = load_game(self.game)
         return self._spec
 
-    # ----------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     def generate(self, difficulty: float, rng: np.random.Generator) -> Level:
         """A level at ``difficulty``, padded with walls to ``width`` x ``height`` and checked playable.
 
@@ -134,7 +136,9 @@ class GridGenerator(ABC):
         """
         d = check_difficulty(difficulty)
         if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), not {type(rng)}")
+            raise TypeError(
+                f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), not {type(rng)}"
+            )
         u = Uniforms(rng)
         reason = "no candidate"
         for _ in range(self.max_tries):
@@ -148,7 +152,8 @@ class GridGenerator(ABC):
                 return level
             reason = problem
         raise GenerationError(
-            f"{self.name}: no playable level at difficulty {d} in {self.max_tries} tries (last problem: {reason})"
+            f"{self.name}: no playable level at difficulty {d} in {self.max_tries} tries "
+            f"(last problem: {reason})"
         )
 
     def finish(self, rows: list[str]) -> Level:
@@ -161,9 +166,9 @@ class GridGenerator(ABC):
     def check(self, level: Level) -> str | None:
         """None when ``level`` is valid for the game and playable on the grid, else the reason.
 
-        Validity is :meth:`Level.validate` against the game (every character maps to sprites the game defines);
-        its result depends only on the set of characters used (the avatar count is part of the grid check), so it
-        is remembered per character set.
+        Validity is :meth:`Level.validate` against the game (every character maps to sprites the game
+        defines); its result depends only on the set of characters used (the avatar count is part of the grid
+        check), so it is remembered per character set.
 
         Raises:
             VGDLLevelError: the level is not valid for the game (a bug in the generator, not bad luck).
@@ -176,7 +181,7 @@ class GridGenerator(ABC):
             self._valid_charsets.add(chars)
         return CHECKS[self.game](Board.from_rows(level.rows))
 
-    # ----------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     @abstractmethod
     def build(self, d: float, rng: np.random.Generator, u: Uniforms) -> list[str] | None:
         """One candidate level at difficulty ``d`` (unpadded rows), or None if the construction failed."""

@@ -4,20 +4,21 @@ What difficulty ``d`` controls (the paper's constants, Justesen et al. 2018):
 
 * size: ``floor(14 d + 2 U) + 10`` columns (10-11 at d = 0, 24-25 at d = 1) and ``floor(d + 2 U) + 10`` rows,
   padded with walls to 26 x 13;
-* walls: random rock with density ``(0.6 d + 0.2 + 0.2 U) / 2``, smoothed by ``floor((0.5 (1 - d) + 0.3 + 0.2 U)
-  * 10 + 1)`` majority-rule steps (an open cave when easy, a ragged one when hard); separate pockets are joined to
-  the main cave by straight corridors;
-* gems: ten, plus ``floor((0.7 (1 - d) + 0.1 + 0.2 U) * 0.05 * area)`` extra ones (fewer spare gems when hard);
+* walls: random rock with density ``r = (0.6 d + 0.2 + 0.2 U) / 2``, smoothed by ``floor(10 m + 1)``
+  majority-rule steps with ``m = 0.5 (1 - d) + 0.3 + 0.2 U`` (an open cave when easy, a ragged one when hard);
+  separate pockets are joined to the main cave by straight corridors;
+* gems: ten, plus ``floor((0.7 (1 - d) + 0.1 + 0.2 U) * 0.05 * area)`` extra ones (fewer spare gems when
+  hard);
 * rocks: ``floor((0.7 + 0.3 U) d * 2 (10 + e))`` (0 at d = 0, 14-20 at d = 1; ``e`` the extra-gem fraction),
   placed as close to the gems as they may be;
 * critters: ``floor((0.7 + 0.3 U) d * 0.05 * area)`` crabs and butterflies (0 at d = 0, about 9-13 at d = 1),
   more than five steps from the start, each in a little open pocket of 0-4 cells;
 * the exit: at a fraction ``0.3 + 0.5 d + 0.2 U`` of the largest path distance from the start (at least 4).
 
-Where the paper checked every rock by a path search, this generator keeps a breadth-first tree of routes from the
-start to every gem and to the exit, and never puts a rock on a route cell or on the cell above one (so no rock can
-fall onto a route), nor a critter on a route. The level check then confirms, on the finished grid, that the miner
-reaches nine gems and the exit through earth, never using a cell under a rock.
+Where the paper checked every rock by a path search, this generator keeps a breadth-first tree of routes from
+the start to every gem and to the exit, and never puts a rock on a route cell or on the cell above one (so no
+rock can fall onto a route), nor a critter on a route. The level check then confirms, on the finished grid,
+that the miner reaches nine gems and the exit through earth, never using a cell under a rock.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def _to_bits(mask: np.ndarray) -> int:
 
 
 def _ball(seed: int, radius: int, stride: int) -> int:
-    """Cells within Manhattan distance ``radius`` of ``seed`` (may spill into the separator column: harmless)."""
+    """Cells within Manhattan distance ``radius`` of ``seed`` (may spill into the separator column)."""
     m = seed
     for _ in range(radius):
         m = expand(m, stride)
@@ -91,7 +92,7 @@ class BoulderdashGenerator(GridGenerator):
         steps = floor((0.5 * (1 - d) + 0.3 + 0.2 * u()) * 10 + 1)
         rock = _cave(w, h, density, steps, rng)
 
-        # Join the cave: every open pocket gets a corridor to the first one (pockets under 3 cells are filled).
+        # Join the cave: each open pocket gets a corridor to the first one (pockets under 3 cells are filled).
         wide = np.zeros((h, stride), dtype=bool)
         wide[:, :w] = ~rock
         open_ = _to_bits(wide)
@@ -135,9 +136,16 @@ class BoulderdashGenerator(GridGenerator):
         route = _route_tree(rings, gems | exit_bit, stride, u.below(4))
         route |= start_bit
 
-        # Rocks: never on a route cell or right above one, not near the start or the exit; closest to gems first.
+        # Rocks: never on a route cell or right above one, not near the start or the exit; nearest gems first.
         n_rocks = floor((0.7 + 0.3 * u()) * d * 2 * (10 + extra_frac))
-        spare = open_ & ~route & ~(route >> stride) & ~gems & ~_ball(start_bit, 4, stride) & ~_ball(exit_bit, 4, stride)
+        spare = (
+            open_
+            & ~route
+            & ~(route >> stride)
+            & ~gems
+            & ~_ball(start_bit, 4, stride)
+            & ~_ball(exit_bit, 4, stride)
+        )
         rocks = 0
         near = gems
         for _ in range(w + h):
@@ -187,9 +195,12 @@ class BoulderdashGenerator(GridGenerator):
         return out.tobytes().decode("ascii").split("\n")[:-1]
 
     def stats(self, level: Level) -> dict[str, float]:
-        """``area`` (the bounding box of the cave's cells), ``wall_fraction`` (walls inside that box), ``rocks``,
-        ``critters``, ``gems``, and ``path_length``: a greedy route from the start to the nearest gem, nine times,
-        then to the exit (grid steps)."""
+        """The quantities difficulty controls.
+
+        ``area`` (the bounding box of the cave's cells, border included), ``wall_fraction`` (walls inside that
+        box), ``rocks``, ``critters``, ``gems``, and ``path_length``: a greedy route from the start to the
+        nearest gem, nine times, then to the exit (grid steps).
+        """
         board = Board.from_rows(level.rows)
         rows = [i for i, r in enumerate(level.rows) if r.strip("w")]
         cols = [c for c in range(level.width) if any(r[c] != "w" for r in level.rows)]
@@ -206,7 +217,7 @@ class BoulderdashGenerator(GridGenerator):
 
 
 def boulderdash_tour(board: Board, gems_needed: int = 9) -> int:
-    """Length of a greedy route: from the start to the nearest gem, nine times, then to the exit (-1 if stuck)."""
+    """A greedy route's length: start -> nearest gem, nine times, then -> the exit (-1 if stuck)."""
     passable = boulderdash_passable(board)
     stride = board.stride
     here = board.mask("A")
@@ -238,8 +249,11 @@ def _shuffled(m: int, rng: np.random.Generator) -> list[int]:
 
 
 def _route_tree(rings: list[int], targets: int, stride: int, first: int) -> int:
-    """The cells of one shortest path from ``rings[0]`` to each target: each cell takes one predecessor, trying the
-    four directions in a fixed order that starts at ``first`` (so that routes do not all hug one side)."""
+    """The cells of one shortest path from ``rings[0]`` to each target.
+
+    Each cell takes one predecessor, trying the four directions in a fixed order that starts at ``first`` (so
+    that the routes do not all hug one side).
+    """
     offsets = (1, -1, stride, -stride)
     order = offsets[first:] + offsets[:first]
     route = targets

@@ -5,9 +5,9 @@ Examples::
     ppcg generate zelda --difficulty 0.5 --count 10 --seed 0 --out levels/zelda-d0.5
     ppcg generate frogs --stats
 
-Level ``i`` of a run is generated from seed ``S + i`` (``numpy.random.default_rng(S + i)``), so every file can be
-made again on its own; its name says how: ``zelda_d0.500_seed3.txt``. Nothing is written unless every level was
-generated and the folder can be written.
+Level ``i`` of a run is generated from seed ``S + i`` (``numpy.random.default_rng(S + i)``), so every file can
+be made again on its own; its name says how: ``zelda_d0.500_seed3.txt``. Nothing is written unless every level
+was generated and the folder can be written.
 """
 
 from __future__ import annotations
@@ -24,14 +24,31 @@ STATS_DIFFICULTIES = (0.0, 0.5, 1.0)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``ppcg generate``."""
-    parser.add_argument("game", metavar="GAME", help="the generator (game) name: zelda, solarfox, frogs, boulderdash")
-    parser.add_argument("--difficulty", "-d", type=float, default=None, metavar="D", help="difficulty in [0, 1]")
-    parser.add_argument("--count", "-n", type=int, default=None, metavar="N",
-                        help="levels to write (default 1), or levels per difficulty for --stats (default 200)")
-    parser.add_argument("--seed", "-s", type=int, default=0, metavar="S", help="level i uses seed S + i (default 0)")
-    parser.add_argument("--out", "-o", type=Path, default=None, metavar="DIR", help="folder to write the levels to")
-    parser.add_argument("--stats", action="store_true",
-                        help="print the mean of each quantity that difficulty controls at d = 0, 0.5 and 1")
+    parser.add_argument(
+        "game", metavar="GAME", help="the generator (game) name: zelda, solarfox, frogs, boulderdash"
+    )
+    parser.add_argument(
+        "--difficulty", "-d", type=float, default=None, metavar="D", help="difficulty in [0, 1]"
+    )
+    parser.add_argument(
+        "--count",
+        "-n",
+        type=int,
+        default=None,
+        metavar="N",
+        help="levels to write (default 1), or levels per difficulty for --stats (default 200)",
+    )
+    parser.add_argument(
+        "--seed", "-s", type=int, default=0, metavar="S", help="level i uses seed S + i (default 0)"
+    )
+    parser.add_argument(
+        "--out", "-o", type=Path, default=None, metavar="DIR", help="folder to write the levels to"
+    )
+    parser.add_argument(
+        "--stats",
+        action="store_true",
+        help="print the mean of each quantity that difficulty controls at d = 0, 0.5 and 1",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,6 +131,8 @@ def stats_table(generator, count: int = 200, seed: int = 0, difficulties=STATS_D
         cells = []
         for d in difficulties:
             v = columns[d][k]
-            cells.append(f"{v.mean():7.2f} ± {v.std():<6.2f}  " if not math.isnan(v.mean()) else "nan".ljust(18))
+            cells.append(
+                f"{v.mean():7.2f} ± {v.std():<6.2f}  " if not math.isnan(v.mean()) else "nan".ljust(18)
+            )
         lines.append(((k + (" *" if k in grows else "")).ljust(width)) + "".join(cells))
     return "\n".join(lines)

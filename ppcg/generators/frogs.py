@@ -2,16 +2,17 @@
 
 What difficulty ``d`` controls (the paper's constants, Justesen et al. 2018):
 
-* size: ``floor(17 d + 3 U) + 8`` columns (8-10 at d = 0, 25-27 at d = 1) and ``floor(2 d + 3 U) + 4`` rows between
-  the top and bottom hedges (4-6 at d = 0, 6-8 at d = 1); the level is then padded with walls to 28 x 11;
+* size: ``floor(17 d + 3 U) + 8`` columns (8-10 at d = 0, 25-27 at d = 1) and ``floor(2 d + 3 U) + 4`` rows
+  between the top and bottom hedges (4-6 at d = 0, 6-8 at d = 1); the level is then padded with walls to
+  28 x 11;
 * lanes: each row between the goal row (top) and the start row (bottom) is grass, road or river with weights
-  ``1 - d``, ``(1 + 0.5 U) d`` and ``(2 + U) d`` (all grass at d = 0; about a third road and two thirds river at
-  d = 1), in runs of up to ``floor((0.3 + 0.5 d + 0.2 U) * 0.8 * rows)`` rows of one kind;
-* roads carry groups of 1-4 cars, all driving one way per road, each group fast or slow; rivers carry groups of
-  logs and have a log source at their right end (busy or quiet), so logs keep crossing them.
+  ``1 - d``, ``(1 + 0.5 U) d`` and ``(2 + U) d`` (all grass at d = 0; about a third road and two thirds river
+  at d = 1), in runs of up to ``floor((0.3 + 0.5 d + 0.2 U) * 0.8 * rows)`` rows of one kind;
+* roads carry groups of 1-4 cars, all driving one way per road, each group fast or slow; rivers carry groups
+  of logs and have a log source at their right end (busy or quiet), so logs keep crossing them.
 
-The goal sits in a gap of the top hedge row, the frog on the bottom row. The paper had no solvability check; here
-every level is checked: the frog must reach the goal over grass, road, and rivers that logs cross.
+The goal sits in a gap of the top hedge row, the frog on the bottom row. The paper had no solvability check;
+here every level is checked: the frog must reach the goal over grass, road, and rivers that logs cross.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ __all__ = ["FrogsGenerator"]
 
 _W, _H = 28, 11
 _GRASS, _ROAD, _RIVER = 0, 1, 2
-_CARS = {(True, True): "x", (True, False): "-", (False, True): "l", (False, False): "_"}  # (right, fast) -> char
+# (drives right, fast) -> level character
+_CARS = {(True, True): "x", (True, False): "-", (False, True): "l", (False, False): "_"}
 
 
 def _groups(width: int, n: int, u: Uniforms) -> list[tuple[int, int]]:

@@ -1,13 +1,13 @@
 """Grid-level playability checks, on bit boards.
 
-A level's text (rows joined by ``\\n``, with a final ``\\n``) is read as one Python integer per kind of cell: bit
-``r * (width + 1) + c`` stands for cell (row ``r``, column ``c``), and the ``\\n`` column is never set, so shifting
-by one never wraps from one row into the next. A breadth-first search is then a handful of shifts and ``&``/``|``
-per step over the whole grid at once, fast enough to check every generated level.
+A level's text (rows joined by ``\\n``, with a final ``\\n``) is read as one Python integer per kind of cell:
+bit ``r * (width + 1) + c`` stands for cell (row ``r``, column ``c``), and the ``\\n`` column is never set, so
+shifting by one never wraps from one row into the next. A breadth-first search is then a handful of shifts and
+``&``/``|`` per step over the whole grid at once, fast enough to check every generated level.
 
-The per-game checks (:data:`CHECKS`) say whether the goal can be reached on the grid; they ignore timing (monsters,
-cars and logs move), so they are necessary conditions, made conservative where the rules are lethal (Boulderdash:
-the cell under a rock is never used, so no rock falls on the planned route).
+The per-game checks (:data:`CHECKS`) say whether the goal can be reached on the grid; they ignore timing
+(monsters, cars and logs move), so they are necessary conditions, made conservative where the rules are
+lethal (Boulderdash: the cell under a rock is never used, so no rock falls on the planned route).
 
 >>> text = "wwwww\\nwA.gw\\nwwwww\\n"
 >>> board = Board(text)
@@ -38,7 +38,7 @@ __all__ = [
 
 @lru_cache(maxsize=256)
 def _table(chars: str) -> bytes:
-    """A ``bytes.translate`` table sending the bytes of ``chars`` to ``'1'`` and every other byte to ``'0'``."""
+    """A ``bytes.translate`` table: the bytes of ``chars`` to ``'1'``, every other byte to ``'0'``."""
     table = bytearray(b"0" * 256)
     for ch in chars.encode("latin-1"):
         table[ch] = ord("1")
@@ -150,7 +150,7 @@ def pick_many(m: int, n: int, rng: np.random.Generator) -> list[int]:
     return idx[order[:n]].tolist()
 
 
-# ------------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Per-game checks. Each takes a Board and returns None when the level is playable, or the reason it is not.
 
 
@@ -200,7 +200,7 @@ _FROGS_SOURCES = "1234"
 
 
 def check_frogs(board: Board) -> str | None:
-    """The frog reaches the goal through grass, road, and water rows that logs cross (rows with a log source)."""
+    """The frog reaches the goal over grass, road, and rivers that logs cross (rows with a log source)."""
     bad = _one_avatar(board, "AB")
     if bad:
         return bad
@@ -222,14 +222,16 @@ def check_frogs(board: Board) -> str | None:
 
 
 def boulderdash_passable(board: Board) -> int:
-    """Cells the miner may use: earth, open cave, gems, the exit, the start; never a cell right under a rock."""
+    """Cells the miner may use: earth, open cave, gems, the exit, the start; never one right under a rock."""
     rocks = board.mask("o")
     return board.mask(".-xeA") & ~(rocks << board.stride)
 
 
 def check_boulderdash(board: Board, gems_needed: int = 9) -> str | None:
-    """The miner reaches nine gems and every exit, digging through earth, avoiding rocks, critters and the cells
-    right under rocks (so that no rock falls on the way)."""
+    """The miner reaches nine gems and every exit.
+
+    It digs through earth and avoids rocks, critters and the cells right under rocks (so no rock falls on it).
+    """
     bad = _one_avatar(board, "A")
     if bad:
         return bad

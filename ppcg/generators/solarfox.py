@@ -3,14 +3,14 @@
 The level is always 10 x 11: side walls, a guards' lane on the top and bottom rows (a guard on each), and an
 8 x 9 field. What difficulty ``d`` controls (after Justesen et al. 2018):
 
-* pills: about ``6 + 28 d`` (the paper: 6 at d = 0, 34 at d = 1), laid out with one of three symmetries (left-right,
-  top-bottom, or both), all plain pills, all power pills, or a mix (one chance in three each);
+* pills: about ``6 + 28 d`` (the paper: 6 at d = 0, 34 at d = 1), laid out with one of three symmetries
+  (left-right, top-bottom, or both), all plain pills, all power pills, or a mix (one chance in three each);
 * spread: the pills stay inside a margin of ``floor(4 - 4 c)`` columns and ``floor(4.5 - 4.5 c)`` rows, with
   concentration ``c = 0.4 d + 0.4 + 0.2 U``: near the ship at d = 0, over the whole field at d = 1;
 * the guards start ``(1 - d)``-scaled offsets from the middle of their lanes (nearer the middle when hard).
 
-The ship starts next to the centre. Every pill is reachable by construction (the field has no walls); the check
-confirms it and that the level has one ship and at least one pill.
+The ship starts next to the centre. Every pill is reachable by construction (the field has no walls); the
+check confirms it and that the level has one ship and at least one pill.
 """
 
 from __future__ import annotations
@@ -31,14 +31,16 @@ _SYMMETRIES = ("leftright", "topbottom", "both")
 
 
 def _domains() -> dict[tuple[str, int, int], np.ndarray]:
-    """For each symmetry and margins (mx, my): the fundamental cells (row, col) inside the margins, and orbits."""
+    """For each symmetry and margins (mx, my): the fundamental cells (row, col) inside the margins."""
     out = {}
     for sym in _SYMMETRIES:
         for mx in range(4):
             for my in range(5):
                 cols = range(1 + mx, (_W // 2 if sym != "topbottom" else _W - 1 - mx))
                 rows = range(1 + my, (_H // 2 + 1 if sym != "leftright" else _H - 1 - my))
-                out[sym, mx, my] = np.array([(r, c) for r in rows for c in cols], dtype=np.int64).reshape(-1, 2)
+                out[sym, mx, my] = np.array([(r, c) for r in rows for c in cols], dtype=np.int64).reshape(
+                    -1, 2
+                )
     return out
 
 
@@ -104,7 +106,7 @@ class SolarfoxGenerator(GridGenerator):
         return ["".join(row) for row in grid]
 
     def stats(self, level: Level) -> dict[str, float]:
-        """``pills`` (plain and power), ``power_pills``, ``spread`` (mean distance of a pill from the centre)."""
+        """``pills`` (plain and power), ``power_pills``, ``spread`` (mean pill distance from the centre)."""
         board = Board.from_rows(level.rows)
         rows = np.array([list(r) for r in level.rows])
         rr, cc = np.nonzero((rows == "b") | (rows == "p"))

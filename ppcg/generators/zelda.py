@@ -2,16 +2,17 @@
 
 What difficulty ``d`` controls (as in Justesen et al. 2018, with the paper's constants):
 
-* walls: a perfect maze of 6 x 4 cells fills the 13 x 9 level; then a fraction ``o = min(1, 1.05 - 0.5 d - 0.1 U)``
-  of its separator walls (walls with floor on two opposite sides) is knocked out: all of them at d = 0 (an open
-  room with pillars), about half at d = 1 (a maze with loops). The paper knocked out ``floor((0.3 (1 - d) + 0.1 +
-  0.1 U) * 96)`` walls, 38-48 at d = 0 and 9-19 at d = 1; a maze this size has only about 25 separators, so every
-  d below about 0.5 gave the same open room. A fraction keeps the whole range of d meaningful;
-* distances: the door sits at a fraction ``0.7 d + 0.3 U`` of the largest path distance from the hero, and the key
-  at such a fraction of the distance the hero can walk with the door shut (the paper used Manhattan distances and
-  a sort weight; path distances make "farther" mean what the player walks);
-* monsters: ``floor((0.4 d + 0.2 U) * 0.05 * 13 * 9)``, 0-1 at d = 0 and 2-3 at d = 1, each quick, normal or slow
-  with equal chance, placed at least three steps from the hero.
+* walls: a perfect maze of 6 x 4 cells fills the 13 x 9 level; then a fraction
+  ``o = min(1, 1.05 - 0.5 d - 0.1 U)`` of its separator walls (walls with floor on two opposite sides) is
+  knocked out: all of them at d = 0 (an open room with pillars), about half at d = 1 (a maze with loops). The
+  paper knocked out ``floor(96 o')`` walls with ``o' = 0.3 (1 - d) + 0.1 + 0.1 U``, 38-48 at d = 0 and 9-19 at
+  d = 1; a maze this size has only about 25 separators, so every d below about 0.5 gave the same open room. A
+  fraction keeps the whole range of d meaningful;
+* distances: the door sits at a fraction ``0.7 d + 0.3 U`` of the largest path distance from the hero, and the
+  key at such a fraction of the distance the hero can walk with the door shut (the paper used Manhattan
+  distances and a sort weight; path distances make "farther" mean what the player walks);
+* monsters: ``floor((0.4 d + 0.2 U) * 0.05 * 13 * 9)``, 0-1 at d = 0 and 2-3 at d = 1, each quick, normal or
+  slow with equal chance, placed at least three steps from the hero.
 
 Playable by construction (the key is reached with the door closed, the door from the key), and checked anyway.
 """
@@ -34,7 +35,7 @@ _CW, _CH = (_W - 1) // 2, (_H - 1) // 2  # maze cells: 6 x 4
 
 
 def _maze_tables() -> tuple[list[int], list[tuple[int, int, int]], list[tuple[int, int, int, int, int]]]:
-    """Cell indices, edges (cell a, cell b, wall index between) and interior posts (index and its 4 neighbours)."""
+    """Cell indices, edges (cell a, cell b, the wall between) and interior posts (index, 4 neighbours)."""
     cells = [(2 * j + 1) * _STRIDE + 2 * i + 1 for j in range(_CH) for i in range(_CW)]
     edges = []
     for j in range(_CH):
@@ -151,7 +152,7 @@ class ZeldaGenerator(GridGenerator):
 
 
 def zelda_path_length(board: Board) -> int:
-    """Steps from the hero to the nearest key (door shut), then from that key to the nearest door; -1 if none."""
+    """Steps from the hero to the nearest key (door shut), then on to the nearest door; -1 if none."""
     floor_ = board.mask(".A+123")
     hero, keys, doors = board.mask("A"), board.mask("+"), board.mask("g")
     to_key = distance(hero, keys, floor_, board.stride)

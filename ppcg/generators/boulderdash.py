@@ -30,7 +30,7 @@ import numpy as np
 from ppcg.generators.base import GridGenerator, Uniforms, floor
 from ppcg.generators.playability import (
     Board,
-    bit_indices,
+    bit_list,
     boulderdash_passable,
     distance,
     expand,
@@ -44,6 +44,7 @@ __all__ = ["BoulderdashGenerator"]
 
 _W, _H = 26, 13
 _ORD = {ch: ord(ch) for ch in "w.-Aexocb\n"}
+_EARTH_OR_WALL = bytes.maketrans(b"01", b"w.")
 
 
 def _to_bits(mask: np.ndarray) -> int:
@@ -59,20 +60,41 @@ def _ball(seed: int, radius: int, stride: int) -> int:
     return m
 
 
-def _cave(w: int, h: int, density: float, steps: int, rng: np.random.Generator) -> np.ndarray:
-    """Rock (True) and open cave (False), (h, w), with a rock border, smoothed by the majority rule."""
-    rock = rng.random((h, w)) < density
-    rock[0, :] = rock[-1, :] = rock[:, 0] = rock[:, -1] = True
-    a = rock.astype(np.int8)
-    for _ in range(steps):
-        rows3 = a[:, :-2] + a[:, 1:-1] + a[:, 2:]
-        n = rows3[:-2] + rows3[1:-1] + rows3[2:] - a[1:-1, 1:-1]  # rock among the 8 neighbours
-        inner = (n >= 5) | ((a[1:-1, 1:-1] == 1) & (n >= 4))
-        new = inner.astype(np.int8)
-        if np.array_equal(new, a[1:-1, 1:-1]):
-            break
-        a[1:-1, 1:-1] = new
-    return a.astype(bool)
+def _majority(rock: int, interior: int, stride: int) -> int:
+    """One majority-rule step on a bit board: an interior cell becomes rock when at least five of its eight
+    neighbours are rock, or four and it is rock already; other cells keep their state."""
+    n = (
+        rock << 1,
+        rock >> 1,
+        rock << stride,
+        rock >> stride,
+        rock << (stride + 1),
+        rock >> (stride + 1),
+        rock << (stride - 1),
+        rock >> (stride - 1),
+    )
+    # Bit-sliced addition of the eight neighbour planes: count = b0 + 2 b1 + 4 b2 + 8 b3.
+    a, b, c = n[0], n[1], n[2]
+    s1, c1 = a ^ b ^ c, (a & b) | (c & (a ^ b))
+    a, b, c = n[3], n[4], n[5]
+    s2, c2 = a ^ b ^ c, (a & b) | (c & (a ^ b))
+    s3, c3 = n[6] ^ n[7], n[6] & n[7]
+    b0, ca = s1 ^ s2 ^ s3, (s1 & s2) | (s3 & (s1 ^ s2))
+    t, tc1 = c1 ^ c2 ^ c3, (c1 & c2) | (c3 & (c1 ^ c2))
+    b1, tc2 = t ^ ca, t & ca
+    b2, b3 = tc1 ^ tc2, tc1 & tc2
+    at_least_4 = b2 | b3
+    at_least_5 = b3 | (b2 & (b1 | b0))
+    new = at_least_5 | (rock & at_least_4)
+    return (new & interior) | (rock & ~interior)
+
+
+def _col_mask(h: int, stride: int) -> int:
+    """Column 0 of every row."""
+    m = 0
+    for r in range(h):
+        m |= 1 << (r * stride)
+    return m
 
 
 class BoulderdashGenerator(GridGenerator):
@@ -90,28 +112,41 @@ class BoulderdashGenerator(GridGenerator):
         stride = w + 1
         density = (0.6 * d + 0.2 + 0.2 * u()) * 0.5
         steps = floor((0.5 * (1 - d) + 0.3 + 0.2 * u()) * 10 + 1)
-        rock = _cave(w, h, density, steps, rng)
+        col0 = _col_mask(h, stride)
+        row0 = (1 << w) - 1
+        grid = row0 * col0  # every cell (row0 repeated in each row)
+        border = row0 | (row0 << ((h - 1) * stride)) | col0 | (col0 << (w - 1))
+        interior = grid & ~border
+        noise = np.zeros((h, stride), dtype=bool)
+        noise[:, :w] = rng.random((h, w)) < density
+        rock = _to_bits(noise) | border
+        for _ in range(steps):
+            new = _majority(rock, interior, stride)
+            if new == rock:
+                break
+            rock = new
 
-        # Join the cave: each open pocket gets a corridor to the first one (pockets under 3 cells are filled).
-        wide = np.zeros((h, stride), dtype=bool)
-        wide[:, :w] = ~rock
-        open_ = _to_bits(wide)
-        main = flood(open_ & -open_, open_, stride)
-        rest = open_ & ~main
+        # Join the cave: each pocket of open cave gets a corridor to the largest one; tiny ones are filled.
+        open_ = grid & ~rock
+        regions = []
+        rest = open_
         while rest:
-            pocket = flood(rest & -rest, rest, stride)
-            rest &= ~pocket
-            cells = bit_indices(pocket)
-            if len(cells) < 3:
-                r_, c_ = np.divmod(cells, stride)
-                rock[r_, c_] = True
+            region = flood(rest & -rest, rest, stride)
+            rest &= ~region
+            regions.append(region)
+        main = max(regions, key=int.bit_count) if regions else 0
+        for region in regions:
+            if region == main:
                 continue
-            r1, c1 = divmod(int(cells[u.below(len(cells))]), stride)
+            if region.bit_count() < 3:
+                open_ &= ~region
+                continue
+            r1, c1 = divmod(pick_bit(region, u()), stride)
             r2, c2 = divmod(pick_bit(main, u()), stride)
-            rock[r1, min(c1, c2) : max(c1, c2) + 1] = False
-            rock[min(r1, r2) : max(r1, r2) + 1, c2] = False
-        wide[:, :w] = ~rock
-        open_ = _to_bits(wide)
+            lo, hi = min(c1, c2), max(c1, c2)
+            open_ |= ((1 << (hi - lo + 1)) - 1) << (r1 * stride + lo)
+            lo, hi = min(r1, r2), max(r1, r2)
+            open_ |= (col0 << c2) & ((1 << ((hi + 1) * stride)) - (1 << (lo * stride)))
         if open_.bit_count() < 20:
             return None
 
@@ -126,11 +161,10 @@ class BoulderdashGenerator(GridGenerator):
         exit_bit = 1 << pick_bit(rings[t], u())
         extra_frac = 0.7 * (1 - d) + 0.1 + 0.2 * u()
         n_gems = 10 + floor(extra_frac * 0.05 * w * h)
-        free = bit_indices(open_ & ~start_bit & ~exit_bit)
-        if len(free) < n_gems + 5:
+        free = open_ & ~start_bit & ~exit_bit
+        if free.bit_count() < n_gems + 5:
             return None
-        gem_idx = free[rng.permutation(len(free))[:n_gems]]
-        gems = _to_bits_idx(gem_idx)
+        gems = _sample(free, n_gems, u)
 
         # Routes: a breadth-first tree from the start to every gem and the exit.
         route = _route_tree(rings, gems | exit_bit, stride, u.below(4))
@@ -146,6 +180,7 @@ class BoulderdashGenerator(GridGenerator):
             & ~_ball(start_bit, 4, stride)
             & ~_ball(exit_bit, 4, stride)
         )
+        # Spare cells in bands by distance from the gems: whole bands are taken, the last one in part.
         rocks = 0
         near = gems
         for _ in range(w + h):
@@ -154,12 +189,16 @@ class BoulderdashGenerator(GridGenerator):
             grown = expand(near, stride) & open_ | near
             if grown == near:
                 break
-            band = grown & ~near & spare  # the spare cells one step farther from the gems
+            band = grown & ~near & spare
             near = grown
-            for i in _shuffled(band, rng)[:n_rocks]:
-                rocks |= 1 << i
-                n_rocks -= 1
-            spare &= ~rocks
+            k = band.bit_count()
+            if k <= n_rocks:
+                rocks |= band
+                n_rocks -= k
+            else:
+                rocks |= _sample(band, n_rocks, u)
+                n_rocks = 0
+            spare &= ~band
 
         # Critters: off the routes, away from the start and the exit, never right under a rock.
         n_critters = floor((0.7 + 0.3 * u()) * d * 0.05 * w * h)
@@ -168,7 +207,7 @@ class BoulderdashGenerator(GridGenerator):
         critters: list[tuple[int, str]] = []
         earth = open_ & ~gems & ~rocks & ~start_bit & ~exit_bit
         pockets = 0
-        for i in _shuffled(spots, rng)[:n_critters]:
+        for i in bit_list(_sample(spots, n_critters, u)):
             critters.append((i, "c" if u() < 0.5 else "b"))
             earth &= ~(1 << i)
             length = floor(5 * u())
@@ -182,17 +221,17 @@ class BoulderdashGenerator(GridGenerator):
                 earth &= ~bit
                 j += step
 
-        out = np.full(h * stride, _ORD["w"], dtype=np.uint8)
-        out[stride - 1 :: stride] = _ORD["\n"]
-        out[bit_indices(open_)] = _ORD["."]
-        out[bit_indices(pockets)] = _ORD["-"]
-        out[gem_idx] = _ORD["x"]
-        out[bit_indices(rocks)] = _ORD["o"]
+        # The text: earth or wall from one bit board, then the sparse things on top.
+        text = bytearray(bin(open_)[:1:-1].ljust(h * stride, "0").encode("ascii").translate(_EARTH_OR_WALL))
+        for m, ch in ((pockets, "-"), (gems, "x"), (rocks, "o")):
+            for i in bit_list(m):
+                text[i] = _ORD[ch]
         for i, ch in critters:
-            out[i] = _ORD[ch]
-        out[start] = _ORD["A"]
-        out[exit_bit.bit_length() - 1] = _ORD["e"]
-        return out.tobytes().decode("ascii").split("\n")[:-1]
+            text[i] = _ORD[ch]
+        text[start] = _ORD["A"]
+        text[exit_bit.bit_length() - 1] = _ORD["e"]
+        flat = text.decode("ascii")
+        return [flat[r * stride : r * stride + w] for r in range(h)]
 
     def stats(self, level: Level) -> dict[str, float]:
         """The quantities difficulty controls.
@@ -236,16 +275,17 @@ def boulderdash_tour(board: Board, gems_needed: int = 9) -> int:
     return -1 if steps < 0 else total + steps
 
 
-def _to_bits_idx(idx: np.ndarray) -> int:
-    m = 0
-    for i in idx.tolist():
-        m |= 1 << i
-    return m
-
-
-def _shuffled(m: int, rng: np.random.Generator) -> list[int]:
-    idx = bit_indices(m)
-    return idx[rng.permutation(len(idx))].tolist()
+def _sample(m: int, k: int, u: Uniforms) -> int:
+    """``k`` set bits of ``m`` chosen at random (all of them if ``m`` has fewer), as a mask."""
+    cells = bit_list(m)
+    if k >= len(cells):
+        return m
+    out = 0
+    for j in range(k):  # a partial Fisher-Yates shuffle
+        i = j + u.below(len(cells) - j)
+        cells[i], cells[j] = cells[j], cells[i]
+        out |= 1 << cells[j]
+    return out
 
 
 def _route_tree(rings: list[int], targets: int, stride: int, first: int) -> int:

@@ -26,6 +26,7 @@ __all__ = [
     "Board",
     "CHECKS",
     "bit_indices",
+    "bit_list",
     "check_level_text",
     "distance",
     "expand",
@@ -135,12 +136,29 @@ def bit_indices(m: int) -> np.ndarray:
     return np.flatnonzero(np.frombuffer(s, dtype=np.uint8) == 49)
 
 
+def bit_list(m: int) -> list[int]:
+    """The indices of the set bits of ``m``, ascending, as a list (fast for sparse masks)."""
+    if m.bit_count() > 32:
+        return bit_indices(m).tolist()
+    out = []
+    while m:
+        low = m & -m
+        out.append(low.bit_length() - 1)
+        m ^= low
+    return out
+
+
 def pick_bit(m: int, u: float) -> int:
     """The set bit of ``m`` chosen by a uniform draw ``u`` in [0, 1) (-1 if ``m`` is empty)."""
-    if not m:
+    n = m.bit_count()
+    if not n:
         return -1
-    idx = bit_indices(m)
-    return int(idx[min(int(u * len(idx)), len(idx) - 1)])
+    k = min(int(u * n), n - 1)
+    if n > 32:
+        return int(bit_indices(m)[k])
+    for _ in range(k):
+        m &= m - 1
+    return (m & -m).bit_length() - 1
 
 
 def pick_many(m: int, n: int, rng: np.random.Generator) -> list[int]:

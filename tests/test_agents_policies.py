@@ -1,4 +1,4 @@
-"""Feature extractors: GridCNN takes any [C, H, W] grid unscaled; NatureCNN is chosen only for big enough images."""
+"""Feature extractors: GridCNN takes any [C, H, W] grid unscaled; NatureCNN only for big enough images."""
 
 from __future__ import annotations
 

@@ -1,0 +1,92 @@
+"""End to end on Zelda, in a few thousand steps: train -> checkpoint -> Ctrl-C -> resume -> evaluate.
+
+Uses the real engine, environments, curricula and SB3; budgets are tiny so that it runs in CI.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("stable_baselines3")
+
+from ppcg.cli import main  # noqa: E402
+
+COMMON = ["--n-envs", "4", "--checkpoint-every", "400", "--no-progress", "--threads", "1"]
+
+
+def test_train_interrupt_resume_evaluate(tmp_path, monkeypatch, capsys):
+    import ppcg.agents.train as train_mod
+    from ppcg.agents.run import RunDir
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    out = tmp_path / "run"
+
+    # 1. Train 1,600 steps, "pressing Ctrl-C" once 800 steps are done.
+    class CtrlC(BaseCallback):
+        def _on_step(self):
+            if self.num_timesteps >= 800:
+                raise KeyboardInterrupt
+            return True
+
+    original = train_mod._callbacks
+    monkeypatch.setattr(train_mod, "_callbacks", lambda *a, **k: [*original(*a, **k), CtrlC()])
+    argv = ["train", "zelda", "--algo", "a2c", "--curriculum", "ppcg", "--timesteps", "1600", "--seed", "3"]
+    assert main([*argv, *COMMON, "--out", str(out), "--eval-episodes", "1"]) == 130
+    run = RunDir.open(out)
+    status = run.status()
+    assert status["status"] == "interrupted" and status["timesteps"] == 800
+    ckpt = run.last_checkpoint()
+    assert ckpt.timesteps == 800 and ckpt.model.is_file()
+    state = ckpt.load_state()
+    assert state["curriculum"]["name"] == "ppcg" and 0.0 <= state["curriculum"]["d"] <= 1.0
+    assert not run.model_path.exists()
+    assert [p.name for p in run.checkpoints_dir.iterdir() if ".tmp" in p.name] == []
+
+    # 2. A second run never overwrites the first.
+    monkeypatch.setattr(train_mod, "_callbacks", original)
+    assert main([*argv, *COMMON, "--out", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+    # 3. Resume: continues from 800 to 1,600 with the curriculum's state, then evaluates.
+    capsys.readouterr()
+    assert main(["train", "zelda", "--resume", "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    status = run.status()
+    assert status["status"] == "complete" and status["timesteps"] == 1600 and run.model_path.is_file()
+    assert "| **human** | **all** |" in printed and "| **d=0.5** | **all** |" in printed
+    steps = [int(line.split(",")[0]) for line in (out / "progress.csv").read_text().splitlines()[1:]]
+    assert steps == sorted(steps) and steps[-1] == 1600 and min(steps) <= 800
+    config = run.read_config()
+    assert config["settings"]["seed"] == 3 and config["hyperparams"]["n_envs"] == 4
+
+    # 4. Evaluation is deterministic given its seed, per level and overall.
+    reports = []
+    for k in range(2):
+        dest = tmp_path / f"eval{k}.json"
+        args = ["--levels", "human", "difficulty=1", "--episodes", "2", "--seed", "5", "--output", str(dest)]
+        assert main(["evaluate", str(out), *args]) == 0
+        reports.append(json.loads(dest.read_text()))
+    assert reports[0]["sets"] == reports[1]["sets"]
+    human = reports[0]["sets"]["human"]
+    assert set(human["levels"]) == {f"lvl{k}" for k in range(5)} and human["overall"]["episodes"] == 10
+    d1 = reports[0]["sets"]["d=1"]["levels"]
+    assert len(d1) == 2 and all("/d=1.000/seed=" in lid for lid in d1)
+    assert all(int(lid.rsplit("=", 1)[1]) >= 2**31 for lid in d1)  # test seeds never used in training
+    assert reports[0]["timesteps"] == 1600
+
+
+def test_bad_arguments_are_clear_errors(capsys, tmp_path):
+    assert main(["train", "zelda", "--curriculum", "difficulty", "--out", str(tmp_path / "a")]) == 2
+    assert "needs --difficulty" in capsys.readouterr().err
+    assert main(["train", "zelda", "--level", "1", "--out", str(tmp_path / "b")]) == 2
+    assert "--level is for --curriculum fixed" in capsys.readouterr().err
+    bad = tmp_path / "h.yml"
+    bad.write_text("default:\n  n_timesteps: 10\n  policy: CnnPolicy\n  n_envs: 1\n  gama: 0.9\n")
+    assert main(["train", "zelda", "--config", str(bad), "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:5: [default] gama" in err and "did you mean 'gamma'" in err
+    assert not (tmp_path / "c").exists()  # nothing created for a run that cannot start
+    assert main(["evaluate", str(tmp_path / "nothing")]) == 2
+    assert "not a run folder" in capsys.readouterr().err

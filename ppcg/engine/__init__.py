@@ -1,0 +1,12 @@
+"""The engine: GVGAI-faithful, batched, numba-compiled simulation of VGDL games.
+
+``compile_game(spec)`` turns a :class:`~ppcg.vgdl.spec.GameSpec` into flat tables (:class:`CompiledGame`);
+``BatchEngine(game, n)`` steps ``n`` environments of it in one compiled call.
+"""
+
+from __future__ import annotations
+
+from ppcg.engine.batch import BatchEngine, EngineState, StepResult
+from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
+
+__all__ = ["BatchEngine", "CompiledGame", "EngineState", "StepResult", "compile_game", "level_plan"]

@@ -1,0 +1,284 @@
+"""``BatchEngine``: a batch of independent environments of one game, stepped by one compiled call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ppcg.engine import kernel as K
+from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
+from ppcg.engine import layout as L
+from ppcg.engine.layout import BLOCK, STATE_FIELDS, State, alloc_state
+
+__all__ = ["BatchEngine", "StepResult", "EngineState"]
+
+_OBS_KINDS = {None: 0, "symbolic": 1, "rgb": 2}
+
+
+@dataclass
+class StepResult:
+    """What :meth:`BatchEngine.step` returns: arrays over the batch (fresh copies)."""
+
+    obs: np.ndarray | None
+    reward: np.ndarray
+    terminated: np.ndarray
+    truncated: np.ndarray
+    score: np.ndarray
+    winner: np.ndarray
+    tick: np.ndarray
+
+
+@dataclass
+class EngineState:
+    """A picklable copy of one environment's state (for search and tests)."""
+
+    arrays: dict[str, np.ndarray]
+    slots: int
+    cells: int
+
+
+class BatchEngine:
+    """A batch of ``num_envs`` environments of one game in struct-of-arrays form.
+
+    Args:
+        game: a :class:`~ppcg.engine.compiler.CompiledGame`, a :class:`~ppcg.vgdl.spec.GameSpec`, or a bundled
+            game name / game file path (loaded with ``ppcg.vgdl.load_game``).
+        num_envs: batch size.
+        obs_type: ``"symbolic"`` (uint8 ``[C, H, W]``), ``"rgb"`` (uint8 ``[H*10, W*10, 3]``) or None.
+        obs_size: ``(width, height)`` in cells of the observation; levels smaller are padded with walls. None: the
+            size of the first levels given to :meth:`reset`.
+        max_steps: episode step limit (truncation); 0 for none.
+        max_sprites: sprite slots per environment; None sizes them from the levels (twice the largest level's
+            sprite count plus headroom, grown when a bigger level arrives).
+    """
+
+    def __init__(self, game, num_envs: int, *, obs_type: str | None = "symbolic",
+                 obs_size: tuple[int, int] | None = None, max_steps: int = 2000,
+                 max_sprites: int | None = None) -> None:
+        if obs_type not in _OBS_KINDS:
+            raise ValueError(f"obs_type must be 'symbolic', 'rgb' or None, got {obs_type!r}")
+        if num_envs < 1:
+            raise ValueError(f"num_envs must be >= 1, got {num_envs}")
+        self.compiled = _as_compiled(game)
+        self.num_envs = int(num_envs)
+        self.obs_type = obs_type
+        self.obs_size = tuple(obs_size) if obs_size is not None else None
+        self.max_steps = int(max_steps)
+        self._fixed_slots = max_sprites
+        self._state: State | None = None
+        self._slots = 0
+        self._cells = 0
+        self._plans: dict = {}
+
+    # ------------------------------------------------------------------------------------------------------
+    @property
+    def tables(self):
+        return self.compiled.tables
+
+    @property
+    def observation_shape(self) -> tuple[int, ...] | None:
+        """The per-environment observation shape (known once ``obs_size`` is, at the latest after reset)."""
+        if self.obs_type is None or self.obs_size is None:
+            return None
+        w, h = self.obs_size
+        if self.obs_type == "symbolic":
+            return (len(self.compiled.leaf_names), h, w)
+        return (h * BLOCK, w * BLOCK, 3)
+
+    def _plan(self, level):
+        key = id(level)
+        hit = self._plans.get(key)
+        if hit is not None and hit[0] is level:
+            return hit[1]
+        plan = level_plan(self.compiled, level)
+        if len(self._plans) > 4096:
+            self._plans.clear()
+        self._plans[key] = (level, plan)
+        return plan
+
+    def _ensure(self, slots: int, cells: int) -> None:
+        """Allocate (or grow) the state so that every environment has ``slots`` slots and ``cells`` grid cells."""
+        if self._state is not None and slots <= self._slots and cells <= self._cells:
+            return
+        tb = self.tables
+        new_slots = max(slots, self._slots)
+        new_cells = max(cells, self._cells)
+        n_res = int(tb.misc[L.M_RESL1] - tb.misc[L.M_RESL0])
+        new = alloc_state(self.num_envs, new_slots, len(self.compiled.type_names), n_res, new_cells,
+                          int(tb.misc[L.M_N_PULL]))
+        old = self._state
+        if old is not None:
+            for name in STATE_FIELDS:
+                a, b = getattr(old, name), getattr(new, name)
+                b[tuple(slice(0, d) for d in a.shape)] = a
+            # the added slots are free: they go below each environment's free stack
+            extra = np.arange(new_slots - 1, self._slots - 1, -1, dtype=np.int32)
+            for i in range(self.num_envs):
+                nf = int(old.ev[i, L.EV_NFREE])
+                new.lst[i, L.L_FREE, : len(extra)] = extra
+                new.lst[i, L.L_FREE, len(extra): len(extra) + nf] = old.lst[i, L.L_FREE, :nf]
+                new.ev[i, L.EV_NFREE] = nf + len(extra)
+        self._state = new
+        self._slots = new_slots
+        self._cells = new_cells
+
+    # ------------------------------------------------------------------------------------------------------
+    def reset(self, levels: Sequence, seeds: Sequence[int], indices: Sequence[int] | np.ndarray | None = None):
+        """Load ``levels[k]`` into environment ``indices[k]`` (all when None) with ``java.util.Random(seeds[k])``.
+
+        Returns:
+            The whole batch's observation (a copy), or None when ``obs_type`` is None.
+        """
+        if indices is None:
+            indices = np.arange(self.num_envs)
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        levels = list(levels)
+        seeds = np.asarray(seeds, dtype=np.int64).reshape(-1)
+        if not (len(levels) == len(seeds) == len(idx)):
+            raise ValueError(f"reset needs one level and one seed per environment: got {len(levels)} levels, "
+                             f"{len(seeds)} seeds for {len(idx)} environments")
+        if idx.size and (idx.min() < 0 or idx.max() >= self.num_envs):
+            raise IndexError(f"environment index out of range 0..{self.num_envs - 1}")
+        plans = [self._plan(lv) for lv in levels]
+        if self.obs_size is None and plans:
+            self.obs_size = (max(p[3] for p in plans), max(p[4] for p in plans))
+        if self.obs_size is not None and plans:
+            for p in plans:
+                if p[3] > self.obs_size[0] or p[4] > self.obs_size[1]:
+                    raise ValueError(f"level of size {p[3]}x{p[4]} does not fit obs_size {self.obs_size}")
+        need_slots = self._fixed_slots or max([2 * len(p[0]) + 64 for p in plans] + [128])
+        need_cells = max([p[3] * p[4] for p in plans] + [1])
+        self._ensure(int(need_slots), int(need_cells))
+        offsets = np.zeros(len(plans) + 1, np.int64)
+        for k, p in enumerate(plans):
+            offsets[k + 1] = offsets[k] + len(p[0])
+        types = np.concatenate([p[0] for p in plans]) if plans else np.zeros(0, np.int32)
+        xs = np.concatenate([p[1] for p in plans]) if plans else np.zeros(0, np.int32)
+        ys = np.concatenate([p[2] for p in plans]) if plans else np.zeros(0, np.int32)
+        widths = np.array([p[3] for p in plans], np.int32)
+        heights = np.array([p[4] for p in plans], np.int32)
+        K.reset_batch(self.tables, self._state, idx, offsets, types, xs, ys, widths, heights, seeds)
+        return self.observe()
+
+    def step(self, actions) -> StepResult:
+        """Advance every environment by one tick with Gym action indices ``actions`` (``[num_envs]``)."""
+        st = self._require()
+        actions = np.asarray(actions, dtype=np.int64).reshape(-1)
+        if actions.shape[0] != self.num_envs:
+            raise ValueError(f"expected {self.num_envs} actions, got {actions.shape[0]}")
+        reward = np.zeros(self.num_envs, np.float64)
+        kind, sym, rgb = self._obs_buffers()
+        K.step_batch(self.tables, st, actions, self.max_steps, kind, sym, rgb, reward)
+        obs = sym if kind == 1 else rgb if kind == 2 else None
+        ev = st.ev
+        return StepResult(
+            obs=obs, reward=reward.astype(np.float32), terminated=(ev[:, L.EV_ENDED] != 0) & (ev[:, L.EV_ACTIVE] != 0),
+            truncated=ev[:, L.EV_TRUNC] != 0, score=st.score.copy(), winner=ev[:, L.EV_WINNER].astype(np.int8),
+            tick=ev[:, L.EV_TICK].copy(),
+        )
+
+    def _obs_buffers(self):
+        kind = _OBS_KINDS[self.obs_type]
+        dummy = np.zeros((1, 1, 1, 1), np.uint8)
+        if kind == 0:
+            return 0, dummy, dummy
+        w, h = self.obs_size
+        if kind == 1:
+            return 1, np.zeros((self.num_envs, len(self.compiled.leaf_names), h, w), np.uint8), dummy
+        return 2, dummy, np.zeros((self.num_envs, h * BLOCK, w * BLOCK, 3), np.uint8)
+
+    def observe(self) -> np.ndarray | None:
+        """The current observation of every environment (a copy)."""
+        st = self._require()
+        kind, sym, rgb = self._obs_buffers()
+        if kind == 0:
+            return None
+        K.observe_batch(self.tables, st, kind, sym, rgb)
+        return sym if kind == 1 else rgb
+
+    def render_rgb(self, i: int, tile_size: int = BLOCK) -> np.ndarray:
+        """Environment ``i`` drawn in colour: uint8 ``[H*tile_size, W*tile_size, 3]``."""
+        st = self._require()
+        w, h = int(st.ev[i, L.EV_WIDTH]), int(st.ev[i, L.EV_HEIGHT])
+        if self.obs_size is not None:
+            w, h = max(w, self.obs_size[0]), max(h, self.obs_size[1])
+        img = np.zeros((h * BLOCK, w * BLOCK, 3), np.uint8)
+        K.obs_rgb(self.tables, st, int(i), img)
+        if tile_size == BLOCK:
+            return img
+        ys = (np.arange(h * tile_size) * BLOCK) // tile_size
+        xs = (np.arange(w * tile_size) * BLOCK) // tile_size
+        return img[ys][:, xs]
+
+    # ------------------------------------------------------------------------------------------------------
+    def sprites(self, i: int) -> list[tuple[int, str, int, int]]:
+        """Environment ``i``'s live, enabled sprites as ``(id, type_name, x, y)``, sorted by id."""
+        st = self._require()
+        names = self.compiled.type_names
+        si = st.si[i]
+        live = np.nonzero((si[:, L.SI_TYPE] >= 0) & (si[:, L.SI_DISABLED] == 0) & (si[:, L.SI_KILLED] == 0))[0]
+        out = [(int(si[s, L.SI_ID]), names[int(si[s, L.SI_TYPE])], int(si[s, L.SI_X]), int(si[s, L.SI_Y]))
+               for s in live]
+        out.sort()
+        return out
+
+    def avatar(self, i: int) -> dict | None:
+        """Environment ``i``'s avatar: ``x, y, orientation, resources, id, type, hp, disabled`` (None if none)."""
+        st = self._require()
+        s = int(st.ev[i, L.EV_AVATAR])
+        if s < 0:
+            return None
+        si = st.si[i, s]
+        res = {self.compiled.resource_names[r]: int(v) for r, v in enumerate(st.res[i, s]) if v >= 0}
+        return {
+            "x": int(si[L.SI_X]), "y": int(si[L.SI_Y]), "orientation": (int(si[L.SI_OX]), int(si[L.SI_OY])),
+            "resources": res, "id": int(si[L.SI_ID]), "type": self.compiled.type_names[int(si[L.SI_TYPE])],
+            "hp": int(si[L.SI_HP]), "disabled": bool(si[L.SI_DISABLED]),
+        }
+
+    def info(self) -> dict[str, np.ndarray]:
+        """Per-environment bookkeeping: ``score``, ``winner``, ``tick``, ``refused`` (sprites refused for lack of
+        slots, GVGAI's sprite limit) and ``ended``."""
+        st = self._require()
+        ev = st.ev
+        return {"score": st.score.copy(), "winner": ev[:, L.EV_WINNER].astype(np.int8),
+                "tick": ev[:, L.EV_TICK].copy(), "refused": ev[:, L.EV_REFUSED].copy(),
+                "ended": ev[:, L.EV_ENDED] != 0}
+
+    def get_state(self, i: int) -> EngineState:
+        """A copy of environment ``i``'s state."""
+        st = self._require()
+        return EngineState({f: np.array(getattr(st, f)[i], copy=True) for f in STATE_FIELDS}, self._slots,
+                           self._cells)
+
+    def set_state(self, i: int, state: EngineState) -> None:
+        """Overwrite environment ``i`` with a state from :meth:`get_state` (same game)."""
+        self._ensure(state.slots, state.cells)
+        st = self._require()
+        if state.slots != self._slots or state.cells != self._cells:
+            raise ValueError(f"state has {state.slots} slots / {state.cells} cells, this engine "
+                             f"{self._slots} / {self._cells}: use an engine with the same capacity")
+        for f in STATE_FIELDS:
+            getattr(st, f)[i] = state.arrays[f]
+
+    def _require(self) -> State:
+        if self._state is None:
+            raise RuntimeError("call reset() before using the engine")
+        return self._state
+
+
+def _as_compiled(game) -> CompiledGame:
+    if isinstance(game, CompiledGame):
+        return game
+    from ppcg.vgdl.spec import GameSpec
+
+    if isinstance(game, GameSpec):
+        return compile_game(game)
+    if isinstance(game, (str, Path)):
+        from ppcg.vgdl import load_game  # the language layer
+
+        return compile_game(load_game(game))
+    raise TypeError(f"expected a CompiledGame, GameSpec or game name, got {type(game).__name__}")

@@ -1,0 +1,658 @@
+"""``compile_game``: a :class:`~ppcg.vgdl.spec.GameSpec` becomes flat numeric tables for the kernel.
+
+GVGAI's orders are computed here once, so the kernel only follows arrays:
+
+* type ids (itypes): ``wall``, ``avatar``, then the sprite tree in pre-order (those two skipped);
+* each type's subtree in GVGAI's order (``iSubTypes``): how pair effects collect their sprites;
+* the sprite order (leaf types in definition order, ``wall``/``avatar`` first unless redefined, the avatar type
+  moved last): drawing follows it, the update loop runs it backwards;
+* pair effects grouped by (type1, type2) in order of the pair's first appearance, each group's effects in file
+  order (an effect with ``repeat=k`` appears k times); EOS effects per type, the type list keeping repeats;
+* terminations in file order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ppcg.engine import features as F
+from ppcg.engine import layout as L
+from ppcg.engine.layout import BLOCK, Tables
+from ppcg.vgdl import registry
+from ppcg.vgdl.errors import VGDLError, VGDLUnsupportedError
+from ppcg.vgdl.spec import EOS, TIME, Color, Direction, GameSpec
+
+__all__ = ["CompiledGame", "compile_game", "level_plan"]
+
+# Colours of GVGAI's classes when the game gives none (Types.java values); VGDLSprite's is random in GVGAI.
+_CLASS_COLORS = {
+    "Immovable": (90, 90, 90),
+    "Door": (90, 90, 90),
+    "Passive": (200, 0, 0),
+    "Resource": (250, 250, 0),
+    "Flicker": (200, 0, 0),
+    "OrientedFlicker": (200, 0, 0),
+    "SpawnPoint": (0, 0, 0),
+    "MovingAvatar": (250, 250, 250),
+    "OrientedAvatar": (250, 250, 250),
+    "ShootAvatar": (250, 250, 250),
+    "OngoingAvatar": (250, 250, 250),
+}
+
+
+@dataclass
+class CompiledGame:
+    """A game compiled for the engine.
+
+    Attributes:
+        spec: the game it was compiled from.
+        type_names: sprite type names by GVGAI itype (``wall``, ``avatar``, then pre-order).
+        leaf_names: the types with one plane each in the symbolic observation, in itype order (leaf types that
+            are not ``hidden``).
+        action_names: Gym order: ``"NIL"`` then the avatar class's actions in GVGAI's order.
+        n_actions: ``len(action_names)``.
+        colors: ``uint8 [T, 3]`` RGB per type.
+        block_size: pixels per cell (10).
+        tables: the kernel's numeric tables (:class:`~ppcg.engine.layout.Tables`).
+        resource_names: the resource kinds (type names) in resource-index order.
+        mapping: level character -> type ids, in creation order.
+    """
+
+    spec: GameSpec
+    type_names: list[str]
+    leaf_names: list[str]
+    action_names: list[str]
+    colors: np.ndarray
+    tables: Tables
+    resource_names: list[str]
+    mapping: dict[str, tuple[int, ...]]
+    block_size: int = BLOCK
+    type_index: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n_actions(self) -> int:
+        return len(self.action_names)
+
+    @property
+    def n_types(self) -> int:
+        return len(self.type_names)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# value coercion (the parser types values; these also accept the raw strings)
+def _as_bool(v) -> bool:
+    if isinstance(v, str):
+        return v.split(",")[0].strip().lower() == "true"
+    if isinstance(v, tuple):
+        return _as_bool(v[0]) if v else False
+    return bool(v)
+
+
+def _as_int(v) -> int:
+    if isinstance(v, (tuple, list)):
+        return _as_int(v[0]) if v else 0
+    if isinstance(v, str):
+        return int(float(v.split(",")[0]))
+    return int(v)
+
+
+def _as_float(v) -> float:
+    if isinstance(v, str):
+        return float(v)
+    return float(v)
+
+
+def _as_dir(v) -> tuple[int, int]:
+    if isinstance(v, Direction):
+        return (int(v.dx), int(v.dy))
+    if isinstance(v, str):
+        d = registry.DIRECTIONS.get(v.upper())
+        if d is None:
+            raise ValueError(v)
+        return (int(d.dx), int(d.dy))
+    return (0, 0)
+
+
+def _as_names(v) -> tuple[str, ...]:
+    if isinstance(v, (tuple, list)):
+        return tuple(str(x) for x in v)
+    return tuple(s.strip() for s in str(v).split(",") if s.strip())
+
+
+def _as_rgb(v) -> tuple[int, int, int] | None:
+    if isinstance(v, Color):
+        return tuple(int(c) for c in v.rgb)
+    if isinstance(v, str) and v.upper() in registry.COLORS:
+        return tuple(registry.COLORS[v.upper()].rgb)
+    return None
+
+
+class _Missing:
+    """Collects every unsupported feature with its line."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str, int | None]] = []
+
+    def add(self, kind: str, name: str, line: int | None) -> None:
+        if (kind, name, line) not in self.items:
+            self.items.append((kind, name, line))
+
+
+def _check_params(kind: str, cls: str, params, supported: frozenset[str], common: frozenset[str],
+                  missing: _Missing, line: int | None) -> None:
+    """Every behaviour parameter must be read by the engine, or be left at GVGAI's default."""
+    for p in params:
+        if p.name in supported or p.name in common:
+            continue
+        entry = registry.lookup_param(kind, cls, p.name)
+        if entry is None or entry.role != "behaviour":
+            continue  # unknown (GVGAI ignores it) or only drawing
+        default = entry.default
+        try:
+            same = default is not None and _same_value(p.value, default)
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            missing.add("parameter", f"{cls}.{p.name}", p.line if p.line is not None else line)
+
+
+def _same_value(v, default) -> bool:
+    if isinstance(default, bool):
+        return _as_bool(v) == default
+    if isinstance(default, int):
+        return _as_int(v) == default
+    if isinstance(default, float):
+        return _as_float(v) == default
+    if isinstance(default, Direction):
+        return _as_dir(v) == (default.dx, default.dy)
+    return str(v) == str(default)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+def compile_game(spec: GameSpec) -> CompiledGame:
+    """Compile ``spec`` into the kernel's tables.
+
+    Raises:
+        VGDLUnsupportedError: the game uses sprite classes, effects, terminations or behaviour parameters the
+            engine does not implement; ``.missing`` lists every one with its line.
+    """
+    missing = _Missing()
+    smap = spec.sprite_map
+    names = ["wall", "avatar"] + [s.name for s in spec.sprites if s.name not in ("wall", "avatar")]
+    tid = {n: i for i, n in enumerate(names)}
+    T = len(names)
+    file = spec.path
+
+    def cls_of(n: str) -> str | None:
+        if n in smap:
+            return smap[n].cls
+        return "Immovable" if n == "wall" else "MovingAvatar"
+
+    def params_of(n: str) -> dict:
+        return {p.name: p.value for p in smap[n].params} if n in smap else {}
+
+    def children_of(n: str) -> tuple[str, ...]:
+        return smap[n].children if n in smap else ()
+
+    def line_of(n: str) -> int | None:
+        return smap[n].line if n in smap else None
+
+    # --- sprite classes and their parameters
+    cls_code = np.full(T, -1, np.int32)
+    for n in names:
+        c = cls_of(n)
+        if c is None:
+            continue
+        entry = F.SPRITE_CLASSES.get(c)
+        if entry is None:
+            missing.add("sprite class", c, line_of(n))
+            continue
+        cls_code[tid[n]] = entry[0]
+        if n in smap:
+            _check_params("sprite", c, smap[n].params, entry[1], F.COMMON_SPRITE_PARAMS, missing, line_of(n))
+
+    def pdefault(c: str, p: str, fallback):
+        e = registry.lookup_param("sprite", c, p) if c else None
+        return e.default if e is not None and e.default is not None else fallback
+
+    # resource kinds: Resource-class types plus names used as resources by effects and avatars
+    res_types: list[int] = [tid[n] for n in names if cls_of(n) == "Resource"]
+
+    def res_index(name: str, line: int | None) -> int:
+        if name not in tid:
+            missing.add("unknown sprite", name, line)
+            return -1
+        t = tid[name]
+        if t not in res_types:
+            res_types.append(t)
+        return res_types.index(t)
+
+    is_static = np.zeros(T, np.bool_)
+    is_oriented = np.zeros(T, np.bool_)
+    is_avatar = np.zeros(T, np.bool_)
+    speed = np.zeros(T, np.float64)
+    passive_px = np.zeros(T, np.int32)
+    active_px = np.zeros(T, np.int32)
+    cooldown = np.ones(T, np.int32)
+    ox0 = np.zeros(T, np.int32)
+    oy0 = np.zeros(T, np.int32)
+    rotate = np.zeros(T, np.bool_)
+    flimit = np.zeros(T, np.int32)
+    cons = np.zeros(T, np.int32)
+    prob = np.ones(T, np.float64)
+    stype = np.full(T, -1, np.int32)
+    total = np.zeros(T, np.int32)
+    sox = np.zeros(T, np.int32)
+    soy = np.zeros(T, np.int32)
+    hp0 = np.zeros(T, np.int32)
+    res_value = np.ones(T, np.int32)
+    ammo = np.full(T, -1, np.int32)
+    invisible = np.zeros(T, np.bool_)
+    hidden = np.zeros(T, np.bool_)
+    colors = np.zeros((T, 3), np.uint8)
+    singleton_own = np.zeros(T, np.bool_)
+    shrink = np.ones(T, np.float64)
+    res_limit_of_type: dict[int, int] = {}
+
+    for n in names:
+        t = tid[n]
+        c = cls_of(n)
+        p = params_of(n)
+        own = {q.name: q.value for q in smap[n].own_params} if n in smap else {}
+        singleton_own[t] = _as_bool(own.get("singleton", False))
+        rgb = _as_rgb(p.get("color")) if "color" in p else None
+        if rgb is None:
+            rgb = (30, 30, 30) if (n == "wall" and n not in smap) else _CLASS_COLORS.get(c or "", None)
+        if rgb is None:
+            h = sum((i + 1) * ord(ch) for i, ch in enumerate(n))
+            rgb = (20 + 60 * (h % 4), 20 + 60 * ((h // 4) % 4), 20 + 60 * ((h // 16) % 4))
+        colors[t] = rgb
+        invisible[t] = _as_bool(p.get("invisible", False))
+        hidden[t] = _as_bool(p.get("hidden", False))
+        try:
+            shrink[t] = _as_float(p.get("shrinkfactor", 1.0))
+        except (TypeError, ValueError):
+            shrink[t] = 1.0
+        if c is None or cls_code[t] < 0:
+            continue
+        code = int(cls_code[t])
+        is_avatar[t] = code >= F.AVATAR_BASE
+        is_static[t] = bool(pdefault(c, "is_static", False))
+        sp = _as_float(p.get("speed", pdefault(c, "speed", 0.0)))
+        speed[t] = sp
+        ps = 1.0 if sp == -1 else sp
+        passive_px[t] = 0 if ps == 0 else (int(ps * BLOCK) or int(sp))
+        asp = 1.0 if sp == 0 else sp
+        active_px[t] = int(asp * BLOCK) or int(sp)
+        cooldown[t] = max(1, _as_int(p.get("cooldown", 0)))
+        if "orientation" in p:
+            ox0[t], oy0[t] = _as_dir(p["orientation"])
+        elif code in (F.C_ORIENTED_AVATAR, F.C_SHOOT_AVATAR, F.C_ONGOING_AVATAR):
+            ox0[t], oy0[t] = 1, 0
+        is_oriented[t] = bool(pdefault(c, "is_oriented", False)) or (ox0[t], oy0[t]) != (0, 0)
+        rotate[t] = _as_bool(p.get("rotateInPlace", pdefault(c, "rotateInPlace", False)))
+        flimit[t] = _as_int(p.get("limit", 1)) if code in (F.C_FLICKER, F.C_ORIENTED_FLICKER) else 0
+        cons[t] = _as_int(p.get("cons", 0)) if code == F.C_RANDOM_NPC else 0
+        hp = _as_int(p.get("healthPoints", 0))
+        mhp = _as_int(p.get("maxHealthPoints", 0)) or hp
+        hp0[t] = min(hp, mhp)
+        if code == F.C_SPAWN_POINT:
+            prob[t] = _as_float(p.get("prob", 1.0))
+            total[t] = _as_int(p.get("total", 0))
+            if "spawnorientation" in p:
+                sox[t], soy[t] = _as_dir(p["spawnorientation"])
+        if code in (F.C_SPAWN_POINT, F.C_SHOOT_AVATAR):
+            st = _as_names(p.get("stype", ""))
+            if not st:
+                missing.add("parameter", f"{c}.stype (required)", line_of(n))
+            elif len(st) > 1:
+                missing.add("parameter", f"{c}.stype with several sprites", line_of(n))
+            elif st[0] not in tid:
+                missing.add("unknown sprite", st[0], line_of(n))
+            else:
+                stype[t] = tid[st[0]]
+        if code == F.C_SHOOT_AVATAR and p.get("ammo"):
+            am = _as_names(p["ammo"])
+            if len(am) > 1:
+                missing.add("parameter", f"{c}.ammo with several resources", line_of(n))
+            else:
+                ammo[t] = res_index(am[0], line_of(n))
+        if code == F.C_RESOURCE:
+            res_value[t] = _as_int(p.get("value", 1))
+            res_limit_of_type[t] = _as_int(p.get("limit", 2))
+
+    # --- tree orders
+    def subtree(n: str) -> list[str]:
+        out = [n]
+        for ch in children_of(n):
+            out.extend(subtree(ch))
+        return out
+
+    sub_lists = [[tid[m] for m in subtree(n)] for n in names]
+    is_in = np.zeros((T, T), np.bool_)
+    rank = np.full((T, T), 1 << 20, np.int32)
+    for t, lst in enumerate(sub_lists):
+        for r, u in enumerate(lst):
+            is_in[t, u] = True
+            rank[t, u] = r
+
+    def ancestors(n: str) -> list[str]:
+        return spec.ancestors(n) if n in smap else [n]
+
+    sing_lists = [[tid[a] for a in ancestors(n) if singleton_own[tid[a]]] for n in names]
+
+    order = [tid["wall"], tid["avatar"]]
+    for s in spec.sprites:
+        if s.is_leaf:
+            t = tid[s.name]
+            if t in order:
+                order.remove(t)
+            order.append(t)
+    order = [t for t in order if t != tid["avatar"]] + [tid["avatar"]]
+    draw_rank = np.zeros(T, np.int32)
+    for r, t in enumerate(order):
+        draw_rank[t] = r
+    update_order = [t for t in reversed(order) if cls_code[t] >= 0 and not is_avatar[t]]
+    avatar_scan = [order[k] for k in range(len(order) - 1, 0, -1)]
+
+    # --- interactions
+    effect_names_seen: dict[tuple[int, str], int] = {}  # (line, effect) -> pull index
+    pairs: list[tuple[int, int]] = []
+    pair_effs: dict[tuple[int, int], list[dict]] = {}
+    eos_list: list[int] = []
+    eos_effs: dict[int, list[dict]] = {}
+    for it in spec.interactions:
+        ename = it.effect
+        entry = F.EFFECTS.get(ename)
+        if entry is None:
+            missing.add("effect", ename, it.line)
+            continue
+        if TIME in (it.sprite1, it.sprite2):
+            missing.add("time effect", f"{it.sprite1} {it.sprite2} > {ename}", it.line)
+            continue
+        _check_params("effect", ename, it.params, entry[1], F.COMMON_EFFECT_PARAMS, missing, it.line)
+        eff = _effect_record(ename, entry[0], it, tid, res_index, missing, effect_names_seen)
+        if eff is None:
+            continue
+        reps = max(0, _as_int(it.get("repeat", 1)))
+        if EOS in (it.sprite1, it.sprite2):
+            subj = it.sprite2 if it.sprite1 == EOS else it.sprite1
+            if subj not in tid:
+                missing.add("unknown sprite", subj, it.line)
+                continue
+            t = tid[subj]
+            eos_list.append(t)
+            eos_effs.setdefault(t, []).extend([eff] * reps)
+            continue
+        if it.sprite1 not in tid or it.sprite2 not in tid:
+            missing.add("unknown sprite", it.sprite1 if it.sprite1 not in tid else it.sprite2, it.line)
+            continue
+        key = (tid[it.sprite1], tid[it.sprite2])
+        if key not in pair_effs:
+            pairs.append(key)
+            pair_effs[key] = []
+        pair_effs[key].extend([eff] * reps)
+
+    effs: list[dict] = []
+    pair_e0, pair_e1 = [], []
+    for key in pairs:
+        pair_e0.append(len(effs))
+        effs.extend(pair_effs[key])
+        pair_e1.append(len(effs))
+    eos_lists = [[] for _ in range(T)]
+    for t, lst in eos_effs.items():
+        for e in lst:
+            eos_lists[t].append(len(effs))
+            effs.append(e)
+
+    # --- terminations
+    term_code, term_t, term_limit, term_win, term_min = [], [], [], [], []
+    for tm in spec.terminations:
+        entry = F.TERMINATIONS.get(tm.cls)
+        if entry is None:
+            missing.add("termination", tm.cls, tm.line)
+            continue
+        _check_params("termination", tm.cls, tm.params, entry[1], F.COMMON_TERMINATION_PARAMS, missing, tm.line)
+        ts = [-1, -1, -1]
+        keys = ("stype",) if entry[0] == F.T_SPRITE_COUNTER else ("stype1", "stype2", "stype3")
+        if entry[0] != F.T_TIMEOUT:
+            for k, key in enumerate(keys):
+                v = tm.get(key)
+                if v is None:
+                    continue
+                nm = _as_names(v)[0] if _as_names(v) else ""
+                if nm not in tid:
+                    missing.add("unknown sprite", nm, tm.line)
+                else:
+                    ts[k] = tid[nm]
+        term_code.append(entry[0])
+        term_t.append(ts)
+        term_limit.append(_as_int(tm.get("limit", 0)))
+        term_win.append(_as_bool(tm.get("win", False)))
+        term_min.append(_as_bool(tm.get("min", False)))
+
+    # --- level mapping
+    mapping: dict[str, tuple[int, ...]] = {}
+    for ch, sprite_names in spec.mapping:
+        ids = []
+        for nm in sprite_names:
+            if nm not in tid:
+                missing.add("unknown sprite", nm, None)
+            else:
+                ids.append(tid[nm])
+                if cls_code[tid[nm]] < 0 and cls_of(nm) is None:
+                    missing.add("sprite without a class", nm, line_of(nm))
+        mapping[ch] = tuple(ids)
+
+    if missing.items:
+        listing = "; ".join(f"{k} {n!r}" + (f" (line {ln})" if ln is not None else "") for k, n, ln in missing.items)
+        raise VGDLUnsupportedError(f"the engine does not implement: {listing}", missing=missing.items, file=file)
+
+    # --- actions: the avatar class of the first avatar the level mapping creates
+    avatar_code = F.C_MOVING_AVATAR
+    cands = [t for ch, ids in mapping.items() for t in ids if is_avatar[t]]
+    cands += [t for t in range(T) if is_avatar[t]]
+    if cands:
+        avatar_code = int(cls_code[cands[0]])
+    action_names = ["NIL"] + list(F.AVATAR_ACTIONS[avatar_code])
+    gym_actions = np.array([F.ACTION_NAMES.index(a) for a in action_names], np.int32)
+    act_allowed = np.zeros((T, len(F.ACTION_NAMES)), np.bool_)
+    for t in range(T):
+        if is_avatar[t]:
+            for a in F.AVATAR_ACTIONS[int(cls_code[t])]:
+                act_allowed[t, F.ACTION_NAMES.index(a)] = True
+
+    # --- observation planes and drawing
+    used = {t for ids in mapping.values() for t in ids}
+    leaf_types = [t for t, n in enumerate(names) if not children_of(n) and (n in smap or t in used)]
+    leaf_names = [names[t] for t in leaf_types if not hidden[t]]
+    plane = np.full(T, -1, np.int32)
+    for k, nm in enumerate(leaf_names):
+        plane[tid[nm]] = k
+    wall_type = tid["wall"] if ("wall" in smap or tid["wall"] in used) else -1
+    wall_plane = int(plane[wall_type]) if wall_type >= 0 else -1
+    shade = (colors.astype(np.float64) * 0.55).astype(np.uint8)
+    mask = np.zeros((T, BLOCK, BLOCK), np.uint8)
+    for t in range(T):
+        mask[t] = _shape(int(cls_code[t]), bool(is_static[t]), float(shrink[t]))
+
+    res_limit = np.array([res_limit_of_type.get(t, 0) for t in res_types], np.int32)
+    res_of_type = np.full(T, -1, np.int32)
+    for r, t in enumerate(res_types):
+        if cls_of(names[t]) == "Resource":
+            res_of_type[t] = r
+
+    tables = _pack_tables(
+        T=T, cls_code=cls_code, is_static=is_static, is_oriented=is_oriented, is_avatar=is_avatar,
+        passive_px=passive_px, active_px=active_px, cooldown=cooldown, ox0=ox0, oy0=oy0, rotate=rotate,
+        flimit=flimit, cons=cons, stype=stype, total=total, sox=sox, soy=soy, hp0=hp0, res_of_type=res_of_type,
+        res_value=res_value, ammo=ammo, invisible=invisible, plane=plane, draw_rank=draw_rank, speed=speed,
+        prob=prob, is_in=is_in, rank=rank, act_allowed=act_allowed, sub_lists=sub_lists, sing_lists=sing_lists,
+        eos_lists=eos_lists, update_order=update_order, order=order, avatar_scan=avatar_scan, eos_list=eos_list,
+        gym_actions=gym_actions, res_limit=res_limit, pairs=pairs, pair_e0=pair_e0, pair_e1=pair_e1, effs=effs,
+        terms=(term_code, term_t, term_limit, term_win, term_min), colors=colors, shade=shade, mask=mask,
+        n_planes=len(leaf_names), wall_plane=wall_plane, wall_type=wall_type,
+        n_pull=max(1, len(set(effect_names_seen.values()))),
+    )
+    return CompiledGame(
+        spec=spec, type_names=names, leaf_names=leaf_names, action_names=action_names, colors=colors,
+        tables=tables, resource_names=[names[t] for t in res_types], mapping=mapping, type_index=tid,
+    )
+
+
+def _pack_tables(*, T, **k) -> Tables:
+    """Pack the per-type, per-effect and per-pair values into the kernel's few arrays (:mod:`ppcg.engine.layout`)."""
+    ti = np.zeros((T, L.NTI), np.int32)
+    cols = {
+        L.TI_CLS: "cls_code", L.TI_STATIC: "is_static", L.TI_ORIENTED: "is_oriented", L.TI_AVATAR: "is_avatar",
+        L.TI_PPX: "passive_px", L.TI_APX: "active_px", L.TI_COOLDOWN: "cooldown", L.TI_OX0: "ox0", L.TI_OY0: "oy0",
+        L.TI_ROTATE: "rotate", L.TI_FLIMIT: "flimit", L.TI_CONS: "cons", L.TI_STYPE: "stype", L.TI_TOTAL: "total",
+        L.TI_SOX: "sox", L.TI_SOY: "soy", L.TI_HP0: "hp0", L.TI_RES_OF: "res_of_type", L.TI_RES_VALUE: "res_value",
+        L.TI_AMMO: "ammo", L.TI_INVISIBLE: "invisible", L.TI_PLANE: "plane", L.TI_DRAW_RANK: "draw_rank",
+    }
+    for c, name in cols.items():
+        ti[:, c] = np.asarray(k[name]).astype(np.int32)
+    items: list[int] = []
+    for lists, c0, c1 in ((k["sub_lists"], L.TI_SUB0, L.TI_SUB1), (k["sing_lists"], L.TI_SING0, L.TI_SING1),
+                          (k["eos_lists"], L.TI_EOS0, L.TI_EOS1)):
+        for t, lst in enumerate(lists):
+            ti[t, c0] = len(items)
+            items.extend(lst)
+            ti[t, c1] = len(items)
+    tf = np.zeros((T, 2), np.float64)
+    tf[:, L.TF_SPEED] = k["speed"]
+    tf[:, L.TF_PROB] = k["prob"]
+    tt = np.stack([k["is_in"].astype(np.int32), k["rank"]]).astype(np.int32)
+    misc = np.zeros(L.NMISC, np.int32)
+    misc[L.M_N_PLANES] = k["n_planes"]
+    misc[L.M_WALL_PLANE] = k["wall_plane"]
+    misc[L.M_WALL_TYPE] = k["wall_type"]
+    misc[L.M_N_PULL] = k["n_pull"]
+    seq: list[int] = []
+    for name, c0, c1 in (("update_order", L.M_UPD0, L.M_UPD1), ("order", L.M_DRAW0, L.M_DRAW1),
+                         ("avatar_scan", L.M_AV0, L.M_AV1), ("eos_list", L.M_EOSL0, L.M_EOSL1),
+                         ("gym_actions", L.M_GYM0, L.M_GYM1), ("res_limit", L.M_RESL0, L.M_RESL1)):
+        misc[c0] = len(seq)
+        seq.extend(int(x) for x in k[name])
+        misc[c1] = len(seq)
+    pairs = k["pairs"]
+    pi = np.zeros((len(pairs), 4), np.int32)
+    for p, (a, b) in enumerate(pairs):
+        pi[p] = (a, b, k["pair_e0"][p], k["pair_e1"][p])
+    effs = k["effs"]
+    ei = np.zeros((len(effs), L.NEI), np.int32)
+    ef = np.zeros((len(effs), 2), np.float64)
+    for e, r in enumerate(effs):
+        ei[e] = (r["code"], r["score"], r["stype"], r["res"], r["limit"], r["value"], r["flag1"], r["flag2"],
+                 r["pull"])
+        ef[e] = (r["prob"], r["offset"])
+    code, tts, limit, win, mn = k["terms"]
+    qi = np.zeros((len(code), 7), np.int32)
+    for q in range(len(code)):
+        qi[q] = (code[q], tts[q][0], tts[q][1], tts[q][2], limit[q], win[q], mn[q])
+    col = np.stack([k["colors"], k["shade"]], axis=1).astype(np.uint8)
+    return Tables(
+        ti=ti, tf=tf, tt=tt, act=k["act_allowed"].astype(np.int32), items=np.array(items, np.int32),
+        seq=np.array(seq, np.int32), misc=misc, pi=pi, ei=ei, ef=ef, qi=qi, col=col, mask=k["mask"],
+    )
+
+
+def _effect_record(ename: str, code: int, it, tid, res_index, missing: _Missing, pulls: dict) -> dict | None:
+    """One effect's numeric parameters (codes from :mod:`ppcg.engine.features`)."""
+    e = {"code": code, "score": 0, "prob": 1.0, "stype": -1, "res": -1, "limit": 0, "value": 0, "flag1": False,
+         "flag2": False, "offset": 0.0, "pull": -1}
+    try:
+        e["score"] = _as_int(it.get("scoreChange", 0))
+        e["prob"] = _as_float(it.get("prob", 1.0))
+        if ename in ("transformTo", "spawn", "spawnIfHasMore", "shieldFrom"):
+            nm = _as_names(it.get("stype", ""))
+            if not nm or nm[0] not in tid:
+                missing.add("parameter", f"{ename}.stype", it.line)
+                return None
+            e["stype"] = tid[nm[0]]
+        if ename in ("changeResource", "killIfOtherHasMore", "spawnIfHasMore"):
+            nm = _as_names(it.get("resource", ""))
+            if not nm:
+                missing.add("parameter", f"{ename}.resource", it.line)
+                return None
+            e["res"] = res_index(nm[0], it.line)
+        if ename == "transformTo":
+            e["flag1"] = _as_bool(it.get("killSecond", False))
+            e["flag2"] = _as_bool(it.get("forceOrientation", False))
+        elif ename == "collectResource":
+            e["flag1"] = _as_bool(it.get("killResource", True))
+        elif ename == "changeResource":
+            e["value"] = _as_int(it.get("value", 1))
+            e["flag1"] = _as_bool(it.get("killResource", False))
+        elif ename == "killIfOtherHasMore":
+            e["limit"] = _as_int(it.get("limit", 0))
+            e["flag1"] = _as_bool(it.get("subtract", False))
+        elif ename == "spawnIfHasMore":
+            e["limit"] = _as_int(it.get("limit", 0))
+            e["value"] = _as_int(it.get("spend", 0))
+        elif ename == "wrapAround":
+            e["offset"] = _as_float(it.get("offset", 0.0))
+        elif ename == "shieldFrom":
+            e["value"] = F.effect_code(str(it.get("ftype", "")))
+        elif ename == "pullWithIt":
+            key = (it.line, ename)
+            if key not in pulls:
+                pulls[key] = len(pulls)
+            e["pull"] = pulls[key]
+    except (TypeError, ValueError) as exc:
+        missing.add("parameter value", f"{ename}: {exc}", it.line)
+        return None
+    return e
+
+
+def _shape(code: int, static: bool, shrink: float) -> np.ndarray:
+    """A 10x10 drawing mask: 0 transparent, 1 the type's colour, 2 its shade."""
+    m = np.zeros((BLOCK, BLOCK), np.uint8)
+    if code < 0:
+        return m
+    if code >= F.AVATAR_BASE:
+        c = (BLOCK - 1) / 2.0
+        for r in range(BLOCK):
+            for q in range(BLOCK):
+                d = math.hypot(r - c, q - c)
+                if d <= 4.9:
+                    m[r, q] = 2 if d > 3.6 else 1
+        return m
+    size = BLOCK if shrink >= 1 else max(2, int(round(BLOCK * shrink)))
+    off = (BLOCK - size) // 2
+    m[off:off + size, off:off + size] = 1
+    if not static:
+        m[off, off:off + size] = 2
+        m[off + size - 1, off:off + size] = 2
+        m[off:off + size, off] = 2
+        m[off:off + size, off + size - 1] = 2
+    return m
+
+
+def level_plan(compiled: CompiledGame, level) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """The sprites a level creates, in GVGAI's creation order: ``(types, xs, ys, width, height)``.
+
+    Row by row from the top, left to right, and within a cell in the order the mapping lists the sprites.
+    Characters the mapping does not know are empty cells (GVGAI only warns).
+    """
+    mapping = compiled.mapping
+    if getattr(level, "mapping", None):
+        mapping = {}
+        for ch, nms in level.mapping:
+            ids = []
+            for nm in nms:
+                if nm not in compiled.type_index:
+                    raise VGDLError(f"level maps {ch!r} to unknown sprite {nm!r}")
+                ids.append(compiled.type_index[nm])
+            mapping[ch] = tuple(ids)
+    types, xs, ys = [], [], []
+    for r, row in enumerate(level.rows):
+        for c, ch in enumerate(row):
+            for t in mapping.get(ch, ()):
+                types.append(t)
+                xs.append(c * BLOCK)
+                ys.append(r * BLOCK)
+    return (np.array(types, np.int32), np.array(xs, np.int32), np.array(ys, np.int32), level.width, level.height)

@@ -1,0 +1,117 @@
+"""What the engine implements: one table each for sprite classes, effects and terminations.
+
+Each entry maps a GVGAI name to the numeric code the compiled kernel dispatches on and to the behaviour parameters
+the engine reads for it. A game that uses a name missing here, or a behaviour parameter the engine does not read (set
+to something other than GVGAI's default), fails to compile with :class:`~ppcg.vgdl.errors.VGDLUnsupportedError`.
+
+Adding a feature is local: a row here, its parameters in :mod:`ppcg.engine.compiler` (``_effect_params`` or
+``_sprite_params``), and one small ``@njit`` function in :mod:`ppcg.engine.kernel` called from the dispatcher
+(``_apply_effect`` or ``_update_sprite``).
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sprite class codes (kernel constants). Avatars are >= AVATAR_BASE.
+C_IMMOVABLE = 0
+C_DOOR = 1
+C_PASSIVE = 2
+C_RESOURCE = 3
+C_FLICKER = 4
+C_ORIENTED_FLICKER = 5
+C_MISSILE = 6
+C_RANDOM_NPC = 7
+C_SPAWN_POINT = 8
+AVATAR_BASE = 20
+C_MOVING_AVATAR = 20
+C_ORIENTED_AVATAR = 21
+C_SHOOT_AVATAR = 22
+C_ONGOING_AVATAR = 23
+
+# name -> (code, behaviour parameters the engine reads). One entry a line.
+SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
+    "Immovable": (C_IMMOVABLE, frozenset()),
+    "Door": (C_DOOR, frozenset()),
+    "Passive": (C_PASSIVE, frozenset({"speed", "cooldown", "orientation"})),
+    "Resource": (C_RESOURCE, frozenset({"speed", "cooldown", "orientation", "value", "limit"})),
+    "Flicker": (C_FLICKER, frozenset({"limit"})),
+    "OrientedFlicker": (C_ORIENTED_FLICKER, frozenset({"limit", "orientation"})),
+    "Missile": (C_MISSILE, frozenset({"speed", "cooldown", "orientation"})),
+    "RandomNPC": (C_RANDOM_NPC, frozenset({"speed", "cooldown", "cons"})),
+    "SpawnPoint": (C_SPAWN_POINT, frozenset({"stype", "prob", "total", "cooldown", "spawnorientation"})),
+    "MovingAvatar": (C_MOVING_AVATAR, frozenset({"speed", "cooldown"})),
+    "OrientedAvatar": (C_ORIENTED_AVATAR, frozenset({"speed", "cooldown", "orientation", "rotateInPlace"})),
+    "ShootAvatar": (C_SHOOT_AVATAR, frozenset({"speed", "cooldown", "orientation", "rotateInPlace", "stype", "ammo"})),
+    "OngoingAvatar": (C_ONGOING_AVATAR, frozenset({"speed", "cooldown", "orientation"})),
+}
+
+# Behaviour parameters every class accepts (handled by the engine for all sprites).
+COMMON_SPRITE_PARAMS = frozenset({"singleton", "portal", "healthPoints", "maxHealthPoints", "limitHealthPoints"})
+
+# Engine actions (kernel constants) and each avatar class's actions in GVGAI's order.
+A_NIL, A_USE, A_LEFT, A_RIGHT, A_DOWN, A_UP = 0, 1, 2, 3, 4, 5
+ACTION_NAMES = ("NIL", "USE", "LEFT", "RIGHT", "DOWN", "UP")
+_MOVES = ("LEFT", "RIGHT", "DOWN", "UP")
+AVATAR_ACTIONS: dict[int, tuple[str, ...]] = {
+    C_MOVING_AVATAR: _MOVES,
+    C_ORIENTED_AVATAR: _MOVES,
+    C_SHOOT_AVATAR: ("USE",) + _MOVES,
+    C_ONGOING_AVATAR: _MOVES,
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Effect codes (kernel constants).
+E_STEP_BACK = 1
+E_KILL_SPRITE = 2
+E_TRANSFORM_TO = 3
+E_COLLECT_RESOURCE = 4
+E_CHANGE_RESOURCE = 5
+E_KILL_IF_FROM_ABOVE = 6
+E_KILL_IF_OTHER_HAS_MORE = 7
+E_SPAWN = 8
+E_SPAWN_IF_HAS_MORE = 9
+E_REVERSE_DIRECTION = 10
+E_WRAP_AROUND = 11
+E_SHIELD_FROM = 12
+E_PULL_WITH_IT = 13
+
+# name -> (code, behaviour parameters the engine reads besides scoreChange/prob/repeat). One entry a line.
+EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
+    "stepBack": (E_STEP_BACK, frozenset()),
+    "killSprite": (E_KILL_SPRITE, frozenset()),
+    "transformTo": (E_TRANSFORM_TO, frozenset({"stype", "killSecond", "forceOrientation"})),
+    "collectResource": (E_COLLECT_RESOURCE, frozenset({"killResource"})),
+    "changeResource": (E_CHANGE_RESOURCE, frozenset({"resource", "value", "killResource"})),
+    "killIfFromAbove": (E_KILL_IF_FROM_ABOVE, frozenset()),
+    "killIfOtherHasMore": (E_KILL_IF_OTHER_HAS_MORE, frozenset({"resource", "limit", "subtract"})),
+    "spawn": (E_SPAWN, frozenset({"stype"})),
+    "spawnIfHasMore": (E_SPAWN_IF_HAS_MORE, frozenset({"resource", "limit", "stype", "spend"})),
+    "reverseDirection": (E_REVERSE_DIRECTION, frozenset()),
+    "wrapAround": (E_WRAP_AROUND, frozenset({"offset"})),
+    "shieldFrom": (E_SHIELD_FROM, frozenset({"stype", "ftype"})),
+    "pullWithIt": (E_PULL_WITH_IT, frozenset()),
+}
+
+# Parameters of GVGAI's Effect base class that the engine handles for every effect. ``prob`` is read by the
+# effects that draw (spawn, spawnIfHasMore) and, as in GVGAI, ignored by the others.
+COMMON_EFFECT_PARAMS = frozenset({"scoreChange", "prob", "repeat", "count", "counter", "countElse", "counterElse"})
+
+# ---------------------------------------------------------------------------------------------------------------
+# Termination codes (kernel constants).
+T_SPRITE_COUNTER = 1
+T_MULTI_SPRITE_COUNTER = 2
+T_TIMEOUT = 3
+
+TERMINATIONS: dict[str, tuple[int, frozenset[str]]] = {
+    "SpriteCounter": (T_SPRITE_COUNTER, frozenset({"stype", "limit", "win"})),
+    "MultiSpriteCounter": (T_MULTI_SPRITE_COUNTER, frozenset({"stype1", "stype2", "stype3", "limit", "win", "min"})),
+    "Timeout": (T_TIMEOUT, frozenset({"limit", "win"})),
+}
+
+COMMON_TERMINATION_PARAMS = frozenset({"canEnd", "count_score"})
+
+
+def effect_code(name: str) -> int:
+    """The engine's code for an effect name, or -1 when the engine does not implement it."""
+    entry = EFFECTS.get(name)
+    return entry[0] if entry else -1

@@ -1,0 +1,958 @@
+"""The compiled simulation: one GVGAI game cycle for every environment of a batch, in numba.
+
+Everything here works on two named tuples of arrays (:mod:`ppcg.engine.layout`): ``tb`` (the game's tables) and
+``st`` (the batch's state); ``i`` is an environment index and ``s`` a sprite slot. The order of one cycle is
+GVGAI's ``Game.gameCycle`` (see ``../shared/vgdl/SEMANTICS.md``):
+
+1. the avatar moves (first), then every other sprite in reverse sprite order, each type's sprites by id;
+2. EOS effects; 3. pair effects, pair by pair in order of first appearance; 4. killed sprites are removed;
+5. terminations in file order.
+
+Randomness is one ``java.util.Random`` per environment (:mod:`ppcg.engine.jrandom`), drawn where GVGAI draws.
+Collisions use a per-environment grid index (sprites by covered cell, plus a list of sprites not fully inside the
+level); small sprite sets are scanned directly. Candidates are always visited in GVGAI's order: the pair's subtree
+order of types, then sprite id.
+
+Effects are small functions dispatched on their code in :func:`_apply_effect`; sprite classes in
+:func:`_update_sprite` and :func:`_update_avatar`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from ppcg.engine.features import (
+    A_NIL,
+    A_USE,
+    C_FLICKER,
+    C_MISSILE,
+    C_ONGOING_AVATAR,
+    C_ORIENTED_AVATAR,
+    C_ORIENTED_FLICKER,
+    C_PASSIVE,
+    C_RANDOM_NPC,
+    C_RESOURCE,
+    C_SHOOT_AVATAR,
+    C_SPAWN_POINT,
+    E_CHANGE_RESOURCE,
+    E_COLLECT_RESOURCE,
+    E_KILL_IF_FROM_ABOVE,
+    E_KILL_IF_OTHER_HAS_MORE,
+    E_KILL_SPRITE,
+    E_PULL_WITH_IT,
+    E_REVERSE_DIRECTION,
+    E_SHIELD_FROM,
+    E_SPAWN,
+    E_SPAWN_IF_HAS_MORE,
+    E_STEP_BACK,
+    E_TRANSFORM_TO,
+    E_WRAP_AROUND,
+    T_MULTI_SPRITE_COUNTER,
+    T_SPRITE_COUNTER,
+    T_TIMEOUT,
+)
+from ppcg.engine.jrandom import jr_next_double, jr_next_float, jr_next_int, jr_seed
+from ppcg.engine.layout import *  # noqa: F403 - field index constants
+
+BS = BLOCK
+DIRECT_MAX = 12  # candidate sets this small are scanned directly instead of through the grid
+
+# engine action -> direction (NIL, USE, LEFT, RIGHT, DOWN, UP)
+ACT_DX = np.array([0, 0, -1, 1, 0, 0], np.int32)
+ACT_DY = np.array([0, 0, 0, 0, 1, -1], np.int32)
+# GVGAI's Types.DBASEDIRS: UP, LEFT, DOWN, RIGHT (RandomNPC draws an index into it)
+BASE_DX = np.array([0, -1, 0, 1], np.int32)
+BASE_DY = np.array([-1, 0, 1, 0], np.int32)
+
+MOVE_STILL = 0
+MOVE_ROTATE = 1
+MOVE_MOVE = 2
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# grid index
+@njit(cache=True)
+def _grid_remove(st, i, s):
+    cx0 = st.si[i, s, SI_CX0]
+    if cx0 == -2:
+        return
+    if cx0 == -1:
+        n = st.ev[i, EV_OUTN]
+        for k in range(n):
+            if st.lst[i, L_OUT, k] == s:
+                st.lst[i, L_OUT, k] = st.lst[i, L_OUT, n - 1]
+                st.ev[i, EV_OUTN] = n - 1
+                break
+        st.si[i, s, SI_CX0] = -2
+        return
+    w = st.ev[i, EV_WIDTH]
+    for cy in range(st.si[i, s, SI_CY0], st.si[i, s, SI_CY1] + 1):
+        for cx in range(cx0, st.si[i, s, SI_CX1] + 1):
+            c = cy * w + cx
+            n = st.gn[i, c]
+            for k in range(n):
+                if st.gi[i, c, k] == s:
+                    st.gi[i, c, k] = st.gi[i, c, n - 1]
+                    st.gn[i, c] = n - 1
+                    break
+    st.si[i, s, SI_CX0] = -2
+
+
+@njit(cache=True)
+def _grid_add(st, i, s):
+    x = st.si[i, s, SI_X]
+    y = st.si[i, s, SI_Y]
+    w = st.ev[i, EV_WIDTH]
+    h = st.ev[i, EV_HEIGHT]
+    if x < 0 or y < 0 or x + BS > w * BS or y + BS > h * BS:
+        st.lst[i, L_OUT, st.ev[i, EV_OUTN]] = s
+        st.ev[i, EV_OUTN] += 1
+        st.si[i, s, SI_CX0] = -1
+        return
+    cx0 = x // BS
+    cx1 = (x + BS - 1) // BS
+    cy0 = y // BS
+    cy1 = (y + BS - 1) // BS
+    st.si[i, s, SI_CX0] = cx0
+    st.si[i, s, SI_CX1] = cx1
+    st.si[i, s, SI_CY0] = cy0
+    st.si[i, s, SI_CY1] = cy1
+    for cy in range(cy0, cy1 + 1):
+        for cx in range(cx0, cx1 + 1):
+            c = cy * w + cx
+            n = st.gn[i, c]
+            if n < CELL_CAP:
+                st.gi[i, c, n] = s
+                st.gn[i, c] = n + 1
+            else:
+                st.ev[i, EV_OVERFLOW] = True
+
+
+@njit(cache=True)
+def _set_pos(st, i, s, x, y):
+    """Move sprite ``s`` to pixel ``(x, y)``, keeping the grid index in step."""
+    if x == st.si[i, s, SI_X] and y == st.si[i, s, SI_Y]:
+        return
+    cx0 = st.si[i, s, SI_CX0]
+    if cx0 >= 0 and x >= 0 and y >= 0 and x + BS <= st.ev[i, EV_WIDTH] * BS and y + BS <= st.ev[i, EV_HEIGHT] * BS:
+        if (x // BS == cx0 and (x + BS - 1) // BS == st.si[i, s, SI_CX1] and y // BS == st.si[i, s, SI_CY0]
+                and (y + BS - 1) // BS == st.si[i, s, SI_CY1]):
+            st.si[i, s, SI_X] = x
+            st.si[i, s, SI_Y] = y
+            return
+    _grid_remove(st, i, s)
+    st.si[i, s, SI_X] = x
+    st.si[i, s, SI_Y] = y
+    _grid_add(st, i, s)
+
+
+@njit(cache=True)
+def _intersects(st, i, a, b):
+    """``java.awt.Rectangle.intersects`` for two block-sized sprites: strict overlap."""
+    xa = st.si[i, a, SI_X]
+    xb = st.si[i, b, SI_X]
+    ya = st.si[i, a, SI_Y]
+    yb = st.si[i, b, SI_Y]
+    return xa < xb + BS and xb < xa + BS and ya < yb + BS and yb < ya + BS
+
+
+@njit(cache=True)
+def _at_edge(st, i, s):
+    """GVGAI's EOS test: the sprite's rect is not contained in the screen."""
+    x = st.si[i, s, SI_X]
+    y = st.si[i, s, SI_Y]
+    return x < 0 or y < 0 or x + BS > st.ev[i, EV_WIDTH] * BS or y + BS > st.ev[i, EV_HEIGHT] * BS
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# sprite lifecycle
+@njit(cache=True)
+def _count_subtree(tb, st, i, t):
+    """GVGAI's ``getNumSprites(t)``: sprites of ``t`` and its subtypes, killed-this-tick and disabled included."""
+    n = 0
+    for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
+        n += st.tc[i, tb.items[q], TC_N]
+    return n
+
+
+@njit(cache=True)
+def _count_active(tb, st, i, t):
+    """Sprites of ``t`` and its subtypes that are not disabled (what the counters compare)."""
+    n = 0
+    for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
+        u = tb.items[q]
+        n += st.tc[i, u, TC_N] - st.tc[i, u, TC_DIS]
+    return n
+
+
+@njit(cache=True)
+def _add_sprite(tb, st, i, t, x, y):
+    """GVGAI's ``addSprite``: refused (-1) when a singleton type (or ancestor) already has a sprite."""
+    for q in range(tb.ti[t, TI_SING0], tb.ti[t, TI_SING1]):
+        if _count_subtree(tb, st, i, tb.items[q]) > 0:
+            return -1
+    nf = st.ev[i, EV_NFREE]
+    if nf == 0:
+        st.ev[i, EV_REFUSED] += 1
+        return -1
+    nf -= 1
+    st.ev[i, EV_NFREE] = nf
+    s = st.lst[i, L_FREE, nf]
+    st.si[i, s, SI_TYPE] = t
+    st.si[i, s, SI_ID] = st.ev[i, EV_NEXT_ID]
+    st.ev[i, EV_NEXT_ID] += 1
+    st.si[i, s, SI_X] = x
+    st.si[i, s, SI_Y] = y
+    st.si[i, s, SI_LX] = x
+    st.si[i, s, SI_LY] = y
+    st.si[i, s, SI_OX] = tb.ti[t, TI_OX0]
+    st.si[i, s, SI_OY] = tb.ti[t, TI_OY0]
+    st.si[i, s, SI_LASTMOVE] = 0
+    st.si[i, s, SI_FIRST] = True
+    st.si[i, s, SI_DISABLED] = False
+    st.si[i, s, SI_KILLED] = False
+    st.si[i, s, SI_AGE] = 0
+    st.si[i, s, SI_COUNTER] = 0
+    st.si[i, s, SI_PAX] = 0
+    st.si[i, s, SI_PAY] = 0
+    st.si[i, s, SI_START] = -1
+    st.si[i, s, SI_HP] = tb.ti[t, TI_HP0]
+    for r in range(st.res.shape[2]):
+        st.res[i, s, r] = -1
+    for q in range(st.pull.shape[2]):
+        st.pull[i, s, q] = -1
+    st.tl[i, t, st.tc[i, t, TC_N]] = s
+    st.tc[i, t, TC_N] += 1
+    st.si[i, s, SI_CX0] = -2
+    _grid_add(st, i, s)
+    return s
+
+
+@njit(cache=True)
+def _kill(tb, st, i, s, transformed):
+    """GVGAI's ``killSprite``: an avatar killed (not transformed) is only disabled; others join the kill list."""
+    t = st.si[i, s, SI_TYPE]
+    if tb.ti[t, TI_AVATAR] and not transformed:
+        if not st.si[i, s, SI_DISABLED]:
+            st.si[i, s, SI_DISABLED] = True
+            st.tc[i, t, TC_DIS] += 1
+        return
+    if not st.si[i, s, SI_KILLED]:
+        st.si[i, s, SI_KILLED] = True
+        st.lst[i, L_KILL, st.ev[i, EV_NKILL]] = s
+        st.ev[i, EV_NKILL] += 1
+
+
+@njit(cache=True)
+def _clear_all(tb, st, i):
+    """GVGAI's ``clearAll``: remove the killed sprites (type lists keep id order) and drop the shields."""
+    nk = st.ev[i, EV_NKILL]
+    for k in range(nk):
+        s = st.lst[i, L_KILL, k]
+        t = st.si[i, s, SI_TYPE]
+        n = st.tc[i, t, TC_N]
+        m = 0
+        for j in range(n):
+            u = st.tl[i, t, j]
+            if not st.si[i, u, SI_KILLED]:
+                st.tl[i, t, m] = u
+                m += 1
+        st.tc[i, t, TC_N] = m
+    for k in range(nk):
+        s = st.lst[i, L_KILL, k]
+        t = st.si[i, s, SI_TYPE]
+        _grid_remove(st, i, s)
+        if st.si[i, s, SI_DISABLED]:
+            st.tc[i, t, TC_DIS] -= 1
+        if st.ev[i, EV_AVATAR] == s:
+            st.ev[i, EV_AVATAR] = -1
+        st.si[i, s, SI_TYPE] = -1
+        st.si[i, s, SI_KILLED] = False
+        st.lst[i, L_FREE, st.ev[i, EV_NFREE]] = s
+        st.ev[i, EV_NFREE] += 1
+    st.ev[i, EV_NKILL] = 0
+    st.ev[i, EV_SHN] = 0
+
+
+@njit(cache=True)
+def _get_res(st, i, s, r):
+    v = st.res[i, s, r]
+    return v if v > 0 else 0
+
+
+@njit(cache=True)
+def _modify_res(st, i, s, r, delta):
+    """GVGAI's ``modifyResource``: the entry is created if absent and never goes below 0."""
+    v = _get_res(st, i, s, r) + delta
+    st.res[i, s, r] = v if v > 0 else 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# movement
+@njit(cache=True)
+def _update_pos(tb, st, i, s, dx, dy, px):
+    """GVGAI's ``_updatePos``: move ``px`` pixels along (dx, dy) if the cooldown allows; resets ``lastmove``."""
+    if px == 0:
+        return False
+    t = st.si[i, s, SI_TYPE]
+    if tb.ti[t, TI_COOLDOWN] <= st.si[i, s, SI_LASTMOVE] and (dx != 0 or dy != 0):
+        _set_pos(st, i, s, st.si[i, s, SI_X] + dx * px, st.si[i, s, SI_Y] + dy * px)
+        st.si[i, s, SI_LASTMOVE] = 0
+        return True
+    return False
+
+
+@njit(cache=True)
+def _passive(tb, st, i, s, t):
+    """GVGAI's ``updatePassive`` + ``GridPhysics.passiveMovement`` (no move on the first tick)."""
+    if tb.ti[t, TI_STATIC]:
+        return
+    if st.si[i, s, SI_FIRST]:
+        st.si[i, s, SI_FIRST] = False
+        return
+    if tb.ti[t, TI_PPX] != 0 and tb.ti[t, TI_ORIENTED]:
+        _update_pos(tb, st, i, s, st.si[i, s, SI_OX], st.si[i, s, SI_OY], tb.ti[t, TI_PPX])
+
+
+@njit(cache=True)
+def _pre_movement(st, i, s):
+    st.si[i, s, SI_LX] = st.si[i, s, SI_X]
+    st.si[i, s, SI_LY] = st.si[i, s, SI_Y]
+    st.si[i, s, SI_LASTMOVE] += 1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# sprite classes
+@njit(cache=True)
+def _random_npc(tb, st, i, s, t):
+    _passive(tb, st, i, s, t)
+    if st.si[i, s, SI_COUNTER] < tb.ti[t, TI_CONS]:
+        st.si[i, s, SI_COUNTER] += 1
+        dx = st.si[i, s, SI_PAX]
+        dy = st.si[i, s, SI_PAY]
+    else:
+        k = jr_next_int(st.rng[i], 4)
+        dx = BASE_DX[k]
+        dy = BASE_DY[k]
+        st.si[i, s, SI_PAX] = dx
+        st.si[i, s, SI_PAY] = dy
+        st.si[i, s, SI_COUNTER] = 0
+    if dx != 0 or dy != 0:
+        _update_pos(tb, st, i, s, dx, dy, tb.ti[t, TI_APX])
+
+
+@njit(cache=True)
+def _spawn_point(tb, st, i, s, t, gt):
+    if st.si[i, s, SI_START] == -1:
+        st.si[i, s, SI_START] = gt
+    roll = jr_next_float(st.rng[i])
+    if (st.si[i, s, SI_START] + gt) % tb.ti[t, TI_COOLDOWN] == 0 and roll < tb.tf[t, TF_PROB]:
+        ns = _add_sprite(tb, st, i, tb.ti[t, TI_STYPE], st.si[i, s, SI_X], st.si[i, s, SI_Y])
+        if ns >= 0:
+            st.si[i, s, SI_COUNTER] += 1
+            if tb.ti[t, TI_SOX] != 0 or tb.ti[t, TI_SOY] != 0:
+                st.si[i, ns, SI_OX] = tb.ti[t, TI_SOX]
+                st.si[i, ns, SI_OY] = tb.ti[t, TI_SOY]
+            elif st.si[i, ns, SI_OX] == 0 and st.si[i, ns, SI_OY] == 0:
+                st.si[i, ns, SI_OX] = st.si[i, s, SI_OX]
+                st.si[i, ns, SI_OY] = st.si[i, s, SI_OY]
+    _passive(tb, st, i, s, t)
+    if tb.ti[t, TI_TOTAL] > 0 and st.si[i, s, SI_COUNTER] >= tb.ti[t, TI_TOTAL]:
+        _kill(tb, st, i, s, False)
+
+
+@njit(cache=True)
+def _update_sprite(tb, st, i, s, t, gt):
+    """One non-avatar sprite's ``update`` (after ``preMovement``), by class."""
+    c = tb.ti[t, TI_CLS]
+    if c == C_MISSILE or c == C_PASSIVE or c == C_RESOURCE:
+        _passive(tb, st, i, s, t)
+    elif c == C_FLICKER or c == C_ORIENTED_FLICKER:
+        _passive(tb, st, i, s, t)
+        if st.si[i, s, SI_AGE] > tb.ti[t, TI_FLIMIT]:
+            _kill(tb, st, i, s, False)
+        st.si[i, s, SI_AGE] += 1
+    elif c == C_RANDOM_NPC:
+        _random_npc(tb, st, i, s, t)
+    elif c == C_SPAWN_POINT:
+        _spawn_point(tb, st, i, s, t, gt)
+    # Immovable, Door: static, nothing to do
+
+
+@njit(cache=True)
+def _avatar_active(tb, st, i, s, t, dx, dy):
+    """``GridPhysics.activeMovement`` for an avatar: rotate in place, or move."""
+    if dx == 0 and dy == 0:
+        return MOVE_STILL
+    if tb.ti[t, TI_ROTATE] and tb.ti[t, TI_ORIENTED]:
+        if st.si[i, s, SI_OX] != dx or st.si[i, s, SI_OY] != dy:
+            st.si[i, s, SI_OX] = dx
+            st.si[i, s, SI_OY] = dy
+            return MOVE_ROTATE
+    if _update_pos(tb, st, i, s, dx, dy, tb.ti[t, TI_APX]):
+        return MOVE_MOVE
+    return MOVE_STILL
+
+
+@njit(cache=True)
+def _shoot(tb, st, i, s, t):
+    ox = st.si[i, s, SI_OX]
+    oy = st.si[i, s, SI_OY]
+    am = tb.ti[t, TI_AMMO]
+    if am >= 0 and st.res[i, s, am] < 1:
+        return
+    ns = _add_sprite(tb, st, i, tb.ti[t, TI_STYPE], st.si[i, s, SI_X] + ox * BS, st.si[i, s, SI_Y] + oy * BS)
+    if ns >= 0:
+        if tb.ti[tb.ti[t, TI_STYPE], TI_ORIENTED]:
+            st.si[i, ns, SI_OX] = ox
+            st.si[i, ns, SI_OY] = oy
+        if am >= 0 and st.res[i, s, am] >= 0:
+            st.res[i, s, am] -= 1
+
+
+@njit(cache=True)
+def _update_avatar(tb, st, i, s, a):
+    """The avatar's ``updateAvatar`` for engine action ``a`` (after ``preMovement``)."""
+    t = st.si[i, s, SI_TYPE]
+    if not tb.act[t, a]:
+        a = A_NIL
+    dx = ACT_DX[a]
+    dy = ACT_DY[a]
+    c = tb.ti[t, TI_CLS]
+    if c == C_ONGOING_AVATAR:
+        if (dx != 0 or dy != 0) and tb.ti[t, TI_ORIENTED]:
+            st.si[i, s, SI_OX] = dx
+            st.si[i, s, SI_OY] = dy
+        _passive(tb, st, i, s, t)
+        return
+    mv = _avatar_active(tb, st, i, s, t, dx, dy)
+    if (c == C_ORIENTED_AVATAR or c == C_SHOOT_AVATAR) and mv == MOVE_MOVE:
+        vx = st.si[i, s, SI_X] - st.si[i, s, SI_LX]
+        vy = st.si[i, s, SI_Y] - st.si[i, s, SI_LY]
+        if vx != 0 or vy != 0:
+            st.si[i, s, SI_OX] = (vx > 0) - (vx < 0)
+            st.si[i, s, SI_OY] = (vy > 0) - (vy < 0)
+    if c == C_SHOOT_AVATAR and mv == MOVE_STILL and a == A_USE:
+        _shoot(tb, st, i, s, t)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# effects: each returns GVGAI's ``applyScore`` (whether the effect's scoreChange counts)
+@njit(cache=True)
+def _eff_transform_to(tb, st, i, e, s1, s2):
+    if st.si[i, s1, SI_DISABLED]:
+        return True
+    nt = tb.ei[e, EI_STYPE]
+    ns = _add_sprite(tb, st, i, nt, st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
+    if ns < 0:
+        return True
+    t1 = st.si[i, s1, SI_TYPE]
+    if tb.ei[e, EI_FLAG2] or (tb.ti[nt, TI_ORIENTED] and tb.ti[t1, TI_ORIENTED] and st.si[i, ns, SI_OX] == 0
+                           and st.si[i, ns, SI_OY] == 0):
+        st.si[i, ns, SI_OX] = st.si[i, s1, SI_OX]
+        st.si[i, ns, SI_OY] = st.si[i, s1, SI_OY]
+    st.si[i, ns, SI_LX] = st.si[i, s1, SI_LX]
+    st.si[i, ns, SI_LY] = st.si[i, s1, SI_LY]
+    for r in range(st.res.shape[2]):
+        if st.res[i, s1, r] >= 0:
+            _modify_res(st, i, ns, r, st.res[i, s1, r])
+    transformed = True
+    if tb.ti[t1, TI_AVATAR]:
+        if tb.ti[nt, TI_AVATAR]:
+            st.ev[i, EV_AVATAR] = ns
+        else:
+            transformed = False
+    st.si[i, ns, SI_HP] = st.si[i, s1, SI_HP]
+    _kill(tb, st, i, s1, transformed)
+    if tb.ei[e, EI_FLAG1] and s2 >= 0:
+        _kill(tb, st, i, s2, True)
+    return True
+
+
+@njit(cache=True)
+def _eff_collect_resource(tb, st, i, e, s1, s2):
+    if s2 < 0:
+        return True
+    t1 = st.si[i, s1, SI_TYPE]
+    r = tb.ti[t1, TI_RES_OF]
+    if r < 0:
+        return True
+    num = _get_res(st, i, s2, r)
+    lim = tb.seq[tb.misc[M_RESL0] + r]
+    if num < lim:
+        topup = min(tb.ti[t1, TI_RES_VALUE], lim - num)
+        _modify_res(st, i, s2, r, topup)
+        if tb.ei[e, EI_FLAG1]:
+            _kill(tb, st, i, s1, True)
+        return True
+    return False
+
+
+@njit(cache=True)
+def _eff_change_resource(tb, st, i, e, s1, s2):
+    r = tb.ei[e, EI_RES]
+    v = tb.ei[e, EI_VALUE]
+    if _get_res(st, i, s1, r) + v <= tb.seq[tb.misc[M_RESL0] + r]:
+        _modify_res(st, i, s1, r, v)
+        if tb.ei[e, EI_FLAG1] and s2 >= 0:
+            _kill(tb, st, i, s2, True)
+        return True
+    return False
+
+
+@njit(cache=True)
+def _eff_kill_if_from_above(tb, st, i, e, s1, s2):
+    if s2 < 0:
+        return True
+    higher = st.si[i, s1, SI_LY] > st.si[i, s2, SI_LY] + BS // 2
+    going_down = st.si[i, s2, SI_Y] > st.si[i, s2, SI_LY]
+    if higher and going_down:
+        _kill(tb, st, i, s1, False)
+        return True
+    return False
+
+
+@njit(cache=True)
+def _eff_kill_if_other_has_more(tb, st, i, e, s1, s2):
+    if s2 < 0:
+        return True
+    r = tb.ei[e, EI_RES]
+    if _get_res(st, i, s2, r) >= tb.ei[e, EI_LIMIT]:
+        _kill(tb, st, i, s1, False)
+        if tb.ei[e, EI_FLAG1]:
+            _modify_res(st, i, s2, r, -tb.ei[e, EI_LIMIT])
+        return True
+    return False
+
+
+@njit(cache=True)
+def _eff_spawn(tb, st, i, e, s1, s2):
+    if jr_next_double(st.rng[i]) >= tb.ef[e, EF_PROB]:
+        return True
+    _add_sprite(tb, st, i, tb.ei[e, EI_STYPE], st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
+    return True
+
+
+@njit(cache=True)
+def _eff_spawn_if_has_more(tb, st, i, e, s1, s2):
+    if jr_next_double(st.rng[i]) >= tb.ef[e, EF_PROB]:
+        return False
+    r = tb.ei[e, EI_RES]
+    if _get_res(st, i, s1, r) >= tb.ei[e, EI_LIMIT]:
+        _add_sprite(tb, st, i, tb.ei[e, EI_STYPE], st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
+        _modify_res(st, i, s1, r, -tb.ei[e, EI_VALUE])
+        return True
+    return False
+
+
+@njit(cache=True)
+def _eff_wrap_around(tb, st, i, e, s1, s2):
+    off = tb.ef[e, EF_OFFSET]
+    x = st.si[i, s1, SI_X]
+    y = st.si[i, s1, SI_Y]
+    if st.si[i, s1, SI_OX] > 0:
+        x = int(off * BS)
+    elif st.si[i, s1, SI_OX] < 0:
+        x = int(st.ev[i, EV_WIDTH] * BS - BS * (1.0 + off))
+    elif st.si[i, s1, SI_OY] > 0:
+        y = int(off * BS)
+    elif st.si[i, s1, SI_OY] < 0:
+        y = int(st.ev[i, EV_HEIGHT] * BS - BS * (1.0 + off))
+    _set_pos(st, i, s1, x, y)
+    st.si[i, s1, SI_LASTMOVE] = 0
+    return True
+
+
+@njit(cache=True)
+def _eff_shield_from(tb, st, i, e, s1, s2):
+    a = st.si[i, s1, SI_TYPE]
+    b = tb.ei[e, EI_STYPE]
+    f = tb.ei[e, EI_VALUE]
+    n = st.ev[i, EV_SHN]
+    for k in range(n):
+        if st.shd[i, 0, k] == a and st.shd[i, 1, k] == b and st.shd[i, 2, k] == f:
+            return True
+    if n < MAX_SHIELDS:
+        st.shd[i, 0, n] = a
+        st.shd[i, 1, n] = b
+        st.shd[i, 2, n] = f
+        st.ev[i, EV_SHN] = n + 1
+    return True
+
+
+@njit(cache=True)
+def _eff_pull_with_it(tb, st, i, e, s1, s2, gt):
+    if s2 < 0:
+        return True
+    q = tb.ei[e, EI_PULL]
+    if st.pull[i, s1, q] == gt:
+        return True
+    st.pull[i, s1, q] = gt
+    rx = st.si[i, s1, SI_LX]
+    ry = st.si[i, s1, SI_LY]
+    vx = float(st.si[i, s2, SI_X] - st.si[i, s2, SI_LX])
+    vy = float(st.si[i, s2, SI_Y] - st.si[i, s2, SI_LY])
+    mag = np.sqrt(vx * vx + vy * vy)
+    if mag > 0:
+        vx /= mag
+        vy /= mag
+    t1 = st.si[i, s1, SI_TYPE]
+    spd = int(tb.tf[st.si[i, s2, SI_TYPE], TF_SPEED] * BS)
+    if spd == 0:
+        spd = int(tb.tf[t1, TF_SPEED])
+    if spd != 0 and tb.ti[t1, TI_COOLDOWN] <= st.si[i, s1, SI_LASTMOVE] and (abs(vx) + abs(vy) != 0):
+        _set_pos(st, i, s1, st.si[i, s1, SI_X] + int(vx * spd), st.si[i, s1, SI_Y] + int(vy * spd))
+        st.si[i, s1, SI_LASTMOVE] = 0
+    st.si[i, s1, SI_LX] = rx
+    st.si[i, s1, SI_LY] = ry
+    return True
+
+
+@njit(cache=True)
+def _apply_effect(tb, st, i, e, s1, s2, gt):
+    """Execute effect ``e`` on (s1, s2) (``s2 = -1`` for EOS) and apply its score change, as ``executeEffect``."""
+    code = tb.ei[e, EI_CODE]
+    apply = True
+    if code == E_STEP_BACK:
+        _set_pos(st, i, s1, st.si[i, s1, SI_LX], st.si[i, s1, SI_LY])
+    elif code == E_KILL_SPRITE:
+        _kill(tb, st, i, s1, False)
+    elif code == E_TRANSFORM_TO:
+        apply = _eff_transform_to(tb, st, i, e, s1, s2)
+    elif code == E_COLLECT_RESOURCE:
+        apply = _eff_collect_resource(tb, st, i, e, s1, s2)
+    elif code == E_CHANGE_RESOURCE:
+        apply = _eff_change_resource(tb, st, i, e, s1, s2)
+    elif code == E_KILL_IF_FROM_ABOVE:
+        apply = _eff_kill_if_from_above(tb, st, i, e, s1, s2)
+    elif code == E_KILL_IF_OTHER_HAS_MORE:
+        apply = _eff_kill_if_other_has_more(tb, st, i, e, s1, s2)
+    elif code == E_SPAWN:
+        apply = _eff_spawn(tb, st, i, e, s1, s2)
+    elif code == E_SPAWN_IF_HAS_MORE:
+        apply = _eff_spawn_if_has_more(tb, st, i, e, s1, s2)
+    elif code == E_REVERSE_DIRECTION:
+        st.si[i, s1, SI_OX] = -st.si[i, s1, SI_OX]
+        st.si[i, s1, SI_OY] = -st.si[i, s1, SI_OY]
+    elif code == E_WRAP_AROUND:
+        apply = _eff_wrap_around(tb, st, i, e, s1, s2)
+    elif code == E_SHIELD_FROM:
+        apply = _eff_shield_from(tb, st, i, e, s1, s2)
+    elif code == E_PULL_WITH_IT:
+        apply = _eff_pull_with_it(tb, st, i, e, s1, s2, gt)
+    if apply and tb.ei[e, EI_SCORE] != 0 and st.ev[i, EV_AVATAR] >= 0:
+        st.score[i] += tb.ei[e, EI_SCORE]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# pair effects
+@njit(cache=True)
+def _gather(tb, st, i, s1, t2, lim, direct):
+    """Sprites of ``t2``'s subtree (id < lim, not s1) overlapping ``s1``, in GVGAI order, into ``st.cand[i]``."""
+    nc = 0
+    if direct or st.si[i, s1, SI_CX0] < 0:
+        for q in range(tb.ti[t2, TI_SUB0], tb.ti[t2, TI_SUB1]):
+            u = tb.items[q]
+            for j in range(st.tc[i, u, TC_N]):
+                s2 = st.tl[i, u, j]
+                if st.si[i, s2, SI_ID] >= lim:
+                    break
+                if s2 != s1 and _intersects(st, i, s1, s2):
+                    st.lst[i, L_CAND, nc] = s2
+                    nc += 1
+        return nc
+    w = st.ev[i, EV_WIDTH]
+    for cy in range(st.si[i, s1, SI_CY0], st.si[i, s1, SI_CY1] + 1):
+        for cx in range(st.si[i, s1, SI_CX0], st.si[i, s1, SI_CX1] + 1):
+            c = cy * w + cx
+            for k in range(st.gn[i, c]):
+                s2 = st.gi[i, c, k]
+                nc = _consider(tb, st, i, s1, s2, t2, lim, nc)
+    for k in range(st.ev[i, EV_OUTN]):
+        nc = _consider(tb, st, i, s1, st.lst[i, L_OUT, k], t2, lim, nc)
+    # insertion sort by (rank of type within t2's subtree, id)
+    for a in range(1, nc):
+        key = st.ckey[i, a]
+        v = st.lst[i, L_CAND, a]
+        b = a - 1
+        while b >= 0 and st.ckey[i, b] > key:
+            st.ckey[i, b + 1] = st.ckey[i, b]
+            st.lst[i, L_CAND, b + 1] = st.lst[i, L_CAND, b]
+            b -= 1
+        st.ckey[i, b + 1] = key
+        st.lst[i, L_CAND, b + 1] = v
+    return nc
+
+
+@njit(cache=True)
+def _consider(tb, st, i, s1, s2, t2, lim, nc):
+    if s2 == s1 or not tb.tt[TT_IN, t2, st.si[i, s2, SI_TYPE]] or st.si[i, s2, SI_ID] >= lim:
+        return nc
+    if not _intersects(st, i, s1, s2):
+        return nc
+    for k in range(nc):
+        if st.lst[i, L_CAND, k] == s2:
+            return nc
+    st.lst[i, L_CAND, nc] = s2
+    st.ckey[i, nc] = (np.int64(tb.tt[TT_RANK, t2, st.si[i, s2, SI_TYPE]]) << 32) + st.si[i, s2, SI_ID]
+    return nc + 1
+
+
+@njit(cache=True)
+def _shielded(st, i, t1, t2, code):
+    for k in range(st.ev[i, EV_SHN]):
+        if st.shd[i, 0, k] == t1 and st.shd[i, 1, k] == t2 and st.shd[i, 2, k] == code:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _run_pair_effect(tb, st, i, p, e, gt):
+    t1 = tb.pi[p, PI_T1]
+    t2 = tb.pi[p, PI_T2]
+    lim = st.ev[i, EV_NEXT_ID]
+    direct = st.ev[i, EV_OVERFLOW] or _count_subtree(tb, st, i, t2) <= DIRECT_MAX
+    for q in range(tb.ti[t1, TI_SUB0], tb.ti[t1, TI_SUB1]):
+        u = tb.items[q]
+        n = st.tc[i, u, TC_N]
+        for j in range(n):
+            s1 = st.tl[i, u, j]
+            if st.si[i, s1, SI_ID] >= lim:
+                break
+            if st.si[i, s1, SI_KILLED]:
+                continue
+            nc = _gather(tb, st, i, s1, t2, lim, direct)
+            for c in range(nc):
+                if st.si[i, s1, SI_KILLED]:
+                    break
+                s2 = st.lst[i, L_CAND, c]
+                if _intersects(st, i, s1, s2):
+                    _apply_effect(tb, st, i, e, s1, s2, gt)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# one game cycle
+@njit(cache=True)
+def _terminations(tb, st, i, gt):
+    for q in range(tb.qi.shape[0]):
+        code = tb.qi[q, QI_CODE]
+        done = False
+        if code == T_SPRITE_COUNTER:
+            done = _count_active(tb, st, i, tb.qi[q, QI_T0]) <= tb.qi[q, QI_LIMIT]
+        elif code == T_MULTI_SPRITE_COUNTER:
+            acc = 0
+            for k in range(3):
+                if tb.qi[q, QI_T0 + k] >= 0:
+                    acc += _count_active(tb, st, i, tb.qi[q, QI_T0 + k])
+            done = acc == tb.qi[q, QI_LIMIT] or (tb.qi[q, QI_MIN] != 0 and acc > tb.qi[q, QI_LIMIT])
+        elif code == T_TIMEOUT:
+            done = gt >= tb.qi[q, QI_LIMIT]
+        if done:
+            st.ev[i, EV_ENDED] = True
+            st.ev[i, EV_WINNER] = 1 if tb.qi[q, QI_WIN] != 0 else -1
+            return
+
+
+@njit(cache=True)
+def game_cycle(tb, st, i, a):
+    """One GVGAI ``gameCycle`` of environment ``i`` with engine action ``a``."""
+    gt = st.ev[i, EV_TICK]
+    av = st.ev[i, EV_AVATAR]
+    if av >= 0 and not st.si[i, av, SI_DISABLED]:
+        _pre_movement(st, i, av)
+        _update_avatar(tb, st, i, av, a)
+    for k in range(tb.misc[M_UPD0], tb.misc[M_UPD1]):
+        t = tb.seq[k]
+        n = st.tc[i, t, TC_N]
+        for j in range(n):
+            s = st.tl[i, t, j]
+            if st.si[i, s, SI_DISABLED]:
+                continue
+            _pre_movement(st, i, s)
+            _update_sprite(tb, st, i, s, t, gt)
+    # EOS effects
+    for k in range(tb.misc[M_EOSL0], tb.misc[M_EOSL1]):
+        t = tb.seq[k]
+        for q in range(tb.ti[t, TI_EOS0], tb.ti[t, TI_EOS1]):
+            e = tb.items[q]
+            for m in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
+                u = tb.items[m]
+                n = st.tc[i, u, TC_N]
+                for j in range(n):
+                    s = st.tl[i, u, j]
+                    if _at_edge(st, i, s) and not st.si[i, s, SI_KILLED] and not st.si[i, s, SI_DISABLED]:
+                        _apply_effect(tb, st, i, e, s, -1, gt)
+    # pair effects
+    for p in range(tb.pi.shape[0]):
+        for e in range(tb.pi[p, PI_E0], tb.pi[p, PI_E1]):
+            if st.ev[i, EV_SHN] > 0 and _shielded(st, i, tb.pi[p, PI_T1], tb.pi[p, PI_T2], tb.ei[e, EI_CODE]):
+                continue
+            _run_pair_effect(tb, st, i, p, e, gt)
+    _clear_all(tb, st, i)
+    _terminations(tb, st, i, gt)
+    st.ev[i, EV_TICK] = gt + 1
+
+
+@njit(cache=True)
+def step_env(tb, st, i, gym_action, max_steps):
+    """Advance environment ``i`` by one step; returns the score change. Finished environments do nothing."""
+    if not st.ev[i, EV_ACTIVE] or st.ev[i, EV_ENDED] or st.ev[i, EV_TRUNC]:
+        return 0.0
+    a = A_NIL
+    if 0 <= gym_action < tb.misc[M_GYM1] - tb.misc[M_GYM0]:
+        a = tb.seq[tb.misc[M_GYM0] + gym_action]
+    before = st.score[i]
+    game_cycle(tb, st, i, a)
+    if not st.ev[i, EV_ENDED] and max_steps > 0 and st.ev[i, EV_TICK] >= max_steps:
+        st.ev[i, EV_TRUNC] = True
+    return st.score[i] - before
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# reset
+@njit(cache=True)
+def reset_env(tb, st, i, types, xs, ys, width, height, seed):
+    """Build a level into environment ``i`` (GVGAI's creation order) and start a game with ``Random(seed)``."""
+    S = st.si.shape[1]
+    for k in range(S):
+        st.si[i, k, SI_TYPE] = -1
+        st.si[i, k, SI_KILLED] = False
+        st.si[i, k, SI_DISABLED] = False
+        st.si[i, k, SI_CX0] = -2
+        st.lst[i, L_FREE, k] = S - 1 - k
+    st.ev[i, EV_NFREE] = S
+    st.tc[i, :, TC_N] = 0
+    st.tc[i, :, TC_DIS] = 0
+    st.ev[i, EV_NKILL] = 0
+    st.gn[i, :] = 0
+    st.ev[i, EV_OUTN] = 0
+    st.ev[i, EV_OVERFLOW] = False
+    st.ev[i, EV_SHN] = 0
+    st.ev[i, EV_WIDTH] = width
+    st.ev[i, EV_HEIGHT] = height
+    st.ev[i, EV_NEXT_ID] = 0
+    st.ev[i, EV_TICK] = 0
+    st.ev[i, EV_AVATAR] = -1
+    st.score[i] = 0.0
+    st.ev[i, EV_WINNER] = 0
+    st.ev[i, EV_ENDED] = False
+    st.ev[i, EV_TRUNC] = False
+    st.ev[i, EV_ACTIVE] = True
+    st.ev[i, EV_REFUSED] = 0
+    jr_seed(st.rng[i], seed)
+    for k in range(types.shape[0]):
+        _add_sprite(tb, st, i, types[k], xs[k], ys[k])
+    av = -1
+    for k in range(tb.misc[M_AV0], tb.misc[M_AV1]):
+        t = tb.seq[k]
+        for j in range(st.tc[i, t, TC_N]):
+            s = st.tl[i, t, j]
+            if tb.ti[st.si[i, s, SI_TYPE], TI_AVATAR]:
+                av = s
+    st.ev[i, EV_AVATAR] = av
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# observations
+@njit(cache=True)
+def obs_symbolic(tb, st, i, out):
+    """One plane per observed type: a cell is set where a sprite of that type covers the cell's centre."""
+    out[:] = 0
+    H = out.shape[1]
+    W = out.shape[2]
+    w = min(st.ev[i, EV_WIDTH], W)
+    h = min(st.ev[i, EV_HEIGHT], H)
+    if tb.misc[M_WALL_PLANE] >= 0:
+        for r in range(H):
+            for c in range(W):
+                if r >= h or c >= w:
+                    out[tb.misc[M_WALL_PLANE], r, c] = 1
+    for t in range(tb.ti.shape[0]):
+        pl = tb.ti[t, TI_PLANE]
+        if pl < 0:
+            continue
+        for j in range(st.tc[i, t, TC_N]):
+            s = st.tl[i, t, j]
+            if st.si[i, s, SI_DISABLED]:
+                continue
+            c = (st.si[i, s, SI_X] + 4) // BS
+            r = (st.si[i, s, SI_Y] + 4) // BS
+            if 0 <= c < w and 0 <= r < h:
+                out[pl, r, c] = 1
+
+
+@njit(cache=True)
+def obs_rgb(tb, st, i, out):
+    """The level drawn in the game's colours, one 10x10 shape per sprite, in GVGAI's drawing order."""
+    out[:] = 0
+    Hp = out.shape[0]
+    Wp = out.shape[1]
+    wp = min(st.ev[i, EV_WIDTH] * BS, Wp)
+    hp = min(st.ev[i, EV_HEIGHT] * BS, Hp)
+    if tb.misc[M_WALL_TYPE] >= 0 and (wp < Wp or hp < Hp):
+        for y in range(Hp):
+            for x in range(Wp):
+                if y >= hp or x >= wp:
+                    for ch in range(3):
+                        out[y, x, ch] = tb.col[tb.misc[M_WALL_TYPE], 0, ch]
+    for k in range(tb.misc[M_DRAW0], tb.misc[M_DRAW1]):
+        t = tb.seq[k]
+        if tb.ti[t, TI_CLS] < 0 or tb.ti[t, TI_INVISIBLE]:
+            continue
+        for j in range(st.tc[i, t, TC_N]):
+            s = st.tl[i, t, j]
+            if st.si[i, s, SI_DISABLED]:
+                continue
+            x0 = st.si[i, s, SI_X]
+            y0 = st.si[i, s, SI_Y]
+            if x0 >= wp or y0 >= hp or x0 + BS <= 0 or y0 + BS <= 0:
+                continue
+            for dy in range(BS):
+                y = y0 + dy
+                if y < 0 or y >= hp:
+                    continue
+                for dx in range(BS):
+                    x = x0 + dx
+                    if x < 0 or x >= wp:
+                        continue
+                    m = tb.mask[t, dy, dx]
+                    if m == 1:
+                        out[y, x, 0] = tb.col[t, 0, 0]
+                        out[y, x, 1] = tb.col[t, 0, 1]
+                        out[y, x, 2] = tb.col[t, 0, 2]
+                    elif m == 2:
+                        out[y, x, 0] = tb.col[t, 1, 0]
+                        out[y, x, 1] = tb.col[t, 1, 1]
+                        out[y, x, 2] = tb.col[t, 1, 2]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# batch entry points
+@njit(parallel=True, cache=True)
+def step_batch(tb, st, actions, max_steps, obs_kind, sym, rgb, reward):
+    """Step every environment (``prange``) and write its observation (1 symbolic, 2 rgb, 0 none)."""
+    for i in prange(actions.shape[0]):
+        reward[i] = step_env(tb, st, i, actions[i], max_steps)
+        if obs_kind == 1:
+            obs_symbolic(tb, st, i, sym[i])
+        elif obs_kind == 2:
+            obs_rgb(tb, st, i, rgb[i])
+
+
+@njit(parallel=True, cache=True)
+def reset_batch(tb, st, idx, offsets, types, xs, ys, widths, heights, seeds):
+    """Reset environments ``idx[k]`` to plan ``k`` (``offsets[k]:offsets[k+1]`` of the packed plans)."""
+    for k in prange(idx.shape[0]):
+        a = offsets[k]
+        b = offsets[k + 1]
+        reset_env(tb, st, idx[k], types[a:b], xs[a:b], ys[a:b], widths[k], heights[k], seeds[k])
+
+
+@njit(parallel=True, cache=True)
+def observe_batch(tb, st, obs_kind, sym, rgb):
+    for i in prange(st.ev.shape[0]):
+        if obs_kind == 1:
+            obs_symbolic(tb, st, i, sym[i])
+        elif obs_kind == 2:
+            obs_rgb(tb, st, i, rgb[i])

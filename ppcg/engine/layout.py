@@ -1,0 +1,89 @@
+"""The flat data the compiled kernel works on: a game's tables and a batch's struct-of-arrays state.
+
+Both are named tuples of a few numpy arrays, with fields packed along one axis and named by the integer
+constants below (numba compiles a function in time roughly proportional to the fields it is passed, so a few packed
+arrays compile far faster than a hundred separate ones). One compiled kernel serves every game: only array
+contents and sizes differ between games, never types.
+
+Indices: ``N`` environments, ``S`` sprite slots per environment, ``T`` sprite types (GVGAI's itypes, parents
+included), ``R`` resource kinds, ``G`` grid cells (the largest level's width x height), ``K`` sprites indexed per
+cell, ``Q`` pullWithIt effects, ``E`` effects, ``P`` interaction pairs.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+BLOCK = 10  # pixels per cell (GVGAI's learning mode)
+CELL_CAP = 16  # sprites indexed per grid cell; beyond that an environment falls back to scanning type lists
+MAX_SHIELDS = 16  # shieldFrom entries alive at once (cleared every tick)
+
+# ---------------------------------------------------------------------------------------------------------------
+# State: per-slot int fields si[N, S, NSI]
+(SI_TYPE, SI_ID, SI_X, SI_Y, SI_LX, SI_LY, SI_OX, SI_OY, SI_LASTMOVE, SI_FIRST, SI_DISABLED, SI_KILLED, SI_AGE,
+ SI_COUNTER, SI_PAX, SI_PAY, SI_START, SI_HP, SI_CX0, SI_CY0, SI_CX1, SI_CY1) = range(22)
+NSI = 22
+# per-type counters tc[N, T, 2]
+TC_N, TC_DIS = 0, 1
+# per-environment slot lists lst[N, 4, S]
+L_FREE, L_KILL, L_OUT, L_CAND = 0, 1, 2, 3
+# per-environment scalars ev[N, NEV]
+(EV_WIDTH, EV_HEIGHT, EV_NEXT_ID, EV_TICK, EV_AVATAR, EV_WINNER, EV_ENDED, EV_TRUNC, EV_ACTIVE, EV_REFUSED,
+ EV_NFREE, EV_NKILL, EV_OUTN, EV_OVERFLOW, EV_SHN) = range(15)
+NEV = 15
+
+STATE_FIELDS = ("si", "res", "pull", "tl", "tc", "lst", "ckey", "gn", "gi", "ev", "shd", "score", "rng")
+State = namedtuple("State", STATE_FIELDS)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tables: per-type ints ti[T, NTI]
+(TI_CLS, TI_STATIC, TI_ORIENTED, TI_AVATAR, TI_PPX, TI_APX, TI_COOLDOWN, TI_OX0, TI_OY0, TI_ROTATE, TI_FLIMIT,
+ TI_CONS, TI_STYPE, TI_TOTAL, TI_SOX, TI_SOY, TI_HP0, TI_RES_OF, TI_RES_VALUE, TI_AMMO, TI_INVISIBLE, TI_PLANE,
+ TI_DRAW_RANK, TI_SUB0, TI_SUB1, TI_SING0, TI_SING1, TI_EOS0, TI_EOS1) = range(29)
+NTI = 29
+# per-type floats tf[T, 2]
+TF_SPEED, TF_PROB = 0, 1
+# type x type tt[2, T, T]: membership in a subtree, rank within it (GVGAI's iSubTypes order)
+TT_IN, TT_RANK = 0, 1
+# sequences in the seq blob, [start, end) in misc
+(M_N_PLANES, M_WALL_PLANE, M_WALL_TYPE, M_N_PULL, M_UPD0, M_UPD1, M_DRAW0, M_DRAW1, M_AV0, M_AV1, M_EOSL0,
+ M_EOSL1, M_GYM0, M_GYM1, M_RESL0, M_RESL1) = range(16)
+NMISC = 16
+# pairs pi[P, 4]
+PI_T1, PI_T2, PI_E0, PI_E1 = 0, 1, 2, 3
+# effects ei[E, NEI], ef[E, 2]
+(EI_CODE, EI_SCORE, EI_STYPE, EI_RES, EI_LIMIT, EI_VALUE, EI_FLAG1, EI_FLAG2, EI_PULL) = range(9)
+NEI = 9
+EF_PROB, EF_OFFSET = 0, 1
+# terminations qi[Q, 7]
+QI_CODE, QI_T0, QI_LIMIT, QI_WIN, QI_MIN = 0, 1, 4, 5, 6  # QI_T0..QI_T0+2: up to three sprite types
+
+TABLE_FIELDS = ("ti", "tf", "tt", "act", "items", "seq", "misc", "pi", "ei", "ef", "qi", "col", "mask")
+Tables = namedtuple("Tables", TABLE_FIELDS)
+
+
+def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull: int) -> State:
+    """A zeroed state for ``n`` environments (none active until reset)."""
+    si = np.zeros((n, slots, NSI), np.int32)
+    si[:, :, SI_TYPE] = -1
+    si[:, :, SI_CX0] = -2
+    ev = np.zeros((n, NEV), np.int32)
+    ev[:, EV_AVATAR] = -1
+    ev[:, EV_ENDED] = 1
+    return State(
+        si=si,
+        res=np.full((n, slots, n_res), -1, np.int32),
+        pull=np.full((n, slots, max(n_pull, 1)), -1, np.int32),
+        tl=np.zeros((n, n_types, slots), np.int32),
+        tc=np.zeros((n, n_types, 2), np.int32),
+        lst=np.zeros((n, 4, slots), np.int32),
+        ckey=np.zeros((n, slots), np.int64),
+        gn=np.zeros((n, max(cells, 1)), np.int32),
+        gi=np.zeros((n, max(cells, 1), CELL_CAP), np.int32),
+        ev=ev,
+        shd=np.zeros((n, 3, MAX_SHIELDS), np.int32),
+        score=np.zeros(n, np.float64),
+        rng=np.zeros((n, 1), np.int64),
+    )

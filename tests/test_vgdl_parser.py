@@ -20,7 +20,7 @@ from ppcg.vgdl import (
     load_game,
     parse_game,
 )
-from ppcg.vgdl.registry import COLORS
+from ppcg.vgdl.registry import COLORS, DEFAULT_SPRITES
 
 SMALL = """\
 BasicGame key_handler=Pulse  # a comment after the game line
@@ -65,10 +65,9 @@ def test_small_game_structure():
     g = parse(SMALL)
     assert g.name == "game" and g.game_class == "BasicGame"
     assert g.get("key_handler") == "Pulse"
-    # wall is GVGAI's default (the game does not define it): at the front, Immovable DARKGRAY
-    assert [s.name for s in g.sprites] == ["wall", "floor", "movable", "avatar", "nokey", "withkey", "enemy", "sword"]
-    wall = g.sprite("wall")
-    assert wall.cls == "Immovable" and wall.get("color") == COLORS["DARKGRAY"] and wall.line is None
+    # wall is GVGAI's default (the game does not define it), which the spec does not list
+    assert [s.name for s in g.sprites] == ["floor", "movable", "avatar", "nokey", "withkey", "enemy", "sword"]
+    assert "wall" not in g.sprite_map and DEFAULT_SPRITES["wall"][0] == "Immovable"
     assert g.sprite("movable").cls is None and g.sprite("movable").children == ("avatar", "enemy")
     nokey, withkey = g.sprite("nokey"), g.sprite("withkey")
     assert nokey.cls == "ShootAvatar" and nokey.parent == "avatar"
@@ -79,7 +78,7 @@ def test_small_game_structure():
     assert g.sprite("sword").get("singleton") is True
     assert g.ancestors("nokey") == ["nokey", "avatar", "movable"]
     assert g.subtree("movable") == ["movable", "avatar", "nokey", "withkey", "enemy"]
-    assert [s.name for s in g.leaves()] == ["wall", "floor", "nokey", "withkey", "enemy", "sword"]
+    assert [s.name for s in g.leaves()] == ["floor", "nokey", "withkey", "enemy", "sword"]
 
 
 def test_mapping_defaults_and_order():
@@ -167,7 +166,7 @@ def test_duplicate_sprite_last_definition_wins_with_warning():
     text = "BasicGame\n SpriteSet\n  wall > Immovable color=RED\n  box > Passive\n  wall > Immovable color=BLUE\n"
     with pytest.warns(VGDLWarning, match=r":5:3: sprite 'wall' is defined twice \(lines 3 and 5\)"):
         g = parse_game(text)
-    assert [s.name for s in g.sprites] == ["avatar", "box", "wall"]  # GVGAI: the last definition's place
+    assert [s.name for s in g.sprites] == ["box", "wall"]  # GVGAI: the last definition's place
     assert g.sprite("wall").get("color") == COLORS["BLUE"]
     with pytest.raises(VGDLNameError, match="defined twice"):
         parse_game(text, strict=True)
@@ -396,3 +395,10 @@ def test_bundled_games_load():
         assert g.name == name and g.path.endswith(f"{name}.txt")
     with pytest.raises(FileNotFoundError):
         load_game("no-such-game")
+
+
+def test_very_deep_sprite_tree_is_an_error_not_a_crash():
+    text = "BasicGame\n SpriteSet\n" + "".join(" " * (i + 2) + f"s{i} > Immovable\n" for i in range(1500))
+    with pytest.raises(VGDLSyntaxError, match="nested more than") as info:
+        parse_game(text)
+    assert info.value.line == 104

@@ -25,8 +25,6 @@ def test_canonical_text():
     assert to_vgdl(spec) == (
         "BasicGame square_size=20\n"
         "    SpriteSet\n"
-        "        wall > Immovable color=DARKGRAY solid=True\n"
-        "        avatar > MovingAvatar\n"
         "        m > Missile speed=0.5\n"
         "            n > orientation=UP\n"
         "    LevelMapping\n"

@@ -3,7 +3,7 @@
 >>> from ppcg.vgdl import parse_game, to_vgdl
 >>> spec = parse_game("BasicGame\\n  SpriteSet\\n    avatar > MovingAvatar\\n")
 >>> [s.name for s in spec.sprites], spec.mapping_dict["A"]
-(['wall', 'avatar'], ('avatar',))
+(['avatar'], ('avatar',))
 
 Imports only the standard library; never Gymnasium, torch, pygame or numba.
 """

@@ -15,6 +15,7 @@ from typing import TextIO
 from ppcg.vgdl.errors import VGDLError, VGDLWarning
 from ppcg.vgdl.level import load_level
 from ppcg.vgdl.parser import load_game
+from ppcg.vgdl.registry import DEFAULT_SPRITES
 from ppcg.vgdl.spec import GameSpec
 
 __all__ = ["add_arguments", "run", "summary"]
@@ -43,13 +44,15 @@ def summary(game: GameSpec) -> str:
         note = ""
         if s.declared_class and s.declared_class != s.cls:
             note = f" (declares {s.declared_class}; the ancestor's class wins)"
-        if s.line is None:
-            note += " (GVGAI default)"
         params = " ".join(f"{p.name}={p.raw}" for p in s.own_params)
         lines.append("  " + "  " * depth + f"{name}: {cls}{note}" + (f"  {params}" if params else ""))
         for c in s.children:
             node(c, depth + 1)
 
+    for name, (cls, params) in DEFAULT_SPRITES.items():
+        if name not in smap:
+            written = " ".join(f"{k}={v}" for k, v in params)
+            lines.append(f"  {name}: {cls} (GVGAI default)" + (f"  {written}" if written else ""))
     for s in game.sprites:
         if s.parent is None:
             node(s.name, 0)

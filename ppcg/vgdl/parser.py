@@ -12,9 +12,9 @@ GVGAI's rules that matter:
   by its *nearest ancestor that declares one*, and only a node without such an ancestor uses its own class
   (frogs' ``goal > Door`` under ``structure > Immovable`` is Immovable). A sprite defined twice: GVGAI keeps one
   type whose definition is the last one (``themole``, ``vortex``); the earlier definition's children stay where
-  they were written (they join the earlier definition's parent). ``wall`` and ``avatar`` always exist: where a
-  game does not define them they are GVGAI's defaults (``Immovable color=DARKGRAY solid=True`` and
-  ``MovingAvatar``), added at the front of the sprite list.
+  they were written (they join the earlier definition's parent). ``wall`` and ``avatar`` always exist as sprite
+  types (sprite references and the level mapping may name them): where a game does not define them they are
+  GVGAI's defaults, :data:`ppcg.vgdl.registry.DEFAULT_SPRITES`, which ``GameSpec.sprites`` does not list.
 * LevelMapping: ``c > s1 s2 ...``; defaults ``w > wall`` and ``A > avatar`` unless the file maps those characters.
 * InteractionSet: ``a b c > effect k=v ...`` is the pairs (a,b) and (a,c); ``EOS`` and ``TIME`` are matched in any
   case (``eos`` warns); ``EOS a`` is the same as ``a EOS``.
@@ -49,7 +49,7 @@ _TOKEN = re.compile(r"[^\x00-\x20]+")  # Java's trim() treats every char <= ' ' 
 _INT = re.compile(r"[+-]?\d+\Z")
 _FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fFdD]?\Z")
 _NAME = re.compile(r"[^\s>=#]+\Z")
-_DEFAULT_WALL = (("color", "DARKGRAY"), ("solid", "True"))
+_MAX_DEPTH = 100  # sprite-tree nesting (GVGAI's games use at most 4); keeps recursion bounded
 
 
 @dataclass
@@ -183,7 +183,7 @@ class _Parser:
 
         defs = self.sprite_defs(sections["SpriteSet"])
         sprites = self.sprites(defs)
-        self.sprite_names = {s.name for s in sprites}
+        self.sprite_names = {s.name for s in sprites} | set(registry.DEFAULT_SPRITES)
         game_params = self.typed_params("game", game_cls, game_kv, known_for=None)
         interactions = self.interactions(sections["InteractionSet"])
         mapping = self.mapping(sections["LevelMapping"])
@@ -259,7 +259,15 @@ class _Parser:
         """Every sprite definition in file (pre-)order, with GVGAI's class and parameter resolution."""
         out: list[_SpriteDef] = []
 
-        def walk(node: _Node, parent: _SpriteDef | None, parent_cls: str | None) -> None:
+        def walk(node: _Node, parent: _SpriteDef | None, parent_cls: str | None, depth: int = 0) -> None:
+            if depth > _MAX_DEPTH:
+                raise self.error(
+                    VGDLSyntaxError,
+                    f"the sprite tree is nested more than {_MAX_DEPTH} levels deep",
+                    node.line,
+                    node.indent + 1,
+                    text=node.text,
+                )
             before, after = self.split_definition(node, "sprite")
             if len(before) != 1:
                 raise self.error(
@@ -311,7 +319,7 @@ class _Parser:
                 parent.children.append(d)
             child_cls = declared if declared is not None else parent_cls
             for child in node.children:
-                walk(child, d, child_cls)
+                walk(child, d, child_cls, depth + 1)
 
         for n in nodes:
             walk(n, None, None)
@@ -332,8 +340,7 @@ class _Parser:
             else:
                 first_line[d.name] = d.line
             last[d.name] = d
-        names = set(last) | {"wall", "avatar"}
-        self.sprite_names = names
+        self.sprite_names = set(last) | set(registry.DEFAULT_SPRITES)
 
         def final_parent(d: _SpriteDef) -> _SpriteDef | None:
             p = d.parent
@@ -415,15 +422,7 @@ class _Parser:
 
         for t in tops:
             build(t, None)
-        defaults: list[SpriteSpec] = []
-        if "avatar" not in seen_names:
-            defaults.append(SpriteSpec("avatar", None, "MovingAvatar", "MovingAvatar", (), (), ()))
-        if "wall" not in seen_names:
-            wall_params = tuple(
-                Param(k, self.type_value("sprite", "Immovable", k, v, None, None, None), v) for k, v in _DEFAULT_WALL
-            )
-            defaults.insert(0, SpriteSpec("wall", None, "Immovable", "Immovable", wall_params, wall_params, ()))
-        return tuple(defaults + out)
+        return tuple(out)
 
     # ------------------------------------------------------------------------------------------------------
     # parameter values

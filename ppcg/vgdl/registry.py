@@ -16,6 +16,7 @@ API:
 * :class:`ParamEntry`: ``name``, ``type`` (one of :data:`PARAM_TYPES`), ``default`` (GVGAI's, typed; None where
   GVGAI leaves the field null), ``role`` (``"behaviour"``; ``"visual"``: no effect on the rules but read by
   observations and the renderer; ``"cosmetic"``: only changes GVGAI's drawing).
+* :data:`DEFAULT_SPRITES`: ``wall`` and ``avatar`` as GVGAI defines them where a game does not.
 * :func:`lookup_class(kind, name)`, :func:`lookup_param(kind, name, param)`, :func:`is_cosmetic(kind, name,
   param)`, :func:`names(kind)`, :func:`is_avatar_class(name)`, :data:`COLORS`, :data:`DIRECTIONS`.
 
@@ -39,6 +40,7 @@ __all__ = [
     "DIRECTIONS",
     "PARAM_TYPES",
     "ClassEntry",
+    "DEFAULT_SPRITES",
     "ParamEntry",
     "SPRITE_CLASSES",
     "EFFECTS",
@@ -340,6 +342,13 @@ _GAMES: list[tuple[str, str | None, str]] = [
     ("Game", None, "key_handler:str= no_players:int=1 no_counters:int=0"),
     ("BasicGame", "Game", "square_size:int=-1 obs:sprites="),
 ]
+
+# The two sprite types every game has (GVGAI's Game.initSprites): used where a game does not define them.
+# name -> (class, parameters as written).
+DEFAULT_SPRITES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "wall": ("Immovable", (("color", "DARKGRAY"), ("solid", "True"))),
+    "avatar": ("MovingAvatar", ()),
+}
 
 SPRITE_CLASSES: dict[str, ClassEntry] = _table("sprite", _SPRITES, {"VGDLSprite"})
 EFFECTS: dict[str, ClassEntry] = _table("effect", _EFFECTS, {"Effect", "TimeEffect"})

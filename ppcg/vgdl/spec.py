@@ -147,7 +147,9 @@ class GameSpec(_Params):
         game_class: ``BasicGame`` (the only game class of GVGAI's gridphysics).
         params: the game's own parameters (``square_size``, ``key_handler`` ...).
         sprites: every node of the sprite tree, parents included, in pre-order (file order). GVGAI's type ids
-            are ``wall``, ``avatar``, then this order with those two skipped.
+            are ``wall``, ``avatar``, then this order with those two skipped. Where the file does not define
+            ``wall`` or ``avatar``, GVGAI's defaults apply (``registry.DEFAULT_SPRITES``); they are not listed.
+            A sprite defined twice appears once, with its last definition, at that definition's place.
         mapping: level character -> sprite names, created in that order in a cell; includes GVGAI's defaults
             ``w > wall`` and ``A > avatar`` unless the file maps those characters.
         interactions: one entry per (sprite1, sprite2, effect) in file order; ``a b c > e`` gives (a,b) and (a,c).

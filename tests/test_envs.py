@@ -422,13 +422,14 @@ def test_vector_render():
 def test_async_vector_env_and_sb3_subproc():
     from stable_baselines3.common.vec_env import SubprocVecEnv
 
-    fns = [lambda: gym.make("ppcg/Zelda-lvl0-v0") for _ in range(2)]
-    av = gym.vector.AsyncVectorEnv(fns)
+    # forkserver: this process already ran the engine's parallel kernels, and numba's OpenMP layer is not fork-safe
+    fns = [lambda: gym.make("ppcg:ppcg/Zelda-lvl0-v0") for _ in range(2)]  # "ppcg:" imports ppcg in the child
+    av = gym.vector.AsyncVectorEnv(fns, context="forkserver")
     obs, _ = av.reset(seed=0)
     obs2, *_ = av.step(np.array([0, 0]))
     assert obs.shape == (2, *make("ppcg/Zelda-lvl0-v0").observation_space.shape) and obs2.shape == obs.shape
     av.close()
-    sv = SubprocVecEnv(fns)
+    sv = SubprocVecEnv(fns, start_method="forkserver")
     sv.seed(0)
     obs = sv.reset()
     obs, rew, done, infos = sv.step(np.array([0, 0]))

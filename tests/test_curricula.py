@@ -1,4 +1,4 @@
-"""Curricula driven by scripted agents (not learning ones): fixed, random, difficulty, PPCG and its win-rate variant."""
+"""Curricula driven by scripted agents, not learning ones: fixed, random, difficulty, PPCG and its variant."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from ppcg.envs.source import EpisodeResult, LevelSource
 from ppcg.vgdl.level import Level
 
 
-def result(won: bool, *, score: float = 0.0, truncated: bool = False, d: float | None = None) -> EpisodeResult:
+def result(
+    won: bool, *, score: float = 0.0, truncated: bool = False, d: float | None = None
+) -> EpisodeResult:
     return EpisodeResult("x", won, score, 10, truncated, d)
 
 
@@ -36,7 +38,7 @@ def run_episodes(source, agent, episodes: int, n_envs: int = 4, lengths=None) ->
     return vec
 
 
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # every curriculum is a LevelSource; generated levels are named and reproducible
 @pytest.mark.parametrize(
     "cur",
@@ -78,7 +80,7 @@ def test_levels_come_from_the_env_rng_so_runs_repeat():
     assert len(set(played(1))) == 5
 
 
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # fixed, random, difficulty
 def test_fixed_cycles_each_env_through_the_levels():
     levels = [Level(("wAw",), name=f"lvl{k}") for k in range(3)]
@@ -121,7 +123,7 @@ def test_difficulty_is_fixed_and_seeds_vary():
     assert cur.stats()["difficulty"] == 0.7
 
 
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # PPCG
 def test_ppcg_always_winning_reaches_one_in_one_over_alpha_episodes():
     cur = ProgressivePCG(game="zelda", generator=FakeGenerator(), alpha=0.01)
@@ -214,7 +216,7 @@ def test_ppcg_state_round_trip():
         other.load_state_dict({**cur.state_dict(), "name": "plr"})
 
 
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # PPCG steered by the win rate
 def test_winrate_variant_holds_d_near_the_band():
     gen = FakeGenerator()
@@ -249,7 +251,12 @@ def test_winrate_always_winning_climbs_to_one():
 
 @pytest.mark.parametrize(
     "kwargs, key",
-    [({"band": (0.7, 0.3)}, "band"), ({"band": 0.5}, "band"), ({"window": 0}, "window"), ({"step": 0}, "step")],
+    [
+        ({"band": (0.7, 0.3)}, "band"),
+        ({"band": 0.5}, "band"),
+        ({"window": 0}, "window"),
+        ({"step": 0}, "step"),
+    ],
 )
 def test_winrate_bad_options(kwargs, key):
     with pytest.raises(CurriculumConfigError) as err:

@@ -44,7 +44,9 @@ def test_subprocess_envs_play_the_main_curriculums_levels_and_move_its_d(method)
     with CurriculumServer(cur) as server:
         out = ctx.Queue()
         procs = [
-            ctx.Process(target=play_in_subprocess, args=(server.client(i), "always", episodes, 10 + i, 0, out))
+            ctx.Process(
+                target=play_in_subprocess, args=(server.client(i), "always", episodes, 10 + i, 0, out)
+            )
             for i in range(n)
         ]
         for p in procs:
@@ -58,7 +60,9 @@ def test_subprocess_envs_play_the_main_curriculums_levels_and_move_its_d(method)
     assert sorted(played) == [0, 1, 2]
     for i in range(n):
         assert played[i] == [lid for env, lid in cur.handed if env == i]  # the curriculum's levels, in order
-        assert [lid for env, lid in cur.results if env == i] == played[i][:-1]  # every finished episode came back
+        assert [lid for env, lid in cur.results if env == i] == played[i][
+            :-1
+        ]  # every finished episode came back
     assert cur.episodes == n * episodes
     assert cur.d == pytest.approx(0.01 * n * episodes)  # one shared d moved by all of them
 

@@ -35,9 +35,20 @@ def test_make_every_generated_curriculum(name):
 
 
 def test_make_with_options():
-    cur = make_curriculum("ppcg", game="boulderdash", generator=FakeGenerator(), alpha=0.05, sample="uniform",
-                          truncated="ignore")
-    assert (cur.alpha, cur.sample, cur.win_rule.truncated, cur.win_rule.win_score) == (0.05, "uniform", "ignore", 20)
+    cur = make_curriculum(
+        "ppcg",
+        game="boulderdash",
+        generator=FakeGenerator(),
+        alpha=0.05,
+        sample="uniform",
+        truncated="ignore",
+    )
+    assert (cur.alpha, cur.sample, cur.win_rule.truncated, cur.win_rule.win_score) == (
+        0.05,
+        "uniform",
+        "ignore",
+        20,
+    )
     assert cur.config["alpha"] == 0.05
 
 
@@ -94,7 +105,12 @@ def test_yaml_file(tmp_path):
     path = tmp_path / "cur.yml"
     path.write_text("# Progressive PCG\nname: ppcg\ngame: frogs\nalpha: 0.02\nsample: uniform\n")
     cur = curriculum_from_yaml(path, generator=FakeGenerator())
-    assert isinstance(cur, ProgressivePCG) and cur.game == "frogs" and cur.alpha == 0.02 and cur.sample == "uniform"
+    assert (
+        isinstance(cur, ProgressivePCG)
+        and cur.game == "frogs"
+        and cur.alpha == 0.02
+        and cur.sample == "uniform"
+    )
     # arguments override the file
     cur = curriculum_from_yaml(path, game="zelda", generator=FakeGenerator(), alpha=0.5)
     assert cur.game == "zelda" and cur.alpha == 0.5
@@ -122,7 +138,9 @@ def test_yaml_errors_name_file_line_and_key(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(CurriculumConfigError) as err:
         curriculum_from_yaml(path, generator=FakeGenerator())
-    assert str(err.value).startswith(str(tmp_path / message.split(":", 1)[0]) + ":" + message.split(":", 1)[1])
+    assert str(err.value).startswith(
+        str(tmp_path / message.split(":", 1)[0]) + ":" + message.split(":", 1)[1]
+    )
 
 
 def test_default_generator_is_the_games():

@@ -1,6 +1,6 @@
-"""End to end with the real environments: after every auto-reset, the level played is the curriculum's (not the
-environment's default), and every finished episode is reported to it exactly once: in the native vector env, in
-SB3's DummyVecEnv, and in SB3's SubprocVecEnv through the channel."""
+"""End to end with the real environments: after every auto-reset, the level played is the curriculum's (not
+the environment's default), and every finished episode is reported to it exactly once: in the native vector
+env, in SB3's DummyVecEnv, and in SB3's SubprocVecEnv through the channel."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ STEPS = 5  # a short step limit, so that episodes end (truncated) and auto-reset
 
 
 class Recorded(ProgressivePCG):
-    """PPCG (a truncated episode counts as a win, so d moves every episode) that remembers what it handed out."""
+    """PPCG that remembers what it handed out (a truncated episode counts as a win: d moves every episode)."""
 
     def __init__(self):
         from ppcg.generators import get_generator
@@ -88,4 +88,3 @@ def test_sb3_subproc_vec_env_plays_the_main_curriculums_levels():
     assert finished == 6 and cur.episodes == finished  # both subprocesses reported to the one curriculum
     assert seen <= set(cur.handed) and len(cur.handed) == 2 + finished
     assert cur.d == pytest.approx(0.06)
-

@@ -1,4 +1,4 @@
-"""Prioritized Level Replay: the sampling formulas on a fixed score table, staleness, eviction, rollout scoring."""
+"""Prioritized Level Replay: sampling formulas on a fixed score table, staleness, eviction, scoring."""
 
 from __future__ import annotations
 
@@ -98,11 +98,11 @@ def test_staleness_grows_for_unsampled_levels():
     cur = plr(replay_prob=1.0, staleness_coef=0.0, temperature=0.01)  # nearly always the top-ranked level
     ids = fill(cur, SCORES)
     top = ids[1]
-    before = dict(zip(ids, cur.staleness()))
+    before = dict(zip(ids, cur.staleness(), strict=True))
     rng = np.random.default_rng(0)
     for k in range(1, 4):
         assert cur.next_level(0, rng).level_id == top
-        now = dict(zip(ids, cur.staleness()))
+        now = dict(zip(ids, cur.staleness(), strict=True))
         assert now[top] == 0
         for i in ids:
             if i != top:
@@ -151,7 +151,7 @@ def test_rescoring_a_buffered_level_replaces_or_averages_its_score():
     assert len(cur.buffer) == 1
 
 
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # scoring from rollouts
 def test_segments_split_at_episode_ends():
     ids = np.array([["a", "x"], ["a", "x"], ["b", "x"], ["b", "y"]], dtype=object)

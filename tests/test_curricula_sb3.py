@@ -1,5 +1,5 @@
-"""The SB3 callback (TensorBoard scalars, PLR scoring, the robust mask) and curricula inside SB3's vector envs:
-after every auto-reset, the level played is the curriculum's."""
+"""The SB3 callback (TensorBoard scalars, PLR scoring, the robust mask) and curricula inside SB3's vector
+envs: after every auto-reset, the level played is the curriculum's."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def one_torch_thread():
 
 
 class LevelEnv(gym.Env):
-    """A tiny env that asks its level source for a level in every reset; episodes last ``length`` steps and are won
-    on levels easier than 0.3; the reward is 1 for action 1."""
+    """A tiny env that asks its level source for a level in every reset; episodes last ``length`` steps and
+    are won on levels easier than 0.3; the reward is 1 for action 1."""
 
     observation_space = gym.spaces.Box(0.0, 1.0, (2,), np.float32)
     action_space = gym.spaces.Discrete(2)
@@ -51,7 +51,11 @@ class LevelEnv(gym.Env):
         return np.array([self.req.difficulty, self.t / self.length], dtype=np.float32)
 
     def _info(self):
-        return {"level_id": self.req.level_id, "difficulty": self.req.difficulty, "level_seed": self.req.level_seed}
+        return {
+            "level_id": self.req.level_id,
+            "difficulty": self.req.difficulty,
+            "level_seed": self.req.level_seed,
+        }
 
     def reset(self, *, seed=None, options=None):
         super().reset(seed=seed)
@@ -136,7 +140,9 @@ def test_ppcg_in_dummy_vec_env_logs_difficulty_and_win_rate():
 
 
 def test_plr_scores_levels_and_writes_the_replay_mask():
-    cur = PrioritizedLevelReplay(game="zelda", generator=FakeGenerator(), capacity=8, min_fill=0.5, replay_prob=0.5)
+    cur = PrioritizedLevelReplay(
+        game="zelda", generator=FakeGenerator(), capacity=8, min_fill=0.5, replay_prob=0.5
+    )
     handed = Handed(cur)
     venv = DummyVecEnv([lambda i=i: LevelEnv(cur, env_index=i, length=4 + 3 * i) for i in range(2)])
     model, callback, capture = learn(cur, venv, 600)

@@ -4,22 +4,22 @@ Every curriculum is a :class:`~ppcg.envs.source.LevelSource`: one object in the 
 consult inside every reset (auto-resets included) and tell how each episode ended. Selected by name from
 :data:`CURRICULA` and configured from YAML (:func:`curriculum_from_yaml`):
 
-===============  ===============================================================================================
-``fixed``        given levels (the paper's Lvl-0 ... Lvl-4), in turn or at random
-``random``       a new level each episode at a difficulty uniform in [0, 1] (the paper's PCG)
-``difficulty``   a new level each episode at one difficulty d (the paper's PCG at 0.3, 0.5, 0.7, 1)
-``ppcg``         Progressive PCG: one shared d, +alpha per win, -alpha per loss (the paper's curriculum)
-``ppcg-winrate`` PPCG steered by the recent win rate toward a target band
-``plr``          Prioritized Level Replay over generated levels, with the robust variant
-===============  ===============================================================================================
+================  ==========================================================================================
+``fixed``         given levels (the paper's Lvl-0 ... Lvl-4), in turn or at random
+``random``        a new level each episode at a difficulty uniform in [0, 1] (the paper's PCG)
+``difficulty``    a new level each episode at one difficulty d (the paper's PCG at 0.3, 0.5, 0.7, 1)
+``ppcg``          Progressive PCG: one shared d, +alpha per win, -alpha per loss (the paper's curriculum)
+``ppcg-winrate``  PPCG steered by the recent win rate toward a target band
+``plr``           Prioritized Level Replay over generated levels, with the robust variant
+================  ==========================================================================================
 
 >>> from ppcg.curricula import make_curriculum
 >>> cur = make_curriculum("ppcg", game="zelda", alpha=0.01)  # doctest: +SKIP
 >>> env = ppcg.make_vec("ppcg/Zelda-v0", 12, level_source=cur)  # doctest: +SKIP
 
-Environments in other processes reach the one curriculum through :mod:`ppcg.curricula.channel`. The SB3 callback
-that logs ``curriculum/*`` and scores PLR's levels is :class:`ppcg.curricula.sb3_callback.CurriculumCallback`
-(imported lazily: it needs Stable-Baselines3).
+Environments in other processes reach the one curriculum through :mod:`ppcg.curricula.channel`. The SB3
+callback that logs ``curriculum/*`` and scores PLR's levels is
+:class:`ppcg.curricula.sb3_callback.CurriculumCallback` (imported lazily: it needs Stable-Baselines3).
 """
 
 from __future__ import annotations

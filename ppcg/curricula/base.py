@@ -3,13 +3,14 @@
 A curriculum is one object in the main process, consulted by every environment inside every reset (auto-resets
 included) through the :class:`~ppcg.envs.source.LevelSource` protocol:
 
-* ``next_level(env_index, rng)`` chooses the next level of environment ``env_index``; every random choice is drawn
-  from ``rng``, the environment's own generator, so that a seeded run plays the same levels again.
+* ``next_level(env_index, rng)`` chooses the next level of environment ``env_index``; every random choice is
+  drawn from ``rng``, the environment's own generator, so that a seeded run plays the same levels again.
 * ``episode_done(env_index, result)`` hears how an episode ended.
 
-Subclasses implement ``_next_level`` and, when they learn from results, ``_on_outcome`` (or ``_episode_done`` for
-everything); the public methods take a lock, because the environments of ``SubprocVecEnv`` and ``AsyncVectorEnv``
-reach the curriculum through :mod:`ppcg.curricula.channel`, whose server answers from threads.
+Subclasses implement ``_next_level`` and, when they learn from results, ``_on_outcome`` (or ``_episode_done``
+for everything); the public methods take a lock, because the environments of ``SubprocVecEnv`` and
+``AsyncVectorEnv`` reach the curriculum through :mod:`ppcg.curricula.channel`, whose server answers from
+threads.
 
 Generated levels are named ``"<game>/d=<difficulty>/seed=<seed>"``. The difficulty is rounded to
 :data:`DIFFICULTY_DECIMALS` decimals *before* the level is generated, so a level id names its level exactly:
@@ -48,8 +49,9 @@ DIFFICULTY_DECIMALS = 3
 SEED_BOUND = 2**31 - 1
 """Level seeds are drawn uniformly from ``[0, SEED_BOUND)``."""
 
-# The score at or above which an episode counts as a win, per game, where the paper's authors did not use the game's
-# own win (PPCG.md: Boulderdash counted score >= 20). Games not listed use the game's win. One entry a line.
+# The score at or above which an episode counts as a win, per game, where the paper's authors did not use the
+# game's own win (PPCG.md: Boulderdash counted score >= 20). Games not listed use the game's win.
+# One entry a line.
 DEFAULT_WIN_SCORE: dict[str, float] = {
     "boulderdash": 20.0,
 }
@@ -95,7 +97,9 @@ class CurriculumConfigError(ValueError):
         expected = f", expected {self.expected}" if self.expected else ""
         return f"{where}{key}{self.message}{expected}"
 
-    def located(self, file: str | None, line: int | None = None, key: str | None = None) -> CurriculumConfigError:
+    def located(
+        self, file: str | None, line: int | None = None, key: str | None = None
+    ) -> CurriculumConfigError:
         """A copy of this error that names the configuration file (and line, and the key as written there)."""
         return CurriculumConfigError(
             self.message,
@@ -108,7 +112,7 @@ class CurriculumConfigError(ValueError):
 
 @runtime_checkable
 class LevelGenerator(Protocol):
-    """What a curriculum needs of a generator (:mod:`ppcg.generators`): levels from a difficulty and a generator."""
+    """What a curriculum needs of a generator (:mod:`ppcg.generators`)."""
 
     def generate(self, difficulty: float, rng: np.random.Generator) -> Level:
         """A playable level at ``difficulty`` in [0, 1], all randomness from ``rng``."""
@@ -136,7 +140,7 @@ def level_id_for(game: str, difficulty: float, seed: int) -> str:
 
 
 def check_number(key: str, value: Any, *, low: float, high: float, low_open: bool = False) -> float:
-    """``value`` as a float in ``[low, high]`` (``(low, high]`` when ``low_open``), or a CurriculumConfigError."""
+    """``value`` as a float in ``[low, high]`` (``(low, high]`` if ``low_open``), else an error."""
     interval = f"{'(' if low_open else '['}{low:g}, {high:g}]"
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise CurriculumConfigError(f"got {value!r}", key=key, expected=f"a number in {interval}")
@@ -156,7 +160,9 @@ def check_int(key: str, value: Any, *, low: int) -> int:
 def check_choice(key: str, value: Any, choices: Any) -> str:
     """``value`` if it is one of ``choices``, or a CurriculumConfigError listing them."""
     if value not in choices:
-        raise CurriculumConfigError(f"got {value!r}", key=key, expected="one of " + ", ".join(map(repr, choices)))
+        raise CurriculumConfigError(
+            f"got {value!r}", key=key, expected="one of " + ", ".join(map(repr, choices))
+        )
     return value
 
 
@@ -164,10 +170,10 @@ def check_choice(key: str, value: Any, choices: Any) -> str:
 class WinRule:
     """What counts as a win, for the curriculum and its win rate.
 
-    An episode that meets the win rule is a win, truncated or not: the game's win (``EpisodeResult.won``) or, when
-    ``win_score`` is set, a final score of at least ``win_score`` (instead of the game's win). Otherwise a
-    terminated episode is a loss, and a truncated one (cut at the step limit) counts as ``truncated``: ``"loss"``
-    by default, ``"win"`` (what the paper's code did) or ``"ignore"``.
+    An episode that meets the win rule is a win, truncated or not: the game's win (``EpisodeResult.won``) or,
+    when ``win_score`` is set, a final score of at least ``win_score`` (instead of the game's win). Otherwise
+    a terminated episode is a loss, and a truncated one (cut at the step limit) counts as ``truncated``:
+    ``"loss"`` by default, ``"win"`` (what the paper's code did) or ``"ignore"``.
 
     Attributes:
         win_score: the score that counts as a win instead of the game's win, or None for the game's win.
@@ -181,11 +187,13 @@ class WinRule:
         check_choice("truncated", self.truncated, TRUNCATED_AS)
         if self.win_score is not None:
             if isinstance(self.win_score, bool) or not isinstance(self.win_score, (int, float)):
-                raise CurriculumConfigError(f"got {self.win_score!r}", key="win_score", expected="a number or null")
+                raise CurriculumConfigError(
+                    f"got {self.win_score!r}", key="win_score", expected="a number or null"
+                )
 
     @classmethod
     def for_game(cls, game: str | None, *, win_score: Any = "default", truncated: str = "loss") -> WinRule:
-        """The rule for ``game``, with the paper's defaults (:data:`DEFAULT_WIN_SCORE`) unless ``win_score`` is given."""
+        """The rule for ``game``: the paper's (:data:`DEFAULT_WIN_SCORE`) unless ``win_score`` is given."""
         if win_score == "default":
             win_score = DEFAULT_WIN_SCORE.get((game or "").lower())
         return cls(win_score=win_score, truncated=truncated)
@@ -204,8 +212,8 @@ class Curriculum:
     Args:
         game: the game's name (level ids start with it; the win rule's defaults are per game).
         generator: makes levels from a difficulty (``generate(d, rng) -> Level``); None for given levels only.
-        win_score: a score that counts as a win instead of the game's win; ``"default"`` takes the paper's choice for
-            the game (:data:`DEFAULT_WIN_SCORE`), None the game's own win.
+        win_score: a score that counts as a win instead of the game's win; ``"default"`` takes the paper's
+            choice for the game (:data:`DEFAULT_WIN_SCORE`), None the game's own win.
         truncated: what an episode cut at the step limit counts as when it did not meet the win rule (see
             :data:`TRUNCATED_AS`); default ``"loss"``.
         stats_window: how many recent episodes :meth:`stats` averages over (win rate, difficulty).
@@ -232,19 +240,19 @@ class Curriculum:
         self._lock = threading.RLock()
         self.config: dict[str, Any] = {"name": self.name, "game": self.game}  # set by make_curriculum
 
-    # --------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     # the LevelSource protocol
     def next_level(self, env_index: int, rng: np.random.Generator) -> LevelRequest:
-        """The level for ``env_index``'s next episode; all randomness from ``rng`` (the env's own generator)."""
+        """The level for ``env_index``'s next episode; all randomness from ``rng`` (the env's generator)."""
         with self._lock:
             return self._next_level(int(env_index), rng)
 
     def episode_done(self, env_index: int, result: EpisodeResult) -> None:
-        """Called once when an episode of ``env_index`` ends (terminated or truncated), before its next reset."""
+        """Called once when an episode of ``env_index`` ends (terminated or truncated), before its reset."""
         with self._lock:
             self._episode_done(int(env_index), result)
 
-    # --------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     # for subclasses
     def _next_level(self, env_index: int, rng: np.random.Generator) -> LevelRequest:
         raise NotImplementedError
@@ -262,7 +270,7 @@ class Curriculum:
         """React to a finished episode (``outcome`` is the win rule's verdict); nothing by default."""
 
     def generate(self, difficulty: float, rng: np.random.Generator) -> LevelRequest:
-        """A new generated level at ``difficulty`` (rounded to a level id's precision), its seed drawn from ``rng``."""
+        """A new level at ``difficulty`` (rounded to a level id's precision), its seed drawn from ``rng``."""
         return self.regenerate(difficulty, draw_seed(rng))
 
     def regenerate(self, difficulty: float, seed: int) -> LevelRequest:
@@ -271,9 +279,11 @@ class Curriculum:
             raise RuntimeError(f"curriculum {self.name!r} for game {self.game!r} has no generator")
         d = round_difficulty(difficulty)
         level = self.generator.generate(d, level_rng(seed))
-        return LevelRequest(level=level, level_id=level_id_for(self.game, d, seed), level_seed=int(seed), difficulty=d)
+        return LevelRequest(
+            level=level, level_id=level_id_for(self.game, d, seed), level_seed=int(seed), difficulty=d
+        )
 
-    # --------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     # observability and checkpoints
     @property
     def win_rate(self) -> float:
@@ -303,13 +313,15 @@ class Curriculum:
         """Restore a state written by :meth:`state_dict` of the same curriculum."""
         with self._lock:
             if state.get("name") != self.name:
-                raise ValueError(f"state of curriculum {state.get('name')!r} cannot be loaded into {self.name!r}")
+                raise ValueError(
+                    f"state of curriculum {state.get('name')!r} cannot be loaded into {self.name!r}"
+                )
             self.episodes = int(state["episodes"])
             self._recent_wins = deque(state["recent_wins"], maxlen=self.stats_window)
             self._recent_difficulty = deque(state["recent_difficulty"], maxlen=self.stats_window)
 
-    # The lock cannot be pickled; a copy gets a fresh one. (Give subprocesses a channel client, not a curriculum:
-    # a pickled copy would learn on its own, apart from the one the other environments share.)
+    # The lock cannot be pickled; a copy gets a fresh one. (Give subprocesses a channel client, not a
+    # curriculum: a pickled copy would learn on its own, apart from the one the other environments share.)
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["_lock"]

@@ -1,28 +1,29 @@
 """One curriculum for environments in other processes (``SubprocVecEnv``, ``AsyncVectorEnv``).
 
-A curriculum must be *one* object: every environment's episodes move the same difficulty and fill the same replay
-buffer. Environments inside the main process (the native vector env, ``SyncVectorEnv``, SB3's ``DummyVecEnv``)
-take the curriculum itself as their ``level_source``. Environments in subprocesses must not: a pickled copy would
-learn on its own. They take a :class:`CurriculumClient`, a small picklable :class:`~ppcg.envs.source.LevelSource`
-that forwards every ``next_level`` and ``episode_done`` to a :class:`CurriculumServer` in the main process.
+A curriculum must be *one* object: every environment's episodes move the same difficulty and fill the same
+replay buffer. Environments inside the main process (the native vector env, ``SyncVectorEnv``, SB3's
+``DummyVecEnv``) take the curriculum itself as their ``level_source``. Environments in subprocesses must not:
+a pickled copy would learn on its own. They take a :class:`CurriculumClient`, a small picklable
+:class:`~ppcg.envs.source.LevelSource` that forwards every ``next_level`` and ``episode_done`` to a
+:class:`CurriculumServer` in the main process.
 
-How it works: the server listens on a local socket (``multiprocessing.connection.Listener``: a Unix socket in a
-private temporary folder, or a named pipe on Windows, with a random key that every connection must prove) and
-answers each client connection from a thread of the main process. A client holds only the address, the key and an
-environment index offset, so it pickles with ``pickle`` and ``cloudpickle``, under ``fork``, ``spawn`` and
-``forkserver``; it connects on first use in whichever process it lands in. Each call is one round trip (tens of
-microseconds), so a reset waits for its level exactly as it would in-process. The environment's generator travels
-with ``next_level``, and its advanced state comes back, so a seeded run is reproducible as in-process. A
-curriculum's exception is raised again in the environment's process.
+How it works: the server listens on a local socket (``multiprocessing.connection.Listener``: a Unix socket in
+a private temporary folder, or a named pipe on Windows, with a random key that every connection must prove)
+and answers each client connection from a thread of the main process. A client holds only the address, the key
+and an environment index offset, so it pickles with ``pickle`` and ``cloudpickle``, under ``fork``, ``spawn``
+and ``forkserver``; it connects on first use in whichever process it lands in. Each call is one round trip
+(tens of microseconds), so a reset waits for its level exactly as it would in-process. The environment's
+generator travels with ``next_level``, and its advanced state comes back, so a seeded run is reproducible as
+in-process. A curriculum's exception is raised again in the environment's process.
 
 >>> from ppcg.curricula.channel import CurriculumServer
 >>> with CurriculumServer(curriculum) as server:  # doctest: +SKIP
 ...     fns = [lambda c=server.client(i): VGDLEnv("zelda", level_source=c) for i in range(8)]
 ...     vec = SubprocVecEnv(fns)
 
-``client(i)`` names the environment: the index that reaches the curriculum is ``i`` plus the index the environment
-passes (0 for a single environment; ``k`` for the k-th environment of a vector env living in that subprocess).
-Keep the server open while the environments run; ``close()`` stops accepting new connections.
+``client(i)`` names the environment: the index that reaches the curriculum is ``i`` plus the index the
+environment passes (0 for a single environment; ``k`` for the k-th environment of a vector env living in that
+subprocess). Keep the server open while the environments run; ``close()`` stops accepting new connections.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ __all__ = ["CurriculumChannelError", "CurriculumClient", "CurriculumServer", "en
 
 
 class CurriculumChannelError(RuntimeError):
-    """The channel to the main process's curriculum failed (server closed, process gone, reply not understood)."""
+    """The channel to the main process's curriculum failed (server closed, process gone, bad reply)."""
 
 
 class CurriculumServer:
@@ -68,8 +69,8 @@ class CurriculumServer:
         """A picklable level source for an environment (or a vector of them) in another process.
 
         Args:
-            offset: added to the env index the environment passes (0 for one environment), giving the index the
-                curriculum sees.
+            offset: added to the env index the environment passes (0 for one environment), giving the index
+                the curriculum sees.
         """
         if self._closed.is_set():
             raise CurriculumChannelError("the curriculum server is closed")
@@ -134,8 +135,8 @@ class CurriculumServer:
     def _wake(self) -> None:
         """Wake the accept() waiting in the server thread with a bare connection (which fails its handshake).
 
-        A bare socket, not a ``Client``: if the server thread has already left its loop, a ``Client`` would wait
-        for a handshake forever; a bare connection just sits in the backlog until the listener closes.
+        A bare socket, not a ``Client``: if the server thread has already left its loop, a ``Client`` would
+        wait for a handshake forever; a bare connection just sits in the backlog until the listener closes.
         """
         family = address_type(self.address)
         if family not in ("AF_UNIX", "AF_INET", "AF_INET6"):
@@ -200,7 +201,9 @@ class CurriculumClient:
                 status, payload = self._conn.recv()
             except (OSError, EOFError) as exc:
                 self._conn = None
-                raise CurriculumChannelError(f"lost the curriculum server at {self.address!r} ({exc})") from exc
+                raise CurriculumChannelError(
+                    f"lost the curriculum server at {self.address!r} ({exc})"
+                ) from exc
         if status == "error":
             raise payload
         return payload
@@ -232,12 +235,14 @@ class CurriculumClient:
         return f"CurriculumClient(address={self.address!r}, offset={self.offset})"
 
 
-def env_fns(server: CurriculumServer, n: int, make_env: Callable[..., Any], **kwargs: Any) -> list[Callable[[], Any]]:
+def env_fns(
+    server: CurriculumServer, n: int, make_env: Callable[..., Any], **kwargs: Any
+) -> list[Callable[[], Any]]:
     """Environment factories for ``SubprocVecEnv``/``AsyncVectorEnv``: the i-th calls
     ``make_env(level_source=server.client(i), **kwargs)`` in its process.
 
-    ``make_env`` must be picklable (a module-level function or class, e.g. ``VGDLEnv``; ``cloudpickle`` also takes
-    lambdas).
+    ``make_env`` must be picklable (a module-level function or class, e.g. ``VGDLEnv``; ``cloudpickle`` also
+    takes lambdas).
     """
     return [_EnvFactory(make_env, server.client(i), kwargs) for i in range(n)]
 

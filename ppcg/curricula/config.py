@@ -69,7 +69,9 @@ def resolve_levels(game: str, levels: Any, *, base_dir: Path | None = None) -> l
         CurriculumConfigError: a number with no such human level, a file that does not exist, a wrong type.
     """
     if levels is None:
-        raise CurriculumConfigError("missing", key="levels", expected="a list of levels (numbers or file paths)")
+        raise CurriculumConfigError(
+            "missing", key="levels", expected="a list of levels (numbers or file paths)"
+        )
     if isinstance(levels, (str, int, Path, Level)):
         levels = [levels]
     out: list[Level] = []
@@ -88,7 +90,9 @@ def resolve_levels(game: str, levels: Any, *, base_dir: Path | None = None) -> l
             paths = human_level_paths(game)
             if not 0 <= item < len(paths):
                 raise CurriculumConfigError(
-                    f"no human level {item} for {game!r}", key="levels", expected=f"a number in 0..{len(paths) - 1}"
+                    f"no human level {item} for {game!r}",
+                    key="levels",
+                    expected=f"a number in 0..{len(paths) - 1}",
                 )
             path = paths[item]
         elif isinstance(item, (str, Path)):
@@ -96,7 +100,9 @@ def resolve_levels(game: str, levels: Any, *, base_dir: Path | None = None) -> l
             if not path.is_absolute() and base_dir is not None:
                 path = base_dir / path
             if not path.is_file():
-                raise CurriculumConfigError(f"no level file {str(path)!r}", key="levels", expected="an existing file")
+                raise CurriculumConfigError(
+                    f"no level file {str(path)!r}", key="levels", expected="an existing file"
+                )
         else:
             raise CurriculumConfigError(
                 f"got {item!r}", key="levels", expected="a human level number, a file path or a Level"
@@ -121,7 +127,8 @@ def make_curriculum(
     Args:
         name: ``"fixed"``, ``"random"``, ``"difficulty"``, ``"ppcg"``, ``"ppcg-winrate"`` or ``"plr"``.
         game: the game's name (e.g. ``"zelda"``).
-        generator: makes levels (``generate(d, rng) -> Level``); default ``ppcg.generators.get_generator(game)``.
+        generator: makes levels (``generate(d, rng) -> Level``); default
+            ``ppcg.generators.get_generator(game)``.
         levels: for ``fixed``: ``Level`` objects, human level numbers or file paths.
         base_dir: where relative level paths start (the YAML file's folder).
         **config: the curriculum's options (see each class, or :func:`options`).
@@ -150,8 +157,11 @@ def make_curriculum(
         built = cls(game=game, levels=resolve_levels(game, levels, base_dir=base_dir), **config)
     else:
         if levels is not None:
-            raise CurriculumConfigError(f"curriculum {name!r} generates its levels", key="levels",
-                                        expected="no 'levels' (use the 'fixed' curriculum for given levels)")
+            raise CurriculumConfigError(
+                f"curriculum {name!r} generates its levels",
+                key="levels",
+                expected="no 'levels' (use the 'fixed' curriculum for given levels)",
+            )
         if generator is None:
             from ppcg.generators import get_generator
 
@@ -216,17 +226,28 @@ def curriculum_from_yaml(
         if cfg is None:
             cfg = {}
     if not isinstance(cfg, Mapping):
-        raise CurriculumConfigError(f"got a {type(cfg).__name__}", file=file, line=1,
-                                    expected="a mapping of keys to values (name: ppcg, alpha: 0.01, ...)")
+        raise CurriculumConfigError(
+            f"got a {type(cfg).__name__}",
+            file=file,
+            line=1,
+            expected="a mapping of keys to values (name: ppcg, alpha: 0.01, ...)",
+        )
     cfg = {**cfg, **overrides}
     if "name" in cfg and "curriculum" in cfg:
-        raise CurriculumConfigError("both 'name' and 'curriculum' given", key="curriculum", file=file,
-                                    line=lines.get("curriculum"), expected="one of them")
+        raise CurriculumConfigError(
+            "both 'name' and 'curriculum' given",
+            key="curriculum",
+            file=file,
+            line=lines.get("curriculum"),
+            expected="one of them",
+        )
     name_key = "curriculum" if "curriculum" in cfg else "name"
     name = cfg.pop(name_key, None)
     try:
         if name is None:
-            raise CurriculumConfigError("missing", key="name", expected="the curriculum's name: " + ", ".join(CURRICULA))
+            raise CurriculumConfigError(
+                "missing", key="name", expected="the curriculum's name: " + ", ".join(CURRICULA)
+            )
         game = game if game is not None else cfg.pop("game", None)
         cfg.pop("game", None)
         if game is None:
@@ -239,4 +260,3 @@ def curriculum_from_yaml(
             raise
         key = name_key if err.key == "name" else err.key
         raise err.located(file, lines.get(key or ""), key) from None
-

@@ -1,4 +1,4 @@
-"""``difficulty``: a new generated level every episode, always at one difficulty d (the paper's PCG at 0.3 ... 1)."""
+"""``difficulty``: a new level every episode, always at one difficulty d (the paper's PCG at 0.3 ... 1)."""
 
 from __future__ import annotations
 

@@ -40,7 +40,9 @@ class FixedLevels(Curriculum):
             raise CurriculumConfigError("no levels given", key="levels", expected="at least one level")
         for k, level in enumerate(levels):
             if not isinstance(level, Level):
-                raise CurriculumConfigError(f"item {k} is {type(level).__name__}", key="levels", expected="a Level")
+                raise CurriculumConfigError(
+                    f"item {k} is {type(level).__name__}", key="levels", expected="a Level"
+                )
         self.levels = levels
         self.order = check_choice("order", order, ORDERS)
         ids = [level.name or f"level{k}" for k, level in enumerate(levels)]

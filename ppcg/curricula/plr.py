@@ -1,36 +1,40 @@
 """``plr``: Prioritized Level Replay (Jiang, Grefenstette and Rocktäschel 2021) over generated levels.
 
-A bounded buffer of levels, each a (difficulty, seed) pair with a score that says how much the agent can still learn
-on it. At each reset, with probability ``replay_prob`` (once the buffer holds ``min_fill`` of its capacity) a level
-is *replayed* from the buffer, else a *new* level is generated (difficulty uniform in ``[low, high]``, a fresh seed).
+A bounded buffer of levels, each a (difficulty, seed) pair with a score that says how much the agent can still
+learn on it. At each reset, with probability ``replay_prob`` (once the buffer holds ``min_fill`` of its
+capacity) a level is *replayed* from the buffer, else a *new* level is generated (difficulty uniform in
+``[low, high]``, a fresh seed).
 
 Replay distribution, over the N levels in the buffer (the paper's equations):
 
-* score prioritisation, ``"rank"``: ``h_i = (1 / rank_i) ** (1 / temperature)`` where ``rank_i`` is the place of
-  level i when the scores are sorted from high to low (1 = highest; ties by insertion order); ``"power"``:
+* score prioritisation, ``"rank"``: ``h_i = (1 / rank_i) ** (1 / temperature)`` where ``rank_i`` is the place
+  of level i when the scores are sorted from high to low (1 = highest; ties by insertion order); ``"power"``:
   ``h_i = score_i ** (1 / temperature)``; ``P_S(i) = h_i / sum_j h_j``;
-* staleness: ``P_C(i) = (c - C_i) / sum_j (c - C_j)``, where c counts the levels handed out so far and C_i is that
-  count when level i was last handed out (or inserted); when every level is fresh (all staleness 0), ``P_C = P_S``;
+* staleness: ``P_C(i) = (c - C_i) / sum_j (c - C_j)``, where c counts the levels handed out so far and C_i is
+  that count when level i was last handed out (or inserted); when every level is fresh (all staleness 0),
+  ``P_C = P_S``;
 * ``P(i) = (1 - staleness_coef) * P_S(i) + staleness_coef * P_C(i)``.
 
-Scores come from the agent's rollouts: :meth:`PrioritizedLevelReplay.score_rollout` takes the rollout's values,
-returns and GAE advantages, per step and environment, with the level id of each step, and scores every episode
-segment (see :data:`SCORES`). An episode cut by the rollout's end is carried over and scored when it finishes.
-A new level enters the buffer when its first episode has been scored: directly while the buffer has room, else in
-place of the level with the lowest score if its own score is higher (else it is dropped). The SB3 callback
-(:class:`ppcg.curricula.sb3_callback.CurriculumCallback`) calls ``score_rollout`` at the end of every rollout.
+Scores come from the agent's rollouts: :meth:`PrioritizedLevelReplay.score_rollout` takes the rollout's
+values, returns and GAE advantages, per step and environment, with the level id of each step, and scores every
+episode segment (see :data:`SCORES`). An episode cut by the rollout's end is carried over and scored when it
+finishes. A new level enters the buffer when its first episode has been scored: directly while the buffer has
+room, else in place of the level with the lowest score if its own score is higher (else it is dropped). The
+SB3 callback (:class:`ppcg.curricula.sb3_callback.CurriculumCallback`) calls ``score_rollout`` at the end of
+every rollout.
 
 Robust PLR (``robust=True``, Jiang et al. 2021, "Replay-Guided Adversarial Environment Design"): the agent
-learns only from replayed levels; new levels are played only to be scored. The curriculum cannot stop gradients
-itself; it says which steps came from new levels. The interface:
+learns only from replayed levels; new levels are played only to be scored. The curriculum cannot stop
+gradients itself; it says which steps came from new levels. The interface:
 
 * :meth:`PrioritizedLevelReplay.replay_mask` maps a ``(n_steps, n_envs)`` grid of level ids (from ``info
   ["level_id"]``) to a boolean grid: True where the step's episode was handed out as a replay.
 * The SB3 callback stores that grid, at the end of every rollout and before ``train()``, as
   ``model.rollout_buffer.replay_mask`` (``numpy.bool_``, shape ``(n_steps, n_envs)``, the rollout buffer's own
-  layout). An A2C/PPO that supports robust PLR multiplies each transition's policy, value and entropy terms by the
-  mask (after flattening it the way the buffer flattens its arrays, ``swap_and_flatten``) and averages over the
-  masked transitions only. With ``robust=False`` the mask is still written, for logging; training ignores it.
+  layout). An A2C/PPO that supports robust PLR multiplies each transition's policy, value and entropy terms by
+  the mask (after flattening it the way the buffer flattens its arrays, ``swap_and_flatten``) and averages
+  over the masked transitions only. With ``robust=False`` the mask is still written, for logging; training
+  ignores it.
 """
 
 from __future__ import annotations
@@ -100,7 +104,9 @@ class BufferEntry:
     inserted: int = 0
 
 
-def _step_scores(kind: str, values: np.ndarray, returns: np.ndarray, advantages: np.ndarray, r_max: float) -> np.ndarray:
+def _step_scores(
+    kind: str, values: np.ndarray, returns: np.ndarray, advantages: np.ndarray, r_max: float
+) -> np.ndarray:
     if kind == "positive_value_loss":
         return np.maximum(advantages, 0.0)
     if kind == "gae":
@@ -119,8 +125,8 @@ def segment_scores(level_ids: Any, dones: Any) -> list[tuple[int, str, int, int,
 
     Returns:
         ``(env, level_id, start, stop, done)`` for each run of steps of one episode of one environment, in
-        environment order then time order; ``done`` is False for the last run of an environment when its episode
-        goes on past the rollout.
+        environment order then time order; ``done`` is False for the last run of an environment when its
+        episode goes on past the rollout.
     """
     ids = np.asarray(level_ids, dtype=object)
     done = np.asarray(dones, dtype=bool)
@@ -147,8 +153,8 @@ class PrioritizedLevelReplay(Curriculum):
         generator: makes the levels.
         capacity: the buffer's size (default 1000).
         replay_prob: the probability of replaying once the buffer is filled to ``min_fill`` (default 0.5).
-        min_fill: the fraction of ``capacity`` the buffer must hold before any replay (default 0.5; at least one
-            level).
+        min_fill: the fraction of ``capacity`` the buffer must hold before any replay (default 0.5; at least
+            one level).
         temperature: beta, in the priorities (default 0.1).
         staleness_coef: rho, the weight of staleness in [0, 1] (default 0.3).
         score: one of :data:`SCORES` (default ``"positive_value_loss"``).
@@ -197,7 +203,9 @@ class PrioritizedLevelReplay(Curriculum):
         self.low = check_number("low", low, low=0.0, high=1.0)
         self.high = check_number("high", high, low=0.0, high=1.0)
         if self.low > self.high:
-            raise CurriculumConfigError(f"got low={low!r} > high={high!r}", key="high", expected="high >= low")
+            raise CurriculumConfigError(
+                f"got low={low!r} > high={high!r}", key="high", expected="high >= low"
+            )
 
         self.buffer: dict[str, BufferEntry] = {}  # level_id -> entry, in insertion order
         self.handed_out = 0  # c: levels handed out so far (new and replayed)
@@ -206,10 +214,14 @@ class PrioritizedLevelReplay(Curriculum):
         self.evicted = 0
         self._pending: OrderedDict[str, BufferEntry] = OrderedDict()  # new levels handed out, not yet scored
         self._max_pending = 100_000
-        self._issued: dict[int, OrderedDict[str, bool]] = {}  # env -> recent level ids -> handed out as a replay
-        self._partial: dict[int, tuple[str, float, int]] = {}  # env -> (level id, score sum, steps) of a cut episode
+        self._issued: dict[
+            int, OrderedDict[str, bool]
+        ] = {}  # env -> recent level ids -> handed out as a replay
+        self._partial: dict[
+            int, tuple[str, float, int]
+        ] = {}  # env -> (level id, score sum, steps) of a cut episode
 
-    # --------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     # sampling
     @property
     def min_size(self) -> int:
@@ -282,10 +294,10 @@ class PrioritizedLevelReplay(Curriculum):
         if entry is not None:
             entry.max_return = max(entry.max_return, float(result.score))
 
-    # --------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     # scoring
     def replay_mask(self, level_ids: Any) -> np.ndarray:
-        """True where a step's level was handed out (to that environment) as a replay; see the module docstring.
+        """True where a step's level was handed out (to that environment) as a replay (see the module doc).
 
         Args:
             level_ids: ``(n_steps, n_envs)`` level ids, column ``i`` from environment ``i``.
@@ -323,8 +335,13 @@ class PrioritizedLevelReplay(Curriculum):
                 r_max = entry.max_return if entry is not None else float("-inf")
                 if not np.isfinite(r_max):
                     r_max = float(returns[start:stop, env].max())
-                s = _step_scores(self.score_kind, values[start:stop, env], returns[start:stop, env],
-                                 advantages[start:stop, env], r_max)
+                s = _step_scores(
+                    self.score_kind,
+                    values[start:stop, env],
+                    returns[start:stop, env],
+                    advantages[start:stop, env],
+                    r_max,
+                )
                 total, steps = float(s.sum()), stop - start
                 if start == 0 and env in self._partial:  # the first run continues an episode cut last rollout
                     plid, psum, psteps = self._partial.pop(env)
@@ -358,7 +375,7 @@ class PrioritizedLevelReplay(Curriculum):
             self.buffer[level_id] = entry
             self.inserted += 1
 
-    # --------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     # observability and checkpoints
     def stats(self) -> dict[str, float]:
         with self._lock:

@@ -1,12 +1,13 @@
 """``ppcg``: Progressive PCG (Justesen et al. 2018), and a variant that steers by the recent win rate.
 
-One difficulty d for all environments, starting at 0. After each finished episode of *any* environment, d rises by
-``alpha`` on a win and falls by ``alpha`` on a loss, clipped to [0, 1]. New levels are generated at exactly d, or
-(``sample="uniform"``) at a difficulty drawn uniformly from [0, d].
+One difficulty d for all environments, starting at 0. After each finished episode of *any* environment, d
+rises by ``alpha`` on a win and falls by ``alpha`` on a loss, clipped to [0, 1]. New levels are generated at
+exactly d, or (``sample="uniform"``) at a difficulty drawn uniformly from [0, d].
 
-What a win is comes from the win rule (:class:`~ppcg.curricula.base.WinRule`): the game's win, except Boulderdash,
-where the paper counted a score of at least 20; an episode cut at the step limit that did not meet the rule counts
-as a loss by default (the paper's code counted it as a win: ``truncated="win"``; ``"ignore"`` leaves d alone).
+What a win is comes from the win rule (:class:`~ppcg.curricula.base.WinRule`): the game's win, except
+Boulderdash, where the paper counted a score of at least 20; an episode cut at the step limit that did not
+meet the rule counts as a loss by default (the paper's code counted it as a win: ``truncated="win"``;
+``"ignore"`` leaves d alone).
 
 >>> from ppcg.curricula.progressive import ProgressivePCG
 >>> from ppcg.envs.source import EpisodeResult
@@ -76,7 +77,8 @@ class ProgressivePCG(Curriculum):
         self.sample = check_choice("sample", sample, SAMPLES)
 
     def _move(self, delta: float) -> None:
-        # Rounding keeps d on the grid of its steps (0.1 + 0.2 is 0.3 here), so runs that take the same steps agree.
+        # Rounding keeps d on the grid of its steps (0.1 + 0.2 is 0.3 here), so runs that take the same
+        # steps agree.
         self.d = round(min(1.0, max(0.0, self.d + delta)), 12)
 
     def _next_level(self, env_index: int, rng: np.random.Generator) -> LevelRequest:
@@ -106,10 +108,10 @@ class ProgressivePCG(Curriculum):
 class WinRatePCG(ProgressivePCG):
     """Progressive PCG steered by the recent win rate: keep the agent where it wins about half the time.
 
-    Over a sliding window of the last ``window`` counted episodes, d rises by ``step`` when the win rate is above
-    ``band`` and falls by ``step`` when below; inside the band d stays. After each change the window starts afresh,
-    and episodes whose level was handed out before the change are not counted (they were played at the old d), so
-    the next decision sees only the new d.
+    Over a sliding window of the last ``window`` counted episodes, d rises by ``step`` when the win rate is
+    above ``band`` and falls by ``step`` when below; inside the band d stays. After each change the window
+    starts afresh, and episodes whose level was handed out before the change are not counted (they were played
+    at the old d), so the next decision sees only the new d.
 
     Args:
         game: the game's name.
@@ -141,7 +143,9 @@ class WinRatePCG(ProgressivePCG):
         self.step = step
         self.window = check_int("window", window, low=1)
         if isinstance(band, (str, bytes)) or not isinstance(band, Sequence) or len(band) != 2:
-            raise CurriculumConfigError(f"got {band!r}", key="band", expected="[low, high], two numbers in [0, 1]")
+            raise CurriculumConfigError(
+                f"got {band!r}", key="band", expected="[low, high], two numbers in [0, 1]"
+            )
         lo = check_number("band", band[0], low=0.0, high=1.0)
         hi = check_number("band", band[1], low=0.0, high=1.0)
         if lo > hi:

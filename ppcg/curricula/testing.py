@@ -1,9 +1,9 @@
 """Stand-ins for testing curricula without the engine: a fake generator, and scripted environments and agents.
 
-:class:`ScriptedEnv` keeps the environments' side of the :class:`~ppcg.envs.source.LevelSource` contract (ask for
-a level in every reset, report every finished episode before the next reset, all randomness from its own
-generator) and plays each episode for a fixed number of steps; whether it wins is the scripted agent's choice, a
-function of the level's difficulty. :class:`ScriptedVecEnv` auto-resets as SB3's ``DummyVecEnv`` does.
+:class:`ScriptedEnv` keeps the environments' side of the :class:`~ppcg.envs.source.LevelSource` contract (ask
+for a level in every reset, report every finished episode before the next reset, all randomness from its own
+generator) and plays each episode for a fixed number of steps; whether it wins is the scripted agent's choice,
+a function of the level's difficulty. :class:`ScriptedVecEnv` auto-resets as SB3's ``DummyVecEnv`` does.
 """
 
 from __future__ import annotations
@@ -107,23 +107,40 @@ class ScriptedEnv:
         score = 1.0 if won else 0.0
         self.level_source.episode_done(
             self.env_index,
-            EpisodeResult(self.request.level_id, won, score, self.t, self.truncate, self.request.difficulty,
-                          self.request.level_seed),
+            EpisodeResult(
+                self.request.level_id,
+                won,
+                score,
+                self.t,
+                self.truncate,
+                self.request.difficulty,
+                self.request.level_seed,
+            ),
         )
         info.update(is_success=won, score=score)
         return self.t, score, not self.truncate, self.truncate, info
 
 
 class ScriptedVecEnv:
-    """``n`` :class:`ScriptedEnv` sharing one level source, auto-reset inside ``step`` as in SB3's DummyVecEnv.
+    """``n`` :class:`ScriptedEnv` sharing one level source, auto-reset inside ``step`` as SB3's DummyVecEnv.
 
     ``step()`` returns ``(dones, infos)``; the info of a step that ended an episode belongs to that episode.
     """
 
-    def __init__(self, level_source: LevelSource, n: int, agent: Callable = always, *, length: int = 3,
-                 seed: int = 0, lengths: list[int] | None = None) -> None:
+    def __init__(
+        self,
+        level_source: LevelSource,
+        n: int,
+        agent: Callable = always,
+        *,
+        length: int = 3,
+        seed: int = 0,
+        lengths: list[int] | None = None,
+    ) -> None:
         self.envs = [
-            ScriptedEnv(level_source, agent, length=(lengths[i] if lengths else length), env_index=i, seed=seed + i)
+            ScriptedEnv(
+                level_source, agent, length=(lengths[i] if lengths else length), env_index=i, seed=seed + i
+            )
             for i in range(n)
         ]
 
@@ -141,14 +158,18 @@ class ScriptedVecEnv:
         return np.array(dones), infos
 
 
-def play_in_subprocess(level_source: LevelSource, agent: str, episodes: int, seed: int, env_index: int, out: Any) -> None:
+def play_in_subprocess(
+    level_source: LevelSource, agent: str, episodes: int, seed: int, env_index: int, out: Any
+) -> None:
     """A process target: play ``episodes`` scripted episodes (``agent`` is ``"always"`` or ``"never"``) with
-    ``level_source``, then put ``(index, played level ids, pid)`` or ``("error", text)`` on the queue ``out``; ``index``
-    is the env index the curriculum saw (a channel client's offset plus ``env_index``)."""
+    ``level_source``, then put ``(index, played level ids, pid)`` or ``("error", text)`` on the queue ``out``;
+    ``index`` is the env index the curriculum saw (a channel client's offset plus ``env_index``)."""
     import os
 
     try:
-        env = ScriptedEnv(level_source, {"always": always, "never": never}[agent], env_index=env_index, seed=seed)
+        env = ScriptedEnv(
+            level_source, {"always": always, "never": never}[agent], env_index=env_index, seed=seed
+        )
         env.reset()
         for _ in range(episodes):
             while True:

@@ -1,4 +1,4 @@
-"""``random``: every generator parameter uniform, i.e. the difficulty uniform in [0, 1] (the paper's "PCG")."""
+"""``random``: every generator parameter uniform, i.e. the difficulty uniform in [0, 1] (the paper's PCG)."""
 
 from __future__ import annotations
 
@@ -28,13 +28,17 @@ class UniformDifficulty(Curriculum):
 
     name = "random"
 
-    def __init__(self, *, game: str, generator: Any, low: float = 0.0, high: float = 1.0, **kwargs: Any) -> None:
+    def __init__(
+        self, *, game: str, generator: Any, low: float = 0.0, high: float = 1.0, **kwargs: Any
+    ) -> None:
         kwargs.pop("levels", None)
         super().__init__(game=game, generator=generator, **kwargs)
         self.low = check_number("low", low, low=0.0, high=1.0)
         self.high = check_number("high", high, low=0.0, high=1.0)
         if self.low > self.high:
-            raise CurriculumConfigError(f"got low={low!r} > high={high!r}", key="high", expected="high >= low")
+            raise CurriculumConfigError(
+                f"got low={low!r} > high={high!r}", key="high", expected="high >= low"
+            )
 
     def _next_level(self, env_index: int, rng: np.random.Generator) -> LevelRequest:
         return self.generate(rng.uniform(self.low, self.high), rng)

@@ -1,7 +1,7 @@
 """Time to parse each VGDL game (target: under 20 ms each).
 
-Usage: ``python benchmarks/parse.py [GAME_DIR] [--repeat N]`` (default: ../shared/vgdl-corpus/gridphysics, or the
-bundled games when it is absent). Prints the median time per game, the slowest games and a summary.
+Usage: ``python benchmarks/parse.py [GAME_DIR] [--repeat N]`` (default: ../shared/vgdl-corpus/gridphysics, or
+the bundled games when it is absent). Prints the median time per game, the slowest games and a summary.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Property tests: mutated game and level files either load or raise a VGDLError with a line number.
 
-Mutations: deleted, duplicated and swapped lines, changed indentation, random characters, truncation. Seeds are the
-bundled games plus, where ``../shared`` is present, the GVGAI corpus.
+Mutations: deleted, duplicated and swapped lines, changed indentation, random characters, truncation. Seeds
+are the bundled games plus, where ``../shared`` is present, the GVGAI corpus.
 """
 
 from __future__ import annotations

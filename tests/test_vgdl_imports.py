@@ -32,7 +32,9 @@ def test_no_forbidden_imports():
     for path in sorted(VGDL_DIR.glob("*.py")):
         for mod in _imports(path):
             assert mod.split(".")[0] not in FORBIDDEN, f"{path.name} imports {mod}"
-            assert not any(mod == o or mod.startswith(o + ".") for o in OTHER_LAYERS), f"{path.name} imports {mod}"
+            assert not any(mod == o or mod.startswith(o + ".") for o in OTHER_LAYERS), (
+                f"{path.name} imports {mod}"
+            )
 
 
 def test_nothing_is_evaluated():
@@ -40,7 +42,9 @@ def test_nothing_is_evaluated():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                assert node.func.id not in ("eval", "exec", "compile", "__import__"), f"{path.name}:{node.lineno}"
+                assert node.func.id not in ("eval", "exec", "compile", "__import__"), (
+                    f"{path.name}:{node.lineno}"
+                )
 
 
 def test_the_checker_itself_sees_imports(tmp_path):

@@ -59,7 +59,7 @@ def read(path) -> str:
     return path.read_bytes().decode("utf-8")
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # structure and GVGAI's rules
 def test_small_game_structure():
     g = parse(SMALL)
@@ -137,7 +137,10 @@ def test_parameters_inherit_and_override_and_raw_is_kept():
 
 
 def test_tab_is_one_column_and_comments_anywhere():
-    text = "BasicGame\n\tSpriteSet\n\t\tfloor > Immovable # the floor\n   \t\tb > Passive\n#x\n\tInteractionSet\n"
+    text = (
+        "BasicGame\n\tSpriteSet\n\t\tfloor > Immovable # the floor\n   \t\tb > Passive\n#x\n"
+        "\tInteractionSet\n"
+    )
     g = parse(text.replace("   \t\tb", "\t\tb"))
     assert [s.name for s in g.sprites if s.line] == ["floor", "b"]
     # three spaces + two tabs is deeper than two tabs: b becomes a child of floor
@@ -148,7 +151,8 @@ def test_tab_is_one_column_and_comments_anywhere():
 
 def test_typed_values():
     g = parse(
-        "BasicGame\n SpriteSet\n  a > SpawnPoint stype=b prob=0.5 total=3 spawnorientation=LEFT color=LIGHTBLUE"
+        "BasicGame\n SpriteSet\n  a > SpawnPoint stype=b prob=0.5 total=3 spawnorientation=LEFT"
+        " color=LIGHTBLUE"
         " invisible=TRUE\n  b > Missile speed=1\n  r > Resource value=2 limit=4\n"
         " InteractionSet\n  b a > changeResource resource=r value=-1 killResource=false\n"
     )
@@ -163,7 +167,10 @@ def test_typed_values():
 
 
 def test_duplicate_sprite_last_definition_wins_with_warning():
-    text = "BasicGame\n SpriteSet\n  wall > Immovable color=RED\n  box > Passive\n  wall > Immovable color=BLUE\n"
+    text = (
+        "BasicGame\n SpriteSet\n  wall > Immovable color=RED\n  box > Passive\n"
+        "  wall > Immovable color=BLUE\n"
+    )
     with pytest.warns(VGDLWarning, match=r":5:3: sprite 'wall' is defined twice \(lines 3 and 5\)"):
         g = parse_game(text)
     assert [s.name for s in g.sprites] == ["box", "wall"]  # GVGAI: the last definition's place
@@ -193,7 +200,9 @@ def test_mapping_to_undefined_sprite_warns_or_fails_strict():
 
 
 def test_unknown_parameter_warns_with_line_and_fails_strict():
-    text = "BasicGame\n SpriteSet\n  r > Resource\n InteractionSet\n  r avatar > collectResource changeScore=1\n"
+    text = (
+        "BasicGame\n SpriteSet\n  r > Resource\n InteractionSet\n  r avatar > collectResource changeScore=1\n"
+    )
     with pytest.warns(VGDLWarning, match=r"<string>:5:30: unknown parameter 'changeScore'"):
         g = parse_game(text)
     assert g.interactions[0].get("changeScore") == 1
@@ -211,33 +220,83 @@ def test_addtimer_accepts_its_scheduled_effects_parameters():
     assert g.interactions[0].get("stypeTo") == "b" and g.interactions[0].get("killSecond") is True
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # errors
 @pytest.mark.parametrize(
     "text, cls, line, col, fragment, suggestion",
     [
-        ("BasicGame\n SpriteSet\n  a > Immovable\n InteractionSet\n  a wall > killsprite\n",
-         VGDLNameError, 5, 12, "unknown effect 'killsprite'", "killSprite"),
+        (
+            "BasicGame\n SpriteSet\n  a > Immovable\n InteractionSet\n  a wall > killsprite\n",
+            VGDLNameError,
+            5,
+            12,
+            "unknown effect 'killsprite'",
+            "killSprite",
+        ),
         ("BasicGame\n SpriteSet\n  a > Imovable\n", VGDLNameError, 3, 7, "unknown sprite class", "Immovable"),
-        ("BasicGame\n SpriteSet\n  a > Missile speed=fast\n", VGDLValueError, 3, 15, "bad value 'fast'", None),
+        (
+            "BasicGame\n SpriteSet\n  a > Missile speed=fast\n",
+            VGDLValueError,
+            3,
+            15,
+            "bad value 'fast'",
+            None,
+        ),
         ("BasicGame\n SpriteSet\n  a > Missile color=GREN\n", VGDLValueError, 3, 15, "bad value", "GREEN"),
         ("BasicGame\n SpriteSet\n  a > Missile orientation=up\n", VGDLValueError, 3, 15, "bad value", "UP"),
-        ("BasicGame\n SpriteSet\n  a > SpawnPoint stype=misile\n  missile > Missile\n", VGDLNameError, 3, 18,
-         "undefined sprite 'misile'", "missile"),
-        ("BasicGame\n SpriteSet\n  a > Immovable\n TerminationSet\n  SpriteCount stype=a\n", VGDLNameError, 5, 3,
-         "unknown termination", "SpriteCounter"),
-        ("BasicGame\n SpriteSet\n  a > Immovable\n InteractionSet\n  a ghost > killSprite\n", VGDLNameError, 5, 5,
-         "undefined sprite 'ghost'", None),
+        (
+            "BasicGame\n SpriteSet\n  a > SpawnPoint stype=misile\n  missile > Missile\n",
+            VGDLNameError,
+            3,
+            18,
+            "undefined sprite 'misile'",
+            "missile",
+        ),
+        (
+            "BasicGame\n SpriteSet\n  a > Immovable\n TerminationSet\n  SpriteCount stype=a\n",
+            VGDLNameError,
+            5,
+            3,
+            "unknown termination",
+            "SpriteCounter",
+        ),
+        (
+            "BasicGame\n SpriteSet\n  a > Immovable\n InteractionSet\n  a ghost > killSprite\n",
+            VGDLNameError,
+            5,
+            5,
+            "undefined sprite 'ghost'",
+            None,
+        ),
         ("BasicGame\n SpriteSet\n  a Immovable\n", VGDLSyntaxError, 3, 3, "exactly one '>'", None),
         ("BasicGame\n SpriteSet\n  a>Immovable\n", VGDLSyntaxError, 3, 3, "exactly one '>'", None),
-        ("BasicGame\n SpriteSet\n  a > Immovable speed=\n", VGDLSyntaxError, 3, 17, "malformed parameter", None),
+        (
+            "BasicGame\n SpriteSet\n  a > Immovable speed=\n",
+            VGDLSyntaxError,
+            3,
+            17,
+            "malformed parameter",
+            None,
+        ),
         ("BasicGame\nSpriteSet\n", VGDLSyntaxError, 2, 1, "left margin", None),
         ("BasicGame\n Spriteset\n", VGDLNameError, 2, 2, "unknown section", "SpriteSet"),
         ("BasicGam\n", VGDLNameError, 1, 1, "unknown game class", "BasicGame"),
-        ("BasicGame\n SpriteSet\n  a > Immovable\n LevelMapping\n  ab > a\n", VGDLSyntaxError, 5, 3,
-         "one character", None),
-        ("BasicGame\n SpriteSet\n  a > Immovable\n InteractionSet\n  a > killSprite\n", VGDLSyntaxError, 5, 3,
-         "at least two sprites", None),
+        (
+            "BasicGame\n SpriteSet\n  a > Immovable\n LevelMapping\n  ab > a\n",
+            VGDLSyntaxError,
+            5,
+            3,
+            "one character",
+            None,
+        ),
+        (
+            "BasicGame\n SpriteSet\n  a > Immovable\n InteractionSet\n  a > killSprite\n",
+            VGDLSyntaxError,
+            5,
+            3,
+            "at least two sprites",
+            None,
+        ),
         ("BasicGame\n SpriteSet\n  a >\n", VGDLNameError, 3, 3, "has no class", None),
         ("# nothing\n\n", VGDLSyntaxError, 1, None, "empty game", None),
     ],
@@ -261,20 +320,34 @@ def test_error_is_picklable():
         parse_game("BasicGame\n SpriteSet\n  a > Imovable\n", path="x.txt")
     back = pickle.loads(pickle.dumps(info.value))
     assert (type(back), back.line, back.suggestion, str(back)) == (
-        VGDLNameError, 3, "Immovable", str(info.value))
+        VGDLNameError,
+        3,
+        "Immovable",
+        str(info.value),
+    )
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # the GVGAI corpus
 EXPECTED_WARNINGS = {  # (game, line, fragment): what GVGAI tolerates in the 90 games, and nothing else
-    ("donkeykong", 33, "'eos'"), ("donkeykong", 49, "'eos'"), ("donkeykong", 50, "'eos'"), ("slide", 54, "'eos'"),
-    ("eighthpassenger", 13, "declares class"), ("eighthpassenger", 14, "declares class"),
-    ("frogs", 10, "declares class"), ("pacman", 7, "declares class"), ("pacoban", 7, "declares class"),
-    ("portals", 13, "declares class"), ("x-racer", 9, "declares class"),
-    ("explore", 8, "given twice"), ("islands", 21, "given twice"),
+    ("donkeykong", 33, "'eos'"),
+    ("donkeykong", 49, "'eos'"),
+    ("donkeykong", 50, "'eos'"),
+    ("slide", 54, "'eos'"),
+    ("eighthpassenger", 13, "declares class"),
+    ("eighthpassenger", 14, "declares class"),
+    ("frogs", 10, "declares class"),
+    ("pacman", 7, "declares class"),
+    ("pacoban", 7, "declares class"),
+    ("portals", 13, "declares class"),
+    ("x-racer", 9, "declares class"),
+    ("explore", 8, "given twice"),
+    ("islands", 21, "given twice"),
     ("flower", 15, "undefined sprite 'coin'"),
-    ("witnessprotection", 38, "undefined sprite 'turnup'"), ("witnessprotection", 40, "undefined sprite 'turndown'"),
-    ("themole", 34, "defined twice"), ("vortex", 22, "defined twice"),
+    ("witnessprotection", 38, "undefined sprite 'turnup'"),
+    ("witnessprotection", 40, "undefined sprite 'turndown'"),
+    ("themole", 34, "defined twice"),
+    ("vortex", 22, "defined twice"),
     ("waferthinmints", 13, "unknown parameter 'changeScore'"),
 }
 
@@ -338,7 +411,9 @@ def test_themole_duplicate_group_keeps_each_definitions_children(corpus_dir):
     assert "undergroundEnemy" in g.subtree("enemy") and "undergroundGem" not in g.subtree("enemy")
     assert "undergroundGem" in g.subtree("gem") and "undergroundEnemy" not in g.subtree("gem")
     assert g.sprite("underEnemy").parent == "gem"
-    assert g.sprite("undergroundEnemy").get("speed") == 0.4  # inherited from enemy through the first definition
+    assert (
+        g.sprite("undergroundEnemy").get("speed") == 0.4
+    )  # inherited from enemy through the first definition
     assert g.sprite("wall").cls is None and g.sprite("wall").children == ("overWall", "underWall")
 
 
@@ -354,7 +429,12 @@ def test_zelda(corpus_dir):
     assert (first.sprite1, first.sprite2, first.effect) == ("movable", "wall", "stepBack")
     t = next(i for i in g.interactions if i.effect == "transformTo")
     assert (t.sprite1, t.sprite2, t.get("stype"), t.get("killSecond"), t.get("scoreChange")) == (
-        "nokey", "key", "withkey", True, 1)
+        "nokey",
+        "key",
+        "withkey",
+        True,
+        1,
+    )
     assert [t.cls for t in g.terminations] == ["SpriteCounter", "SpriteCounter"]
 
 
@@ -381,8 +461,15 @@ def test_boulderdash_tabs_and_default_wall_mapping(corpus_dir):
 
 def test_solarfox_multi_partner_line(corpus_dir):
     g = parse(read(corpus_dir / "solarfox.txt"))
-    kills = [(i.sprite1, i.sprite2) for i in g.interactions if i.effect == "killSprite" and i.sprite1 == "avatar"]
-    assert kills[:4] == [("avatar", "wall"), ("avatar", "enemy"), ("avatar", "enemyground"), ("avatar", "shot")]
+    kills = [
+        (i.sprite1, i.sprite2) for i in g.interactions if i.effect == "killSprite" and i.sprite1 == "avatar"
+    ]
+    assert kills[:4] == [
+        ("avatar", "wall"),
+        ("avatar", "enemy"),
+        ("avatar", "enemyground"),
+        ("avatar", "shot"),
+    ]
     assert g.sprite("top").get("orientation").name == "RIGHT" and g.sprite("top").cls == "Missile"
     assert g.sprite("res").get("value") == 0
 

@@ -10,21 +10,29 @@ from ppcg.vgdl import VGDLWarning, parse_game
 from ppcg.vgdl import registry as R
 
 # The names GVGAI's VGDLFactory registers (what a game file may use).
-GVGAI_SPRITES = """Conveyor Flicker Immovable OrientedFlicker Passive Resource Spreader ErraticMissile Missile RandomMissile
-Walker WalkerJumper ResourcePack Chaser PathChaser Fleeing RandomInertial RandomNPC AlternateChaser RandomAltChaser
-PathAltChaser RandomPathAltChaser Bomber RandomBomber Portal SpawnPoint SpriteProducer Door FlakAvatar
-HorizontalAvatar VerticalAvatar MovingAvatar MissileAvatar OrientedAvatar ShootAvatar OngoingAvatar
-OngoingTurningAvatar BomberRandomMissile OngoingShootAvatar NullAvatar AimedAvatar PlatformerAvatar BirdAvatar
-SpaceshipAvatar CarAvatar WizardAvatar LanderAvatar ShootOnlyAvatar SpawnPointMultiSprite LOSChaser""".split()
-GVGAI_EFFECTS = """stepBack turnAround killSprite killBoth killAll transformTo transformToSingleton transformIfCount
-wrapAround changeResource killIfHasLess killIfHasMore cloneSprite flipDirection reverseDirection shieldFrom undoAll
-spawn spawnIfHasMore spawnIfHasLess pullWithIt wallStop collectResource collectResourceIfHeld killIfOtherHasMore
-killIfFromAbove teleportToExit bounceForward attractGaze align subtractHealthPoints addHealthPoints transformToAll
-addTimer killIfFrontal killIfNotFrontal spawnBehind updateSpawnType removeScore increaseSpeedToAll
-decreaseSpeedToAll setSpeedForAll transformToRandomChild addHealthPointsToMax spawnIfCounterSubTypes
-bounceDirection wallBounce killIfSlow killIfAlive waterPhysics halfSpeed killIfNotUpright killIfFast wallReverse
-spawnAbove spawnLeft spawnRight spawnBelow""".split()
-GVGAI_TERMINATIONS = "MultiSpriteCounter SpriteCounter SpriteCounterMore MultiSpriteCounterSubTypes Timeout StopCounter"
+GVGAI_SPRITES = """
+Conveyor Flicker Immovable OrientedFlicker Passive Resource Spreader ErraticMissile Missile
+RandomMissile Walker WalkerJumper ResourcePack Chaser PathChaser Fleeing RandomInertial RandomNPC
+AlternateChaser RandomAltChaser PathAltChaser RandomPathAltChaser Bomber RandomBomber Portal
+SpawnPoint SpriteProducer Door FlakAvatar HorizontalAvatar VerticalAvatar MovingAvatar MissileAvatar
+OrientedAvatar ShootAvatar OngoingAvatar OngoingTurningAvatar BomberRandomMissile OngoingShootAvatar
+NullAvatar AimedAvatar PlatformerAvatar BirdAvatar SpaceshipAvatar CarAvatar WizardAvatar
+LanderAvatar ShootOnlyAvatar SpawnPointMultiSprite LOSChaser
+""".split()
+GVGAI_EFFECTS = """
+stepBack turnAround killSprite killBoth killAll transformTo transformToSingleton transformIfCount
+wrapAround changeResource killIfHasLess killIfHasMore cloneSprite flipDirection reverseDirection
+shieldFrom undoAll spawn spawnIfHasMore spawnIfHasLess pullWithIt wallStop collectResource
+collectResourceIfHeld killIfOtherHasMore killIfFromAbove teleportToExit bounceForward attractGaze
+align subtractHealthPoints addHealthPoints transformToAll addTimer killIfFrontal killIfNotFrontal
+spawnBehind updateSpawnType removeScore increaseSpeedToAll decreaseSpeedToAll setSpeedForAll
+transformToRandomChild addHealthPointsToMax spawnIfCounterSubTypes bounceDirection wallBounce
+killIfSlow killIfAlive waterPhysics halfSpeed killIfNotUpright killIfFast wallReverse spawnAbove
+spawnLeft spawnRight spawnBelow
+""".split()
+GVGAI_TERMINATIONS = (
+    "MultiSpriteCounter SpriteCounter SpriteCounterMore MultiSpriteCounterSubTypes Timeout StopCounter"
+)
 
 
 def test_names_are_exactly_gvgais():
@@ -36,8 +44,12 @@ def test_names_are_exactly_gvgais():
 
 @pytest.mark.parametrize("kind", ["sprite", "effect", "termination", "game"])
 def test_tables_are_consistent(kind):
-    table = {"sprite": R.SPRITE_CLASSES, "effect": R.EFFECTS, "termination": R.TERMINATIONS,
-             "game": R.GAME_CLASSES}[kind]
+    table = {
+        "sprite": R.SPRITE_CLASSES,
+        "effect": R.EFFECTS,
+        "termination": R.TERMINATIONS,
+        "game": R.GAME_CLASSES,
+    }[kind]
     roots = [e for e in table.values() if e.parent is None]
     assert len(roots) == 1 and roots[0].abstract
     for entry in table.values():
@@ -48,15 +60,28 @@ def test_tables_are_consistent(kind):
         for p in entry.own_params:
             assert p.type in R.PARAM_TYPES and p.role in R.ROLES
             if p.default is not None:
-                expected = {"int": int, "float": float, "bool": bool, "score": int, "color": R.Color,
-                            "direction": R.Direction}.get(p.type, str)
+                expected = {
+                    "int": int,
+                    "float": float,
+                    "bool": bool,
+                    "score": int,
+                    "color": R.Color,
+                    "direction": R.Direction,
+                }.get(p.type, str)
                 assert type(p.default) is expected, (entry.name, p.name)
 
 
 def test_lookups_follow_the_class_hierarchy():
     shoot = R.lookup_class("sprite", "ShootAvatar")
-    assert [e.name for e in shoot.ancestors()] == ["ShootAvatar", "OrientedAvatar", "MovingAvatar", "VGDLSprite"]
-    assert R.lookup_param("sprite", "ShootAvatar", "speed").default == 1.0  # MovingAvatar overrides VGDLSprite's 0
+    assert [e.name for e in shoot.ancestors()] == [
+        "ShootAvatar",
+        "OrientedAvatar",
+        "MovingAvatar",
+        "VGDLSprite",
+    ]
+    assert (
+        R.lookup_param("sprite", "ShootAvatar", "speed").default == 1.0
+    )  # MovingAvatar overrides VGDLSprite's 0
     assert R.lookup_param("sprite", "ShootAvatar", "rotateInPlace").default is True
     assert R.lookup_param("sprite", "MovingAvatar", "rotateInPlace").default is False
     assert R.lookup_param("sprite", "Immovable", "cooldown").type == "int"
@@ -88,7 +113,12 @@ def test_colors_and_directions():
     assert R.COLORS["DARKGRAY"].rgb == (30, 30, 30) and R.COLORS["GOLD"].rgb == (250, 212, 0)
     assert len(R.COLORS) == 20
     assert {d.name: (d.dx, d.dy) for d in R.DIRECTIONS.values()} == {
-        "UP": (0, -1), "DOWN": (0, 1), "LEFT": (-1, 0), "RIGHT": (1, 0), "NONE": (0, 0)}
+        "UP": (0, -1),
+        "DOWN": (0, 1),
+        "LEFT": (-1, 0),
+        "RIGHT": (1, 0),
+        "NONE": (0, 0),
+    }
 
 
 def test_every_name_in_the_corpus_is_registered(corpus_dir):
@@ -108,8 +138,8 @@ def test_every_name_in_the_corpus_is_registered(corpus_dir):
 
 
 def test_every_parameter_of_every_sprite_gvgai_built_is_known(corpus_dir, traces_dir):
-    """GVGAI logs "Unknown field" for a parameter its class lacks; the traces' build logs are empty (bar invest
-    and waferthinmints), so every parameter of every sprite built at tick 0 must be in the registry."""
+    """GVGAI logs "Unknown field" for a parameter its class lacks; the traces' build logs are empty (bar
+    invest and waferthinmints), so every parameter of every sprite built at tick 0 must be in the registry."""
     import json
 
     checked = 0
@@ -132,6 +162,11 @@ def test_every_parameter_of_every_sprite_gvgai_built_is_known(corpus_dir, traces
                 continue
             sprite = smap[name]
             for p in sprite.params:
-                assert R.lookup_param("sprite", sprite.cls, p.name) is not None, (game, name, sprite.cls, p.name)
+                assert R.lookup_param("sprite", sprite.cls, p.name) is not None, (
+                    game,
+                    name,
+                    sprite.cls,
+                    p.name,
+                )
                 checked += 1
     assert checked > 1000

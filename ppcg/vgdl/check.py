@@ -1,8 +1,8 @@
 """``ppcg check GAME [LEVEL ...] [--strict]``: validate a game and its levels, and summarise them.
 
 Prints the sprite tree with each sprite's effective class, the interactions, the terminations and the size of
-each level; warnings (things GVGAI tolerates) go to stderr. On an error it prints the :class:`VGDLError` with its
-location (``file:line:col: message``) and exits 1.
+each level; warnings (things GVGAI tolerates) go to stderr. On an error it prints the :class:`VGDLError` with
+its location (``file:line:col: message``) and exits 1.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="treat what GVGAI tolerates with a warning (unknown parameters, duplicate sprites, ...) as errors",
+        help="treat what GVGAI tolerates with a warning (unknown parameters, duplicate sprites) as errors",
     )
 
 

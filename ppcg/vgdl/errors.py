@@ -3,7 +3,8 @@
 Every error carries where (file, line, column), what was found, what was expected and, for near misses, a
 suggestion. ``str(err)`` reads like a compiler message::
 
-    games/zelda.txt:27:22: unknown effect 'killsprite' (expected one of the effects GVGAI defines); did you mean 'killSprite'?
+    games/zelda.txt:27:22: unknown effect 'killsprite' (expected one of the effects GVGAI defines); did you
+    mean 'killSprite'?
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ class VGDLValueError(VGDLError):
 
 
 class VGDLLevelError(VGDLError):
-    """A level that does not fit its game: no avatar, too many avatars, an unknown character (strict mode)..."""
+    """A level that does not fit its game: no avatar, too many avatars, an unknown character (strict)..."""
 
 
 class VGDLUnsupportedError(VGDLError):
@@ -119,17 +120,24 @@ class VGDLUnsupportedError(VGDLError):
         missing: ``[(kind, name, line), ...]``, every missing feature and where the game uses it.
     """
 
-    def __init__(self, message: str, *, missing: list[tuple[str, str, int | None]] | None = None, **kw) -> None:
+    def __init__(
+        self, message: str, *, missing: list[tuple[str, str, int | None]] | None = None, **kw
+    ) -> None:
         self.missing = list(missing or [])
         super().__init__(message, **kw)
 
 
 class VGDLWarning(UserWarning):
-    """Something GVGAI tolerates but a user would be surprised by (an unknown parameter, a duplicate sprite...)."""
+    """Something GVGAI tolerates but a user would not expect (an unknown parameter, a duplicate sprite...)."""
 
 
 def warn(
-    message: str, *, file: str | None = None, line: int | None = None, col: int | None = None, stacklevel: int = 3
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    col: int | None = None,
+    stacklevel: int = 3,
 ) -> None:
     """Issue a :class:`VGDLWarning` prefixed with ``file:line:col``."""
     where = file or "<string>"

@@ -2,15 +2,16 @@
 
 GVGAI's level-file rules, which :meth:`Level.from_str` follows:
 
-* lines are split as Java's ``BufferedReader.readLine`` splits them: at ``\\n``, ``\\r\\n`` or ``\\r``; a final line
-  terminator does not start a new row, but a blank line at the end (``...\\n\\n``) is a row of blanks;
-* the width is the length of the first line; shorter rows are padded with blanks, characters past the width are
-  dropped;
+* lines are split as Java's ``BufferedReader.readLine`` splits them: at ``\\n``, ``\\r\\n`` or ``\\r``; a
+  final line terminator does not start a new row, but a blank line at the end (``...\\n\\n``) is a row of
+  blanks;
+* the width is the length of the first line; shorter rows are padded with blanks, characters past the width
+  are dropped;
 * a blank (``' '``) is an empty cell, and so is a character the mapping does not know (GVGAI only warns).
 
-A :class:`Level` remembers how its text was written (line terminator, final newline, and the rows as written when
-some were ragged), so ``Level.from_str(text).to_str() == text`` for every GVGAI level file. Those formatting fields
-are not compared: two levels are equal when their rows and mapping are.
+A :class:`Level` remembers how its text was written (line terminator, final newline, and the rows as written
+when some were ragged), so ``Level.from_str(text).to_str() == text`` for every GVGAI level file. Those
+formatting fields are not compared: two levels are equal when their rows and mapping are.
 
 >>> lvl = Level.from_str("wwww\\nwA.w\\nwwww\\n", mapping=(("w", ("wall",)), ("A", ("avatar",))))
 >>> lvl.width, lvl.height, lvl.sprites_at(1, 1)
@@ -44,7 +45,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def split_lines(text: str) -> list[str]:
-    """Split ``text`` into lines as Java's ``BufferedReader.readLine`` does (a final terminator adds no line)."""
+    """Split ``text`` into lines as Java's ``BufferedReader.readLine`` does (a final terminator adds none)."""
     if not text:
         return []
     lines = _LINE_BREAK.split(text)
@@ -65,8 +66,8 @@ def _normalise(lines: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 class LevelProblem:
     """One problem found in a level: where (0-based row and column, or None for the whole level) and what.
 
-    ``severity`` is ``"error"`` (the level cannot be played: no avatar, a character mapped to an undefined sprite)
-    or ``"warning"`` (GVGAI accepts it: a character the mapping does not know is an empty cell).
+    ``severity`` is ``"error"`` (the level cannot be played: no avatar, a character mapped to an undefined
+    sprite) or ``"warning"`` (GVGAI accepts it: a character the mapping does not know is an empty cell).
     """
 
     row: int | None
@@ -75,7 +76,11 @@ class LevelProblem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        where = f"row {self.row + 1}, column {self.col + 1}: " if self.row is not None and self.col is not None else ""
+        where = (
+            f"row {self.row + 1}, column {self.col + 1}: "
+            if self.row is not None and self.col is not None
+            else ""
+        )
         return f"{self.severity}: {where}{self.message}"
 
 
@@ -90,8 +95,9 @@ class Level:
         name: a label (the file stem for a loaded file); not compared.
         newline: the line terminator written by :meth:`to_str`; not compared.
         final_newline: whether :meth:`to_str` ends with a terminator; not compared.
-        raw_rows: the rows as written in the source text, kept only when some were ragged (padded or cut), so that
-            :meth:`to_str` gives the text back; ignored once ``rows`` no longer derive from it; not compared.
+        raw_rows: the rows as written in the source text, kept only when some were ragged (padded or cut), so
+            that :meth:`to_str` gives the text back; ignored once ``rows`` no longer derive from it; not
+            compared.
     """
 
     rows: tuple[str, ...]
@@ -105,13 +111,17 @@ class Level:
         rows = tuple(self.rows)
         object.__setattr__(self, "rows", rows)
         if rows and any(len(r) != len(rows[0]) for r in rows):
-            raise ValueError("all rows of a Level must have the same width (use Level.from_str for GVGAI's padding)")
+            raise ValueError(
+                "all rows of a Level must have the same width (use Level.from_str for GVGAI's padding)"
+            )
         object.__setattr__(self, "mapping", tuple((str(c), tuple(names)) for c, names in self.mapping))
 
-    # ----------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     # construction and text
     @classmethod
-    def from_str(cls, text: str, mapping: Mapping = (), name: str | None = None, *, file: str | None = None) -> Level:
+    def from_str(
+        cls, text: str, mapping: Mapping = (), name: str | None = None, *, file: str | None = None
+    ) -> Level:
         """Read a level from text with GVGAI's rules (see the module docstring).
 
         Raises:
@@ -119,10 +129,12 @@ class Level:
         """
         lines = split_lines(text)
         if not lines:
-            raise VGDLLevelError("empty level: no rows", file=file, line=1, expected="at least one row of characters")
+            raise VGDLLevelError(
+                "empty level: no rows", file=file, line=1, expected="at least one row of characters"
+            )
         if not lines[0]:
             raise VGDLLevelError(
-                "the first line of a level is empty, so its width is 0 (GVGAI takes the width from the first line)",
+                "the first line of a level is empty, so its width is 0 (GVGAI takes the width from it)",
                 file=file,
                 line=1,
             )
@@ -134,12 +146,14 @@ class Level:
         return cls(rows, tuple(mapping), name, newline=newline, final_newline=final, raw_rows=raw)
 
     @classmethod
-    def for_game(cls, text: str, game: GameSpec, name: str | None = None, *, file: str | None = None) -> Level:
+    def for_game(
+        cls, text: str, game: GameSpec, name: str | None = None, *, file: str | None = None
+    ) -> Level:
         """Read a level from text and bind it to ``game``'s level mapping."""
         return cls.from_str(text, game.mapping, name, file=file)
 
     def to_str(self) -> str:
-        """The level as text: the rows joined by :attr:`newline`; exactly the source text for a parsed file."""
+        """The level as text: rows joined by :attr:`newline`; exactly the source text for a parsed file."""
         rows = self.rows
         if self.raw_rows is not None and _normalise(self.raw_rows) == rows:
             rows = self.raw_rows
@@ -149,7 +163,7 @@ class Level:
     def __str__(self) -> str:
         return "\n".join(self.rows)
 
-    # ----------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     # shape and content
     @property
     def width(self) -> int:
@@ -172,7 +186,7 @@ class Level:
         return self.rows[row][col]
 
     def sprites_at(self, row: int, col: int) -> tuple[str, ...]:
-        """The sprite names created in cell (row, col), in creation order; ``()`` for an empty or unmapped cell."""
+        """The sprites created in cell (row, col), in creation order; ``()`` for an empty or unmapped cell."""
         return self.mapping_dict.get(self.rows[row][col], ())
 
     def cells(self) -> list[tuple[int, int, str]]:
@@ -190,8 +204,8 @@ class Level:
             width: the new width, at least :attr:`width`.
             height: the new height, at least :attr:`height`.
             fill: one character, normally mapped to ``wall`` (``w`` is GVGAI's default mapping for walls).
-            anchor: ``"center"`` (the default: the level sits in the middle, extra column/row on the right/bottom
-                when the margin is odd) or ``"topleft"``.
+            anchor: ``"center"`` (the default: the level sits in the middle, extra column/row on the
+                right/bottom when the margin is odd) or ``"topleft"``.
 
         Raises:
             ValueError: the target is smaller than the level, ``fill`` is not one character, or a bad anchor.
@@ -210,16 +224,18 @@ class Level:
         blank = fill * width
         rows = [blank] * top + [fill * left + r + fill * right for r in self.rows]
         rows += [blank] * (height - len(rows))
-        return Level(tuple(rows), self.mapping, self.name, newline=self.newline, final_newline=self.final_newline)
+        return Level(
+            tuple(rows), self.mapping, self.name, newline=self.newline, final_newline=self.final_newline
+        )
 
-    # ----------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     # validity
     def problems(self, game: GameSpec | None = None) -> list[LevelProblem]:
         """Everything wrong with this level for ``game`` (default: checks against the level's own mapping).
 
-        Errors: an empty level; no avatar, or more avatars than the game's ``no_players`` (default 1); a character
-        mapped to a sprite the game does not define. Warnings: a character the mapping does not know (GVGAI
-        treats it as an empty cell).
+        Errors: an empty level; no avatar, or more avatars than the game's ``no_players`` (default 1); a
+        character mapped to a sprite the game does not define. Warnings: a character the mapping does not know
+        (GVGAI treats it as an empty cell).
         """
         out: list[LevelProblem] = []
         if not self.rows or not self.width:
@@ -235,7 +251,9 @@ class Level:
                 names = mapping.get(ch)
                 if names is None:
                     out.append(
-                        LevelProblem(r, c, f"character {ch!r} is not in the level mapping (an empty cell)", "warning")
+                        LevelProblem(
+                            r, c, f"character {ch!r} is not in the level mapping (an empty cell)", "warning"
+                        )
                     )
                     continue
                 for n in names:
@@ -248,7 +266,11 @@ class Level:
                         if n not in ("wall", "avatar"):
                             if n not in unknown_reported:
                                 out.append(
-                                    LevelProblem(r, c, f"character {ch!r} maps to {n!r}, which the game does not define")
+                                    LevelProblem(
+                                        r,
+                                        c,
+                                        f"character {ch!r} maps to {n!r}, which the game does not define",
+                                    )
                                 )
                                 unknown_reported.add(n)
                         elif n == "avatar":
@@ -260,13 +282,17 @@ class Level:
             np_ = game.get("no_players", 1)
             limit = np_ if isinstance(np_, int) and not isinstance(np_, bool) else 1
         if not avatars:
-            out.append(LevelProblem(None, None, "no avatar: no character of the level creates an avatar sprite"))
+            out.append(
+                LevelProblem(None, None, "no avatar: no character of the level creates an avatar sprite")
+            )
         elif len(avatars) > limit:
             for r, c in avatars[limit:]:
                 out.append(LevelProblem(r, c, f"{len(avatars)} avatars, but the game allows {limit}"))
         return out
 
-    def validate(self, game: GameSpec | None = None, strict: bool = False, *, file: str | None = None) -> Level:
+    def validate(
+        self, game: GameSpec | None = None, strict: bool = False, *, file: str | None = None
+    ) -> Level:
         """Raise on the first error of :meth:`problems` (and on warnings under ``strict``); warn otherwise.
 
         Returns:

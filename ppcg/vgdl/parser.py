@@ -1,6 +1,6 @@
 """VGDL text -> :class:`~ppcg.vgdl.spec.GameSpec`, following GVGAI's parser (``VGDLParser``, ``Node``, the
-``*Content`` classes) where it is well defined, and raising a :class:`~ppcg.vgdl.errors.VGDLError` with the file,
-line and column where GVGAI would crash, silently drop something, or guess.
+``*Content`` classes) where it is well defined, and raising a :class:`~ppcg.vgdl.errors.VGDLError` with the
+file, line and column where GVGAI would crash, silently drop something, or guess.
 
 GVGAI's rules that matter:
 
@@ -10,18 +10,19 @@ GVGAI's rules that matter:
   ``LevelMapping`` and ``TerminationSet`` are its children.
 * SpriteSet: a tree. Parameters are inherited and overridden by children; a node's class is the class declared
   by its *nearest ancestor that declares one*, and only a node without such an ancestor uses its own class
-  (frogs' ``goal > Door`` under ``structure > Immovable`` is Immovable). A sprite defined twice: GVGAI keeps one
-  type whose definition is the last one (``themole``, ``vortex``); the earlier definition's children stay where
-  they were written (they join the earlier definition's parent). ``wall`` and ``avatar`` always exist as sprite
-  types (sprite references and the level mapping may name them): where a game does not define them they are
-  GVGAI's defaults, :data:`ppcg.vgdl.registry.DEFAULT_SPRITES`, which ``GameSpec.sprites`` does not list.
-* LevelMapping: ``c > s1 s2 ...``; defaults ``w > wall`` and ``A > avatar`` unless the file maps those characters.
-* InteractionSet: ``a b c > effect k=v ...`` is the pairs (a,b) and (a,c); ``EOS`` and ``TIME`` are matched in any
-  case (``eos`` warns); ``EOS a`` is the same as ``a EOS``.
+  (frogs' ``goal > Door`` under ``structure > Immovable`` is Immovable). A sprite defined twice: GVGAI keeps
+  one type whose definition is the last one (``themole``, ``vortex``); the earlier definition's children stay
+  where they were written (they join the earlier definition's parent). ``wall`` and ``avatar`` always exist as
+  sprite types (sprite references and the level mapping may name them): where a game does not define them they
+  are GVGAI's defaults, :data:`ppcg.vgdl.registry.DEFAULT_SPRITES`, which ``GameSpec.sprites`` does not list.
+* LevelMapping: ``c > s1 s2 ...``; defaults ``w > wall`` and ``A > avatar`` unless the file maps those
+  characters.
+* InteractionSet: ``a b c > effect k=v ...`` is the pairs (a,b) and (a,c); ``EOS`` and ``TIME`` are matched in
+  any case (``eos`` warns); ``EOS a`` is the same as ``a EOS``.
 
 Things GVGAI tolerates but a user would be surprised by warn (:class:`~ppcg.vgdl.errors.VGDLWarning`) and are
-errors with ``strict=True``: an unknown parameter (GVGAI drops it), a sprite defined twice, a LevelMapping entry
-naming an undefined sprite, a child's class that its ancestor's overrides, ``eos`` in lower case.
+errors with ``strict=True``: an unknown parameter (GVGAI drops it), a sprite defined twice, a LevelMapping
+entry naming an undefined sprite, a child's class that its ancestor's overrides, ``eos`` in lower case.
 """
 
 from __future__ import annotations
@@ -90,10 +91,14 @@ class _Parser:
 
     # ------------------------------------------------------------------------------------------------------
     # reporting
-    def error(self, cls: type[VGDLError], msg: str, line: int | None, col: int | None = None, **kw) -> VGDLError:
+    def error(
+        self, cls: type[VGDLError], msg: str, line: int | None, col: int | None = None, **kw
+    ) -> VGDLError:
         return cls(msg, file=self.file, line=line, col=col, **kw)
 
-    def surprise(self, cls: type[VGDLError], msg: str, line: int | None, col: int | None = None, **kw) -> None:
+    def surprise(
+        self, cls: type[VGDLError], msg: str, line: int | None, col: int | None = None, **kw
+    ) -> None:
         """Something GVGAI tolerates: a warning, or an error under strict mode."""
         if self.strict:
             raise self.error(cls, msg + " (an error in strict mode)", line, col, **kw)
@@ -202,7 +207,9 @@ class _Parser:
 
     # ------------------------------------------------------------------------------------------------------
     # tokens
-    def key_values(self, tokens: list[tuple[str, int]], line: int, where: str) -> list[tuple[str, str, int, int]]:
+    def key_values(
+        self, tokens: list[tuple[str, int]], line: int, where: str
+    ) -> list[tuple[str, str, int, int]]:
         out: list[tuple[str, str, int, int]] = []
         seen: dict[str, int] = {}
         for tok, col in tokens:
@@ -226,7 +233,9 @@ class _Parser:
                     expected="key=value with no spaces and one '='",
                 )
             if key in seen:
-                self.surprise(VGDLSyntaxError, f"parameter {key!r} given twice; the last one counts", line, col)
+                self.surprise(
+                    VGDLSyntaxError, f"parameter {key!r} given twice; the last one counts", line, col
+                )
                 out = [kv for kv in out if kv[0] != key]
             seen[key] = col
             out.append((key, value, line, col))
@@ -251,7 +260,9 @@ class _Parser:
 
     def check_name(self, tok: str, line: int, col: int, what: str) -> None:
         if not _NAME.match(tok):
-            raise self.error(VGDLSyntaxError, f"bad {what} name {tok!r}", line, col, text=tok, expected="a word")
+            raise self.error(
+                VGDLSyntaxError, f"bad {what} name {tok!r}", line, col, text=tok, expected="a word"
+            )
 
     # ------------------------------------------------------------------------------------------------------
     # SpriteSet
@@ -282,7 +293,10 @@ class _Parser:
             self.check_name(name, node.line, col, "sprite")
             if name.upper() in (EOS, TIME):
                 raise self.error(
-                    VGDLNameError, f"{name!r} is reserved (a pseudo-sprite of the InteractionSet)", node.line, col
+                    VGDLNameError,
+                    f"{name!r} is reserved (a pseudo-sprite of the InteractionSet)",
+                    node.line,
+                    col,
                 )
             declared = None
             ccol = col
@@ -379,7 +393,6 @@ class _Parser:
             classes_below(t)
 
         out: list[SpriteSpec] = []
-        seen_names: set[str] = set()
 
         def build(d: _SpriteDef, parent_name: str | None) -> None:
             children = kids.get(id(d), [])
@@ -400,11 +413,12 @@ class _Parser:
                 "sprite", d.cls, [(k, r, ln, c) for k, (r, ln, c) in own_raw.items()], known_for=known
             )
             merged = self.typed_params(
-                "sprite", d.cls, [(k, r, ln, c) for k, (r, ln, c) in d.merged.items()], known_for=None, quiet=True
+                "sprite",
+                d.cls,
+                [(k, r, ln, c) for k, (r, ln, c) in d.merged.items()],
+                known_for=None,
+                quiet=True,
             )
-            if d.name in seen_names:  # pragma: no cover - a name has one surviving definition
-                return
-            seen_names.add(d.name)
             out.append(
                 SpriteSpec(
                     name=d.name,
@@ -681,8 +695,8 @@ class _Parser:
                 if tok not in self.sprite_names:
                     self.surprise(
                         VGDLNameError,
-                        f"level mapping {char!r} names an undefined sprite {tok!r}; GVGAI accepts it as long as "
-                        "no level uses the character",
+                        f"level mapping {char!r} names an undefined sprite {tok!r}; GVGAI accepts it as "
+                        "long as no level uses the character",
                         node.line,
                         col,
                         text=tok,
@@ -718,7 +732,9 @@ class _Parser:
                     suggestion=suggest(name, registry.names("termination")),
                 )
             kvs = self.key_values(node.tokens[1:], node.line, f"the {name!r} termination")
-            out.append(TerminationSpec(name, self.typed_params("termination", name, kvs, known_for=None), node.line))
+            out.append(
+                TerminationSpec(name, self.typed_params("termination", name, kvs, known_for=None), node.line)
+            )
         return tuple(out)
 
 
@@ -730,7 +746,7 @@ _EXPECTED_LINE = {
 
 
 def infer_value(raw: str) -> Value:
-    """Type a value the way GVGAI does for a field it does not know: orientation, colour, int, float, bool, text."""
+    """Type a value as GVGAI does for a field it does not know: direction, colour, int, float, bool, text."""
     if raw in registry.DIRECTIONS:
         return registry.DIRECTIONS[raw]
     if raw in registry.COLORS:
@@ -763,9 +779,9 @@ def parse_game(
 
     Args:
         text: the game description.
-        path: the file it came from, quoted in errors and stored in ``GameSpec.path``; its stem names the game.
-        strict: turn everything GVGAI tolerates with a warning into an error.
-        name: the game's name (default: the stem of ``path``, or ``"game"``).
+        path: the file it came from, quoted in errors and stored in ``GameSpec.path``; its stem names the
+        game. strict: turn everything GVGAI tolerates with a warning into an error. name: the game's name
+        (default: the stem of ``path``, or ``"game"``).
 
     Raises:
         VGDLError: a subclass naming the file, line and column of the first problem.

@@ -1,28 +1,29 @@
 """The single source of truth for VGDL names: every sprite class, effect and termination GVGAI defines.
 
-Read from GVGAI's sources (``VGDLFactory``: the names a game file may use; ``src/ontology/**``: each class's public
-fields, which are its parameters, with the defaults set in ``init``/``loadDefaults``). The parser validates a game
-against these tables, the errors quote them, and the engine keeps its own table of what it implements.
+Read from GVGAI's sources (``VGDLFactory``: the names a game file may use; ``src/ontology/**``: each class's
+public fields, which are its parameters, with the defaults set in ``init``/``loadDefaults``). The parser
+validates a game against these tables, the errors quote them, and the engine keeps its own table of what it
+implements.
 
 API:
 
 * :data:`SPRITE_CLASSES`, :data:`EFFECTS`, :data:`TERMINATIONS`, :data:`GAME_CLASSES`: ``name -> ClassEntry``.
-  Abstract bases (``VGDLSprite``, ``Effect``, ``TimeEffect``, ``Termination``, ``Game``) are entries too, marked
-  ``abstract``; they are not valid names in a game file. ``TimeEffect``'s parameters (``timer``, ``repeating``,
-  ``nextExecution``) apply to interactions with ``TIME`` and to ``addTimer``.
+  Abstract bases (``VGDLSprite``, ``Effect``, ``TimeEffect``, ``Termination``, ``Game``) are entries too,
+  marked ``abstract``; they are not valid names in a game file. ``TimeEffect``'s parameters (``timer``,
+  ``repeating``, ``nextExecution``) apply to interactions with ``TIME`` and to ``addTimer``.
 * :class:`ClassEntry`: ``name``, ``kind`` (``"sprite" | "effect" | "termination" | "game"``), ``parent``,
   ``own_params``; :meth:`ClassEntry.params` gives every parameter including the inherited ones (nearest class
   first); :meth:`ClassEntry.ancestors`.
-* :class:`ParamEntry`: ``name``, ``type`` (one of :data:`PARAM_TYPES`), ``default`` (GVGAI's, typed; None where
-  GVGAI leaves the field null), ``role`` (``"behaviour"``; ``"visual"``: no effect on the rules but read by
-  observations and the renderer; ``"cosmetic"``: only changes GVGAI's drawing).
+* :class:`ParamEntry`: ``name``, ``type`` (one of :data:`PARAM_TYPES`), ``default`` (GVGAI's, typed; None
+  where GVGAI leaves the field null), ``role`` (``"behaviour"``; ``"visual"``: no effect on the rules but read
+  by observations and the renderer; ``"cosmetic"``: only changes GVGAI's drawing).
 * :data:`DEFAULT_SPRITES`: ``wall`` and ``avatar`` as GVGAI defines them where a game does not.
 * :func:`lookup_class(kind, name)`, :func:`lookup_param(kind, name, param)`, :func:`is_cosmetic(kind, name,
   param)`, :func:`names(kind)`, :func:`is_avatar_class(name)`, :data:`COLORS`, :data:`DIRECTIONS`.
 
 Parameter types: ``int``, ``float``, ``bool``, ``str``, ``color`` (a GVGAI colour name), ``direction``
-(``UP/DOWN/LEFT/RIGHT/NONE``), ``sprite`` (one sprite name, checked to exist), ``sprites`` (comma-separated sprite
-names, parsed to a tuple), ``resource`` (a sprite name used as a resource), ``resources`` (comma list),
+(``UP/DOWN/LEFT/RIGHT/NONE``), ``sprite`` (one sprite name, checked to exist), ``sprites`` (comma-separated
+sprite names, parsed to a tuple), ``resource`` (a sprite name used as a resource), ``resources`` (comma list),
 ``effect`` (an effect name), ``score`` (an int, or a comma list of ints for multi-player games).
 
 Tables are one entry a line: ``(name, parent, "param:type=default ...")``; a ``~`` before a parameter marks it
@@ -92,8 +93,20 @@ DIRECTIONS: dict[str, Direction] = {
 }
 
 PARAM_TYPES = frozenset(
-    {"int", "float", "bool", "str", "color", "direction", "sprite", "sprites", "resource", "resources", "effect",
-     "score"}
+    {
+        "int",
+        "float",
+        "bool",
+        "str",
+        "color",
+        "direction",
+        "sprite",
+        "sprites",
+        "resource",
+        "resources",
+        "effect",
+        "score",
+    }
 )
 ROLES = ("behaviour", "visual", "cosmetic")
 
@@ -178,37 +191,56 @@ def _params(spec: str) -> tuple[ParamEntry, ...]:
 
 
 def _table(kind: str, rows: list[tuple[str, str | None, str]], abstract: set[str]) -> dict[str, ClassEntry]:
-    return {name: ClassEntry(name, kind, parent, _params(spec), name in abstract) for name, parent, spec in rows}
+    return {
+        name: ClassEntry(name, kind, parent, _params(spec), name in abstract) for name, parent, spec in rows
+    }
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Sprite classes: (name, parent class, own parameters and the defaults its loadDefaults sets). VGDLSprite's
 # parameters apply to every sprite. A colour default of None means GVGAI picks a random colour.
 _SPRITES: list[tuple[str, str | None, str]] = [
-    ("VGDLSprite", None, "speed:float=0 cooldown:int=0 orientation:direction=NONE singleton:bool=False "
-     "portal:bool=False ^color:color= ^invisible:bool=False ^hidden:bool=False ~img:str= ~orientedImg:str= "
-     "~autotiling:bool=False ~randomtiling:float=-1 ~frameRate:float=-1 ~shrinkfactor:float=1.0 "
-     "~draw_arrow:bool=False healthPoints:int=0 maxHealthPoints:int=0 limitHealthPoints:int=1000 "
-     "timeToLive:int=-1 rotateInPlace:bool=False is_static:bool=False only_active:bool=False "
-     "is_oriented:bool=False is_stochastic:bool=False is_npc:bool=False is_resource:bool=False "
-     "stationary:bool=False mass:float=1 physicstype:int=0 gravity:float=0 friction:float=0 "
-     "jump_strength:float=0 solid:bool=False on_ground:bool=False max_speed:float=-1 wMult:float=1.0 "
-     "hMult:float=1.0 rotation:float=0"),
+    (
+        "VGDLSprite",
+        None,
+        "speed:float=0 cooldown:int=0 orientation:direction=NONE singleton:bool=False "
+        "portal:bool=False ^color:color= ^invisible:bool=False ^hidden:bool=False ~img:str= "
+        "~orientedImg:str= "
+        "~autotiling:bool=False ~randomtiling:float=-1 ~frameRate:float=-1 ~shrinkfactor:float=1.0 "
+        "~draw_arrow:bool=False healthPoints:int=0 maxHealthPoints:int=0 limitHealthPoints:int=1000 "
+        "timeToLive:int=-1 rotateInPlace:bool=False is_static:bool=False only_active:bool=False "
+        "is_oriented:bool=False is_stochastic:bool=False is_npc:bool=False is_resource:bool=False "
+        "stationary:bool=False mass:float=1 physicstype:int=0 gravity:float=0 friction:float=0 "
+        "jump_strength:float=0 solid:bool=False on_ground:bool=False max_speed:float=-1 wMult:float=1.0 "
+        "hMult:float=1.0 rotation:float=0",
+    ),
     ("Immovable", "VGDLSprite", "^color:color=GRAY is_static:bool=True"),
     ("Passive", "VGDLSprite", "^color:color=RED"),
     ("Flicker", "VGDLSprite", "limit:int=1 ^color:color=RED"),
     ("OrientedFlicker", "Flicker", "speed:float=0 is_oriented:bool=True ~draw_arrow:bool=True"),
     ("Spreader", "Flicker", "spreadprob:float=1.0 stype:sprite="),
-    ("Resource", "Passive", "value:int=1 limit:int=2 is_resource:bool=True ^color:color=java.awt.Color.YELLOW"),
+    (
+        "Resource",
+        "Passive",
+        "value:int=1 limit:int=2 is_resource:bool=True ^color:color=java.awt.Color.YELLOW",
+    ),
     ("ResourcePack", "Resource", "is_static:bool=True"),
-    ("Conveyor", "VGDLSprite", "is_static:bool=True is_oriented:bool=True jump_strength:float=1 ^color:color=BLUE "
-     "~draw_arrow:bool=True"),
+    (
+        "Conveyor",
+        "VGDLSprite",
+        "is_static:bool=True is_oriented:bool=True jump_strength:float=1 ^color:color=BLUE "
+        "~draw_arrow:bool=True",
+    ),
     ("Door", "Immovable", "portal:bool=True"),
     ("Missile", "VGDLSprite", "speed:float=1 is_oriented:bool=True"),
     ("RandomMissile", "Missile", "orientation:direction="),  # None: GVGAI's NIL, a random direction on update
     ("ErraticMissile", "Missile", ""),
-    ("Walker", "VGDLSprite", "airsteering:bool=False speed:float=5 max_speed:float=5 is_oriented:bool=True "
-     "is_stochastic:bool=True"),
+    (
+        "Walker",
+        "VGDLSprite",
+        "airsteering:bool=False speed:float=5 max_speed:float=5 is_oriented:bool=True "
+        "is_stochastic:bool=True",
+    ),
     ("WalkerJumper", "Walker", "probability:float=0.1 jump_strength:float=1 max_speed:float=5"),
     ("RandomNPC", "VGDLSprite", "speed:float=1 cons:int=0 is_npc:bool=True is_stochastic:bool=True"),
     ("Chaser", "RandomNPC", "stype:sprite= fleeing:bool=False maxDistance:float=-1"),
@@ -222,25 +254,51 @@ _SPRITES: list[tuple[str, str | None, str]] = [
     ("RandomInertial", "RandomNPC", "physicstype:int=1 is_oriented:bool=True"),
     ("SpriteProducer", "VGDLSprite", ""),
     ("Portal", "SpriteProducer", "stype:sprite= is_static:bool=True portal:bool=True ^color:color=BLUE"),
-    ("SpawnPoint", "SpriteProducer", "stype:sprite= prob:float=1.0 total:int=0 spawnorientation:direction=NONE "
-     "cooldown:int=1 is_static:bool=True ^color:color=BLACK"),
-    ("SpawnPointMultiSprite", "SpriteProducer", "stypes:sprites= prob:float=1.0 total:int=0 "
-     "spawnorientation:direction=NONE cooldown:int=1 is_static:bool=True is_oriented:bool=True "
-     "orientation:direction=RIGHT is_npc:bool=True ^color:color=BLACK"),
-    ("Bomber", "SpawnPoint", "is_static:bool=False is_oriented:bool=True orientation:direction=RIGHT "
-     "is_npc:bool=True ^color:color=ORANGE"),
-    ("RandomBomber", "SpawnPoint", "speed:float=1.0 is_static:bool=False is_oriented:bool=True "
-     "orientation:direction=RIGHT is_npc:bool=True is_stochastic:bool=True ^color:color=ORANGE"),
-    ("BomberRandomMissile", "SpawnPoint", "stypeMissile:sprites= is_static:bool=False is_oriented:bool=True "
-     "orientation:direction=RIGHT is_npc:bool=True ^color:color=ORANGE"),
+    (
+        "SpawnPoint",
+        "SpriteProducer",
+        "stype:sprite= prob:float=1.0 total:int=0 spawnorientation:direction=NONE "
+        "cooldown:int=1 is_static:bool=True ^color:color=BLACK",
+    ),
+    (
+        "SpawnPointMultiSprite",
+        "SpriteProducer",
+        "stypes:sprites= prob:float=1.0 total:int=0 "
+        "spawnorientation:direction=NONE cooldown:int=1 is_static:bool=True is_oriented:bool=True "
+        "orientation:direction=RIGHT is_npc:bool=True ^color:color=BLACK",
+    ),
+    (
+        "Bomber",
+        "SpawnPoint",
+        "is_static:bool=False is_oriented:bool=True orientation:direction=RIGHT "
+        "is_npc:bool=True ^color:color=ORANGE",
+    ),
+    (
+        "RandomBomber",
+        "SpawnPoint",
+        "speed:float=1.0 is_static:bool=False is_oriented:bool=True "
+        "orientation:direction=RIGHT is_npc:bool=True is_stochastic:bool=True ^color:color=ORANGE",
+    ),
+    (
+        "BomberRandomMissile",
+        "SpawnPoint",
+        "stypeMissile:sprites= is_static:bool=False is_oriented:bool=True "
+        "orientation:direction=RIGHT is_npc:bool=True ^color:color=ORANGE",
+    ),
     ("MovingAvatar", "VGDLSprite", "speed:float=1 ^color:color=WHITE"),
     ("HorizontalAvatar", "MovingAvatar", ""),
     ("VerticalAvatar", "MovingAvatar", ""),
     ("NullAvatar", "HorizontalAvatar", "^color:color=GREEN"),
-    ("FlakAvatar", "HorizontalAvatar", "stype:sprite= ammo:resource= minAmmo:int=-1 ammoCost:int=1 "
-     "^color:color=GREEN"),
-    ("OrientedAvatar", "MovingAvatar", "orientation:direction=RIGHT is_oriented:bool=True rotateInPlace:bool=True "
-     "~draw_arrow:bool=True"),
+    (
+        "FlakAvatar",
+        "HorizontalAvatar",
+        "stype:sprite= ammo:resource= minAmmo:int=-1 ammoCost:int=1 ^color:color=GREEN",
+    ),
+    (
+        "OrientedAvatar",
+        "MovingAvatar",
+        "orientation:direction=RIGHT is_oriented:bool=True rotateInPlace:bool=True ~draw_arrow:bool=True",
+    ),
     ("ShootAvatar", "OrientedAvatar", "stype:sprites= ammo:resources="),
     ("ShootOnlyAvatar", "ShootAvatar", ""),
     ("AimedAvatar", "ShootAvatar", "angle_diff:float=0.15 speed:float=0 stationary:bool=True"),
@@ -252,18 +310,31 @@ _SPRITES: list[tuple[str, str | None, str]] = [
     ("BirdAvatar", "OrientedAvatar", "jump_strength:float=10"),
     ("CarAvatar", "OrientedAvatar", "angle_diff:float=0.15 facing:float=0 speed:float=0"),
     ("LanderAvatar", "OrientedAvatar", "angle_diff:float=0.3 speed:float=5 orientation:direction=NONE"),
-    ("PlatformerAvatar", "MovingAvatar", "jump_strength:float=10 max_speed:float=30 ground_speedup_factor:float=1.0 "
-     "air_slowdown_factor:float=2.0 ~draw_arrow:bool=False"),
-    ("WizardAvatar", "MovingAvatar", "stype:sprites= jump_strength:float=15 speed:float=0 "
-     "ground_speedup_factor:float=2.0 air_slowdown_factor:float=2.0 ~draw_arrow:bool=False"),
+    (
+        "PlatformerAvatar",
+        "MovingAvatar",
+        "jump_strength:float=10 max_speed:float=30 ground_speedup_factor:float=1.0 "
+        "air_slowdown_factor:float=2.0 ~draw_arrow:bool=False",
+    ),
+    (
+        "WizardAvatar",
+        "MovingAvatar",
+        "stype:sprites= jump_strength:float=15 speed:float=0 "
+        "ground_speedup_factor:float=2.0 air_slowdown_factor:float=2.0 ~draw_arrow:bool=False",
+    ),
 ]
 
 # Effects: (name as written in VGDL, parent, own parameters). Effect's parameters apply to every effect.
 # TimeEffect's (timer ...) apply to ``TIME`` interactions and to addTimer.
 _EFFECTS: list[tuple[str, str | None, str]] = [
-    ("Effect", None, "scoreChange:score=0 prob:float=1 repeat:int=1 count:bool=True counter:score=0 "
-     "countElse:bool=True counterElse:score=0 applyScore:bool=True sequential:bool=False enabled:bool=True "
-     "inBatch:bool=False"),
+    (
+        "Effect",
+        None,
+        "scoreChange:score=0 prob:float=1 repeat:int=1 count:bool=True counter:score=0 "
+        "countElse:bool=True counterElse:score=0 applyScore:bool=True sequential:bool=False "
+        "enabled:bool=True "
+        "inBatch:bool=False",
+    ),
     ("TimeEffect", "Effect", "timer:int=-1 repeating:bool=False nextExecution:int=-1"),
     ("stepBack", "Effect", "pixelPerfect:bool=False"),
     ("turnAround", "Effect", ""),
@@ -300,8 +371,11 @@ _EFFECTS: list[tuple[str, str | None, str]] = [
     ("spawnBelow", "Effect", "stype:sprite= stepBack:bool=False"),
     ("spawnLeft", "Effect", "stype:sprite= stepBack:bool=False"),
     ("spawnRight", "Effect", "stype:sprite= stepBack:bool=False"),
-    ("spawnIfCounterSubTypes", "Effect", "stype:sprite= estype:sprite= stypeCount:sprite= subTypesNum:int=-1 "
-     "limit:int=0"),
+    (
+        "spawnIfCounterSubTypes",
+        "Effect",
+        "stype:sprite= estype:sprite= stypeCount:sprite= subTypesNum:int=-1 limit:int=0",
+    ),
     ("updateSpawnType", "Effect", "stype:sprite= spawnPoint:sprite="),
     ("pullWithIt", "Effect", "pixelPerfect:bool=False"),
     ("wallStop", "Effect", ""),

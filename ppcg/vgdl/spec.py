@@ -1,10 +1,10 @@
 """The typed game model: plain, immutable dataclasses that the parser produces and the engine compiles.
 
-A :class:`GameSpec` is everything a VGDL game file says, resolved: the sprite tree with each node's *effective*
-class and parameters (inherited from its ancestors and overridden by its own, with GVGAI's rule that an ancestor's
-declared class wins), the level mapping with GVGAI's defaults, interaction lines split into one
-:class:`InteractionSpec` per (sprite1, sprite2) pair, and terminations in file order. Values are typed (see
-:class:`Color`, :class:`Direction`); sprite references are names checked to exist.
+A :class:`GameSpec` is everything a VGDL game file says, resolved: the sprite tree with each node's
+*effective* class and parameters (inherited from its ancestors and overridden by its own, with GVGAI's rule
+that an ancestor's declared class wins), the level mapping with GVGAI's defaults, interaction lines split into
+one :class:`InteractionSpec` per (sprite1, sprite2) pair, and terminations in file order. Values are typed
+(see :class:`Color`, :class:`Direction`); sprite references are names checked to exist.
 
 ``GameSpec -> to_vgdl() -> parse`` gives an equal spec back.
 """
@@ -45,7 +45,7 @@ class Color:
 
 @dataclass(frozen=True)
 class Direction:
-    """An orientation (``UP``, ``DOWN``, ``LEFT``, ``RIGHT``, ``NONE``) as a unit step ``(dx, dy)``; y grows down."""
+    """An orientation (``UP``, ``DOWN``, ``LEFT``, ``RIGHT``, ``NONE``) as a step ``(dx, dy)``, y down."""
 
     name: str
     dx: int
@@ -55,12 +55,12 @@ class Direction:
         return self.name
 
 
-Value = Union[bool, int, float, str, Color, Direction, tuple]
+Value = Union[bool, int, float, str, Color, Direction, tuple]  # noqa: UP007 (a runtime alias on 3.10)
 
 
 @dataclass(frozen=True)
 class Param:
-    """One ``name=value`` parameter: the typed value, the text it came from, and its line (None if synthesised)."""
+    """One ``name=value`` parameter: the typed value, the text it came from, and its line (or None)."""
 
     name: str
     value: Value
@@ -94,11 +94,11 @@ class SpriteSpec(_Params):
     Attributes:
         name: the sprite type's name.
         parent: the parent node's name, or None at the top level.
-        cls: the effective sprite class (GVGAI: the nearest ancestor's declared class wins over the node's own;
-            None for a pure grouping node with no class anywhere above it).
+        cls: the effective sprite class (GVGAI: the nearest ancestor's declared class wins over the node's
+            own; None for a pure grouping node with no class anywhere above it).
         declared_class: the class written on this node's own line, or None.
-        params: effective parameters: the ancestors' merged with, and overridden by, the node's own (typed, and
-            validated against the effective class's entry in the registry).
+        params: effective parameters: the ancestors' merged with, and overridden by, the node's own (typed,
+            and validated against the effective class's entry in the registry).
         own_params: the parameters written on this node's own line.
         children: the names of the direct children, in file order.
         line: line number of the definition.
@@ -120,7 +120,7 @@ class SpriteSpec(_Params):
 
 @dataclass(frozen=True)
 class InteractionSpec(_Params):
-    """One effect for one ordered pair: ``sprite1 sprite2 > effect params`` (``sprite2`` may be EOS or TIME)."""
+    """One effect for one ordered pair: ``sprite1 sprite2 > effect params`` (sprite2 may be EOS or TIME)."""
 
     sprite1: str
     sprite2: str
@@ -148,13 +148,12 @@ class GameSpec(_Params):
         params: the game's own parameters (``square_size``, ``key_handler`` ...).
         sprites: every node of the sprite tree, parents included, in pre-order (file order). GVGAI's type ids
             are ``wall``, ``avatar``, then this order with those two skipped. Where the file does not define
-            ``wall`` or ``avatar``, GVGAI's defaults apply (``registry.DEFAULT_SPRITES``); they are not listed.
-            A sprite defined twice appears once, with its last definition, at that definition's place.
+            ``wall`` or ``avatar``, GVGAI's defaults apply (``registry.DEFAULT_SPRITES``); they are not
+            listed. A sprite defined twice appears once, with its last definition, at that definition's place.
         mapping: level character -> sprite names, created in that order in a cell; includes GVGAI's defaults
             ``w > wall`` and ``A > avatar`` unless the file maps those characters.
-        interactions: one entry per (sprite1, sprite2, effect) in file order; ``a b c > e`` gives (a,b) and (a,c).
-        terminations: in file order.
-        path: the file the game came from, or None.
+        interactions: one entry per (sprite1, sprite2, effect) in file order; ``a b c > e`` gives (a,b) and
+        (a,c). terminations: in file order. path: the file the game came from, or None.
     """
 
     name: str

@@ -15,7 +15,8 @@
 True
 
 The text is canonical: four spaces per level, one interaction line per (sprite1, sprite2, effect) entry, every
-level-mapping entry written out (GVGAI's defaults included), and each parameter as it was written (``Param.raw``).
+level-mapping entry written out (GVGAI's defaults included), and each parameter as it was written
+(``Param.raw``).
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ def to_vgdl(spec: GameSpec) -> str:
     """Write ``spec`` as VGDL text; ``parse_game(to_vgdl(spec), name=spec.name) == spec``.
 
     Raises:
-        ValueError: the spec holds something VGDL cannot express (a level character that is ``#`` or whitespace,
-            a parameter value with spaces).
+        ValueError: the spec holds something VGDL cannot express (a level character that is ``#`` or
+            whitespace, a parameter value with spaces).
     """
     lines = [_line(spec.game_class, _params(spec.params))]
     smap = spec.sprite_map

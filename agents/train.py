@@ -54,6 +54,8 @@ class TrainSettings:
         eval_episodes: episodes per human level, and levels per generated test set, in the final evaluation
             (0: no evaluation).
         threads: torch threads (None: torch's default).
+        env_threads: numba threads for the engine's parallel step (default 1: on a small shared machine, one
+            thread beats numba's thread pool fighting torch and other processes for the cores).
         curriculum_options: the curriculum's options (from ``--curriculum-config``: ``alpha``, ``robust``
             ...).
     """
@@ -71,6 +73,7 @@ class TrainSettings:
     checkpoint_every: int | None = None
     eval_episodes: int = 30
     threads: int | None = None
+    env_threads: int = 1
     curriculum_options: dict[str, Any] | None = None
 
     def run_name(self) -> str:
@@ -166,6 +169,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="episodes per human level and levels per generated set in the final evaluation (0: skip)",
     )
     parser.add_argument("--threads", type=_positive_int, default=None, metavar="N", help="torch threads")
+    parser.add_argument(
+        "--env-threads",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="engine (numba) threads (default: 1)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -211,6 +221,7 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
         checkpoint_every=args.checkpoint_every,
         eval_episodes=args.eval_episodes,
         threads=args.threads,
+        env_threads=args.env_threads,
     )
 
 
@@ -436,7 +447,7 @@ def _callbacks(
             self.bar.close()
 
     every = settings.checkpoint_every or max(10_000, total // 10)
-    log = EpisodeLog(every=max(1000, min(every, total // 50 or 1)))
+    log = EpisodeLog(every=max(500, total // 200))
     callbacks: list[Any] = [log, Checkpoints(every)]
     has_curriculum_callback = False
     try:
@@ -463,6 +474,18 @@ def save_checkpoint(run_dir: Any, model: Any, curriculum: Any) -> Any:
 # ---------------------------------------------------------------------------------------------------
 
 
+def set_threads(torch_threads: int | None, env_threads: int | None) -> None:
+    """Set torch's and numba's thread counts (None: leave as they are)."""
+    import torch as th
+
+    if torch_threads:
+        th.set_num_threads(torch_threads)
+    if env_threads:
+        import numba
+
+        numba.set_num_threads(min(int(env_threads), numba.config.NUMBA_NUM_THREADS))
+
+
 def resolve(settings: TrainSettings) -> tuple[Any, str]:
     """The hyperparameters for ``settings`` (with ``--timesteps``/``--n-envs`` applied) and the env id."""
     from ppcg.agents.config import load_hyperparams
@@ -483,12 +506,10 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     continues from the newest checkpoint with its curriculum state. Ctrl-C saves a checkpoint, marks the run
     ``interrupted`` and re-raises ``KeyboardInterrupt``.
     """
-    import torch as th
     from ppcg.agents.config import algorithm_class, load_hyperparams
     from stable_baselines3.common.utils import set_random_seed
 
-    if settings.threads:
-        th.set_num_threads(settings.threads)
+    set_threads(settings.threads, settings.env_threads)
     if resume:
         saved = run_dir.read_config()
         settings = TrainSettings.from_dict(saved["settings"])
@@ -555,6 +576,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
                 progress_bar=False,
             )
     except KeyboardInterrupt:
+        callbacks[0].write_row()  # the episode log: the last figures before the interruption
         ckpt = save_checkpoint(run_dir, model, curriculum)
         run_dir.update_status(status="interrupted", timesteps=ckpt.timesteps)
         print(

@@ -27,16 +27,23 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5_000)
     parser.add_argument("--n-envs", type=int, default=None, help="default: the hyperparameter file's")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--env-threads", type=int, default=1, help="numba threads (default 1)")
     parser.add_argument("--curriculum", default="ppcg")
     parser.add_argument("--obs", default="symbolic", choices=("symbolic", "rgb"))
     args = parser.parse_args()
 
-    import torch as th
     from ppcg.agents.config import load_hyperparams
-    from ppcg.agents.train import TrainSettings, env_id_for, make_curriculum, make_env, policy_kwargs_for
+    from ppcg.agents.train import (
+        TrainSettings,
+        env_id_for,
+        make_curriculum,
+        make_env,
+        policy_kwargs_for,
+        set_threads,
+    )
     from stable_baselines3 import A2C
 
-    th.set_num_threads(args.threads)
+    set_threads(args.threads, args.env_threads)
     env_id = env_id_for(args.game)
     overrides = {"n_envs": args.n_envs} if args.n_envs else {}
     cfg = load_hyperparams("a2c", env_id, overrides=overrides)

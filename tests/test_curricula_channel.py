@@ -51,9 +51,9 @@ def test_subprocess_envs_play_the_main_curriculums_levels_and_move_its_d(method)
         ]
         for p in procs:
             p.start()
-        replies = [out.get(timeout=60) for _ in procs]
+        replies = [out.get(timeout=600) for _ in procs]
         for p in procs:
-            p.join(timeout=30)
+            p.join(timeout=60)
     assert all(r[0] != "error" for r in replies), replies
     assert {r[2] for r in replies}.isdisjoint({os.getpid()})  # they really ran elsewhere
     played = {idx: ids for idx, ids, _ in replies}  # env index (offset) -> ids it played
@@ -77,8 +77,8 @@ def test_channel_keeps_runs_reproducible():
         out = ctx.Queue()
         p = ctx.Process(target=play_in_subprocess, args=(server.client(0), "never", 3, 7, 0, out))
         p.start()
-        _, played, _ = out.get(timeout=60)
-        p.join(timeout=30)
+        _, played, _ = out.get(timeout=600)
+        p.join(timeout=60)
     assert played == local.played
 
 
@@ -110,8 +110,8 @@ def test_curriculum_errors_are_raised_in_the_env():
         out = ctx.Queue()
         p = ctx.Process(target=play_in_subprocess, args=(server.client(0), "always", 1, 0, 0, out))
         p.start()
-        reply = out.get(timeout=60)
-        p.join(timeout=30)
+        reply = out.get(timeout=600)
+        p.join(timeout=60)
     assert reply == ("error", "ValueError: no level for env 0")
 
 

@@ -29,6 +29,7 @@ subprocess). Keep the server open while the environments run; ``close()`` stops 
 from __future__ import annotations
 
 import os
+import pickle
 import socket
 import threading
 from collections.abc import Callable
@@ -61,7 +62,9 @@ class CurriculumServer:
         self.address = self._listener.address
         self._closed = threading.Event()
         self._handlers: list[threading.Thread] = []
-        self.requests = 0
+        # Unpickle what requests carry once now, so that no server thread is ever importing (holding the import
+        # lock) when the main process forks an environment (``fork`` copies a held lock, locked, into the child).
+        pickle.loads(pickle.dumps((np.random.default_rng(0), EpisodeResult("", False, 0.0, 0))))
         self._thread = threading.Thread(target=self._accept_loop, name="ppcg-curriculum-server", daemon=True)
         self._thread.start()
 
@@ -102,7 +105,7 @@ class CurriculumServer:
                     return
                 try:
                     reply = ("ok", self._dispatch(op, args))
-                except BaseException as exc:  # noqa: BLE001 - the client re-raises it
+                except Exception as exc:  # noqa: BLE001 - the client re-raises it
                     reply = ("error", exc)
                 try:
                     conn.send(reply)
@@ -112,7 +115,6 @@ class CurriculumServer:
                     conn.send(("error", CurriculumChannelError(f"{type(exc).__name__}: {exc}")))
 
     def _dispatch(self, op: str, args: tuple) -> Any:
-        self.requests += 1
         if op == "next":
             env_index, rng = args
             request = self.source.next_level(env_index, rng)

@@ -62,8 +62,8 @@ class CurriculumServer:
         self.address = self._listener.address
         self._closed = threading.Event()
         self._handlers: list[threading.Thread] = []
-        # Unpickle what requests carry once now, so that no server thread is ever importing (holding the import
-        # lock) when the main process forks an environment (``fork`` copies a held lock, locked, into the child).
+        # Unpickle what requests carry once now, so that no server thread is ever importing (holding the
+        # import lock) when the main process forks an environment (a forked child inherits a held lock, held).
         pickle.loads(pickle.dumps((np.random.default_rng(0), EpisodeResult("", False, 0.0, 0))))
         self._thread = threading.Thread(target=self._accept_loop, name="ppcg-curriculum-server", daemon=True)
         self._thread.start()

@@ -80,6 +80,25 @@ def test_levels_come_from_the_env_rng_so_runs_repeat():
     assert len(set(played(1))) == 5
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: UniformDifficulty(game="zelda", generator=FakeGenerator()),
+        lambda: FixedDifficulty(game="zelda", generator=FakeGenerator(), difficulty=0.3),
+        lambda: FixedLevels(
+            game="zelda", levels=[Level(("wAw",), name=f"l{k}") for k in range(4)], order="random"
+        ),
+    ],
+    ids=["random", "difficulty", "fixed"],
+)
+def test_an_envs_levels_do_not_depend_on_the_batch_size(make):
+    def first_env(n_envs: int) -> list[str]:
+        vec = run_episodes(make(), always, 12 * n_envs, n_envs=n_envs, lengths=[3] * n_envs)
+        return vec.envs[0].played[:10]
+
+    assert first_env(1) == first_env(3) == first_env(8)
+
+
 # ------------------------------------------------------------------------------------------------------------
 # fixed, random, difficulty
 def test_fixed_cycles_each_env_through_the_levels():

@@ -215,6 +215,27 @@ def test_replay_mask_marks_steps_of_replayed_levels():
     assert mask.tolist() == [[False, True], [False, True]]  # env 0 was never handed `replayed` as a replay
 
 
+def test_replay_mask_over_a_long_rollout_of_short_episodes():
+    cur = plr(capacity=4, replay_prob=0.5, min_fill=0.5)
+    fill(cur, [1.0, 2.0])
+    rng = np.random.default_rng(0)
+    n_steps, n_envs = 400, 2  # two-step episodes: 200 levels per env in one rollout
+    ids = np.empty((n_steps, n_envs), dtype=object)
+    dones = np.zeros((n_steps, n_envs), dtype=bool)
+    expected = np.zeros((n_steps, n_envs), dtype=bool)
+    for env in range(n_envs):
+        for t in range(0, n_steps, 2):
+            replays = cur.replays
+            ids[t : t + 2, env] = cur.next_level(env, rng).level_id
+            expected[t : t + 2, env] = cur.replays > replays
+            dones[t + 1, env] = True
+    assert 0 < expected.mean() < 1
+    np.testing.assert_array_equal(cur.replay_mask(ids), expected)
+    zeros = np.zeros((n_steps, n_envs))
+    cur.score_rollout(ids, dones, zeros, zeros, zeros)
+    assert all(len(issued) == 1 for issued in cur._issued.values())  # forgotten once scored
+
+
 def test_plr_state_round_trip_regenerates_the_buffer():
     cur = plr(capacity=4)
     fill(cur, [1.0, 2.0, 3.0])

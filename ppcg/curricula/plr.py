@@ -214,12 +214,11 @@ class PrioritizedLevelReplay(Curriculum):
         self.evicted = 0
         self._pending: OrderedDict[str, BufferEntry] = OrderedDict()  # new levels handed out, not yet scored
         self._max_pending = 100_000
-        self._issued: dict[
-            int, OrderedDict[str, bool]
-        ] = {}  # env -> recent level ids -> handed out as a replay
-        self._partial: dict[
-            int, tuple[str, float, int]
-        ] = {}  # env -> (level id, score sum, steps) of a cut episode
+        # env -> the levels handed out to it since the last scored rollout -> whether as a replay
+        self._issued: dict[int, OrderedDict[str, bool]] = {}
+        self._max_issued = 100_000  # per env, in case no rollout is ever scored
+        # env -> (level id, score sum, steps) of an episode cut by the end of the last rollout
+        self._partial: dict[int, tuple[str, float, int]] = {}
 
     # --------------------------------------------------------------------------------------------------------
     # sampling
@@ -285,7 +284,7 @@ class PrioritizedLevelReplay(Curriculum):
         issued = self._issued.setdefault(env_index, OrderedDict())
         issued[request.level_id] = replay
         issued.move_to_end(request.level_id)
-        while len(issued) > 16:
+        while len(issued) > self._max_issued:
             issued.popitem(last=False)
         return request
 
@@ -298,6 +297,9 @@ class PrioritizedLevelReplay(Curriculum):
     # scoring
     def replay_mask(self, level_ids: Any) -> np.ndarray:
         """True where a step's level was handed out (to that environment) as a replay (see the module doc).
+
+        Call it for a rollout before :meth:`score_rollout`, which forgets all but each environment's latest
+        level.
 
         Args:
             level_ids: ``(n_steps, n_envs)`` level ids, column ``i`` from environment ``i``.
@@ -353,6 +355,9 @@ class PrioritizedLevelReplay(Curriculum):
                     self.update_score(lid, total / steps)
                 else:
                     self._partial[env] = (lid, total, steps)
+            for issued in self._issued.values():  # keep only the level each env is playing now
+                while len(issued) > 1:
+                    issued.popitem(last=False)
 
     def update_score(self, level_id: str, score: float) -> None:
         """Record a finished episode's score for a level: update it in the buffer, or insert a new level."""

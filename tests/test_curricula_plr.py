@@ -26,6 +26,8 @@ def fill(cur: PrioritizedLevelReplay, scores, rng=None) -> list[str]:
         req = cur.next_level(0, rng)
         assert req.level_id not in cur.buffer  # a new level
         cur.update_score(req.level_id, s)
+        if req.level_id in cur.buffer:
+            assert cur.buffer[req.level_id].level == req.level  # the level that was played gets in
         ids.append(req.level_id)
     return ids
 

@@ -85,7 +85,8 @@ class BufferEntry:
         level_id: ``"<game>/d=<d>/seed=<seed>"``.
         difficulty: the level's difficulty.
         seed: the level's seed.
-        level: the level itself (kept, so a replay needs no generator call).
+        level: the level itself, kept once in the buffer so that a replay needs no generator call (None while
+            the level waits for its first score: it is generated again from its seed if it gets in).
         score: the latest score (see :data:`SCORES`).
         last_sampled: the hand-out count when the level was last handed out or inserted (C_i).
         max_return: the best final score of an episode on the level (-inf before the first).
@@ -96,7 +97,7 @@ class BufferEntry:
     level_id: str
     difficulty: float
     seed: int
-    level: Level
+    level: Level | None
     score: float
     last_sampled: int
     max_return: float = float("-inf")
@@ -266,7 +267,7 @@ class PrioritizedLevelReplay(Curriculum):
             entry.last_sampled = self.handed_out
             entry.plays += 1
             self.replays += 1
-            request = LevelRequest(entry.level, entry.level_id, entry.seed, entry.difficulty)
+            request = self._request(entry)
         else:
             d = round_difficulty(rng.uniform(self.low, self.high))
             seed = draw_seed(rng)
@@ -274,12 +275,12 @@ class PrioritizedLevelReplay(Curriculum):
             entry = self.buffer.get(level_id) or self._pending.get(level_id)
             if entry is None:  # (a new draw that is already known is as good as a fresh one)
                 request = self.regenerate(d, seed)
-                entry = BufferEntry(level_id, d, seed, request.level, score=0.0, last_sampled=self.handed_out)
+                entry = BufferEntry(level_id, d, seed, None, score=0.0, last_sampled=self.handed_out)
                 self._pending[level_id] = entry
                 while len(self._pending) > self._max_pending:
                     self._pending.popitem(last=False)
             else:
-                request = LevelRequest(entry.level, entry.level_id, entry.seed, entry.difficulty)
+                request = self._request(entry)
             entry.plays += 1
         issued = self._issued.setdefault(env_index, OrderedDict())
         issued[request.level_id] = replay
@@ -287,6 +288,11 @@ class PrioritizedLevelReplay(Curriculum):
         while len(issued) > self._max_issued:
             issued.popitem(last=False)
         return request
+
+    def _request(self, entry: BufferEntry) -> LevelRequest:
+        if entry.level is None:
+            return self.regenerate(entry.difficulty, entry.seed)
+        return LevelRequest(entry.level, entry.level_id, entry.seed, entry.difficulty)
 
     def _on_outcome(self, env_index: int, result: EpisodeResult, outcome: Outcome) -> None:
         entry = self.buffer.get(result.level_id) or self._pending.get(result.level_id)
@@ -377,6 +383,7 @@ class PrioritizedLevelReplay(Curriculum):
                 del self.buffer[lowest.level_id]
                 self.evicted += 1
             entry.inserted = self.handed_out
+            entry.level = self.regenerate(entry.difficulty, entry.seed).level
             self.buffer[level_id] = entry
             self.inserted += 1
 

@@ -331,7 +331,7 @@ def _load_status(exc: BaseException, build_log: Sequence[str]) -> tuple[str, str
     status, detail = describe_error(exc)
     if isinstance(exc, VGDLError) and not isinstance(exc, VGDLUnsupportedError) and build_log:
         # GVGAI logged a problem with this game too (invest: an effect GVGAI does not know).
-        return "gvgai", f"GVGAI logged {_short(build_log[0])!r}; ppcg: {detail}"
+        return "gvgai", f"{_short(exc.message, 80)} (GVGAI logged: {_short(build_log[0], 80)})"
     if status == "gvgai":  # GVGAI ran it without complaint, so the failure is ours
         status = "error"
     return status, detail

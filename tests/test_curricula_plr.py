@@ -72,6 +72,14 @@ def test_rank_weights_by_hand():
     np.testing.assert_allclose(cur.score_weights(), h / h.sum())
 
 
+def test_power_weights_do_not_overflow_at_low_temperature():
+    cur = plr(temperature=0.01, staleness_coef=0.0, prioritization="power")
+    fill(cur, [1e4, 5e3, 0.0, 9990.0, 1.0])  # 1e4 ** 100 overflows a float
+    w = cur.score_weights()
+    assert np.isfinite(w).all() and w.sum() == pytest.approx(1.0)
+    assert w[0] / w[3] == pytest.approx((1e4 / 9990) ** 100)
+
+
 def test_replays_are_drawn_by_those_probabilities():
     cur = plr(temperature=0.5, staleness_coef=0.0, replay_prob=1.0)
     ids = fill(cur, SCORES)

@@ -217,7 +217,7 @@ class PrioritizedLevelReplay(Curriculum):
         self._max_pending = 100_000
         # env -> the levels handed out to it since the last scored rollout -> whether as a replay
         self._issued: dict[int, OrderedDict[str, bool]] = {}
-        self._max_issued = 100_000  # per env, in case no rollout is ever scored
+        self._max_issued = 10_000  # per env, in case no rollout is ever scored
         # env -> (level id, score sum, steps) of an episode cut by the end of the last rollout
         self._partial: dict[int, tuple[str, float, int]] = {}
 
@@ -239,8 +239,13 @@ class PrioritizedLevelReplay(Curriculum):
             ranks = np.empty(len(scores))
             ranks[order] = np.arange(1, len(scores) + 1)
             h = (1.0 / ranks) ** (1.0 / self.temperature)
-        else:
-            h = np.maximum(scores, 0.0) ** (1.0 / self.temperature)
+        else:  # (scores over their maximum: the same weights, without overflow at low temperatures)
+            top = scores.max()
+            h = (
+                (np.maximum(scores, 0.0) / top) ** (1.0 / self.temperature)
+                if top > 0
+                else np.zeros(len(scores))
+            )
         total = h.sum()
         return h / total if total > 0 else np.full(len(h), 1.0 / len(h))
 

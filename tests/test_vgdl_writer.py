@@ -84,3 +84,20 @@ def test_every_corpus_game_round_trips(corpus_dir):
         assert to_vgdl(again) == text  # a fixed point
         n += 1
     assert n == 89
+
+
+def test_duplicate_group_with_its_own_class_is_written_or_refused():
+    # 'g' is defined twice; the first definition declared the class its children got. The writer puts the
+    # class on the re-parented child when nothing above it declares one ...
+    text = "BasicGame\n SpriteSet\n  g > Missile\n   c >\n  g > Immovable\n"
+    with pytest.warns(VGDLWarning, match="defined twice"):
+        spec = parse_game(text)
+    assert spec.sprite("c").cls == "Missile" and spec.sprite("c").parent is None
+    assert _parse_quiet(to_vgdl(spec)) == spec
+    # ... and refuses when an ancestor's class would override it in the written tree.
+    text = "BasicGame\n SpriteSet\n  top > Door\n   g > Missile\n    c >\n   g > Immovable\n"
+    spec = _parse_quiet(text)
+    assert spec.sprite("c").cls == "Missile"  # GVGAI: g passes its declared class down, though g is a Door
+    assert spec.sprite("c").parent == "top"
+    with pytest.raises(ValueError, match="'c' of class Missile cannot be written"):
+        to_vgdl(spec)

@@ -362,6 +362,13 @@ class _Parser:
                 p = p.parent
             return p
 
+        def final_class(d: _SpriteDef) -> str | None:
+            """The class ``d`` inherits in the final tree: the nearest surviving ancestor's declared class."""
+            p = final_parent(d)
+            while p is not None and p.declared is None:
+                p = final_parent(p)
+            return p.declared if p is not None else None
+
         # Children of the final tree: a superseded definition's children join its nearest surviving ancestor.
         kids: dict[int, list[_SpriteDef]] = {}
         tops: list[_SpriteDef] = []
@@ -408,6 +415,10 @@ class _Parser:
                     own_raw[key] = (raw, ln, c)
             for key, raw, ln, c in d.own:
                 own_raw[key] = (raw, ln, c)
+            declared = d.declared
+            if chain and declared is None and d.cls is not None and final_class(d) is None:
+                # the class came from a superseded ancestor: write it on the node so the tree says it
+                declared = d.cls
             known = subtree_classes.get(id(d), set())
             own = self.typed_params(
                 "sprite", d.cls, [(k, r, ln, c) for k, (r, ln, c) in own_raw.items()], known_for=known
@@ -424,7 +435,7 @@ class _Parser:
                     name=d.name,
                     parent=parent_name,
                     cls=d.cls,
-                    declared_class=d.declared,
+                    declared_class=declared,
                     params=merged,
                     own_params=own,
                     children=tuple(k.name for k in children),

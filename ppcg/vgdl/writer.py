@@ -31,10 +31,15 @@ _INDENT = "    "
 def _params(params: tuple[Param, ...]) -> str:
     out = []
     for p in params:
-        if not p.raw or any(c.isspace() or c in "#=" for c in p.raw) or not p.name:
+        if not p.name or not p.raw or any(_unwritable(c) or c == "=" for c in p.name + p.raw):
             raise ValueError(f"parameter {p.name}={p.raw!r} cannot be written as VGDL")
         out.append(f"{p.name}={p.raw}")
     return " ".join(out)
+
+
+def _unwritable(c: str) -> bool:
+    """A character that cannot appear in a token: the parser splits at every char <= ' ' and cuts at '#'."""
+    return ord(c) <= 32 or c == "#"
 
 
 def _line(*parts: str) -> str:
@@ -45,24 +50,28 @@ def to_vgdl(spec: GameSpec) -> str:
     """Write ``spec`` as VGDL text; ``parse_game(to_vgdl(spec), name=spec.name) == spec``.
 
     Raises:
-        ValueError: the spec holds something VGDL cannot express (a level character that is ``#`` or
-            whitespace, a parameter value with spaces).
+        ValueError: the spec holds something VGDL cannot express: a level character that is ``#``, ``>`` or
+            whitespace; a parameter value with spaces; a sprite whose class its written ancestors would
+            override (possible only for a game that defines a sprite twice, see :mod:`ppcg.vgdl.parser`).
     """
     lines = [_line(spec.game_class, _params(spec.params))]
     smap = spec.sprite_map
     lines.append(_INDENT + "SpriteSet")
 
-    def sprite(s: SpriteSpec, depth: int) -> None:
+    def sprite(s: SpriteSpec, depth: int, inherited: str | None) -> None:
+        # GVGAI's rule, as the parser applies it: the nearest ancestor's declared class wins
+        if (inherited if inherited is not None else s.declared_class) != s.cls:
+            raise ValueError(f"sprite {s.name!r} of class {s.cls} cannot be written under its ancestors")
         lines.append(_INDENT * depth + _line(s.name, ">", s.declared_class or "", _params(s.own_params)))
         for child in s.children:
-            sprite(smap[child], depth + 1)
+            sprite(smap[child], depth + 1, s.declared_class if s.declared_class is not None else inherited)
 
     for s in spec.sprites:
         if s.parent is None:
-            sprite(s, 2)
+            sprite(s, 2, None)
     lines.append(_INDENT + "LevelMapping")
     for char, names in spec.mapping:
-        if len(char) != 1 or char.isspace() or char in "#>" or ord(char) <= 32:
+        if len(char) != 1 or _unwritable(char) or char == ">":
             raise ValueError(f"level character {char!r} cannot be written in a LevelMapping")
         lines.append(_INDENT * 2 + _line(char, ">", " ".join(names)))
     lines.append(_INDENT + "InteractionSet")

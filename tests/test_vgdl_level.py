@@ -132,3 +132,43 @@ def test_corpus_level_sizes_match_gvgai(corpus_dir, traces_dir):
         assert (lvl.width, lvl.height) == (head["width"], head["height"]), head["level_file"]
         seen.add(head["level_file"])
     assert {"frogs_lvl0.txt", "thecitadel_lvl1.txt", "deceptizelda_lvl1.txt", "shipwreck_lvl4.txt"} <= seen
+
+
+def test_every_corpus_level_fits_its_game(corpus_dir):
+    """445 levels have no problem at all against their game (invest's game does not load)."""
+    import warnings
+
+    from ppcg.vgdl import VGDLError, parse_game
+
+    checked = 0
+    for game_path in sorted(p for p in corpus_dir.glob("*.txt") if "_lvl" not in p.name):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", VGDLWarning)
+            try:
+                game = parse_game(game_path.read_bytes().decode("utf-8"), path=game_path)
+            except VGDLError:
+                assert game_path.stem == "invest"
+                continue
+        for i in range(5):
+            level = load_level(corpus_dir / f"{game_path.stem}_lvl{i}.txt", game)
+            assert level.mapping == game.mapping
+            assert level.problems(game) == [], (game_path.stem, i)
+            assert level.validate(game, strict=True) is level
+            checked += 1
+    assert checked == 445
+
+
+def test_a_mapped_but_undefined_sprite_is_an_error_where_a_level_uses_it():
+    import warnings
+
+    from ppcg.vgdl import parse_game
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", VGDLWarning)
+        game = parse_game("BasicGame\n SpriteSet\n  floor > Immovable\n LevelMapping\n  c > floor coin\n")
+    good = Level.for_game("wwww\nwA w\nwwww", game)
+    assert good.problems(game) == []
+    bad = Level.for_game("wwww\nwAcw\nwwww", game)
+    assert [(p.row, p.col, p.severity) for p in bad.problems(game)] == [(1, 2, "error")]
+    with pytest.raises(VGDLLevelError, match="'coin', which the game does not define"):
+        bad.validate(game)

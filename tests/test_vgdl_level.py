@@ -54,9 +54,11 @@ def test_raw_rows_are_dropped_once_rows_change():
     assert changed.to_str() == "www\nwAw\n"
 
 
-def test_rows_must_be_rectangular():
-    with pytest.raises(ValueError):
+def test_rows_must_be_rectangular_and_single_lines():
+    with pytest.raises(ValueError, match="same width"):
         Level(("ww", "w"))
+    with pytest.raises(ValueError, match="line break"):
+        Level(("w\nw",))
 
 
 @pytest.mark.parametrize("text", ["", "\n", "\nwww\n"])

@@ -110,6 +110,8 @@ class Level:
     def __post_init__(self) -> None:
         rows = tuple(self.rows)
         object.__setattr__(self, "rows", rows)
+        if any("\n" in r or "\r" in r for r in rows):
+            raise ValueError("a Level row cannot contain a line break (use Level.from_str to split text)")
         if rows and any(len(r) != len(rows[0]) for r in rows):
             raise ValueError(
                 "all rows of a Level must have the same width (use Level.from_str for GVGAI's padding)"

@@ -162,6 +162,10 @@ class Renderer:
             for n, c in zip(self.type_names, self.classes)
         ]
         self._masks: dict[tuple[str, tuple[int, int]], np.ndarray] = {}
+        # GVGAI draws types in sprite-definition order (its spriteOrder): the default wall and avatar first, unless
+        # the game defines them, then where it defines them
+        defined = {sp.name: k + 2 for k, sp in enumerate(spec.sprites)}
+        self.draw_order = [defined.get(n, 0 if n == "wall" else 1) for n in self.type_names]
         self.chars = self._chars(spec)
         # a cell holding exactly a mapping entry's sprites prints that entry's character
         self.stack_chars: dict[tuple[str, ...], str] = {}
@@ -208,12 +212,10 @@ class Renderer:
     def _sprites(self, engine: Any, i: int) -> tuple[list[tuple[int, int, int, int]], tuple[int, int]]:
         """``[(draw_order, type_index, x_px, y_px)]`` sorted for drawing, and the avatar's facing."""
         out = []
-        avatar_types = {k for k, s in enumerate(self.shapes) if s == "triangle"}
+        draw = self.draw_order
         for sid, tname, x, y in engine.sprites(i):
             t = self.type_index.get(tname, 0)
-            # walls and other full squares first, the avatar last, the rest in type order
-            order = (0 if self.shapes[t] == "square" else 2 if t in avatar_types else 1, t, int(sid))
-            out.append((order, t, int(x), int(y)))
+            out.append(((draw[t], int(sid)), t, int(x), int(y)))
         out.sort()
         facing = (0, 1)
         try:

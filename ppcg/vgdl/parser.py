@@ -96,6 +96,21 @@ class _Parser:
     ) -> VGDLError:
         return cls(msg, file=self.file, line=line, col=col, **kw)
 
+    def check_known(self, kind: str, name: str, line: int | None, col: int | None, where: str = "") -> None:
+        """Raise a :class:`VGDLNameError` with a suggestion unless the registry knows ``name`` as ``kind``."""
+        if registry.lookup_class(kind, name) is not None:
+            return
+        label, plural = _KIND_LABELS[kind]
+        raise self.error(
+            VGDLNameError,
+            f"unknown {label} {name!r}{where}",
+            line,
+            col,
+            text=name,
+            expected=f"one of the {plural} GVGAI defines",
+            suggestion=suggest(name, registry.names(kind)),
+        )
+
     def surprise(
         self, cls: type[VGDLError], msg: str, line: int | None, col: int | None = None, **kw
     ) -> None:
@@ -151,16 +166,7 @@ class _Parser:
     def parse(self) -> GameSpec:
         root = self.tree()
         game_cls, game_col = root.tokens[0]
-        if registry.lookup_class("game", game_cls) is None:
-            raise self.error(
-                VGDLNameError,
-                f"unknown game class {game_cls!r}",
-                root.line,
-                game_col,
-                text=game_cls,
-                expected="BasicGame",
-                suggestion=suggest(game_cls, registry.names("game")),
-            )
+        self.check_known("game", game_cls, root.line, game_col)
         game_kv = self.key_values(root.tokens[1:], root.line, "the game line")
         sections: dict[str, list[_Node]] = {s: [] for s in SECTIONS}
         for sec in root.children:
@@ -304,16 +310,7 @@ class _Parser:
             if after and "=" not in after[0][0]:
                 declared, ccol = after[0]
                 rest = after[1:]
-                if registry.lookup_class("sprite", declared) is None:
-                    raise self.error(
-                        VGDLNameError,
-                        f"unknown sprite class {declared!r}",
-                        node.line,
-                        ccol,
-                        text=declared,
-                        expected="one of the sprite classes GVGAI defines",
-                        suggestion=suggest(declared, registry.names("sprite")),
-                    )
+                self.check_known("sprite", declared, node.line, ccol)
             own = self.key_values(rest, node.line, f"the definition of {name!r}")
             d = _SpriteDef(name, parent, declared, own, node.line, col)
             d.cls = parent_cls if parent_cls is not None else declared
@@ -548,17 +545,8 @@ class _Parser:
                 return registry.DIRECTIONS[raw]
             raise bad("UP, DOWN, LEFT, RIGHT or NONE", suggest(raw, registry.DIRECTIONS))
         if typ == "effect":
-            if registry.lookup_class("effect", raw) is not None:
-                return raw
-            raise self.error(
-                VGDLNameError,
-                f"unknown effect {raw!r} in {entry.name}=",
-                line,
-                col,
-                text=raw,
-                expected="one of the effects GVGAI defines",
-                suggestion=suggest(raw, registry.names("effect")),
-            )
+            self.check_known("effect", raw, line, col, where=f" in {entry.name}=")
+            return raw
         if typ in ("sprite", "resource", "sprites", "resources"):
             parts = raw.split(",")
             for p in parts:
@@ -604,17 +592,7 @@ class _Parser:
                     expected=_EXPECTED_LINE["interaction"],
                 )
             effect, ecol = after[0]
-            entry = registry.lookup_class("effect", effect)
-            if entry is None:
-                raise self.error(
-                    VGDLNameError,
-                    f"unknown effect {effect!r}",
-                    node.line,
-                    ecol,
-                    text=effect,
-                    expected="one of the effects GVGAI defines",
-                    suggestion=suggest(effect, registry.names("effect")),
-                )
+            self.check_known("effect", effect, node.line, ecol)
             kvs = self.key_values(after[1:], node.line, f"the {effect!r} interaction")
             names = [self.interaction_sprite(t, c, node.line) for t, c in before]
             extra = None
@@ -732,22 +710,20 @@ class _Parser:
         out = []
         for node in self.flat(nodes, "termination"):
             name, col = node.tokens[0]
-            if registry.lookup_class("termination", name) is None:
-                raise self.error(
-                    VGDLNameError,
-                    f"unknown termination {name!r}",
-                    node.line,
-                    col,
-                    text=name,
-                    expected="one of the terminations GVGAI defines",
-                    suggestion=suggest(name, registry.names("termination")),
-                )
+            self.check_known("termination", name, node.line, col)
             kvs = self.key_values(node.tokens[1:], node.line, f"the {name!r} termination")
             out.append(
                 TerminationSpec(name, self.typed_params("termination", name, kvs, known_for=None), node.line)
             )
         return tuple(out)
 
+
+_KIND_LABELS = {  # registry kind -> (name in messages, plural)
+    "game": ("game class", "game classes"),
+    "sprite": ("sprite class", "sprite classes"),
+    "effect": ("effect", "effects"),
+    "termination": ("termination", "terminations"),
+}
 
 _EXPECTED_LINE = {
     "sprite": "'name > Class key=value ...'",

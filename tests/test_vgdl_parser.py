@@ -489,3 +489,17 @@ def test_very_deep_sprite_tree_is_an_error_not_a_crash():
     with pytest.raises(VGDLSyntaxError, match="nested more than") as info:
         parse_game(text)
     assert info.value.line == 104
+
+
+def test_time_interactions():
+    base = "BasicGame\n SpriteSet\n  a > Immovable\n  b > Immovable\n InteractionSet\n"
+    g = parse(base + "  TIME a > killSprite timer=3 repeating=True\n")
+    i = g.interactions[0]
+    assert (i.sprite1, i.sprite2, i.get("timer"), i.get("repeating")) == ("a", TIME, 3, True)
+    with pytest.raises(VGDLSyntaxError, match="names exactly one sprite") as info:
+        parse_game(base + "  a TIME b > killSprite timer=3\n")
+    assert (info.value.line, info.value.col) == (6, 5)
+    with pytest.raises(VGDLSyntaxError, match="two pseudo-sprites"):
+        parse_game(base + "  EOS TIME > killSprite\n")
+    with pytest.warns(VGDLWarning, match="unknown parameter 'timer'"):  # only TIME effects have a timer
+        parse_game(base + "  a b > killSprite timer=3\n")

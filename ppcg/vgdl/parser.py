@@ -18,7 +18,7 @@ GVGAI's rules that matter:
 * LevelMapping: ``c > s1 s2 ...``; defaults ``w > wall`` and ``A > avatar`` unless the file maps those
   characters.
 * InteractionSet: ``a b c > effect k=v ...`` is the pairs (a,b) and (a,c); ``EOS`` and ``TIME`` are matched in
-  any case (``eos`` warns); ``EOS a`` is the same as ``a EOS``.
+  any case (``eos`` warns); ``EOS a`` is ``a EOS``, ``TIME a`` is ``a TIME`` (a TIME line names one sprite).
 
 Things GVGAI tolerates but a user would be surprised by warn (:class:`~ppcg.vgdl.errors.VGDLWarning`) and are
 errors with ``strict=True``: an unknown parameter (GVGAI drops it), a sprite defined twice, a LevelMapping
@@ -602,15 +602,25 @@ class _Parser:
             elif TIME in names:  # GVGAI wraps the effect in a TimeEffect, which reads timer= ...
                 extra = registry.EFFECTS["TimeEffect"]
             params = self.typed_params("effect", effect, kvs, known_for=None, extra=extra)
+            if TIME in names and len(names) != 2:
+                # GVGAI would time the effect on one sprite only, and also fire it on the other pairs
+                raise self.error(
+                    VGDLSyntaxError,
+                    "a TIME interaction names exactly one sprite and TIME",
+                    node.line,
+                    before[names.index(TIME)][1],
+                    text=node.text,
+                    expected="'sprite TIME > effect timer=N ...'",
+                )
             first, rest = names[0], names[1:]
             for second in rest:
                 s1, s2 = first, second
-                if s1 == EOS and s2 not in (EOS, TIME):
-                    s1, s2 = s2, s1
-                if s1 == EOS or (s1 == TIME and s2 == TIME):
+                if s1 in (EOS, TIME) and s2 not in (EOS, TIME):
+                    s1, s2 = s2, s1  # 'EOS a' and 'TIME a' mean 'a EOS' and 'a TIME'
+                if s1 in (EOS, TIME):
                     raise self.error(
                         VGDLSyntaxError,
-                        f"'{s1} {s2}' pairs two pseudo-sprites",
+                        f"'{first} {second}' pairs two pseudo-sprites",
                         node.line,
                         node.tokens[0][1],
                         text=node.text,

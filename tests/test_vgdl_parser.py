@@ -278,7 +278,7 @@ def test_addtimer_accepts_its_scheduled_effects_parameters():
             "malformed parameter",
             None,
         ),
-        ("BasicGame\nSpriteSet\n", VGDLSyntaxError, 2, 1, "left margin", None),
+        ("BasicGame\nSpriteSet\n", VGDLSyntaxError, 2, 1, "not indented under the game line", None),
         ("BasicGame\n Spriteset\n", VGDLNameError, 2, 2, "unknown section", "SpriteSet"),
         ("BasicGam\n", VGDLNameError, 1, 1, "unknown game class", "BasicGame"),
         (

@@ -329,7 +329,7 @@ def load_level(path: str | Path, game: GameSpec | None = None, *, name: str | No
     path = Path(path)
     data = path.read_bytes()
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark is not part of the text
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise VGDLLevelError(f"not UTF-8 text ({exc.reason})", file=str(path), line=line) from None

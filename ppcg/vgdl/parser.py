@@ -82,6 +82,8 @@ class _SpriteDef:
 
 
 class _Parser:
+    """One parse of one text: builds GVGAI's indentation tree, then each section, reporting as it goes."""
+
     def __init__(self, text: str, path: str | None, strict: bool, name: str | None = None) -> None:
         self.text = text
         self.name = name
@@ -140,9 +142,9 @@ class _Parser:
             if cur is None:
                 raise self.error(
                     VGDLSyntaxError,
-                    "only the game line may start at the left margin",
+                    "this line is not indented under the game line",
                     lineno,
-                    1,
+                    node.indent + 1,
                     text=raw,
                     expected=f"this line indented under the game line '{root.text}'",
                 )
@@ -798,7 +800,7 @@ def load_game(path_or_name: str | Path, *, strict: bool = False) -> GameSpec:
     path = game_path(path_or_name)
     data = Path(path).read_bytes()
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark is not part of the text
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise VGDLSyntaxError(f"not UTF-8 text ({exc.reason})", file=str(path), line=line) from None

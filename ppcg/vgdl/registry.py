@@ -216,7 +216,7 @@ _SPRITES: list[tuple[str, str | None, str]] = [
     ),
     ("Immovable", "VGDLSprite", "^color:color=GRAY is_static:bool=True"),
     ("Passive", "VGDLSprite", "^color:color=RED"),
-    ("Flicker", "VGDLSprite", "limit:int=1 ^color:color=RED"),
+    ("Flicker", "VGDLSprite", "limit:int=1 age:int=0 ^color:color=RED"),
     ("OrientedFlicker", "Flicker", "speed:float=0 is_oriented:bool=True ~draw_arrow:bool=True"),
     ("Spreader", "Flicker", "spreadprob:float=1.0 stype:sprite="),
     (

@@ -159,6 +159,18 @@ def test_cli_writes_markdown_and_survives_crashes(tmp_path, monkeypatch, capsys)
     assert main(["coverage", str(tmp_path / "corpus"), "--game", "nope"]) == 2
     assert main(["coverage", str(tmp_path / "missing")]) == 2
     assert main(["coverage", str(tmp_path / "corpus"), "--steps", "0"]) == 2
+    assert main(["coverage", str(tmp_path / "corpus"), "--threads", "-1"]) == 2
+
+
+def test_numba_threads_is_scoped():
+    import numba
+
+    before = numba.get_num_threads()
+    with coverage.numba_threads(1):
+        assert numba.get_num_threads() == 1
+    assert numba.get_num_threads() == before
+    with coverage.numba_threads(0):
+        assert numba.get_num_threads() == before
 
 
 # --- the real engine ----------------------------------------------------------------------------------------

@@ -311,13 +311,15 @@ def replay_trace(
         VGDLUnsupportedError: the engine does not implement a feature the game uses.
     """
     from ppcg.engine import BatchEngine, compile_game
+    from ppcg.engine.coverage import numba_threads
 
     if compiled is None:
         compiled = compile_game(game_spec)
     engine = BatchEngine(compiled, 1, obs_type=None)
-    return replay_on_engine(
-        path, engine, level, compiled.action_names, max_ticks=max_ticks, applied_actions=applied_actions
-    )
+    with numba_threads(1):  # one environment: threads only add overhead (a lot of it on a busy machine)
+        return replay_on_engine(
+            path, engine, level, compiled.action_names, max_ticks=max_ticks, applied_actions=applied_actions
+        )
 
 
 # --- whole folders ------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ takes ``--steps`` random actions each
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -33,6 +34,7 @@ __all__ = [
     "find_game",
     "describe_error",
     "cover_game",
+    "numba_threads",
     "cover_folder",
     "format_markdown",
 ]
@@ -202,6 +204,26 @@ def _load_level(path: Path, spec):
         return load_level(path, spec)
 
 
+@contextlib.contextmanager
+def numba_threads(n: int | None):
+    """Run the block with ``n`` numba threads (None or 0: numba's default, all cores).
+
+    One thread is the honest setting for a batch of one environment and for figures on a shared machine:
+    there, OpenMP's spinning worker threads can make a parallel call a hundred times slower than a serial one.
+    """
+    if not n:
+        yield
+        return
+    import numba
+
+    previous = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
 def run_level(
     compiled, level, *, steps: int, batch: int, seed: int, obs_type: str | None
 ) -> tuple[int, float]:
@@ -365,6 +387,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, default=None, metavar="FILE", help="also write the table as Markdown"
     )
+    parser.add_argument(
+        "--threads", type=int, default=1, metavar="N", help="numba threads while stepping (1; 0: all cores)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -378,6 +403,8 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"folder not found: {folder}")
     if args.steps < 1 or args.batch < 1:
         raise CLIError("--steps and --batch must be at least 1")
+    if args.threads < 0:
+        raise CLIError(f"--threads must be >= 0, got {args.threads}")
     found = discover_games(folder)
     if not found:
         raise CLIError(f"no games (*.txt) in {folder}")
@@ -390,15 +417,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {row.game}: {row.status_text} ({_rate(row)} steps/s)", flush=True)
 
     obs_type = None if args.obs == "none" else args.obs
-    rows = cover_folder(
-        folder, games=args.game, progress=progress, steps=args.steps, batch=args.batch, obs_type=obs_type
-    )
+    with numba_threads(args.threads):
+        rows = cover_folder(
+            folder, games=args.game, progress=progress, steps=args.steps, batch=args.batch, obs_type=obs_type
+        )
+    threads = "all cores" if args.threads == 0 else f"{args.threads} numba thread(s)"
     note = (
-        f"`ppcg coverage {folder.name} --steps {args.steps} --batch {args.batch} --obs {args.obs}`: "
-        f"each level of each game, {args.batch} environments x {args.steps} random actions "
-        "(finished ones reset). "
-        f"Steps per second over all levels, compile time excluded; measured on {platform.machine()} "
-        f"with {_cpu_count()} CPU cores."
+        f"`ppcg coverage {folder.name} --steps {args.steps} --batch {args.batch} --obs {args.obs} "
+        f"--threads {args.threads}`: each level of each game, {args.batch} environments x {args.steps} "
+        "random actions (finished ones reset). Steps per second over all levels, compile time excluded, "
+        f"including the Python loop that draws actions; {threads}, on {platform.machine()} with "
+        f"{_cpu_count()} CPU cores."
     )
     table = format_markdown(rows, title="Engine coverage", note=note)
     print()

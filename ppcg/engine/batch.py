@@ -160,7 +160,8 @@ class BatchEngine:
         ys = np.concatenate([p[2] for p in plans]) if plans else np.zeros(0, np.int32)
         widths = np.array([p[3] for p in plans], np.int32)
         heights = np.array([p[4] for p in plans], np.int32)
-        K.reset_batch(self.tables, self._state, idx, offsets, types, xs, ys, widths, heights, seeds)
+        K.reset_batch(self.tables, self._state, idx, offsets, types, xs, ys, widths, heights, seeds,
+                      _chunks(len(idx)))
         return self.observe()
 
     def step(self, actions) -> StepResult:
@@ -171,7 +172,7 @@ class BatchEngine:
             raise ValueError(f"expected {self.num_envs} actions, got {actions.shape[0]}")
         reward = np.zeros(self.num_envs, np.float64)
         kind, sym, rgb = self._obs_buffers()
-        K.step_batch(self.tables, st, actions, self.max_steps, kind, sym, rgb, reward)
+        K.step_batch(self.tables, st, actions, self.max_steps, kind, sym, rgb, reward, _chunks(self.num_envs))
         obs = sym if kind == 1 else rgb if kind == 2 else None
         ev = st.ev
         return StepResult(
@@ -196,7 +197,7 @@ class BatchEngine:
         kind, sym, rgb = self._obs_buffers()
         if kind == 0:
             return None
-        K.observe_batch(self.tables, st, kind, sym, rgb)
+        K.observe_batch(self.tables, st, kind, sym, rgb, _chunks(self.num_envs))
         return sym if kind == 1 else rgb
 
     def render_rgb(self, i: int, tile_size: int = BLOCK) -> np.ndarray:
@@ -268,6 +269,13 @@ class BatchEngine:
         if self._state is None:
             raise RuntimeError("call reset() before using the engine")
         return self._state
+
+
+def _chunks(n: int) -> int:
+    """How many pieces ``prange`` splits ``n`` environments into (a few per thread, for balance)."""
+    import numba
+
+    return max(1, min(n, 4 * numba.get_num_threads()))
 
 
 def _as_compiled(game) -> CompiledGame:

@@ -25,7 +25,9 @@ from numba import njit, prange
 from ppcg.engine.features import (
     A_NIL,
     A_USE,
+    C_DOOR,
     C_FLICKER,
+    C_IMMOVABLE,
     C_MISSILE,
     C_ONGOING_AVATAR,
     C_ORIENTED_AVATAR,
@@ -52,7 +54,7 @@ from ppcg.engine.features import (
     T_SPRITE_COUNTER,
     T_TIMEOUT,
 )
-from ppcg.engine.jrandom import jr_next_double, jr_next_float, jr_next_int, jr_seed
+from ppcg.engine.jrandom import MASK48, MULTIPLIER, jr_advance
 from ppcg.engine.layout import *  # noqa: F403 - field index constants
 
 BS = BLOCK
@@ -71,8 +73,47 @@ MOVE_MOVE = 2
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# java.util.Random on the environment's row of ``st.rng`` (jrandom's LCG step; no array views in the hot path)
+@njit(cache=True, _nrt=False)
+def _rnd_next(st, i, bits):
+    s = jr_advance(st.rng[i, 0])
+    st.rng[i, 0] = s
+    return s >> np.int64(48 - bits)
+
+
+@njit(cache=True, _nrt=False)
+def _rnd_int(st, i, bound):
+    """``nextInt(bound)``."""
+    bound = np.int64(bound)
+    r = _rnd_next(st, i, 31)
+    m = bound - 1
+    if (bound & m) == 0:
+        return (bound * r) >> np.int64(31)
+    u = r
+    r = u % bound
+    while u - r + m > np.int64(2147483647):
+        u = _rnd_next(st, i, 31)
+        r = u % bound
+    return r
+
+
+@njit(cache=True, _nrt=False)
+def _rnd_float(st, i):
+    """``nextFloat()``: an exact float32 value as a float64."""
+    return _rnd_next(st, i, 24) / 16777216.0
+
+
+@njit(cache=True, _nrt=False)
+def _rnd_double(st, i):
+    """``nextDouble()``."""
+    hi = _rnd_next(st, i, 26)
+    lo = _rnd_next(st, i, 27)
+    return ((hi << np.int64(27)) + lo) * (1.0 / 9007199254740992.0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # grid index
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _grid_remove(st, i, s):
     cx0 = st.si[i, s, SI_CX0]
     if cx0 == -2:
@@ -99,7 +140,7 @@ def _grid_remove(st, i, s):
     st.si[i, s, SI_CX0] = -2
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _grid_add(st, i, s):
     x = st.si[i, s, SI_X]
     y = st.si[i, s, SI_Y]
@@ -129,7 +170,7 @@ def _grid_add(st, i, s):
                 st.ev[i, EV_OVERFLOW] = True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _set_pos(st, i, s, x, y):
     """Move sprite ``s`` to pixel ``(x, y)``, keeping the grid index in step."""
     if x == st.si[i, s, SI_X] and y == st.si[i, s, SI_Y]:
@@ -147,7 +188,7 @@ def _set_pos(st, i, s, x, y):
     _grid_add(st, i, s)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _intersects(st, i, a, b):
     """``java.awt.Rectangle.intersects`` for two block-sized sprites: strict overlap."""
     xa = st.si[i, a, SI_X]
@@ -157,7 +198,7 @@ def _intersects(st, i, a, b):
     return xa < xb + BS and xb < xa + BS and ya < yb + BS and yb < ya + BS
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _at_edge(st, i, s):
     """GVGAI's EOS test: the sprite's rect is not contained in the screen."""
     x = st.si[i, s, SI_X]
@@ -167,7 +208,7 @@ def _at_edge(st, i, s):
 
 # ---------------------------------------------------------------------------------------------------------------
 # sprite lifecycle
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _count_subtree(tb, st, i, t):
     """GVGAI's ``getNumSprites(t)``: sprites of ``t`` and its subtypes, killed-this-tick and disabled included."""
     n = 0
@@ -176,7 +217,7 @@ def _count_subtree(tb, st, i, t):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _count_active(tb, st, i, t):
     """Sprites of ``t`` and its subtypes that are not disabled (what the counters compare)."""
     n = 0
@@ -186,7 +227,7 @@ def _count_active(tb, st, i, t):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _add_sprite(tb, st, i, t, x, y):
     """GVGAI's ``addSprite``: refused (-1) when a singleton type (or ancestor) already has a sprite."""
     for q in range(tb.ti[t, TI_SING0], tb.ti[t, TI_SING1]):
@@ -229,7 +270,7 @@ def _add_sprite(tb, st, i, t, x, y):
     return s
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _kill(tb, st, i, s, transformed):
     """GVGAI's ``killSprite``: an avatar killed (not transformed) is only disabled; others join the kill list."""
     t = st.si[i, s, SI_TYPE]
@@ -244,7 +285,7 @@ def _kill(tb, st, i, s, transformed):
         st.ev[i, EV_NKILL] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _clear_all(tb, st, i):
     """GVGAI's ``clearAll``: remove the killed sprites (type lists keep id order) and drop the shields."""
     nk = st.ev[i, EV_NKILL]
@@ -275,13 +316,13 @@ def _clear_all(tb, st, i):
     st.ev[i, EV_SHN] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _get_res(st, i, s, r):
     v = st.res[i, s, r]
     return v if v > 0 else 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _modify_res(st, i, s, r, delta):
     """GVGAI's ``modifyResource``: the entry is created if absent and never goes below 0."""
     v = _get_res(st, i, s, r) + delta
@@ -290,7 +331,7 @@ def _modify_res(st, i, s, r, delta):
 
 # ---------------------------------------------------------------------------------------------------------------
 # movement
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _update_pos(tb, st, i, s, dx, dy, px):
     """GVGAI's ``_updatePos``: move ``px`` pixels along (dx, dy) if the cooldown allows; resets ``lastmove``."""
     if px == 0:
@@ -303,7 +344,7 @@ def _update_pos(tb, st, i, s, dx, dy, px):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _passive(tb, st, i, s, t):
     """GVGAI's ``updatePassive`` + ``GridPhysics.passiveMovement`` (no move on the first tick)."""
     if tb.ti[t, TI_STATIC]:
@@ -315,7 +356,7 @@ def _passive(tb, st, i, s, t):
         _update_pos(tb, st, i, s, st.si[i, s, SI_OX], st.si[i, s, SI_OY], tb.ti[t, TI_PPX])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _pre_movement(st, i, s):
     st.si[i, s, SI_LX] = st.si[i, s, SI_X]
     st.si[i, s, SI_LY] = st.si[i, s, SI_Y]
@@ -324,7 +365,7 @@ def _pre_movement(st, i, s):
 
 # ---------------------------------------------------------------------------------------------------------------
 # sprite classes
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _random_npc(tb, st, i, s, t):
     _passive(tb, st, i, s, t)
     if st.si[i, s, SI_COUNTER] < tb.ti[t, TI_CONS]:
@@ -332,7 +373,7 @@ def _random_npc(tb, st, i, s, t):
         dx = st.si[i, s, SI_PAX]
         dy = st.si[i, s, SI_PAY]
     else:
-        k = jr_next_int(st.rng[i], 4)
+        k = _rnd_int(st, i, 4)
         dx = BASE_DX[k]
         dy = BASE_DY[k]
         st.si[i, s, SI_PAX] = dx
@@ -342,11 +383,11 @@ def _random_npc(tb, st, i, s, t):
         _update_pos(tb, st, i, s, dx, dy, tb.ti[t, TI_APX])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _spawn_point(tb, st, i, s, t, gt):
     if st.si[i, s, SI_START] == -1:
         st.si[i, s, SI_START] = gt
-    roll = jr_next_float(st.rng[i])
+    roll = _rnd_float(st, i)
     if (st.si[i, s, SI_START] + gt) % tb.ti[t, TI_COOLDOWN] == 0 and roll < tb.tf[t, TF_PROB]:
         ns = _add_sprite(tb, st, i, tb.ti[t, TI_STYPE], st.si[i, s, SI_X], st.si[i, s, SI_Y])
         if ns >= 0:
@@ -362,7 +403,7 @@ def _spawn_point(tb, st, i, s, t, gt):
         _kill(tb, st, i, s, False)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _update_sprite(tb, st, i, s, t, gt):
     """One non-avatar sprite's ``update`` (after ``preMovement``), by class."""
     c = tb.ti[t, TI_CLS]
@@ -380,7 +421,7 @@ def _update_sprite(tb, st, i, s, t, gt):
     # Immovable, Door: static, nothing to do
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _avatar_active(tb, st, i, s, t, dx, dy):
     """``GridPhysics.activeMovement`` for an avatar: rotate in place, or move."""
     if dx == 0 and dy == 0:
@@ -395,7 +436,7 @@ def _avatar_active(tb, st, i, s, t, dx, dy):
     return MOVE_STILL
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _shoot(tb, st, i, s, t):
     ox = st.si[i, s, SI_OX]
     oy = st.si[i, s, SI_OY]
@@ -411,7 +452,7 @@ def _shoot(tb, st, i, s, t):
             st.res[i, s, am] -= 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _update_avatar(tb, st, i, s, a):
     """The avatar's ``updateAvatar`` for engine action ``a`` (after ``preMovement``)."""
     t = st.si[i, s, SI_TYPE]
@@ -439,7 +480,7 @@ def _update_avatar(tb, st, i, s, a):
 
 # ---------------------------------------------------------------------------------------------------------------
 # effects: each returns GVGAI's ``applyScore`` (whether the effect's scoreChange counts)
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _eff_transform_to(tb, st, i, e, s1, s2):
     if st.si[i, s1, SI_DISABLED]:
         return True
@@ -470,7 +511,7 @@ def _eff_transform_to(tb, st, i, e, s1, s2):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _eff_collect_resource(tb, st, i, e, s1, s2):
     if s2 < 0:
         return True
@@ -489,7 +530,7 @@ def _eff_collect_resource(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _eff_change_resource(tb, st, i, e, s1, s2):
     r = tb.ei[e, EI_RES]
     v = tb.ei[e, EI_VALUE]
@@ -501,7 +542,7 @@ def _eff_change_resource(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _eff_kill_if_from_above(tb, st, i, e, s1, s2):
     if s2 < 0:
         return True
@@ -513,7 +554,7 @@ def _eff_kill_if_from_above(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _eff_kill_if_other_has_more(tb, st, i, e, s1, s2):
     if s2 < 0:
         return True
@@ -526,17 +567,17 @@ def _eff_kill_if_other_has_more(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _eff_spawn(tb, st, i, e, s1, s2):
-    if jr_next_double(st.rng[i]) >= tb.ef[e, EF_PROB]:
+    if _rnd_double(st, i) >= tb.ef[e, EF_PROB]:
         return True
     _add_sprite(tb, st, i, tb.ei[e, EI_STYPE], st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _eff_spawn_if_has_more(tb, st, i, e, s1, s2):
-    if jr_next_double(st.rng[i]) >= tb.ef[e, EF_PROB]:
+    if _rnd_double(st, i) >= tb.ef[e, EF_PROB]:
         return False
     r = tb.ei[e, EI_RES]
     if _get_res(st, i, s1, r) >= tb.ei[e, EI_LIMIT]:
@@ -546,7 +587,7 @@ def _eff_spawn_if_has_more(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _eff_wrap_around(tb, st, i, e, s1, s2):
     off = tb.ef[e, EF_OFFSET]
     x = st.si[i, s1, SI_X]
@@ -564,7 +605,7 @@ def _eff_wrap_around(tb, st, i, e, s1, s2):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _eff_shield_from(tb, st, i, e, s1, s2):
     a = st.si[i, s1, SI_TYPE]
     b = tb.ei[e, EI_STYPE]
@@ -581,7 +622,7 @@ def _eff_shield_from(tb, st, i, e, s1, s2):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _eff_pull_with_it(tb, st, i, e, s1, s2, gt):
     if s2 < 0:
         return True
@@ -609,7 +650,7 @@ def _eff_pull_with_it(tb, st, i, e, s1, s2, gt):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _apply_effect(tb, st, i, e, s1, s2, gt):
     """Execute effect ``e`` on (s1, s2) (``s2 = -1`` for EOS) and apply its score change, as ``executeEffect``."""
     code = tb.ei[e, EI_CODE]
@@ -647,7 +688,7 @@ def _apply_effect(tb, st, i, e, s1, s2, gt):
 
 # ---------------------------------------------------------------------------------------------------------------
 # pair effects
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _gather(tb, st, i, s1, t2, lim, direct):
     """Sprites of ``t2``'s subtree (id < lim, not s1) overlapping ``s1``, in GVGAI order, into ``st.cand[i]``."""
     nc = 0
@@ -685,7 +726,7 @@ def _gather(tb, st, i, s1, t2, lim, direct):
     return nc
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _consider(tb, st, i, s1, s2, t2, lim, nc):
     if s2 == s1 or not tb.tt[TT_IN, t2, st.si[i, s2, SI_TYPE]] or st.si[i, s2, SI_ID] >= lim:
         return nc
@@ -699,7 +740,7 @@ def _consider(tb, st, i, s1, s2, t2, lim, nc):
     return nc + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _shielded(st, i, t1, t2, code):
     for k in range(st.ev[i, EV_SHN]):
         if st.shd[i, 0, k] == t1 and st.shd[i, 1, k] == t2 and st.shd[i, 2, k] == code:
@@ -707,7 +748,7 @@ def _shielded(st, i, t1, t2, code):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _run_pair_effect(tb, st, i, p, e, gt):
     t1 = tb.pi[p, PI_T1]
     t2 = tb.pi[p, PI_T2]
@@ -733,7 +774,7 @@ def _run_pair_effect(tb, st, i, p, e, gt):
 
 # ---------------------------------------------------------------------------------------------------------------
 # one game cycle
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _terminations(tb, st, i, gt):
     for q in range(tb.qi.shape[0]):
         code = tb.qi[q, QI_CODE]
@@ -754,7 +795,7 @@ def _terminations(tb, st, i, gt):
             return
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def game_cycle(tb, st, i, a):
     """One GVGAI ``gameCycle`` of environment ``i`` with engine action ``a``."""
     gt = st.ev[i, EV_TICK]
@@ -765,6 +806,15 @@ def game_cycle(tb, st, i, a):
     for k in range(tb.misc[M_UPD0], tb.misc[M_UPD1]):
         t = tb.seq[k]
         n = st.tc[i, t, TC_N]
+        c = tb.ti[t, TI_CLS]
+        if c == C_IMMOVABLE or c == C_DOOR:  # no update: only preMovement
+            for j in range(n):
+                s = st.tl[i, t, j]
+                if not st.si[i, s, SI_DISABLED]:
+                    st.si[i, s, SI_LX] = st.si[i, s, SI_X]
+                    st.si[i, s, SI_LY] = st.si[i, s, SI_Y]
+                    st.si[i, s, SI_LASTMOVE] += 1
+            continue
         for j in range(n):
             s = st.tl[i, t, j]
             if st.si[i, s, SI_DISABLED]:
@@ -794,7 +844,7 @@ def game_cycle(tb, st, i, a):
     st.ev[i, EV_TICK] = gt + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def step_env(tb, st, i, gym_action, max_steps):
     """Advance environment ``i`` by one step; returns the score change. Finished environments do nothing."""
     if not st.ev[i, EV_ACTIVE] or st.ev[i, EV_ENDED] or st.ev[i, EV_TRUNC]:
@@ -811,7 +861,7 @@ def step_env(tb, st, i, gym_action, max_steps):
 
 # ---------------------------------------------------------------------------------------------------------------
 # reset
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def reset_env(tb, st, i, types, xs, ys, width, height, seed):
     """Build a level into environment ``i`` (GVGAI's creation order) and start a game with ``Random(seed)``."""
     S = st.si.shape[1]
@@ -840,7 +890,7 @@ def reset_env(tb, st, i, types, xs, ys, width, height, seed):
     st.ev[i, EV_TRUNC] = False
     st.ev[i, EV_ACTIVE] = True
     st.ev[i, EV_REFUSED] = 0
-    jr_seed(st.rng[i], seed)
+    st.rng[i, 0] = (np.int64(seed) ^ np.int64(MULTIPLIER)) & np.int64(MASK48)
     for k in range(types.shape[0]):
         _add_sprite(tb, st, i, types[k], xs[k], ys[k])
     av = -1
@@ -855,7 +905,7 @@ def reset_env(tb, st, i, types, xs, ys, width, height, seed):
 
 # ---------------------------------------------------------------------------------------------------------------
 # observations
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def obs_symbolic(tb, st, i, out):
     """One plane per observed type: a cell is set where a sprite of that type covers the cell's centre."""
     out[:] = 0
@@ -882,7 +932,7 @@ def obs_symbolic(tb, st, i, out):
                 out[pl, r, c] = 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def obs_rgb(tb, st, i, out):
     """The level drawn in the game's colours, one 10x10 shape per sprite, in GVGAI's drawing order."""
     out[:] = 0
@@ -928,11 +978,10 @@ def obs_rgb(tb, st, i, out):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# batch entry points
-@njit(parallel=True, cache=True)
-def step_batch(tb, st, actions, max_steps, obs_kind, sym, rgb, reward):
-    """Step every environment (``prange``) and write its observation (1 symbolic, 2 rgb, 0 none)."""
-    for i in prange(actions.shape[0]):
+# batch entry points: prange over a few chunks, each stepped by one call (no per-environment reference counting)
+@njit(cache=True, _nrt=False)
+def _step_range(tb, st, actions, lo, hi, max_steps, obs_kind, sym, rgb, reward):
+    for i in range(lo, hi):
         reward[i] = step_env(tb, st, i, actions[i], max_steps)
         if obs_kind == 1:
             obs_symbolic(tb, st, i, sym[i])
@@ -940,19 +989,43 @@ def step_batch(tb, st, actions, max_steps, obs_kind, sym, rgb, reward):
             obs_rgb(tb, st, i, rgb[i])
 
 
-@njit(parallel=True, cache=True)
-def reset_batch(tb, st, idx, offsets, types, xs, ys, widths, heights, seeds):
-    """Reset environments ``idx[k]`` to plan ``k`` (``offsets[k]:offsets[k+1]`` of the packed plans)."""
-    for k in prange(idx.shape[0]):
+@njit(cache=True, _nrt=False)
+def _observe_range(tb, st, lo, hi, obs_kind, sym, rgb):
+    for i in range(lo, hi):
+        if obs_kind == 1:
+            obs_symbolic(tb, st, i, sym[i])
+        elif obs_kind == 2:
+            obs_rgb(tb, st, i, rgb[i])
+
+
+@njit(cache=True, _nrt=False)
+def _reset_range(tb, st, idx, offsets, types, xs, ys, widths, heights, seeds, lo, hi):
+    for k in range(lo, hi):
         a = offsets[k]
         b = offsets[k + 1]
         reset_env(tb, st, idx[k], types[a:b], xs[a:b], ys[a:b], widths[k], heights[k], seeds[k])
 
 
 @njit(parallel=True, cache=True)
-def observe_batch(tb, st, obs_kind, sym, rgb):
-    for i in prange(st.ev.shape[0]):
-        if obs_kind == 1:
-            obs_symbolic(tb, st, i, sym[i])
-        elif obs_kind == 2:
-            obs_rgb(tb, st, i, rgb[i])
+def step_batch(tb, st, actions, max_steps, obs_kind, sym, rgb, reward, chunks):
+    """Step every environment and write its observation (1 symbolic, 2 rgb, 0 none); ``prange`` over chunks."""
+    n = actions.shape[0]
+    for c in prange(chunks):
+        _step_range(tb, st, actions, (c * n) // chunks, ((c + 1) * n) // chunks, max_steps, obs_kind, sym, rgb,
+                    reward)
+
+
+@njit(parallel=True, cache=True)
+def reset_batch(tb, st, idx, offsets, types, xs, ys, widths, heights, seeds, chunks):
+    """Reset environments ``idx[k]`` to plan ``k`` (``offsets[k]:offsets[k+1]`` of the packed plans)."""
+    n = idx.shape[0]
+    for c in prange(chunks):
+        _reset_range(tb, st, idx, offsets, types, xs, ys, widths, heights, seeds, (c * n) // chunks,
+                     ((c + 1) * n) // chunks)
+
+
+@njit(parallel=True, cache=True)
+def observe_batch(tb, st, obs_kind, sym, rgb, chunks):
+    n = st.ev.shape[0]
+    for c in prange(chunks):
+        _observe_range(tb, st, (c * n) // chunks, ((c + 1) * n) // chunks, obs_kind, sym, rgb)

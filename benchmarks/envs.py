@@ -1,14 +1,14 @@
 """Environment throughput: one env through the Gymnasium API, native vector envs, and Gymnasium's own vectors.
 
-Targets (Zelda, symbolic): ``env.step`` through ``gymnasium.make`` (all the default wrappers) at least 50,000 steps
-per second; ``ppcg.make_vec`` with 64 environments at least 500,000 environment steps per second.
+Targets (Zelda, symbolic): ``env.step`` through ``gymnasium.make`` (all the default wrappers) at least 50,000
+steps per second; ``ppcg.make_vec`` with 64 environments at least 500,000 environment steps per second.
 
     python benchmarks/envs.py                 # everything, about a minute
     python benchmarks/envs.py --quick         # shorter runs
     python benchmarks/envs.py --only single   # single | vec | gym-vec
 
-Actions are drawn once in advance, so the figures measure the environments, not the action sampling. Compilation
-(numba, first call) happens in a warm-up before timing.
+Actions are drawn once in advance, so the figures measure the environments, not the action sampling.
+Compilation (numba, first call) happens in a warm-up before timing.
 """
 
 from __future__ import annotations
@@ -54,13 +54,20 @@ def bench_vec(env_id: str, obs_type: str, num_envs: int, batches: int) -> float:
     for a in actions:
         envs.step(a)
     dt = time.perf_counter() - t0
-    print(f"vec     {env_id:<22} {obs_type:<8} ppcg.make_vec, {num_envs} envs {_rate(batches * num_envs, dt)}")
+    print(
+        f"vec     {env_id:<22} {obs_type:<8} ppcg.make_vec, {num_envs} envs {_rate(batches * num_envs, dt)}"
+    )
     return batches * num_envs / dt
 
 
 def bench_gym_vec(env_id: str, obs_type: str, num_envs: int, batches: int, mode: str) -> float:
-    fns = [lambda: gym.make(env_id, obs_type=obs_type) for _ in range(num_envs)]
-    envs = gym.vector.SyncVectorEnv(fns) if mode == "sync" else gym.vector.AsyncVectorEnv(fns)
+    fns = [lambda: gym.make(f"ppcg:{env_id}", obs_type=obs_type) for _ in range(num_envs)]
+    # forkserver: numba's OpenMP threading layer (used by make_vec above) is not fork-safe
+    envs = (
+        gym.vector.SyncVectorEnv(fns)
+        if mode == "sync"
+        else gym.vector.AsyncVectorEnv(fns, context="forkserver")
+    )
     actions = np.random.default_rng(0).integers(envs.single_action_space.n, size=(batches, num_envs))
     envs.reset(seed=0)
     for a in actions[:5]:

@@ -52,7 +52,7 @@ def rollout(env: gym.Env, seed: int, steps: int) -> list[tuple]:
 
 def assert_same(a: list[tuple], b: list[tuple]) -> None:
     assert len(a) == len(b)
-    for k, (x, y) in enumerate(zip(a, b)):
+    for k, (x, y) in enumerate(zip(a, b, strict=True)):
         np.testing.assert_array_equal(x[0], y[0], err_msg=f"observation {k}")
         assert x[1:] == y[1:], k
 
@@ -73,7 +73,7 @@ class RecordingSource:
         self.calls.append(("done", env_index, result))
 
 
-# ------------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # the registry
 
 
@@ -104,7 +104,7 @@ def test_one_observation_shape_per_game():
         assert rgb == (g.height * 10, g.width * 10, 3)
 
 
-# ------------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # the matrix
 
 
@@ -121,8 +121,8 @@ def test_gymnasium_check_env(env_id):
 def test_sb3_check_env(env_id):
     from stable_baselines3.common.env_checker import check_env
 
-    # Symbolic observations are {0,1} planes of a small grid: SB3 warns that they are not a [0, 255] image for its
-    # NatureCNN, which is why ppcg.agents ships a small-grid extractor. Any other warning is a defect.
+    # Symbolic observations are {0,1} planes of a small grid: SB3 warns that they are not a [0, 255] image for
+    # its NatureCNN, which is why ppcg.agents ships a small-grid extractor. Any other warning is a defect.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         check_env(make(env_id).unwrapped, warn=True)
@@ -191,10 +191,11 @@ def test_every_render_mode(env_id):
 
 @pytest.mark.parametrize("env_id", ALL_IDS)
 def test_truncation_at_the_step_limit(env_id):
-    # TimeLimit and the engine set to the same limit: the episode ends there once, truncated, unless the game ended
+    # TimeLimit and the engine set to the same limit: the episode ends there once, truncated, unless the game
+    # ended
     env = make(env_id, max_episode_steps=40, max_steps=40)
     env.reset(seed=1)
-    for t in range(1, 41):
+    for t in range(1, 41):  # noqa: B007 (t is read after the loop)
         _, _, term, trunc, info = env.step(0)
         if term or trunc:
             break
@@ -203,7 +204,7 @@ def test_truncation_at_the_step_limit(env_id):
     assert info["is_success"] == (info["winner"] == 1)
 
 
-# ------------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # the step limit, the level source, seeding
 
 
@@ -211,7 +212,7 @@ def test_default_limit_is_2000_and_engine_and_timelimit_agree():
     src = RecordingSource(FixedLevelSource([Level.from_str(CALM)], ["calm"]))
     env = gym.make("ppcg/VGDL-v0", game="zelda", level_source=src)
     env.reset(seed=0)
-    for t in range(1, MAX_EPISODE_STEPS + 1):
+    for t in range(1, MAX_EPISODE_STEPS + 1):  # noqa: B007 (t is read after the loop)
         _, _, term, trunc, info = env.step(0)
         assert not term
         if trunc:
@@ -244,7 +245,9 @@ def test_source_consulted_every_reset_and_told_every_episode():
 
 def test_a_wrapper_cut_episode_is_reported_at_the_next_reset():
     src = RecordingSource(FixedLevelSource([Level.from_str(CALM)], ["calm"]))
-    env = gym.make("ppcg/VGDL-v0", game="zelda", level_source=src, max_episode_steps=10)  # engine still at 2000
+    env = gym.make(
+        "ppcg/VGDL-v0", game="zelda", level_source=src, max_episode_steps=10
+    )  # engine still at 2000
     env.reset(seed=0)
     for _ in range(10):
         *_, trunc, _ = env.step(0)
@@ -303,7 +306,13 @@ def test_level_argument_forms(tmp_path):
     path = tmp_path / "calm.txt"
     path.write_text(CALM)
     lvl = Level.from_str(CALM, name="mine")
-    for level, expected_id in [(str(path), "calm"), (path, "calm"), (CALM, "level0"), (lvl, "mine"), ("lvl1", "lvl1")]:
+    for level, expected_id in [
+        (str(path), "calm"),
+        (path, "calm"),
+        (CALM, "level0"),
+        (lvl, "mine"),
+        ("lvl1", "lvl1"),
+    ]:
         env = VGDLEnv("zelda", level=level)
         assert env.reset(seed=0)[1]["level_id"] == expected_id
     env = VGDLEnv("zelda", level=[CALM, BUSY])
@@ -334,7 +343,7 @@ def test_generated_level_is_named_by_difficulty_and_seed():
     assert a == b and a.level == b.level
 
 
-# ------------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # vector environments
 
 
@@ -421,7 +430,8 @@ def test_vector_render():
 def test_async_vector_env_and_sb3_subproc():
     from stable_baselines3.common.vec_env import SubprocVecEnv
 
-    # forkserver: this process already ran the engine's parallel kernels, and numba's OpenMP layer is not fork-safe
+    # forkserver: this process already ran the engine's parallel kernels, and numba's OpenMP layer is not
+    # fork-safe
     fns = [lambda: gym.make("ppcg:ppcg/Zelda-lvl0-v0") for _ in range(2)]  # "ppcg:" imports ppcg in the child
     av = gym.vector.AsyncVectorEnv(fns, context="forkserver")
     obs, _ = av.reset(seed=0)

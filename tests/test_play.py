@@ -1,4 +1,4 @@
-"""Human play with synthetic key events (SDL's dummy video driver), ``gymnasium.utils.play``, and recording."""
+"""Human play with synthetic key events (SDL's dummy video driver), ``gymnasium.utils.play``, recording."""
 
 from __future__ import annotations
 
@@ -122,3 +122,11 @@ def test_record_command_rejects_a_missing_policy(tmp_path):
     assert main(["record", "zelda", "--out", str(tmp_path), "--policy", str(tmp_path / "nope.zip")]) == 2
     assert main(["record", "zelda", "--out", str(tmp_path), "--episodes", "0"]) == 2
     assert not np.any([p.suffix == ".mp4" for p in tmp_path.iterdir()])
+
+
+def test_play_command_quits_on_escape(capsys):
+    pygame.display.init()
+    press(pygame.K_ESCAPE)
+    assert main(["play", "zelda", "--level", "lvl0", "--fps", "0", "--tile-size", "4"]) == 0
+    assert "0 episode(s)" in capsys.readouterr().out
+    assert main(["play", "zelda", "--difficulty", "1.5"]) == 2

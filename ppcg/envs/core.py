@@ -1,8 +1,8 @@
 """``VGDLEnv``: one VGDL game as a Gymnasium environment, over a one-environment :class:`BatchEngine`.
 
 The pieces shared with the native vector environment (:mod:`ppcg.envs.vector`) live here too: loading and
-compiling a game once per process, turning the ``level=`` argument into levels, choosing the default level source
-and the fixed observation size.
+compiling a game once per process, turning the ``level=`` argument into levels, choosing the default level
+source and the fixed observation size.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ DEFAULT_TILE_SIZE = 20
 _HUMAN_LEVEL = re.compile(r"lvl\d+")
 
 
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # games, levels, sources: shared with the vector environment
 
 
@@ -48,8 +48,9 @@ def _load_compiled(path: str, mtime_ns: int) -> tuple[Any, Any]:
 def load_compiled(game: str | Path) -> tuple[str, bool, Any, Any]:
     """Load and compile a game once per process: ``(name, bundled, GameSpec, CompiledGame)``.
 
-    ``game`` is the name of a bundled game (``"zelda"``) or a path to a game file; the name is the file's stem, and
-    ``bundled`` tells whether it is one of the bundled games (only those have generators and human levels).
+    ``game`` is the name of a bundled game (``"zelda"``) or a path to a game file; the name is the file's
+    stem, and ``bundled`` tells whether it is one of the bundled games (only those have generators and human
+    levels).
     """
     from ppcg.resources import game_path, games_dir
 
@@ -62,7 +63,8 @@ def load_compiled(game: str | Path) -> tuple[str, bool, Any, Any]:
 def _generator_for(name: str) -> Any | None:
     """The registered generator of a bundled game, or None when it has none.
 
-    The four games of :data:`ppcg.envs.registration.GAMES` must have one: a missing generator is an error there.
+    The four games of :data:`ppcg.envs.registration.GAMES` must have one: a missing generator is an error
+    there.
     """
     from ppcg.generators import get_generator
 
@@ -109,7 +111,9 @@ def _coerce_one(item: Any, spec: Any, game_name: str | None, k: int) -> tuple[Le
 
             paths = {p.stem: p for p in human_level_paths(game_name)}
             if item not in paths:
-                raise ValueError(f"game {game_name!r} has no human level {item!r} (it has {', '.join(paths)})")
+                raise ValueError(
+                    f"game {game_name!r} has no human level {item!r} (it has {', '.join(paths)})"
+                )
             return load_level(paths[item], spec), item
         path = Path(item)
         if path.is_file():
@@ -152,13 +156,18 @@ def setup_game(
     """Resolve the game, the level source and the observation size from an environment's keyword arguments.
 
     The level source is ``level_source`` if given; else the fixed ``level`` list; else the game's generator at
-    ``difficulty``; else the game's human levels. The observation size is ``obs_size`` if given; else the bundled
-    game's fixed size (:data:`ppcg.envs.registration.GAMES`); else the generator's size; else the largest given level.
+    ``difficulty``; else the game's human levels. The observation size is ``obs_size`` if given; else the
+    bundled game's fixed size (:data:`ppcg.envs.registration.GAMES`); else the generator's size; else the
+    largest given level.
     """
     if game is None:
-        raise ValueError("no game: pass game= (the name of a bundled game, e.g. 'zelda', or a path to a game file)")
+        raise ValueError(
+            "no game: pass game= (the name of a bundled game, e.g. 'zelda', or a path to a game file)"
+        )
     name, bundled, spec, compiled = load_compiled(game)
-    fixed: list[tuple[Level, str]] = coerce_levels(level, spec, name if bundled else None) if level is not None else []
+    fixed: list[tuple[Level, str]] = (
+        coerce_levels(level, spec, name if bundled else None) if level is not None else []
+    )
     generator = None
     if level_source is None:
         if fixed:
@@ -169,17 +178,23 @@ def setup_game(
                 level_source = GeneratorSource(name, difficulty, generator=None)
             else:
                 try:
-                    fixed = coerce_levels([f"lvl{k}" for k in range(_n_human(name))], spec, name) if bundled else []
+                    fixed = (
+                        coerce_levels([f"lvl{k}" for k in range(_n_human(name))], spec, name)
+                        if bundled
+                        else []
+                    )
                 except (FileNotFoundError, ValueError):
                     fixed = []
                 if not fixed:
                     raise ValueError(
-                        f"game {name!r} has no generator and no bundled levels: pass level= (a path, a level's text, "
-                        f"a Level, or a list of them) or level_source="
+                        f"game {name!r} has no generator and no bundled levels: pass level= (a path, a "
+                        f"level's text, a Level, or a list of them) or level_source="
                     )
                 level_source = FixedLevelSource([lv for lv, _ in fixed], [i for _, i in fixed])
     if not isinstance(level_source, LevelSource):
-        raise TypeError(f"level_source must have next_level() and episode_done(), got {type(level_source).__name__}")
+        raise TypeError(
+            f"level_source must have next_level() and episode_done(), got {type(level_source).__name__}"
+        )
     if obs_size is None:
         entry = game_entry(name) if bundled else None
         if entry is not None:
@@ -194,7 +209,9 @@ def setup_game(
                 lvls = [r.level for r in level_source.requests]
                 obs_size = (max(lv.width for lv in lvls), max(lv.height for lv in lvls))
             else:
-                raise ValueError(f"cannot tell the observation size of game {name!r}: pass obs_size=(width, height)")
+                raise ValueError(
+                    f"cannot tell the observation size of game {name!r}: pass obs_size=(width, height)"
+                )
     obs_size = (int(obs_size[0]), int(obs_size[1]))
     for lv, lid in fixed:
         check_fits(lv, lid, obs_size)
@@ -220,13 +237,15 @@ def bind(request: LevelRequest, spec: Any, obs_size: tuple[int, int]) -> LevelRe
     """The request with its level bound to the game's mapping (if unbound), checked to fit the observation."""
     lvl = request.level
     if not lvl.mapping:
-        request = LevelRequest(lvl.with_mapping(spec.mapping), request.level_id, request.level_seed, request.difficulty)
+        request = LevelRequest(
+            lvl.with_mapping(spec.mapping), request.level_id, request.level_seed, request.difficulty
+        )
     check_fits(request.level, request.level_id, obs_size)
     return request
 
 
 def observation_space(compiled: Any, obs_type: str, obs_size: tuple[int, int]) -> spaces.Box:
-    """The observation space of one environment: symbolic ``[C, H, W]`` in {0, 1}, or rgb ``[H*b, W*b, 3]``."""
+    """One environment's observation space: symbolic ``[C, H, W]`` in {0, 1}, or rgb ``[H*b, W*b, 3]``."""
     w, h = obs_size
     if obs_type == "symbolic":
         return spaces.Box(0, 1, (len(compiled.leaf_names), h, w), np.uint8)
@@ -253,7 +272,7 @@ def info_for(request: LevelRequest, score: float) -> dict[str, Any]:
 def request_from_options(
     options: dict[str, Any], setup: GameSetup, rng: np.random.Generator, env_index: int
 ) -> LevelRequest | None:
-    """The level asked for in ``reset(options=...)``: ``{"level": ...}`` or ``{"difficulty": d}``, else None."""
+    """The level ``reset(options=...)`` asks for (``{"level": ...}`` or ``{"difficulty": d}``), or None."""
     unknown = set(options) - {"level", "difficulty", "reset_mask"}
     if unknown:
         raise ValueError(f"unknown reset option(s) {sorted(unknown)}; expected 'level' and/or 'difficulty'")
@@ -267,13 +286,15 @@ def request_from_options(
         src = setup.source
         if not isinstance(src, GeneratorSource):
             if not setup.bundled or _generator_for(setup.name) is None:
-                raise ValueError(f"game {setup.name!r} has no generator, so reset option 'difficulty' cannot be used")
+                raise ValueError(
+                    f"game {setup.name!r} has no generator, so reset option 'difficulty' cannot be used"
+                )
             src = GeneratorSource(setup.name)
         return src.level_at(float(options["difficulty"]), int(rng.integers(SEED_BOUND)))
     return None
 
 
-# ----------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # the environment
 
 
@@ -282,10 +303,11 @@ class VGDLEnv(gym.Env):
 
     ## Description
 
-    The four games of Justesen et al. (2018), Zelda, Solarfox, Frogs and Boulderdash, and any other VGDL game file
-    the engine supports. Each reset asks the environment's level source for the next level: by default the game's
-    generator at ``difficulty`` (``ppcg/Zelda-v0``), or a fixed human level (``ppcg/Zelda-lvl0-v0``). A curriculum
-    (:mod:`ppcg.curricula`) is a level source too: pass it as ``level_source=``.
+    The four games of Justesen et al. (2018), Zelda, Solarfox, Frogs and Boulderdash, and any other VGDL game
+    file the engine supports. Each reset asks the environment's level source for the next level: by default
+    the game's generator at ``difficulty`` (``ppcg/Zelda-v0``), or a fixed human level
+    (``ppcg/Zelda-lvl0-v0``). A curriculum (:mod:`ppcg.curricula`) is a level source too: pass it as
+    ``level_source=``.
 
     >>> import gymnasium as gym, ppcg
     >>> env = gym.make("ppcg/Zelda-v0", difficulty=0.3)  # doctest: +SKIP
@@ -295,16 +317,16 @@ class VGDLEnv(gym.Env):
 
     ## Action Space
 
-    ``Discrete(n)``: ``NIL`` (0) then the avatar's actions in GVGAI's order, e.g. ``NIL, USE, LEFT, RIGHT, DOWN,
-    UP`` for Zelda's ``ShootAvatar``; ``env.unwrapped.action_names`` lists them.
+    ``Discrete(n)``: ``NIL`` (0) then the avatar's actions in GVGAI's order, e.g. ``NIL, USE, LEFT, RIGHT,
+    DOWN, UP`` for Zelda's ``ShootAvatar``; ``env.unwrapped.action_names`` lists them.
 
     ## Observation
 
     ``obs_type="symbolic"`` (default): ``uint8 [C, H, W]`` in {0, 1}, one plane per leaf sprite type
-    (``env.unwrapped.plane_names``), a cell set where a sprite of that type covers its centre. ``obs_type="rgb"``:
-    ``uint8 [H*10, W*10, 3]``, GVGAI's learning-track frame at 10 pixels per cell. ``W x H`` is fixed per game
-    (Zelda 13x9, Solarfox 10x11, Frogs 28x11, Boulderdash 26x13); a smaller level is padded with walls. The
-    observation is a fresh array every step.
+    (``env.unwrapped.plane_names``), a cell set where a sprite of that type covers its centre.
+    ``obs_type="rgb"``: ``uint8 [H*10, W*10, 3]``, GVGAI's learning-track frame at 10 pixels per cell.
+    ``W x H`` is fixed per game (Zelda 13x9, Solarfox 10x11, Frogs 28x11, Boulderdash 26x13); a smaller level
+    is padded with walls. The observation is a fresh array every step.
 
     ## Rewards
 
@@ -312,31 +334,32 @@ class VGDLEnv(gym.Env):
 
     ## Termination
 
-    ``terminated`` when a termination of the game fires (win or loss: ``info["winner"]`` is 1 for a win, -1 for a
-    loss); ``truncated`` at 2000 steps (GVGAI-gym's limit), which is both the engine's step limit (``max_steps``)
-    and the registered ``TimeLimit``, so the two fire on the same step.
+    ``terminated`` when a termination of the game fires (win or loss: ``info["winner"]`` is 1 for a win, -1
+    for a loss); ``truncated`` at 2000 steps (GVGAI-gym's limit), which is both the engine's step limit
+    (``max_steps``) and the registered ``TimeLimit``, so the two fire on the same step.
 
-    ``info`` on every step: ``level_id``, ``level_seed`` and ``difficulty`` (None for a given level) and ``score``;
-    on the last step also ``is_success`` (the game's win) and ``winner``.
+    ``info`` on every step: ``level_id``, ``level_seed`` and ``difficulty`` (None for a given level) and
+    ``score``; on the last step also ``is_success`` (the game's win) and ``winner``.
 
     ## Registered Configurations
 
-    * ``ppcg/Zelda-v0``, ``ppcg/Solarfox-v0``, ``ppcg/Frogs-v0``, ``ppcg/Boulderdash-v0``: a generated level per reset.
+    * ``ppcg/Zelda-v0``, ``ppcg/Solarfox-v0``, ``ppcg/Frogs-v0``, ``ppcg/Boulderdash-v0``: a generated level
+      per reset.
     * ``ppcg/<Game>-lvl0-v0`` ... ``ppcg/<Game>-lvl4-v0``: the game's human levels.
     * ``ppcg/VGDL-v0``: any game: ``game=`` a path or a bundled name, ``level=`` the levels.
 
     Args:
         game: a bundled game's name (``"zelda"``) or a path to a VGDL game file.
-        level: a level or list of levels (a path, a level's text, ``"lvl0"``, a :class:`ppcg.vgdl.Level`), played
-            in random order; default: the game's generator.
+        level: a level or list of levels (a path, a level's text, ``"lvl0"``, a :class:`ppcg.vgdl.Level`),
+            played in random order; default: the game's generator.
         difficulty: the generator's difficulty in [0, 1] (default 0.5); ignored when ``level`` is given.
         obs_type: ``"symbolic"`` or ``"rgb"``.
         render_mode: None, ``"human"`` (a pygame window, opened on first use), ``"rgb_array"`` or ``"ansi"``.
         level_source: where levels come from (overrides ``level`` and ``difficulty``).
         tile_size: pixels per cell of ``render()`` (default 20).
-        max_steps: the engine's step limit (default 2000). ``gymnasium.make(id, max_episode_steps=n)`` changes only
-            the ``TimeLimit`` wrapper; pass ``max_steps=n`` as well so that the engine agrees (an episode cut by the
-            wrapper alone is reported to the level source as truncated at the next reset).
+        max_steps: the engine's step limit (default 2000). ``gymnasium.make(id, max_episode_steps=n)`` changes
+            only the ``TimeLimit`` wrapper; pass ``max_steps=n`` as well so that the engine agrees (an episode
+            cut by the wrapper alone is reported to the level source as truncated at the next reset).
         obs_size: ``(width, height)`` of the observation in cells (default: the game's fixed size).
         env_index: this environment's index when reporting to a shared level source (default 0).
     """
@@ -393,7 +416,7 @@ class VGDLEnv(gym.Env):
         self._renderer: Any = None
         self._window: Any = None
 
-    # ------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     @property
     def level_source(self) -> LevelSource:
         """Where this environment's levels come from."""
@@ -432,14 +455,15 @@ class VGDLEnv(gym.Env):
         """The current game score."""
         return self._score
 
-    # ------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         """Start an episode on the next level of the level source (or the level ``options`` asks for).
 
         Args:
-            seed: seeds the environment's generator, from which levels and the game's own randomness are drawn.
-            options: ``{"level": ...}`` (anything ``level=`` accepts) or ``{"difficulty": d}`` (a generated level
-                at ``d``) for this episode only.
+            seed: seeds the environment's generator, from which levels and the game's own randomness are
+                drawn.
+            options: ``{"level": ...}`` (anything ``level=`` accepts) or ``{"difficulty": d}`` (a generated
+                level at ``d``) for this episode only.
         """
         super().reset(seed=seed)
         self._close_episode(truncated=True)  # an episode cut short by a wrapper (TimeLimit) or abandoned
@@ -490,7 +514,9 @@ class VGDLEnv(gym.Env):
         req = self._request
         self._setup.source.episode_done(
             self.env_index,
-            EpisodeResult(req.level_id, won, self._score, self._steps, truncated, req.difficulty, req.level_seed),
+            EpisodeResult(
+                req.level_id, won, self._score, self._steps, truncated, req.difficulty, req.level_seed
+            ),
         )
 
     def _close_episode(self, truncated: bool) -> None:
@@ -498,9 +524,10 @@ class VGDLEnv(gym.Env):
             self._report(False, truncated)
         self._open = False
 
-    # ------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     def render(self):
-        """``rgb_array``: the frame (``uint8 [H*tile, W*tile, 3]``); ``ansi``: the level as text; ``human``: a window."""
+        """``rgb_array``: the frame (``uint8 [H*tile, W*tile, 3]``); ``ansi``: the level as text; ``human``:
+        a window."""
         if self.render_mode is None:
             gym.logger.warn("render() called without a render_mode; pass render_mode= to gymnasium.make")
             return None
@@ -535,7 +562,7 @@ class VGDLEnv(gym.Env):
         return self._renderer
 
     def get_keys_to_action(self) -> dict[tuple[int, ...], int]:
-        """Keyboard bindings for :func:`gymnasium.utils.play.play`: arrows move, space is USE, nothing is NIL."""
+        """Key bindings for :func:`gymnasium.utils.play.play`: arrows move, space is USE, no key is NIL."""
         from ppcg.envs.play import keys_to_action
 
         return keys_to_action(self.action_names)
@@ -546,9 +573,9 @@ class VGDLEnv(gym.Env):
             self._window.close()
             self._window = None
 
-    # ------------------------------------------------------------------------------------------------------------
-    # pickling: rebuilt from the constructor arguments, with the generator, the level source and, mid-episode, the
-    # engine's state carried over
+    # --------------------------------------------------------------------------------------------------------
+    # pickling: rebuilt from the constructor arguments, with the generator, the level source and, mid-episode,
+    # the engine's state carried over
     def __getstate__(self) -> dict[str, Any]:
         kwargs = dict(self._init_kwargs)
         kwargs["level_source"] = self._setup.source

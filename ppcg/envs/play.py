@@ -1,9 +1,9 @@
 """``ppcg play``: play a game with the keyboard in a pygame window.
 
 Keys: the arrows move, space is USE, ``r`` restarts the level, ``n`` starts a new level (a newly generated one
-when the game has a generator), ``Esc`` (or closing the window) quits. The game advances at ``--fps`` ticks per
-second whether or not a key is held, as in GVGAI; with no key held the avatar does ``NIL``. The status line shows
-the score, the tick and the difficulty.
+when the game has a generator), ``Esc`` (or closing the window) quits. The game advances at ``--fps`` ticks
+per second whether or not a key is held, as in GVGAI; with no key held the avatar does ``NIL``. The status
+line shows the score, the tick and the difficulty.
 
 ``gymnasium.utils.play.play`` works too, through ``VGDLEnv.get_keys_to_action()``::
 
@@ -59,7 +59,9 @@ class PlaySession:
 
         self.env = env
         self.window = window if window is not None else Window(f"ppcg play: {env.game_name}", fps=fps)
-        self._codes = {code: env.action_names.index(a) for a, code in _key_codes().items() if a in env.action_names}
+        self._codes = {
+            code: env.action_names.index(a) for a, code in _key_codes().items() if a in env.action_names
+        }
         self._nil = env.action_names.index("NIL") if "NIL" in env.action_names else 0
         self.held: list[int] = []  # action keys held down, most recent last
         self.tapped: list[int] = []  # action keys pressed since the last tick (a quick tap still acts once)
@@ -71,7 +73,7 @@ class PlaySession:
         self.env.reset(seed=seed)
 
     def action(self) -> int:
-        """The action for this tick: the most recently pressed action key still held, else one tapped since."""
+        """This tick's action: the last pressed action key still held, else one tapped since the last tick."""
         keys = self.held or self.tapped
         return self._codes[keys[-1]] if keys else self._nil
 
@@ -121,7 +123,9 @@ class PlaySession:
             if terminated or truncated:
                 self.done = True
                 self.episodes += 1
-                self.outcome = "WON" if info.get("winner") == 1 else "LOST" if info.get("winner") == -1 else "TIME UP"
+                self.outcome = (
+                    "WON" if info.get("winner") == 1 else "LOST" if info.get("winner") == -1 else "TIME UP"
+                )
         self.draw()
 
     def status(self) -> str:
@@ -145,10 +149,14 @@ class PlaySession:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("game", help="a bundled game's name (zelda, solarfox, frogs, boulderdash) or a game file")
+    parser.add_argument(
+        "game", help="a bundled game's name (zelda, solarfox, frogs, boulderdash) or a game file"
+    )
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--level", help="a level file (or lvl0..lvl4 for a bundled human level)")
-    group.add_argument("--difficulty", type=float, default=0.5, help="generated levels' difficulty (default 0.5)")
+    group.add_argument(
+        "--difficulty", type=float, default=0.5, help="generated levels' difficulty (default 0.5)"
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed of the first level and game")
     parser.add_argument("--fps", type=int, default=10, help="game ticks per second (default 10)")
     parser.add_argument("--tile-size", type=int, default=32, help="pixels per cell (default 32)")
@@ -162,7 +170,11 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"--difficulty must be in [0, 1], not {args.difficulty}")
     try:
         env = VGDLEnv(
-            args.game, level=args.level, difficulty=args.difficulty, render_mode="rgb_array", tile_size=args.tile_size
+            args.game,
+            level=args.level,
+            difficulty=args.difficulty,
+            render_mode="rgb_array",
+            tile_size=args.tile_size,
         )
     except (FileNotFoundError, ValueError) as exc:
         raise CLIError(str(exc)) from None

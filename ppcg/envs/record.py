@@ -1,16 +1,18 @@
 """``ppcg record GAME --episodes N --out DIR [--policy random|PATH]``: videos of a random or saved policy.
 
-Videos are written by :class:`gymnasium.wrappers.RecordVideo` (which needs moviepy), one file per episode. A saved
-policy is a Stable-Baselines3 model file (``--algo`` names its algorithm, A2C by default); Stable-Baselines3 is
-loaded only then, and the environment's observation type follows the model's observation space.
+Videos are written by :class:`gymnasium.wrappers.RecordVideo` (which needs moviepy), one file per episode. A
+saved policy is a Stable-Baselines3 model file (``--algo`` names its algorithm, A2C by default);
+Stable-Baselines3 is loaded only then, and the environment's observation type follows the model's observation
+space.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -23,11 +25,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("game", help="a bundled game's name (zelda, ...) or a game file")
     parser.add_argument("--episodes", type=int, default=1, help="how many episodes (default 1)")
     parser.add_argument("--out", required=True, help="the folder to write videos to")
-    parser.add_argument("--policy", default="random", help="'random' (default) or a saved Stable-Baselines3 model")
-    parser.add_argument("--algo", choices=ALGOS, default="a2c", help="the saved model's algorithm (default a2c)")
+    parser.add_argument(
+        "--policy", default="random", help="'random' (default) or a saved Stable-Baselines3 model"
+    )
+    parser.add_argument(
+        "--algo", choices=ALGOS, default="a2c", help="the saved model's algorithm (default a2c)"
+    )
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--level", help="a level file (or lvl0..lvl4); default: generated levels")
-    group.add_argument("--difficulty", type=float, default=0.5, help="generated levels' difficulty (default 0.5)")
+    group.add_argument(
+        "--difficulty", type=float, default=0.5, help="generated levels' difficulty (default 0.5)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the first episode (default 0)")
     parser.add_argument("--max-steps", type=int, default=2000, help="step limit per episode (default 2000)")
     parser.add_argument("--tile-size", type=int, default=20, help="pixels per cell (default 20)")
@@ -91,8 +99,8 @@ def run(args: argparse.Namespace) -> int:
         policy, obs_type = load_policy(args.policy, args.algo)
     try:
         videos = record(
-            args.game, args.out, args.episodes, policy, obs_type=obs_type, seed=args.seed, max_steps=args.max_steps,
-            level=args.level, difficulty=args.difficulty, tile_size=args.tile_size,
+            args.game, args.out, args.episodes, policy, obs_type=obs_type, seed=args.seed,
+            max_steps=args.max_steps, level=args.level, difficulty=args.difficulty, tile_size=args.tile_size,
         )  # fmt: skip
     except (FileNotFoundError, ValueError) as exc:
         raise CLIError(str(exc)) from None

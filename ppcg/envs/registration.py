@@ -1,9 +1,9 @@
 """Environment ids, registered with Gymnasium from a table.
 
 Every bundled game gets one id whose levels come from the game's generator (a new level at each reset, at the
-``difficulty`` keyword, default 0.5) and one id per human level; ``ppcg/VGDL-v0`` takes any game file. All ids share
-``max_episode_steps=2000`` (GVGAI-gym's limit), which is also the engine's own step limit, so Gymnasium's
-``TimeLimit`` and the engine truncate on the same step and the episode reports ``truncated`` once.
+``difficulty`` keyword, default 0.5) and one id per human level; ``ppcg/VGDL-v0`` takes any game file. All ids
+share ``max_episode_steps=2000`` (GVGAI-gym's limit), which is also the engine's own step limit, so
+Gymnasium's ``TimeLimit`` and the engine truncate on the same step and the episode reports ``truncated`` once.
 
 =============================  ==================================================================
 id                             levels
@@ -38,8 +38,8 @@ VECTOR_ENTRY_POINT = "ppcg.envs.vector:VGDLVectorEnv"
 class GameEntry:
     """A bundled game: its id stem, bundled file name and fixed observation size (width x height, in cells).
 
-    The size is that of the game's human levels; generated levels are padded with walls to it (by the generator,
-    and otherwise by the engine's ``obs_size``), so every id of a game has one observation shape.
+    The size is that of the game's human levels; generated levels are padded with walls to it (by the
+    generator, and otherwise by the engine's ``obs_size``), so every id of a game has one observation shape.
     """
 
     title: str

@@ -1,22 +1,25 @@
 """Drawing a game state: frames with numpy, the level as text, a pygame window, and a small PNG writer.
 
-A frame draws every sprite at its pixel position, scaled from the engine's 10-pixel cells to ``tile_size`` pixels,
-in the game's colour and with a shape chosen by its sprite class, so that types are told apart without images:
+A frame draws every sprite at its pixel position, scaled from the engine's 10-pixel cells to ``tile_size``
+pixels, in the game's colour and with a shape chosen by its sprite class, so that types are told apart without
+images, in GVGAI's drawing order (sprite-definition order). A background is an ``Immovable`` under several
+entries of the level mapping (Zelda's ground). Text (``ansi``) reads the level mapping backwards: a cell
+holding exactly the sprites of a mapping entry prints that entry's character.
 
-==========================  ======================================
+===========================  ============================================
 class                        shape
-==========================  ======================================
+===========================  ============================================
 avatars (``*Avatar``)        a triangle pointing where it faces
 NPCs (``RandomNPC`` ...)     a circle
 ``Resource``                 a diamond
-walls and backgrounds         a full square
+walls and backgrounds        a full square
 other ``Immovable``          an inset square
-``Passive`` (boulders)       an octagon
+``Passive``                  an octagon
 ``Missile``                  a small square
 ``Flicker``                  a plus
 ``SpawnPoint``, ``Portal``   a ring
 ``Door``                     a hollow square
-==========================  ======================================
+===========================  ============================================
 
 Only :class:`Window` imports pygame, and only when it is first shown.
 """
@@ -34,7 +37,8 @@ __all__ = ["Renderer", "Window", "SHAPES", "shape_for_class", "encode_png", "wri
 
 BACKGROUND = (0, 0, 0)
 
-# sprite class -> shape. One entry a line; avatars (any class ending in "Avatar") are triangles, the rest squares.
+# sprite class -> shape. One entry a line; avatars (any class ending in "Avatar") are triangles, the rest
+# squares.
 SHAPES: dict[str, str] = {
     "Immovable": "inset_square",
     "Passive": "octagon",
@@ -76,7 +80,7 @@ def shape_for_class(cls: str | None) -> str:
 
 
 def shape_mask(shape: str, size: int, facing: tuple[int, int] = (0, 1)) -> np.ndarray:
-    """A ``size x size`` boolean mask of ``shape`` (``facing`` orients the triangle; ``(0, 0)`` faces down)."""
+    """A ``size x size`` boolean mask of ``shape`` (``facing`` orients a triangle; ``(0, 0)`` faces down)."""
     c = (size - 1) / 2.0
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
     dx, dy = xx - c, yy - c
@@ -104,7 +108,8 @@ def shape_mask(shape: str, size: int, facing: tuple[int, int] = (0, 1)) -> np.nd
         return ((np.abs(dx) <= w) & (np.abs(dy) <= r * 0.9)) | ((np.abs(dy) <= w) & (np.abs(dx) <= r * 0.9))
     if shape == "triangle":
         fx, fy = facing if facing != (0, 0) else (0, 1)
-        # along: position in the facing direction (-r at the base, +r at the tip); across: perpendicular offset
+        # along: position in the facing direction (-r at the base, +r at the tip); across: perpendicular
+        # offset
         along = dx * fx + dy * fy
         across = np.abs(dx * fy - dy * fx)
         return (along >= -r * 0.85) & (along <= r * 0.85) & (across <= (r * 0.85 - along) * 0.5 + 0.5)
@@ -132,8 +137,8 @@ class Renderer:
     Args:
         game: the :class:`CompiledGame`.
         tile_size: pixels per cell of the frame.
-        obs_size: ``(width, height)`` in cells; cells outside the level are drawn as walls, as the engine pads the
-            observation.
+        obs_size: ``(width, height)`` in cells; cells outside the level are drawn as walls, as the engine pads
+            the observation.
     """
 
     def __init__(self, game: Any, tile_size: int, obs_size: tuple[int, int]) -> None:
@@ -146,12 +151,15 @@ class Renderer:
         spec = game.spec
         smap = spec.sprite_map
         self.classes = [
-            smap[n].cls if n in smap else ("Immovable" if n == "wall" else "MovingAvatar" if n == "avatar" else None)
+            smap[n].cls
+            if n in smap
+            else ("Immovable" if n == "wall" else "MovingAvatar" if n == "avatar" else None)
             for n in self.type_names
         ]
         colors = np.asarray(game.colors, dtype=np.int64).reshape(len(self.type_names), -1)[:, :3]
         self.colors = np.clip(colors, 0, 255).astype(np.uint8)
-        # walls and backgrounds (an Immovable under several mapping entries, like Zelda's ground) are full squares
+        # walls and backgrounds (an Immovable under several mapping entries, like Zelda's ground) are full
+        # squares
         uses: dict[str, int] = {}
         for _, names in spec.mapping:
             for n in set(names):
@@ -159,11 +167,11 @@ class Renderer:
         background = {n for n, k in uses.items() if k > 1} | {"wall"}
         self.shapes = [
             "square" if n in background and c in (None, "Immovable") else shape_for_class(c)
-            for n, c in zip(self.type_names, self.classes)
+            for n, c in zip(self.type_names, self.classes, strict=True)
         ]
         self._masks: dict[tuple[str, tuple[int, int]], np.ndarray] = {}
-        # GVGAI draws types in sprite-definition order (its spriteOrder): the default wall and avatar first, unless
-        # the game defines them, then where it defines them
+        # GVGAI draws types in sprite-definition order (its spriteOrder): the default wall and avatar first,
+        # unless the game defines them, then where it defines them
         defined = {sp.name: k + 2 for k, sp in enumerate(spec.sprites)}
         self.draw_order = [defined.get(n, 0 if n == "wall" else 1) for n in self.type_names]
         self.chars = self._chars(spec)
@@ -183,8 +191,8 @@ class Renderer:
     def _chars(self, spec: Any) -> dict[str, str]:
         """A character per type: the level mapping read backwards, then free characters for the rest.
 
-        A character that makes one sprite names it; a stack (``"A > ground avatar"``) names its least shared sprite
-        (the avatar, not the ground under every cell).
+        A character that makes one sprite names it; a stack (``"A > ground avatar"``) names its least shared
+        sprite (the avatar, not the ground under every cell).
         """
         chars: dict[str, str] = {}
         mapping = list(spec.mapping)
@@ -208,7 +216,7 @@ class Renderer:
                 used.add(chars[n])
         return chars
 
-    # ------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     def _sprites(self, engine: Any, i: int) -> tuple[list[tuple[int, int, int, int]], tuple[int, int]]:
         """``[(draw_order, type_index, x_px, y_px)]`` sorted for drawing, and the avatar's facing."""
         out = []
@@ -340,7 +348,12 @@ def encode_png(image: np.ndarray) -> bytes:
     raw[:, 1:] = img.reshape(h, w * 3)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
     return (

@@ -1,7 +1,8 @@
 """``ppcg render GAME [LEVEL] --out level.png``: draw a level as the player sees it, to a PNG.
 
-LEVEL is a level file, or ``lvl0`` ... ``lvl4`` for a bundled game's human level; without it, a level is generated
-at ``--difficulty`` from ``--seed``. ``--ansi`` prints the level as text instead of (or as well as) the picture.
+LEVEL is a level file, or ``lvl0`` ... ``lvl4`` for a bundled game's human level; without it, a level is
+generated at ``--difficulty`` from ``--seed``. ``--ansi`` prints the level as text instead of (or as well as)
+the picture.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ __all__ = ["add_arguments", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("game", help="a bundled game's name (zelda, ...) or a game file")
-    parser.add_argument("level", nargs="?", default=None, help="a level file or lvl0..lvl4 (default: generate one)")
+    parser.add_argument(
+        "level", nargs="?", default=None, help="a level file or lvl0..lvl4 (default: generate one)"
+    )
     parser.add_argument("--out", help="the PNG file to write")
     parser.add_argument("--tile-size", type=int, default=20, help="pixels per cell (default 20)")
-    parser.add_argument("--difficulty", type=float, default=0.5, help="difficulty of a generated level (default 0.5)")
+    parser.add_argument(
+        "--difficulty", type=float, default=0.5, help="difficulty of a generated level (default 0.5)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of a generated level (default 0)")
     parser.add_argument("--ansi", action="store_true", help="print the level as text")
 
@@ -34,7 +39,11 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"--difficulty must be in [0, 1], not {args.difficulty}")
     try:
         env = VGDLEnv(
-            args.game, level=args.level, difficulty=args.difficulty, render_mode="rgb_array", tile_size=args.tile_size
+            args.game,
+            level=args.level,
+            difficulty=args.difficulty,
+            render_mode="rgb_array",
+            tile_size=args.tile_size,
         )
     except (FileNotFoundError, ValueError) as exc:
         raise CLIError(str(exc)) from None

@@ -1,8 +1,8 @@
 """The default level sources: a game's generator at one difficulty, and a fixed list of levels.
 
 Both follow :class:`ppcg.envs.source.LevelSource`; curricula (:mod:`ppcg.curricula`) provide the others. All
-randomness comes from the ``rng`` the environment passes in (its own ``np_random``), so ``reset(seed=s)`` followed by
-plain resets replays the same levels.
+randomness comes from the ``rng`` the environment passes in (its own ``np_random``), so ``reset(seed=s)``
+followed by plain resets replays the same levels.
 
 >>> import numpy as np
 >>> from ppcg.vgdl import Level
@@ -30,7 +30,8 @@ class GeneratorSource:
     """Levels from a game's generator, one new level per reset, at one difficulty.
 
     A level is named by its game, difficulty and seed (``"zelda/d=0.500/seed=1234"``), and
-    ``generator.generate(d, numpy.random.default_rng(seed))`` gives it back, as Procgen names a level by its seed.
+    ``generator.generate(d, numpy.random.default_rng(seed))`` gives it back, as Procgen names a level by its
+    seed.
 
     Args:
         game: the bundled game's name (``"zelda"``); its generator is ``ppcg.generators.get_generator(game)``.
@@ -87,7 +88,9 @@ class FixedLevelSource:
             (environment ``i`` plays ``levels[i % n]``, then the next one, and so on).
     """
 
-    def __init__(self, levels: Sequence[Level], ids: Sequence[str] | None = None, *, order: str = "random") -> None:
+    def __init__(
+        self, levels: Sequence[Level], ids: Sequence[str] | None = None, *, order: str = "random"
+    ) -> None:
         if not levels:
             raise ValueError("FixedLevelSource needs at least one level")
         if order not in ("random", "cycle"):
@@ -96,7 +99,7 @@ class FixedLevelSource:
             ids = [lvl.name or f"level{k}" for k, lvl in enumerate(levels)]
         if len(ids) != len(levels):
             raise ValueError(f"{len(levels)} levels but {len(ids)} ids")
-        self.requests = tuple(LevelRequest(lvl, str(i)) for lvl, i in zip(levels, ids))
+        self.requests = tuple(LevelRequest(lvl, str(i)) for lvl, i in zip(levels, ids, strict=True))
         self.order = order
         self._next: dict[int, int] = {}
 

@@ -6,14 +6,15 @@
 >>> obs.shape  # doctest: +SKIP
 (64, 8, 9, 13)
 
-Sub-environment ``i`` behaves exactly as ``gymnasium.make(id)`` reset with seed ``seed + i`` and then with plain
-resets: it has its own generator, from which its levels and its game's seeds are drawn, and it asks the shared level
-source for a level (as ``env_index=i``) inside every reset, the automatic ones included.
+Sub-environment ``i`` behaves exactly as ``gymnasium.make(id)`` reset with seed ``seed + i`` and then with
+plain resets: it has its own generator, from which its levels and its game's seeds are drawn, and it asks the
+shared level source for a level (as ``env_index=i``) inside every reset, the automatic ones included.
 
-Auto-reset follows Gymnasium's ``SAME_STEP`` mode (``metadata["autoreset_mode"]``): on the step where an episode
-ends, ``terminated``/``truncated`` are reported, the returned observation is already the next episode's first one,
-and the finished episode's last observation and info are in ``info["final_obs"]`` and ``info["final_info"]`` (masked
-by ``info["_final_obs"]``). Infos are vectorised the Gymnasium way: an array per key plus a boolean mask ``_key``.
+Auto-reset follows Gymnasium's ``SAME_STEP`` mode (``metadata["autoreset_mode"]``): on the step where an
+episode ends, ``terminated``/``truncated`` are reported, the returned observation is already the next
+episode's first one, and the finished episode's last observation and info are in ``info["final_obs"]`` and
+``info["final_info"]`` (masked by ``info["_final_obs"]``). Infos are vectorised the Gymnasium way: an array
+per key plus a boolean mask ``_key``.
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ def make_vec(id: str, num_envs: int, **kwargs: Any) -> VGDLVectorEnv:
     Args:
         id: a registered id (``"ppcg/Zelda-v0"``; the ``ppcg`` namespace may be omitted).
         num_envs: how many environments.
-        **kwargs: the environment's keyword arguments (``difficulty``, ``level``, ``obs_type``, ``level_source``
-            ...), overriding the registered ones; ``max_episode_steps`` overrides the registered limit.
+        **kwargs: the environment's keyword arguments (``difficulty``, ``level``, ``obs_type``,
+            ``level_source`` ...), overriding the registered ones; ``max_episode_steps`` overrides the
+            registered limit.
     """
     env_id = id if "/" in id else f"ppcg/{id}"
     spec = gym.spec(env_id)
@@ -85,7 +87,11 @@ class VGDLVectorEnv(VectorEnv):
         max_steps: the same as ``max_episode_steps`` (the single environment's name), which it overrides.
     """
 
-    metadata = {"render_modes": ["rgb_array", "ansi"], "render_fps": RENDER_FPS, "autoreset_mode": AutoresetMode.SAME_STEP}
+    metadata = {
+        "render_modes": ["rgb_array", "ansi"],
+        "render_fps": RENDER_FPS,
+        "autoreset_mode": AutoresetMode.SAME_STEP,
+    }
 
     def __init__(
         self,
@@ -138,7 +144,7 @@ class VGDLVectorEnv(VectorEnv):
         self._all.flags.writeable = False
         self._renderer: Any = None
 
-    # ------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     @property
     def level_source(self) -> LevelSource:
         """The level source shared by every environment."""
@@ -169,14 +175,14 @@ class VGDLVectorEnv(VectorEnv):
             raise ValueError(f"difficulty must be in [0, 1], not {value!r}")
         src.difficulty = float(value)
 
-    # ------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     def reset(self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None):
         """Reset every environment (or those of ``options["reset_mask"]``) on its next level.
 
         Args:
             seed: an int (environment ``i`` gets ``seed + i``), a list of per-environment seeds, or None.
-            options: ``{"level": ...}`` or ``{"difficulty": d}`` for these episodes only (see :class:`VGDLEnv`),
-                and ``{"reset_mask": bool array}`` to reset only some environments.
+            options: ``{"level": ...}`` or ``{"difficulty": d}`` for these episodes only (see
+                :class:`VGDLEnv`), and ``{"reset_mask": bool array}`` to reset only some environments.
         """
         n = self.num_envs
         if seed is None:
@@ -251,7 +257,7 @@ class VGDLVectorEnv(VectorEnv):
         }  # fmt: skip
 
     def step(self, actions: Any):
-        """Advance every environment one tick; finished ones are reset within the same step (``SAME_STEP``)."""
+        """Advance every environment one tick; finished ones are reset in the same step (``SAME_STEP``)."""
         r = self._engine.step(np.asarray(actions))
         terminated = np.asarray(r.terminated, dtype=bool)
         truncated = np.asarray(r.truncated, dtype=bool) & ~terminated
@@ -287,7 +293,7 @@ class VGDLVectorEnv(VectorEnv):
         infos["final_info"], infos["_final_info"] = final_info, done
         return obs, reward, terminated, truncated, infos
 
-    # ------------------------------------------------------------------------------------------------------------
+    # --------------------------------------------------------------------------------------------------------
     def render(self) -> tuple[Any, ...] | None:
         """Every environment's frame (``rgb_array``) or text (``ansi``), as a tuple."""
         if self.render_mode is None:

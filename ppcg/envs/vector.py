@@ -15,6 +15,11 @@ episode ends, ``terminated``/``truncated`` are reported, the returned observatio
 episode's first one, and the finished episode's last observation and info are in ``info["final_obs"]`` and
 ``info["final_info"]`` (masked by ``info["_final_obs"]``). Infos are vectorised the Gymnasium way: an array
 per key plus a boolean mask ``_key``.
+
+Gymnasium's ``AsyncVectorEnv`` and SB3's ``SubprocVecEnv`` work with the single environments too; in a process
+that has already stepped the engine's parallel kernels, start them with ``context="forkserver"`` (SB3's default)
+or ``"spawn"`` rather than ``fork``, and make them with ``gymnasium.make("ppcg:ppcg/Zelda-v0")`` so that the
+child imports ``ppcg``.
 """
 
 from __future__ import annotations

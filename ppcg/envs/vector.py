@@ -17,9 +17,9 @@ episode's first one, and the finished episode's last observation and info are in
 per key plus a boolean mask ``_key``.
 
 Gymnasium's ``AsyncVectorEnv`` and SB3's ``SubprocVecEnv`` work with the single environments too; in a process
-that has already stepped the engine's parallel kernels, start them with ``context="forkserver"`` (SB3's default)
-or ``"spawn"`` rather than ``fork``, and make them with ``gymnasium.make("ppcg:ppcg/Zelda-v0")`` so that the
-child imports ``ppcg``.
+that has already stepped the engine's parallel kernels, start them with ``context="forkserver"`` (SB3's
+default) or ``"spawn"`` rather than ``fork``, and make them with ``gymnasium.make("ppcg:ppcg/Zelda-v0")`` so
+that the child imports ``ppcg``.
 """
 
 from __future__ import annotations

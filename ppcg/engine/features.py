@@ -38,7 +38,7 @@ SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
     "OrientedFlicker": (C_ORIENTED_FLICKER, frozenset({"limit", "orientation"})),
     "Missile": (C_MISSILE, frozenset({"speed", "cooldown", "orientation"})),
     "RandomNPC": (C_RANDOM_NPC, frozenset({"speed", "cooldown", "cons"})),
-    "SpawnPoint": (C_SPAWN_POINT, frozenset({"stype", "prob", "total", "cooldown", "spawnorientation"})),
+    "SpawnPoint": (C_SPAWN_POINT, frozenset({"stype", "prob", "total", "cooldown", "spawnorientation", "orientation"})),
     "MovingAvatar": (C_MOVING_AVATAR, frozenset({"speed", "cooldown"})),
     "OrientedAvatar": (C_ORIENTED_AVATAR, frozenset({"speed", "cooldown", "orientation", "rotateInPlace"})),
     "ShootAvatar": (C_SHOOT_AVATAR, frozenset({"speed", "cooldown", "orientation", "rotateInPlace", "stype", "ammo"})),

@@ -76,6 +76,8 @@ def test_describe_error():
         VGDLNameError("unknown effect 'killIfScoreNegative'", file="invest.txt", line=36)
     )
     assert status == "gvgai" and detail.startswith("invest.txt:36: unknown effect")
+    exc = VGDLNameError("unknown effect 'x'", file="/some/folder/invest.txt", line=36, col=2)
+    assert describe_error(exc) == ("gvgai", "invest.txt:36:2: unknown effect 'x'")
     assert describe_error(VGDLSyntaxError("bad indentation", line=2))[0] == "error"
     assert describe_error(ZeroDivisionError("boom")) == ("error", "ZeroDivisionError: boom")
     assert len(describe_error(RuntimeError("y" * 1000))[1]) == 300

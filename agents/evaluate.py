@@ -182,8 +182,11 @@ def evaluate_model(
         finished = np.zeros(n, dtype=bool)
         out: list[tuple[bool, float, int] | None] = [None] * n
         steps = np.zeros(n, dtype=np.int64)
+        actions = np.zeros(n, dtype=np.int64)
         while not finished.all():
-            actions, _ = model.predict(obs_batch, deterministic=deterministic)
+            live = np.flatnonzero(~finished)  # finished environments idle on NIL: no forward pass for them
+            actions[:] = 0
+            actions[live], _ = model.predict(obs_batch[live], deterministic=deterministic)
             obs_batch, _, dones, infos = env.step(actions)
             steps += ~finished
             for i in np.flatnonzero(dones & ~finished):

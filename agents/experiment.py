@@ -121,7 +121,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--runs", default="runs/experiment", metavar="DIR", help="where the runs go")
     parser.add_argument("--results", default="results", metavar="DIR", help="where results/GAME/ goes")
-    parser.add_argument("--threads", type=int, default=None, metavar="N", help="torch threads")
+    parser.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads (default: 1)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 

@@ -53,7 +53,8 @@ class TrainSettings:
             10,000).
         eval_episodes: episodes per human level, and levels per generated test set, in the final evaluation
             (0: no evaluation).
-        threads: torch threads (None: torch's default).
+        threads: torch threads (default 1: on a small machine shared with other work, torch's thread pool
+            spin-waits for busy cores; measured 16x slower under load with 2 threads than with 1).
         env_threads: numba threads for the engine's parallel step (default 1: on a small shared machine, one
             thread beats numba's thread pool fighting torch and other processes for the cores).
         curriculum_options: the curriculum's options (from ``--curriculum-config``: ``alpha``, ``robust``
@@ -72,7 +73,7 @@ class TrainSettings:
     config: str | None = None
     checkpoint_every: int | None = None
     eval_episodes: int = 30
-    threads: int | None = None
+    threads: int | None = 1
     env_threads: int = 1
     curriculum_options: dict[str, Any] | None = None
 
@@ -168,7 +169,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="episodes per human level and levels per generated set in the final evaluation (0: skip)",
     )
-    parser.add_argument("--threads", type=_positive_int, default=None, metavar="N", help="torch threads")
+    parser.add_argument(
+        "--threads", type=_positive_int, default=1, metavar="N", help="torch threads (default: 1)"
+    )
     parser.add_argument(
         "--env-threads",
         type=_positive_int,

@@ -313,3 +313,27 @@ def test_real_engine_with_the_wrong_seed_diverges(traces_dir, corpus_dir):
     assert div is not None and div.tick > 0
     assert div.field in ("x", "y") and div.sprite_type.startswith("monster")
     assert conformance.replay_trace(path, spec, level, compiled=compiled) is None
+
+
+def test_markdown_report_and_cli_out(traces_dir, corpus_dir, tmp_path, monkeypatch):
+    from ppcg.cli import main
+
+    div = Divergence(Path("zelda_lvl0_s0.jsonl"), 12, "x", 10, 11, sprite_id=80, sprite_type="monsterNormal")
+    reports = [
+        conformance.GameReport("frogs", "identical", n_traces=10, n_identical=10),
+        conformance.GameReport("zelda", "diverges", 10, 9, str(div), div, [div]),
+        conformance.GameReport("sokoban", "missing", detail="effect undoAll | effect bounceForward"),
+    ]
+    text = conformance.format_markdown(reports, note="how")
+    lines = text.splitlines()
+    assert lines[:4] == ["# Conformance with GVGAI", "", "how", ""]
+    assert lines[6] == "| frogs | 10/10 | identical |  |"
+    assert lines[7].startswith(
+        "| zelda | 9/10 | diverges | zelda_lvl0_s0.jsonl tick 12: sprite 80 (monsterNormal) x"
+    )
+    assert "effect undoAll \\| effect bounceForward" in lines[8]
+    assert lines[-1] == "1/3 games identical; 19/20 traces identical; diverges: 1, missing features: 1"
+    monkeypatch.setattr(conformance, "check_games", lambda *a, **k: reports)
+    out = tmp_path / "conf.md"
+    assert main(["conformance", str(traces_dir), "--games", str(corpus_dir), "--out", str(out)]) == 0
+    assert out.read_text().splitlines()[-1] == lines[-1]

@@ -439,26 +439,45 @@ def _load_level(level_paths: dict[int, Path], number: int, spec, trace: Path):
         return load_level(level_paths[number], spec)
 
 
-def format_table(reports: Sequence[GameReport]) -> str:
-    """A plain-text table (game, traces identical, status, first divergence or reason) and a summary line."""
+def _rows(reports: Sequence[GameReport]) -> list[tuple[str, str, str, str]]:
     rows = [("game", "identical", "status", "first divergence / reason")]
     for r in reports:
         ident = f"{r.n_identical}/{r.n_traces}" if r.status in ("identical", "diverges") else "-"
         rows.append((r.game, ident, STATUS_WORDS[r.status], r.detail))
+    return rows
+
+
+def summary_line(reports: Sequence[GameReport]) -> str:
+    """``9/90 games identical; 78/760 traces identical; missing features: 80, ...``."""
+    counts = {s: sum(r.status == s for r in reports) for s in STATUS_WORDS}
+    n_tr = sum(r.n_traces for r in reports)
+    n_id = sum(r.n_identical for r in reports)
+    others = ", ".join(f"{STATUS_WORDS[s]}: {n}" for s, n in counts.items() if n and s != "identical")
+    return f"{counts['identical']}/{len(reports)} games identical; {n_id}/{n_tr} traces identical" + (
+        f"; {others}" if others else ""
+    )
+
+
+def format_markdown(reports: Sequence[GameReport], *, note: str | None = None) -> str:
+    """The report as a Markdown table with a summary line (for ``--out``)."""
+    rows = [tuple(c.replace("|", "\\|") for c in row) for row in _rows(reports)]
+    out = ["# Conformance with GVGAI", ""] + ([note, ""] if note else [])
+    out.append("| " + " | ".join(rows[0]) + " |")
+    out.append("|---|---:|---|---|")
+    out += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    return "\n".join([*out, "", summary_line(reports), ""])
+
+
+def format_table(reports: Sequence[GameReport]) -> str:
+    """A plain-text table (game, traces identical, status, first divergence or reason) and a summary line."""
+    rows = _rows(reports)
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = []
     for k, row in enumerate(rows):
         lines.append("  ".join(c.ljust(w) for c, w in zip(row[:3], widths, strict=True)) + "  " + row[3])
         if k == 0:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 26)
-    counts = {s: sum(r.status == s for r in reports) for s in STATUS_WORDS}
-    n_tr = sum(r.n_traces for r in reports)
-    n_id = sum(r.n_identical for r in reports)
-    summary = (
-        f"{counts['identical']}/{len(reports)} games identical; {n_id}/{n_tr} traces identical; "
-        + ", ".join(f"{STATUS_WORDS[s]}: {n}" for s, n in counts.items() if n and s != "identical")
-    )
-    return "\n".join(lines) + "\n\n" + summary.rstrip("; ")
+    return "\n".join(lines) + "\n\n" + summary_line(reports)
 
 
 # --- CLI ----------------------------------------------------------------------------------------------------
@@ -483,6 +502,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--applied-actions",
         action="store_true",
         help="step the action GVGAI applied (NIL where the avatar lacked it) instead of the drawn one",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, metavar="FILE", help="also write the table as Markdown"
     )
     parser.add_argument(
         "--all-divergences",
@@ -532,6 +554,17 @@ def run(args: argparse.Namespace) -> int:
     if notes:
         print()
         print("\n".join(notes))
+    if args.out:
+        note = (
+            f"`ppcg conformance {trace_dir.name} --games {game_dir.name}`"
+            + (f" `--max-ticks {args.max_ticks}`" if args.max_ticks is not None else "")
+            + ": GVGAI's own traces (block size 10, game seeds 0 and 1, seeded random actions) replayed "
+            "on the engine; a game is identical when every sprite's type and pixel position, the score, the "
+            "winner and the avatar's state agree at every tick of every trace."
+        )
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(format_markdown(reports, note=note), encoding="utf-8")
+        print(f"wrote {args.out}")
     if args.all_divergences:
         print()
         for rep in reports:

@@ -12,7 +12,7 @@ What difficulty ``d`` controls (the paper's constants, Justesen et al. 2018):
 * rocks: ``floor((0.7 + 0.3 U) d * 2 (10 + e))`` (0 at d = 0, 14-20 at d = 1; ``e`` the extra-gem fraction),
   placed as close to the gems as they may be;
 * critters: ``floor((0.7 + 0.3 U) d * 0.05 * area)`` crabs and butterflies (0 at d = 0, about 9-13 at d = 1),
-  more than five steps from the start, each in a little open pocket of 0-4 cells;
+  more than five steps from the start, never side by side, each in a little open pocket of 0-4 cells;
 * the exit: at a fraction ``0.3 + 0.5 d + 0.2 U`` of the largest path distance from the start (at least 4).
 
 Where the paper checked every rock by a path search, this generator keeps a breadth-first tree of routes from
@@ -207,7 +207,13 @@ class BoulderdashGenerator(GridGenerator):
         critters: list[tuple[int, str]] = []
         earth = open_ & ~gems & ~rocks & ~start_bit & ~exit_bit
         pockets = 0
-        for i in bit_list(_sample(spots, n_critters, u)):
+        taken = 0
+        for i in _draw(spots, 3 * n_critters, u):
+            if len(critters) == n_critters:
+                break
+            if (1 << i) & taken:  # no two critters side by side
+                continue
+            taken |= expand(1 << i, stride)
             critters.append((i, "c" if u() < 0.5 else "b"))
             earth &= ~(1 << i)
             length = floor(5 * u())
@@ -275,16 +281,23 @@ def boulderdash_tour(board: Board, gems_needed: int = 9) -> int:
     return -1 if steps < 0 else total + steps
 
 
-def _sample(m: int, k: int, u: Uniforms) -> int:
-    """``k`` set bits of ``m`` chosen at random (all of them if ``m`` has fewer), as a mask."""
+def _draw(m: int, k: int, u: Uniforms) -> list[int]:
+    """``k`` set bits of ``m`` in random order (all of them, shuffled, if ``m`` has fewer)."""
     cells = bit_list(m)
-    if k >= len(cells):
-        return m
-    out = 0
+    k = min(k, len(cells))
     for j in range(k):  # a partial Fisher-Yates shuffle
         i = j + u.below(len(cells) - j)
         cells[i], cells[j] = cells[j], cells[i]
-        out |= 1 << cells[j]
+    return cells[:k]
+
+
+def _sample(m: int, k: int, u: Uniforms) -> int:
+    """``k`` set bits of ``m`` chosen at random (all of them if ``m`` has fewer), as a mask."""
+    if k >= m.bit_count():
+        return m
+    out = 0
+    for i in _draw(m, k, u):
+        out |= 1 << i
     return out
 
 

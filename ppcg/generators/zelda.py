@@ -55,14 +55,13 @@ def _maze_tables() -> tuple[list[int], list[tuple[int, int, int]], list[tuple[in
 
 _CELLS, _EDGES, _POSTS = _maze_tables()
 _EMPTY = bytearray(("w" * _W + "\n") * _H, "ascii")
-_DOT, _WALL = ord("."), ord("w")
-_FLOOR_TABLE = bytearray(b"0" * 256)
-_FLOOR_TABLE[_DOT] = ord("1")
-_FLOOR_TABLE = bytes(_FLOOR_TABLE)
+_DOT = ord(".")
+_FLOOR_TABLE = bytes(49 if b == _DOT else 48 for b in range(256))  # "." -> "1", anything else -> "0"
 _MONSTERS = b"123"  # quick (bat), normal (spider), slow (scorpion)
 
 
 def _bits(grid: bytearray) -> int:
+    """The floor cells of ``grid`` as a bit board."""
     return int(grid.translate(_FLOOR_TABLE)[::-1], 2)
 
 

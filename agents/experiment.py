@@ -123,6 +123,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--results", default="results", metavar="DIR", help="where results/GAME/ goes")
     parser.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads (default: 1)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--note",
+        default=None,
+        metavar="TEXT",
+        help="a remark for results/GAME/README.md (e.g. the machine's load)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -342,8 +348,9 @@ def write_results(
         f"{train_s / 60:.1f} min of training and {eval_s / 60:.1f} min of evaluation summed over runs "
         "(runs that were already complete count their original time). "
         f"Training speed {min(sps, default=0):,.0f}-{max(sps, default=0):,.0f} steps/s.",
-        f"- Machine: {platform.machine()}, {_cpu_count()} CPU cores shared with other work while this ran, "
-        f"Python {platform.python_version()}.",
+        f"- Machine: {platform.machine()}, {_cpu_count()} CPU cores, Python {platform.python_version()}; "
+        "torch and the engine on one thread each.",
+        *([f"- Note: {args.note}"] if args is not None and getattr(args, "note", None) else []),
         "- Evaluation: the human levels (30 episodes each by default; `human` is all of them together) "
         "and 30 generated levels at d = 0.5 and at d = 1 (level seeds reserved for testing, never trained "
         "on), one episode each; actions sampled from the policy; a win is the game's win.",

@@ -143,9 +143,9 @@ class BatchEngine:
         if idx.size and (idx.min() < 0 or idx.max() >= self.num_envs):
             raise IndexError(f"environment index out of range 0..{self.num_envs - 1}")
         plans = [self._plan(lv) for lv in levels]
-        if self.obs_size is None and plans:
+        if self.obs_size is None and plans and self.obs_type is not None:
             self.obs_size = (max(p[3] for p in plans), max(p[4] for p in plans))
-        if self.obs_size is not None and plans:
+        if self.obs_type is not None and self.obs_size is not None and plans:
             for p in plans:
                 if p[3] > self.obs_size[0] or p[4] > self.obs_size[1]:
                     raise ValueError(f"level of size {p[3]}x{p[4]} does not fit obs_size {self.obs_size}")

@@ -1,0 +1,142 @@
+"""The batch API: determinism whatever the batch size, state copies, episode ends, resets, observations, tables."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from ppcg.engine import BatchEngine, compile_game
+from ppcg.resources import human_level_paths
+from ppcg.vgdl import load_game
+from ppcg.vgdl.level import Level, load_level
+
+PAPER = ("zelda", "solarfox", "frogs", "boulderdash")
+_GAMES: dict = {}
+
+
+def game(name):
+    if name not in _GAMES:
+        spec = load_game(name)
+        _GAMES[name] = (spec, compile_game(spec), [load_level(p, spec) for p in human_level_paths(name)])
+    return _GAMES[name]
+
+
+def rollout(name: str, n: int, steps: int, seed0: int = 100) -> list:
+    """Per environment k (level k % 5, seed seed0 + k, actions from a per-env stream): a trajectory digest."""
+    spec, comp, levels = game(name)
+    eng = BatchEngine(comp, n, obs_type="symbolic")
+    eng.reset([levels[k % len(levels)] for k in range(n)], [seed0 + k for k in range(n)])
+    rngs = [np.random.default_rng(1000 + k) for k in range(n)]
+    traj = [[] for _ in range(n)]
+    for _ in range(steps):
+        acts = np.array([r.integers(comp.n_actions) for r in rngs])
+        res = eng.step(acts)
+        for k in range(n):
+            traj[k].append((float(res.score[k]), int(res.winner[k]), bool(res.terminated[k]), int(res.tick[k]),
+                            hash(res.obs[k].tobytes())))
+    for k in range(n):
+        traj[k].append(tuple(eng.sprites(k)))
+    return traj
+
+
+@pytest.mark.parametrize("name", PAPER)
+def test_same_seed_same_trajectory_whatever_the_batch_size(name):
+    one = [rollout(name, 1, 60, seed0=100 + k)[0] for k in range(3)]
+    seven = rollout(name, 7, 60)
+    sixty_four = rollout(name, 64, 60)
+    for k in range(3):
+        # env k of a batch uses seed 100 + k, as env 0 of the one-env runs above (and action stream 1000 + k)
+        assert seven[k][:-1] == sixty_four[k][:-1] and seven[k][-1] == sixty_four[k][-1]
+    assert one[0] == seven[0]
+    assert len({tuple(map(str, t)) for t in seven}) > 1  # different seeds/levels do differ
+
+
+def test_get_state_set_state_replays_exactly():
+    spec, comp, levels = game("zelda")
+    eng = BatchEngine(comp, 2, obs_type="symbolic")
+    eng.reset([levels[0], levels[1]], [3, 4])
+    for a in [2, 3, 1, 4, 5]:
+        eng.step([a, a])
+    saved = pickle.loads(pickle.dumps(eng.get_state(0)))
+    acts = [1, 2, 2, 5, 4, 1, 0, 3, 3, 1]
+    first = []
+    for a in acts:
+        r = eng.step([a, 0])
+        first.append((float(r.score[0]), eng.sprites(0), r.obs[0].tobytes()))
+    eng.set_state(1, saved)  # into the other slot
+    second = []
+    for a in acts:
+        r = eng.step([0, a])
+        second.append((float(r.score[1]), eng.sprites(1), r.obs[1].tobytes()))
+    assert first == second
+
+
+def test_finished_environment_stays_finished_until_reset():
+    spec, comp, _ = game("zelda")
+    lvl = Level.for_game("wwwww\nwA1.w\nwwwww\nwwgww\n", spec)
+    eng = BatchEngine(comp, 1, obs_type=None)
+    eng.reset([lvl], [0])
+    r = eng.step([comp.action_names.index("RIGHT")])  # into the monster
+    assert bool(r.terminated[0]) and int(r.winner[0]) == -1 and float(r.reward[0]) == -1.0
+    before = eng.sprites(0)
+    r2 = eng.step([comp.action_names.index("LEFT")])
+    assert bool(r2.terminated[0]) and float(r2.reward[0]) == 0.0 and int(r2.tick[0]) == 1
+    assert eng.sprites(0) == before
+    eng.reset([lvl], [0])
+    assert eng.avatar(0)["disabled"] is False and int(eng.info()["tick"][0]) == 0
+
+
+def test_truncation_at_max_steps():
+    spec, comp, levels = game("zelda")
+    eng = BatchEngine(comp, 2, obs_type=None, max_steps=5)
+    eng.reset([levels[0], levels[0]], [0, 1])
+    for t in range(1, 6):
+        r = eng.step([0, 0])
+        assert bool(r.truncated[0]) == (t == 5) and not r.terminated.any()
+    r = eng.step([0, 0])
+    assert r.truncated.all() and (r.tick == 5).all()
+
+
+def test_reset_chosen_environments_only_and_capacity_grows():
+    spec, comp, levels = game("boulderdash")
+    small = Level.for_game("wwwww\nwA.ew\nwwwww\n", spec)
+    eng = BatchEngine(comp, 3, obs_type=None)
+    eng.reset([small] * 3, [0, 1, 2])
+    eng.step([3, 3, 3])
+    keep = eng.sprites(1)
+    eng.reset([levels[0], levels[1]], [7, 8], indices=[0, 2])  # bigger levels: more sprite slots and cells
+    assert eng.sprites(1) == keep
+    assert len(eng.sprites(0)) > 400 and eng.avatar(2)["id"] >= 0
+    fresh = BatchEngine(comp, 1, obs_type=None)
+    fresh.reset([levels[0]], [7])
+    for _ in range(20):
+        a = np.random.default_rng(5).integers(6)
+        r1, r2 = eng.step([a, 0, 0]), fresh.step([a])
+        assert eng.sprites(0) == fresh.sprites(0) and r1.score[0] == r2.score[0]
+
+
+def test_observation_padding_and_shapes():
+    spec, comp, levels = game("zelda")
+    lvl = Level.for_game("wwww\nwA.w\nwwww\n", spec)
+    eng = BatchEngine(comp, 1, obs_type="symbolic", obs_size=(6, 5))
+    obs = eng.reset([lvl], [0])
+    wall = comp.leaf_names.index("wall")
+    assert obs.shape == (1, len(comp.leaf_names), 5, 6) == (1,) + eng.observation_shape
+    assert obs[0, wall].sum() == 30 - 2  # every cell but the avatar's and the floor's
+    assert obs[0, comp.leaf_names.index("hero"), 1, 1] == 1
+    rgb = BatchEngine(comp, 1, obs_type="rgb", obs_size=(6, 5))
+    img = rgb.reset([lvl], [0])
+    assert img.shape == (1, 50, 60, 3) and img[0, 45, 55].any()  # padding drawn as wall
+    with pytest.raises(ValueError):
+        eng.reset([levels[0]], [0])  # bigger than obs_size
+
+
+def test_zelda_tables_follow_gvgai_orders():
+    spec, comp, _ = game("zelda")
+    assert comp.type_names[:2] == ["wall", "avatar"]
+    assert comp.action_names == ["NIL", "USE", "LEFT", "RIGHT", "DOWN", "UP"]
+    assert "ground" in comp.type_names and "ground" not in comp.leaf_names  # hidden
+    with pytest.raises(ValueError):
+        BatchEngine(comp, 1, obs_type="pixels")

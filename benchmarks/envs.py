@@ -3,12 +3,14 @@
 Targets (Zelda, symbolic): ``env.step`` through ``gymnasium.make`` (all the default wrappers) at least 50,000
 steps per second; ``ppcg.make_vec`` with 64 environments at least 500,000 environment steps per second.
 
-    python benchmarks/envs.py                 # everything, about a minute
+    python benchmarks/envs.py                 # everything, a minute or two
     python benchmarks/envs.py --quick         # shorter runs
     python benchmarks/envs.py --only single   # single | vec | gym-vec
 
-Actions are drawn once in advance, so the figures measure the environments, not the action sampling.
-Compilation (numba, first call) happens in a warm-up before timing.
+Random actions are drawn in advance; finished episodes are reset (a generated level for ``ppcg/Zelda-v0``, so
+its figures include the generator). Each environment figure is followed by the engine alone on the same
+actions (``BatchEngine.step`` and, when an episode ends, ``BatchEngine.reset`` with the same level), so that
+the cost of the environment layer shows apart from the engine's. Compilation (numba) happens in a warm-up.
 """
 
 from __future__ import annotations
@@ -26,21 +28,39 @@ def _rate(n_steps: int, seconds: float) -> str:
     return f"{n_steps / seconds:>12,.0f} steps/s"
 
 
+def _engine_alone(engine, level, actions: np.ndarray) -> float:
+    """Seconds for raw ``BatchEngine.step`` calls over ``actions`` ``[T, N]``, resetting finished envs."""
+    n = actions.shape[1]
+    engine.reset([level] * n, np.arange(n))
+    t0 = time.perf_counter()
+    for a in actions:
+        r = engine.step(a)
+        done = r.terminated | r.truncated
+        if done.any():
+            idx = np.flatnonzero(done)
+            engine.reset([level] * len(idx), idx, indices=idx)
+    return time.perf_counter() - t0
+
+
 def bench_single(env_id: str, obs_type: str, steps: int) -> float:
     env = gym.make(env_id, obs_type=obs_type)
-    actions = np.random.default_rng(0).integers(env.action_space.n, size=steps).tolist()
+    actions = np.random.default_rng(0).integers(env.action_space.n, size=steps)
     env.reset(seed=0)
-    for a in actions[:200]:  # warm-up
+    for a in actions[:200].tolist():  # warm-up
         if any(env.step(a)[2:4]):
             env.reset()
     step, reset = env.step, env.reset
     t0 = time.perf_counter()
-    for a in actions:
+    for a in actions.tolist():
         _, _, term, trunc, _ = step(a)
         if term or trunc:
             reset()
     dt = time.perf_counter() - t0
     print(f"single  {env_id:<22} {obs_type:<8} gymnasium.make, 1 env  {_rate(steps, dt)}")
+    u = env.unwrapped
+    edt = _engine_alone(u.engine, u.level.level, actions[:, None])
+    layer = (dt - edt) / steps * 1e6
+    print(f"        engine alone, same actions{'':<23}{_rate(steps, edt)}  (env layer: {layer:.1f} us/step)")
     return steps / dt
 
 
@@ -54,20 +74,21 @@ def bench_vec(env_id: str, obs_type: str, num_envs: int, batches: int) -> float:
     for a in actions:
         envs.step(a)
     dt = time.perf_counter() - t0
-    print(
-        f"vec     {env_id:<22} {obs_type:<8} ppcg.make_vec, {num_envs} envs {_rate(batches * num_envs, dt)}"
-    )
-    return batches * num_envs / dt
+    n = batches * num_envs
+    print(f"vec     {env_id:<22} {obs_type:<8} ppcg.make_vec, {num_envs} envs {_rate(n, dt)}")
+    edt = _engine_alone(envs.engine, envs.levels[0].level, actions)
+    layer = (dt - edt) / batches * 1e6
+    print(f"        engine alone, same actions{'':<23}{_rate(n, edt)}  (vector layer: {layer:.0f} us/batch)")
+    return n / dt
 
 
 def bench_gym_vec(env_id: str, obs_type: str, num_envs: int, batches: int, mode: str) -> float:
     fns = [lambda: gym.make(f"ppcg:{env_id}", obs_type=obs_type) for _ in range(num_envs)]
     # forkserver: numba's OpenMP threading layer (used by make_vec above) is not fork-safe
-    envs = (
-        gym.vector.SyncVectorEnv(fns)
-        if mode == "sync"
-        else gym.vector.AsyncVectorEnv(fns, context="forkserver")
-    )
+    if mode == "sync":
+        envs = gym.vector.SyncVectorEnv(fns)
+    else:
+        envs = gym.vector.AsyncVectorEnv(fns, context="forkserver")
     actions = np.random.default_rng(0).integers(envs.single_action_space.n, size=(batches, num_envs))
     envs.reset(seed=0)
     for a in actions[:5]:
@@ -95,6 +116,7 @@ def main() -> None:
     if args.only in (None, "single"):
         for obs in ("symbolic", "rgb"):
             results[("single", obs)] = bench_single(args.env, obs, single_steps)
+        bench_single(args.env.replace("-v0", "-lvl0-v0"), "symbolic", single_steps)
     if args.only in (None, "vec"):
         for obs in ("symbolic", "rgb"):
             results[("vec", obs)] = bench_vec(args.env, obs, args.num_envs, batches)

@@ -473,12 +473,12 @@ class VGDLEnv(gym.Env):
             request = self._setup.source.next_level(self.env_index, rng)
         request = bind(request, self._setup.spec, self._setup.obs_size)
         engine_seed = int(rng.integers(SEED_BOUND))
-        self._engine.reset([request.level], np.array([engine_seed], dtype=np.int64))
+        batch_obs = self._engine.reset([request.level], np.array([engine_seed], dtype=np.int64))
         self._request = request
         self._steps = 0
         self._score = 0.0
         self._open = True
-        obs = self._engine.observe()[0]
+        obs = (batch_obs if batch_obs is not None else self._engine.observe())[0]
         if self.render_mode == "human":
             self.render()
         return obs, info_for(request, 0.0)

@@ -1,8 +1,8 @@
-"""The contract between environments and whatever chooses their levels (a generator, a fixed list, a curriculum).
+"""The contract between environments and whatever chooses their levels (a generator, a list, a curriculum).
 
-An environment asks its level source for the next level inside *every* reset, auto-resets included, and tells it
-how each episode ended. Curricula (:mod:`ppcg.curricula`) implement this protocol; the environments know nothing
-else about them.
+An environment asks its level source for the next level inside *every* reset, auto-resets included, and tells
+it how each episode ended. Curricula (:mod:`ppcg.curricula`) implement this protocol; the environments know
+nothing else about them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ class LevelRequest:
 
     Attributes:
         level: the level.
-        level_id: a stable name: ``"lvl0"`` for a human level, ``"zelda/d=0.430/seed=1234"`` for a generated one.
+        level_id: a stable name: ``"lvl0"`` for a human level, ``"zelda/d=0.430/seed=1234"`` for a generated
+            one.
         level_seed: the seed the level was generated from, or None for a given level.
         difficulty: the difficulty it was generated at, or None for a given level.
     """
@@ -62,9 +63,9 @@ class LevelSource(Protocol):
     """Chooses levels for a set of environments (indexed 0..n-1) and hears how their episodes ended."""
 
     def next_level(self, env_index: int, rng: np.random.Generator) -> LevelRequest:
-        """The level for ``env_index``'s next episode; all randomness from ``rng`` (the env's own generator)."""
+        """The level for ``env_index``'s next episode; all randomness from ``rng`` (the env's generator)."""
         ...
 
     def episode_done(self, env_index: int, result: EpisodeResult) -> None:
-        """Called once when an episode of ``env_index`` ends (terminated or truncated), before its next reset."""
+        """Called once when an episode of ``env_index`` ends (terminated or truncated), before its reset."""
         ...

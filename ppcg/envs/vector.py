@@ -209,8 +209,7 @@ class VGDLVectorEnv(VectorEnv):
             if seeds[i] is not None or self._rngs[i] is None:
                 self._rngs[i], _ = seeding.np_random(seeds[i])
         self._close_episodes(idx)
-        self._reset_envs(idx, options)
-        obs = self._engine.observe()
+        obs = self._reset_envs(idx, options)
         return obs, self._infos(self._score.copy())
 
     def _close_episodes(self, idx: np.ndarray) -> None:
@@ -220,8 +219,12 @@ class VGDLVectorEnv(VectorEnv):
                 self._report(int(i), False, True)
             self._open[i] = False
 
-    def _reset_envs(self, idx: np.ndarray, options: dict[str, Any] | None = None) -> None:
-        """Ask the level source for each environment's next level and load them all in one engine reset."""
+    def _reset_envs(self, idx: np.ndarray, options: dict[str, Any] | None = None) -> np.ndarray:
+        """Ask the level source for each environment's next level and load them all in one engine reset.
+
+        Returns:
+            the whole batch's observation after the reset.
+        """
         levels, seeds = [], np.empty(len(idx), dtype=np.int64)
         setup = self._setup
         for k, i in enumerate(idx):
@@ -237,10 +240,11 @@ class VGDLVectorEnv(VectorEnv):
             self._level_seed[i] = request.level_seed
             self._difficulty[i] = request.difficulty
             levels.append(request.level)
-        self._engine.reset(levels, seeds, indices=np.asarray(idx, dtype=np.int64))
+        obs = self._engine.reset(levels, seeds, indices=np.asarray(idx, dtype=np.int64))
         self._steps[idx] = 0
         self._score[idx] = 0.0
         self._open[idx] = True
+        return obs if obs is not None else self._engine.observe()
 
     def _report(self, i: int, won: bool, truncated: bool) -> None:
         req = self._requests[i]
@@ -289,8 +293,7 @@ class VGDLVectorEnv(VectorEnv):
             if self._open[i]:
                 self._report(int(i), bool(winner[i] == 1), bool(truncated[i]))
             self._open[i] = False
-        self._reset_envs(idx)
-        new_obs = self._engine.observe()
+        new_obs = self._reset_envs(idx)
         obs[idx] = new_obs[idx]
         score[idx] = 0.0
         infos = self._infos(score)

@@ -74,14 +74,14 @@ MOVE_MOVE = 2
 
 # ---------------------------------------------------------------------------------------------------------------
 # java.util.Random on the environment's row of ``st.rng`` (jrandom's LCG step; no array views in the hot path)
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _rnd_next(st, i, bits):
     s = jr_advance(st.rng[i, 0])
     st.rng[i, 0] = s
     return s >> np.int64(48 - bits)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _rnd_int(st, i, bound):
     """``nextInt(bound)``."""
     bound = np.int64(bound)
@@ -97,13 +97,13 @@ def _rnd_int(st, i, bound):
     return r
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _rnd_float(st, i):
     """``nextFloat()``: an exact float32 value as a float64."""
     return _rnd_next(st, i, 24) / 16777216.0
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _rnd_double(st, i):
     """``nextDouble()``."""
     hi = _rnd_next(st, i, 26)
@@ -113,7 +113,7 @@ def _rnd_double(st, i):
 
 # ---------------------------------------------------------------------------------------------------------------
 # grid index
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _grid_remove(st, i, s):
     cx0 = st.si[i, s, SI_CX0]
     if cx0 == -2:
@@ -140,7 +140,7 @@ def _grid_remove(st, i, s):
     st.si[i, s, SI_CX0] = -2
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _grid_add(st, i, s):
     x = st.si[i, s, SI_X]
     y = st.si[i, s, SI_Y]
@@ -170,7 +170,7 @@ def _grid_add(st, i, s):
                 st.ev[i, EV_OVERFLOW] = True
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _set_pos(st, i, s, x, y):
     """Move sprite ``s`` to pixel ``(x, y)``, keeping the grid index in step."""
     if x == st.si[i, s, SI_X] and y == st.si[i, s, SI_Y]:
@@ -227,7 +227,7 @@ def _count_active(tb, st, i, t):
     return n
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _add_sprite(tb, st, i, t, x, y):
     """GVGAI's ``addSprite``: refused (-1) when a singleton type (or ancestor) already has a sprite."""
     for q in range(tb.ti[t, TI_SING0], tb.ti[t, TI_SING1]):
@@ -270,7 +270,7 @@ def _add_sprite(tb, st, i, t, x, y):
     return s
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _kill(tb, st, i, s, transformed):
     """GVGAI's ``killSprite``: an avatar killed (not transformed) is only disabled; others join the kill list."""
     t = st.si[i, s, SI_TYPE]
@@ -322,7 +322,7 @@ def _get_res(st, i, s, r):
     return v if v > 0 else 0
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _modify_res(st, i, s, r, delta):
     """GVGAI's ``modifyResource``: the entry is created if absent and never goes below 0."""
     v = _get_res(st, i, s, r) + delta
@@ -331,7 +331,7 @@ def _modify_res(st, i, s, r, delta):
 
 # ---------------------------------------------------------------------------------------------------------------
 # movement
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _update_pos(tb, st, i, s, dx, dy, px):
     """GVGAI's ``_updatePos``: move ``px`` pixels along (dx, dy) if the cooldown allows; resets ``lastmove``."""
     if px == 0:
@@ -344,7 +344,7 @@ def _update_pos(tb, st, i, s, dx, dy, px):
     return False
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _passive(tb, st, i, s, t):
     """GVGAI's ``updatePassive`` + ``GridPhysics.passiveMovement`` (no move on the first tick)."""
     if tb.ti[t, TI_STATIC]:
@@ -365,7 +365,7 @@ def _pre_movement(st, i, s):
 
 # ---------------------------------------------------------------------------------------------------------------
 # sprite classes
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _random_npc(tb, st, i, s, t):
     _passive(tb, st, i, s, t)
     if st.si[i, s, SI_COUNTER] < tb.ti[t, TI_CONS]:
@@ -403,7 +403,7 @@ def _spawn_point(tb, st, i, s, t, gt):
         _kill(tb, st, i, s, False)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _update_sprite(tb, st, i, s, t, gt):
     """One non-avatar sprite's ``update`` (after ``preMovement``), by class."""
     c = tb.ti[t, TI_CLS]
@@ -480,7 +480,7 @@ def _update_avatar(tb, st, i, s, a):
 
 # ---------------------------------------------------------------------------------------------------------------
 # effects: each returns GVGAI's ``applyScore`` (whether the effect's scoreChange counts)
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _eff_transform_to(tb, st, i, e, s1, s2):
     if st.si[i, s1, SI_DISABLED]:
         return True
@@ -511,7 +511,7 @@ def _eff_transform_to(tb, st, i, e, s1, s2):
     return True
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _eff_collect_resource(tb, st, i, e, s1, s2):
     if s2 < 0:
         return True
@@ -530,7 +530,7 @@ def _eff_collect_resource(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _eff_change_resource(tb, st, i, e, s1, s2):
     r = tb.ei[e, EI_RES]
     v = tb.ei[e, EI_VALUE]
@@ -542,7 +542,7 @@ def _eff_change_resource(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _eff_kill_if_from_above(tb, st, i, e, s1, s2):
     if s2 < 0:
         return True
@@ -554,7 +554,7 @@ def _eff_kill_if_from_above(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _eff_kill_if_other_has_more(tb, st, i, e, s1, s2):
     if s2 < 0:
         return True
@@ -567,7 +567,7 @@ def _eff_kill_if_other_has_more(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _eff_spawn(tb, st, i, e, s1, s2):
     if _rnd_double(st, i) >= tb.ef[e, EF_PROB]:
         return True
@@ -575,7 +575,7 @@ def _eff_spawn(tb, st, i, e, s1, s2):
     return True
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _eff_spawn_if_has_more(tb, st, i, e, s1, s2):
     if _rnd_double(st, i) >= tb.ef[e, EF_PROB]:
         return False
@@ -587,7 +587,7 @@ def _eff_spawn_if_has_more(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _eff_wrap_around(tb, st, i, e, s1, s2):
     off = tb.ef[e, EF_OFFSET]
     x = st.si[i, s1, SI_X]
@@ -605,7 +605,7 @@ def _eff_wrap_around(tb, st, i, e, s1, s2):
     return True
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _eff_shield_from(tb, st, i, e, s1, s2):
     a = st.si[i, s1, SI_TYPE]
     b = tb.ei[e, EI_STYPE]
@@ -622,7 +622,7 @@ def _eff_shield_from(tb, st, i, e, s1, s2):
     return True
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _eff_pull_with_it(tb, st, i, e, s1, s2, gt):
     if s2 < 0:
         return True
@@ -650,7 +650,7 @@ def _eff_pull_with_it(tb, st, i, e, s1, s2, gt):
     return True
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, inline="always")
 def _apply_effect(tb, st, i, e, s1, s2, gt):
     """Execute effect ``e`` on (s1, s2) (``s2 = -1`` for EOS) and apply its score change, as ``executeEffect``."""
     code = tb.ei[e, EI_CODE]

@@ -277,8 +277,9 @@ def test_scripted_scenarios_end_the_same_way(game, compiled, gvgai):
 # ----------------------------------------------------------------------------------------------------------
 def _random_stats(comp, spec, text, n, ticks, seed):
     eng = engine.BatchEngine(comp, n, obs_type=None, max_steps=ticks)
-    eng.reset([Level.for_game(text, spec)] * n, [seed + k for k in range(n)])
     rng = np.random.default_rng(seed)
+    # Spread-out seeds: java.util.Random's first draws are correlated for consecutive seeds.
+    eng.reset([Level.for_game(text, spec)] * n, rng.integers(0, 2**31, size=n).tolist())
     for _ in range(ticks):
         res = eng.step(rng.integers(comp.n_actions, size=n))
         if (res.terminated | res.truncated).all():

@@ -113,7 +113,7 @@ def test_gymnasium_check_env(env_id):
     env = make(env_id, render_mode="rgb_array")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        gym_check_env(env.unwrapped, skip_render_check=True)
+        gym_check_env(env.unwrapped)  # every render mode too (human on the dummy video driver)
     env.close()
 
 

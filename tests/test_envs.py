@@ -444,3 +444,31 @@ def test_async_vector_env_and_sb3_subproc():
     obs, rew, done, infos = sv.step(np.array([0, 0]))
     assert obs.shape[0] == 2 and "level_id" in infos[0]
     sv.close()
+
+
+def test_fixed_source_cycles_per_env_and_draws_uniformly():
+    lv = [Level.from_str(CALM, name=f"l{k}") for k in range(3)]
+    cyc = FixedLevelSource(lv, order="cycle")
+    rng = np.random.default_rng(0)
+    assert [cyc.next_level(0, rng).level_id for _ in range(4)] == ["l0", "l1", "l2", "l0"]
+    assert [cyc.next_level(1, rng).level_id for _ in range(3)] == ["l1", "l2", "l0"]
+    rnd = FixedLevelSource(lv)
+    counts = {f"l{k}": 0 for k in range(3)}
+    for _ in range(300):
+        counts[rnd.next_level(0, rng).level_id] += 1
+    assert all(70 < c < 130 for c in counts.values())
+    with pytest.raises(ValueError):
+        FixedLevelSource([])
+    with pytest.raises(ValueError):
+        FixedLevelSource(lv, order="sorted")
+
+
+def test_generator_source_pickles_without_its_generator():
+    src = GeneratorSource("zelda", 0.3)
+    a = src.next_level(0, np.random.default_rng(5))
+    state = pickle.dumps(src)
+    assert b"ZeldaGenerator" not in state
+    twin = pickle.loads(state)
+    assert twin.next_level(0, np.random.default_rng(5)) == a
+    with pytest.raises(ValueError):
+        GeneratorSource("zelda", 1.2)

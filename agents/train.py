@@ -477,6 +477,25 @@ def save_checkpoint(run_dir: Any, model: Any, curriculum: Any) -> Any:
 # ---------------------------------------------------------------------------------------------------
 
 
+def algorithm_for(settings: TrainSettings, curriculum: Any) -> type:
+    """The SB3 class to train: the algorithm's, or :class:`~ppcg.agents.robust.RobustA2C` for robust PLR.
+
+    Raises:
+        ValueError: robust PLR with an algorithm that has no masked update (PPO, DQN).
+    """
+    from ppcg.agents.config import algorithm_class
+
+    if getattr(curriculum, "robust", False):
+        if settings.algo != "a2c":
+            raise ValueError(
+                f"robust PLR (robust: true) needs masked updates, implemented for a2c, not {settings.algo}"
+            )
+        from ppcg.agents.robust import RobustA2C
+
+        return RobustA2C
+    return algorithm_class(settings.algo)
+
+
 def set_threads(torch_threads: int | None, env_threads: int | None) -> None:
     """Set torch's and numba's thread counts (None: leave as they are)."""
     import torch as th
@@ -509,7 +528,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     continues from the newest checkpoint with its curriculum state. Ctrl-C saves a checkpoint, marks the run
     ``interrupted`` and re-raises ``KeyboardInterrupt``.
     """
-    from ppcg.agents.config import algorithm_class, load_hyperparams
+    from ppcg.agents.config import load_hyperparams
     from stable_baselines3.common.utils import set_random_seed
 
     set_threads(settings.threads, settings.env_threads)
@@ -522,16 +541,8 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
         algo_config, env_id = resolve(settings)
         _write_resolved(run_dir, settings, algo_config, env_id)
     total = algo_config.n_timesteps
-    cls = algorithm_class(settings.algo)
     curriculum = make_curriculum(settings)
-    if getattr(curriculum, "robust", False):
-        if settings.algo != "a2c":
-            raise ValueError(
-                f"robust PLR (robust: true) needs masked updates, implemented for a2c, not {settings.algo}"
-            )
-        from ppcg.agents.robust import RobustA2C
-
-        cls = RobustA2C
+    cls = algorithm_for(settings, curriculum)
     checkpoint = run_dir.last_checkpoint() if resume else None
     done = 0
     if checkpoint is not None:
@@ -644,7 +655,8 @@ def run(args: argparse.Namespace) -> int:
                 train(saved, run_dir, resume=True, progress=not args.no_progress)
                 settings = saved
         else:
-            resolve(settings)  # check the hyperparameters before creating a folder
+            resolve(settings)  # check the hyperparameters and the curriculum before creating a folder
+            algorithm_for(settings, make_curriculum(settings))
             run_dir = RunDir.create(args.out, settings.run_name())
             print(f"run folder: {run_dir.path}")
             train(settings, run_dir, progress=not args.no_progress)

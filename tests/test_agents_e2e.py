@@ -88,5 +88,28 @@ def test_bad_arguments_are_clear_errors(capsys, tmp_path):
     err = capsys.readouterr().err
     assert f"{bad}:5: [default] gama" in err and "did you mean 'gamma'" in err
     assert not (tmp_path / "c").exists()  # nothing created for a run that cannot start
+    plr = tmp_path / "plr.yml"
+    plr.write_text("robust: true\n")
+    assert (
+        main(
+            [
+                "train",
+                "zelda",
+                "--algo",
+                "ppo",
+                "--curriculum",
+                "plr",
+                "--curriculum-config",
+                str(plr),
+                "--out",
+                str(tmp_path / "d"),
+            ]
+        )
+        == 2
+    )
+    assert "implemented for a2c, not ppo" in capsys.readouterr().err and not (tmp_path / "d").exists()
+    plr.write_text("name: ppcg\nalpha: 0.1\n")
+    assert main(["train", "zelda", "--curriculum", "plr", "--curriculum-config", str(plr)]) == 2
+    assert "the file is for curriculum 'ppcg'" in capsys.readouterr().err
     assert main(["evaluate", str(tmp_path / "nothing")]) == 2
     assert "not a run folder" in capsys.readouterr().err

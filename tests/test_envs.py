@@ -472,3 +472,22 @@ def test_generator_source_pickles_without_its_generator():
     assert twin.next_level(0, np.random.default_rng(5)) == a
     with pytest.raises(ValueError):
         GeneratorSource("zelda", 1.2)
+
+
+def test_bad_actions_and_step_before_reset_are_errors():
+    env = make("ppcg/Zelda-lvl0-v0").unwrapped
+    with pytest.raises(gym.error.ResetNeeded):
+        env.step(0)
+    env.reset(seed=0)
+    with pytest.raises(ValueError, match="not in 0..5"):
+        env.step(6)
+    with pytest.raises(ValueError):
+        env.step(-1)
+    envs = ppcg.make_vec("ppcg/Zelda-lvl0-v0", 2)
+    with pytest.raises(gym.error.ResetNeeded):
+        envs.step(np.array([0, 0]))
+    envs.reset(seed=0)
+    with pytest.raises(ValueError, match="expected 2 actions"):
+        envs.step(np.array([0, 9]))
+    with pytest.raises(ValueError):
+        envs.step(np.array([0]))

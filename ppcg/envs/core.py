@@ -402,7 +402,8 @@ class VGDLEnv(gym.Env):
         self.env_index = int(env_index)
         self.action_names: list[str] = list(self.game.action_names)
         self.plane_names: list[str] = list(self.game.leaf_names)
-        self.action_space = spaces.Discrete(int(self.game.n_actions))
+        self._n_actions = int(self.game.n_actions)
+        self.action_space = spaces.Discrete(self._n_actions)
         self.observation_space = observation_space(self.game, obs_type, self._setup.obs_size)
         self._engine = BatchEngine(
             self.game, 1, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_steps
@@ -484,7 +485,18 @@ class VGDLEnv(gym.Env):
         return obs, info_for(request, 0.0)
 
     def step(self, action: int):
-        """Advance the game one tick with ``action``."""
+        """Advance the game one tick with ``action``.
+
+        Raises:
+            ValueError: ``action`` is not one of the action space's.
+            gymnasium.error.ResetNeeded: no episode was started.
+        """
+        if not 0 <= action < self._n_actions:
+            raise ValueError(
+                f"action {action!r} is not in 0..{self._n_actions - 1} ({', '.join(self.action_names)})"
+            )
+        if self._request is None:
+            raise gym.error.ResetNeeded("call reset() before step()")
         self._act[0] = action
         r = self._engine.step(self._act)
         terminated = bool(r.terminated[0])

@@ -130,7 +130,8 @@ class VGDLVectorEnv(VectorEnv):
         self.max_episode_steps = int(max_episode_steps if max_steps is None else max_steps)
         self.action_names: list[str] = list(self.game.action_names)
         self.plane_names: list[str] = list(self.game.leaf_names)
-        self.single_action_space = gym.spaces.Discrete(int(self.game.n_actions))
+        self._n_actions = int(self.game.n_actions)
+        self.single_action_space = gym.spaces.Discrete(self._n_actions)
         self.single_observation_space = observation_space(self.game, obs_type, self._setup.obs_size)
         self.action_space = batch_space(self.single_action_space, n)
         self.observation_space = batch_space(self.single_observation_space, n)
@@ -266,8 +267,19 @@ class VGDLVectorEnv(VectorEnv):
         }  # fmt: skip
 
     def step(self, actions: Any):
-        """Advance every environment one tick; finished ones are reset in the same step (``SAME_STEP``)."""
-        r = self._engine.step(np.asarray(actions))
+        """Advance every environment one tick; finished ones are reset in the same step (``SAME_STEP``).
+
+        Raises:
+            ValueError: an action outside the action space, or not one per environment.
+        """
+        actions = np.asarray(actions)
+        if actions.shape != (self.num_envs,) or actions.min() < 0 or actions.max() >= self._n_actions:
+            raise ValueError(
+                f"expected {self.num_envs} actions in 0..{self._n_actions - 1}, got {actions.tolist()!r}"
+            )
+        if self._requests[0] is None:
+            raise gym.error.ResetNeeded("call reset() before step()")
+        r = self._engine.step(actions)
         terminated = np.asarray(r.terminated, dtype=bool)
         truncated = np.asarray(r.truncated, dtype=bool) & ~terminated
         self._steps += 1

@@ -22,11 +22,11 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch as th
 from gymnasium import spaces
-from stable_baselines3 import A2C
+from stable_baselines3 import A2C, PPO
 from stable_baselines3.common.buffers import RolloutBuffer
 from stable_baselines3.common.utils import explained_variance
 
-__all__ = ["MaskedRolloutBuffer", "MaskedRolloutSamples", "RobustA2C"]
+__all__ = ["MaskedRolloutBuffer", "MaskedRolloutSamples", "RobustA2C", "RobustPPO"]
 
 
 class MaskedRolloutSamples(NamedTuple):
@@ -121,3 +121,93 @@ class RobustA2C(A2C):
             )
             self.logger.record("train/explained_variance", ev)
         self.logger.record("train/n_updates", self._n_updates, exclude="tensorboard")
+
+
+def _masked_mean(x: th.Tensor, w: th.Tensor, n: float) -> th.Tensor:
+    return (x * w).sum() / n
+
+
+class RobustPPO(PPO):
+    """PPO whose update uses only the transitions that ``rollout_buffer.replay_mask`` selects (robust PLR)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("rollout_buffer_class", MaskedRolloutBuffer)
+        super().__init__(*args, **kwargs)
+
+    def train(self) -> None:
+        """SB3's PPO epochs and minibatches with masked means; minibatches with nothing replayed are skipped."""
+        self.policy.set_training_mode(True)
+        self._update_learning_rate(self.policy.optimizer)
+        clip_range = self.clip_range(self._current_progress_remaining)  # type: ignore[operator]
+        clip_range_vf = None
+        if self.clip_range_vf is not None:
+            clip_range_vf = self.clip_range_vf(self._current_progress_remaining)  # type: ignore[operator]
+        entropy_losses, pg_losses, value_losses, clip_fractions, approx_kl_divs = [], [], [], [], []
+        used_total = 0.0
+        continue_training = True
+        for epoch in range(self.n_epochs):
+            for data in self.rollout_buffer.get(self.batch_size):
+                w = data.mask
+                used = float(w.sum())
+                if used == 0.0:
+                    continue
+                used_total += used if epoch == 0 else 0.0
+                actions = data.actions
+                if isinstance(self.action_space, spaces.Discrete):
+                    actions = data.actions.long().flatten()
+                values, log_prob, entropy = self.policy.evaluate_actions(data.observations, actions)
+                values = values.flatten()
+                advantages = data.advantages
+                if self.normalize_advantage and used > 1:
+                    mean = _masked_mean(advantages, w, used)
+                    std = th.sqrt(((advantages - mean) ** 2 * w).sum() / (used - 1.0))
+                    advantages = (advantages - mean) / (std + 1e-8)
+                ratio = th.exp(log_prob - data.old_log_prob)
+                surrogate = th.min(
+                    advantages * ratio, advantages * th.clamp(ratio, 1 - clip_range, 1 + clip_range)
+                )
+                policy_loss = -_masked_mean(surrogate, w, used)
+                pg_losses.append(policy_loss.item())
+                clip_fractions.append(_masked_mean((th.abs(ratio - 1) > clip_range).float(), w, used).item())
+                if clip_range_vf is None:
+                    values_pred = values
+                else:
+                    values_pred = data.old_values + th.clamp(
+                        values - data.old_values, -clip_range_vf, clip_range_vf
+                    )
+                value_loss = _masked_mean((data.returns - values_pred) ** 2, w, used)
+                value_losses.append(value_loss.item())
+                entropy_term = -log_prob if entropy is None else entropy
+                entropy_loss = -_masked_mean(entropy_term, w, used)
+                entropy_losses.append(entropy_loss.item())
+                loss = policy_loss + self.ent_coef * entropy_loss + self.vf_coef * value_loss
+                with th.no_grad():
+                    log_ratio = log_prob - data.old_log_prob
+                    approx_kl_div = _masked_mean((th.exp(log_ratio) - 1) - log_ratio, w, used).cpu().numpy()
+                    approx_kl_divs.append(approx_kl_div)
+                if self.target_kl is not None and approx_kl_div > 1.5 * self.target_kl:
+                    continue_training = False
+                    break
+                self.policy.optimizer.zero_grad()
+                loss.backward()
+                th.nn.utils.clip_grad_norm_(self.policy.parameters(), self.max_grad_norm)
+                self.policy.optimizer.step()
+            if pg_losses:
+                self._n_updates += 1
+            if not continue_training:
+                break
+        self.logger.record(
+            "train/replayed_fraction", used_total / (self.rollout_buffer.buffer_size * self.n_envs)
+        )
+        if pg_losses:
+            ev = explained_variance(
+                self.rollout_buffer.values.flatten(), self.rollout_buffer.returns.flatten()
+            )
+            self.logger.record("train/entropy_loss", np.mean(entropy_losses))
+            self.logger.record("train/policy_gradient_loss", np.mean(pg_losses))
+            self.logger.record("train/value_loss", np.mean(value_losses))
+            self.logger.record("train/approx_kl", np.mean(approx_kl_divs))
+            self.logger.record("train/clip_fraction", np.mean(clip_fractions))
+            self.logger.record("train/explained_variance", ev)
+        self.logger.record("train/n_updates", self._n_updates, exclude="tensorboard")
+        self.logger.record("train/clip_range", clip_range)

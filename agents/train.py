@@ -481,18 +481,19 @@ def algorithm_for(settings: TrainSettings, curriculum: Any) -> type:
     """The SB3 class to train: the algorithm's, or :class:`~ppcg.agents.robust.RobustA2C` for robust PLR.
 
     Raises:
-        ValueError: robust PLR with an algorithm that has no masked update (PPO, DQN).
+        ValueError: robust PLR with an algorithm that has no masked update (DQN).
     """
     from ppcg.agents.config import algorithm_class
 
     if getattr(curriculum, "robust", False):
-        if settings.algo != "a2c":
-            raise ValueError(
-                f"robust PLR (robust: true) needs masked updates, implemented for a2c, not {settings.algo}"
-            )
-        from ppcg.agents.robust import RobustA2C
+        from ppcg.agents.robust import RobustA2C, RobustPPO
 
-        return RobustA2C
+        robust = {"a2c": RobustA2C, "ppo": RobustPPO}
+        if settings.algo not in robust:
+            raise ValueError(
+                f"robust PLR (robust: true) needs masked updates (a2c and ppo have them), not {settings.algo}"
+            )
+        return robust[settings.algo]
     return algorithm_class(settings.algo)
 
 

@@ -107,7 +107,7 @@ def test_bad_arguments_are_clear_errors(capsys, tmp_path):
         )
         == 2
     )
-    assert "implemented for a2c, not ppo" in capsys.readouterr().err and not (tmp_path / "d").exists()
+    assert "(a2c and ppo have them), not dqn" in capsys.readouterr().err and not (tmp_path / "d").exists()
     plr.write_text("name: ppcg\nalpha: 0.1\n")
     assert main(["train", "zelda", "--curriculum", "plr", "--curriculum-config", str(plr)]) == 2
     assert "the file is for curriculum 'ppcg'" in capsys.readouterr().err

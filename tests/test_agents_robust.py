@@ -11,9 +11,9 @@ pytest.importorskip("stable_baselines3")
 
 import torch as th  # noqa: E402
 from gymnasium.vector import AutoresetMode, SyncVectorEnv  # noqa: E402
-from ppcg.agents.robust import MaskedRolloutBuffer, RobustA2C  # noqa: E402
+from ppcg.agents.robust import MaskedRolloutBuffer, RobustA2C, RobustPPO  # noqa: E402
 from ppcg.agents.vec_env import SB3VecEnv  # noqa: E402
-from stable_baselines3 import A2C  # noqa: E402
+from stable_baselines3 import A2C, PPO  # noqa: E402
 from stable_baselines3.common.callbacks import BaseCallback  # noqa: E402
 
 
@@ -69,9 +69,10 @@ class SetMask(BaseCallback):
 
 def params_after(cls, mask_value, steps=50):
     env = SB3VecEnv(SyncVectorEnv([Obs, Obs], autoreset_mode=AutoresetMode.SAME_STEP), seed=0)
-    model = cls("MlpPolicy", env, n_steps=5, seed=0, device="cpu")
+    kwargs = {"n_steps": 5} if issubclass(cls, A2C) else {"n_steps": 8, "batch_size": 4, "n_epochs": 2}
+    model = cls("MlpPolicy", env, seed=0, device="cpu", **kwargs)
     before = [p.detach().clone() for p in model.policy.parameters()]
-    model.learn(steps, callback=SetMask(mask_value) if cls is RobustA2C else None)
+    model.learn(steps, callback=SetMask(mask_value) if cls in (RobustA2C, RobustPPO) else None)
     return before, [p.detach().clone() for p in model.policy.parameters()]
 
 
@@ -81,5 +82,15 @@ def test_all_true_mask_is_sb3s_a2c_and_all_false_learns_nothing():
     for a, b in zip(ref, robust, strict=True):
         th.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
     before, frozen = params_after(RobustA2C, False)
+    for a, b in zip(before, frozen, strict=True):
+        assert th.equal(a, b)
+
+
+def test_robust_ppo_all_true_is_sb3s_ppo_and_all_false_learns_nothing():
+    _, ref = params_after(PPO, True, steps=32)
+    _, robust = params_after(RobustPPO, True, steps=32)
+    for a, b in zip(ref, robust, strict=True):
+        th.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    before, frozen = params_after(RobustPPO, False, steps=32)
     for a, b in zip(before, frozen, strict=True):
         assert th.equal(a, b)

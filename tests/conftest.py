@@ -9,6 +9,9 @@ import pytest
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+# One engine thread in tests: 2 shared cores, many small batches (threaded stepping is checked in a subprocess by
+# the engine's own tests where it matters).
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PPCG_SHARED", REPO.parent / "shared"))

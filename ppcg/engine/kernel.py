@@ -113,61 +113,61 @@ def _rnd_double(st, i):
 
 # ---------------------------------------------------------------------------------------------------------------
 # grid index
-@njit(cache=True, _nrt=False, inline="always")
-def _grid_remove(st, i, s):
-    cx0 = st.si[i, s, SI_CX0]
+@njit(cache=True, _nrt=False)
+def _grid_remove(si, ev, lst, gn, gi, i, s):
+    cx0 = si[i, s, SI_CX0]
     if cx0 == -2:
         return
     if cx0 == -1:
-        n = st.ev[i, EV_OUTN]
+        n = ev[i, EV_OUTN]
         for k in range(n):
-            if st.lst[i, L_OUT, k] == s:
-                st.lst[i, L_OUT, k] = st.lst[i, L_OUT, n - 1]
-                st.ev[i, EV_OUTN] = n - 1
+            if lst[i, L_OUT, k] == s:
+                lst[i, L_OUT, k] = lst[i, L_OUT, n - 1]
+                ev[i, EV_OUTN] = n - 1
                 break
-        st.si[i, s, SI_CX0] = -2
+        si[i, s, SI_CX0] = -2
         return
-    w = st.ev[i, EV_WIDTH]
-    for cy in range(st.si[i, s, SI_CY0], st.si[i, s, SI_CY1] + 1):
-        for cx in range(cx0, st.si[i, s, SI_CX1] + 1):
+    w = ev[i, EV_WIDTH]
+    for cy in range(si[i, s, SI_CY0], si[i, s, SI_CY1] + 1):
+        for cx in range(cx0, si[i, s, SI_CX1] + 1):
             c = cy * w + cx
-            n = st.gn[i, c]
+            n = gn[i, c]
             for k in range(n):
-                if st.gi[i, c, k] == s:
-                    st.gi[i, c, k] = st.gi[i, c, n - 1]
-                    st.gn[i, c] = n - 1
+                if gi[i, c, k] == s:
+                    gi[i, c, k] = gi[i, c, n - 1]
+                    gn[i, c] = n - 1
                     break
-    st.si[i, s, SI_CX0] = -2
+    si[i, s, SI_CX0] = -2
 
 
-@njit(cache=True, _nrt=False, inline="always")
-def _grid_add(st, i, s):
-    x = st.si[i, s, SI_X]
-    y = st.si[i, s, SI_Y]
-    w = st.ev[i, EV_WIDTH]
-    h = st.ev[i, EV_HEIGHT]
+@njit(cache=True, _nrt=False)
+def _grid_add(si, ev, lst, gn, gi, i, s):
+    x = si[i, s, SI_X]
+    y = si[i, s, SI_Y]
+    w = ev[i, EV_WIDTH]
+    h = ev[i, EV_HEIGHT]
     if x < 0 or y < 0 or x + BS > w * BS or y + BS > h * BS:
-        st.lst[i, L_OUT, st.ev[i, EV_OUTN]] = s
-        st.ev[i, EV_OUTN] += 1
-        st.si[i, s, SI_CX0] = -1
+        lst[i, L_OUT, ev[i, EV_OUTN]] = s
+        ev[i, EV_OUTN] += 1
+        si[i, s, SI_CX0] = -1
         return
     cx0 = x // BS
     cx1 = (x + BS - 1) // BS
     cy0 = y // BS
     cy1 = (y + BS - 1) // BS
-    st.si[i, s, SI_CX0] = cx0
-    st.si[i, s, SI_CX1] = cx1
-    st.si[i, s, SI_CY0] = cy0
-    st.si[i, s, SI_CY1] = cy1
+    si[i, s, SI_CX0] = cx0
+    si[i, s, SI_CX1] = cx1
+    si[i, s, SI_CY0] = cy0
+    si[i, s, SI_CY1] = cy1
     for cy in range(cy0, cy1 + 1):
         for cx in range(cx0, cx1 + 1):
             c = cy * w + cx
-            n = st.gn[i, c]
+            n = gn[i, c]
             if n < CELL_CAP:
-                st.gi[i, c, n] = s
-                st.gn[i, c] = n + 1
+                gi[i, c, n] = s
+                gn[i, c] = n + 1
             else:
-                st.ev[i, EV_OVERFLOW] = True
+                ev[i, EV_OVERFLOW] = True
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -182,10 +182,10 @@ def _set_pos(st, i, s, x, y):
             st.si[i, s, SI_X] = x
             st.si[i, s, SI_Y] = y
             return
-    _grid_remove(st, i, s)
+    _grid_remove(st.si, st.ev, st.lst, st.gn, st.gi, i, s)
     st.si[i, s, SI_X] = x
     st.si[i, s, SI_Y] = y
-    _grid_add(st, i, s)
+    _grid_add(st.si, st.ev, st.lst, st.gn, st.gi, i, s)
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -227,7 +227,7 @@ def _count_active(tb, st, i, t):
     return n
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, _nrt=False)
 def _add_sprite(tb, st, i, t, x, y):
     """GVGAI's ``addSprite``: refused (-1) when a singleton type (or ancestor) already has a sprite."""
     for q in range(tb.ti[t, TI_SING0], tb.ti[t, TI_SING1]):
@@ -266,7 +266,7 @@ def _add_sprite(tb, st, i, t, x, y):
     st.tl[i, t, st.tc[i, t, TC_N]] = s
     st.tc[i, t, TC_N] += 1
     st.si[i, s, SI_CX0] = -2
-    _grid_add(st, i, s)
+    _grid_add(st.si, st.ev, st.lst, st.gn, st.gi, i, s)
     return s
 
 
@@ -303,7 +303,7 @@ def _clear_all(tb, st, i):
     for k in range(nk):
         s = st.lst[i, L_KILL, k]
         t = st.si[i, s, SI_TYPE]
-        _grid_remove(st, i, s)
+        _grid_remove(st.si, st.ev, st.lst, st.gn, st.gi, i, s)
         if st.si[i, s, SI_DISABLED]:
             st.tc[i, t, TC_DIS] -= 1
         if st.ev[i, EV_AVATAR] == s:
@@ -365,7 +365,7 @@ def _pre_movement(st, i, s):
 
 # ---------------------------------------------------------------------------------------------------------------
 # sprite classes
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, _nrt=False)
 def _random_npc(tb, st, i, s, t):
     _passive(tb, st, i, s, t)
     if st.si[i, s, SI_COUNTER] < tb.ti[t, TI_CONS]:
@@ -480,7 +480,7 @@ def _update_avatar(tb, st, i, s, a):
 
 # ---------------------------------------------------------------------------------------------------------------
 # effects: each returns GVGAI's ``applyScore`` (whether the effect's scoreChange counts)
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, _nrt=False)
 def _eff_transform_to(tb, st, i, e, s1, s2):
     if st.si[i, s1, SI_DISABLED]:
         return True
@@ -511,7 +511,7 @@ def _eff_transform_to(tb, st, i, e, s1, s2):
     return True
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, _nrt=False)
 def _eff_collect_resource(tb, st, i, e, s1, s2):
     if s2 < 0:
         return True
@@ -530,7 +530,7 @@ def _eff_collect_resource(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, _nrt=False)
 def _eff_change_resource(tb, st, i, e, s1, s2):
     r = tb.ei[e, EI_RES]
     v = tb.ei[e, EI_VALUE]
@@ -542,7 +542,7 @@ def _eff_change_resource(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, _nrt=False)
 def _eff_kill_if_from_above(tb, st, i, e, s1, s2):
     if s2 < 0:
         return True
@@ -554,7 +554,7 @@ def _eff_kill_if_from_above(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, _nrt=False)
 def _eff_kill_if_other_has_more(tb, st, i, e, s1, s2):
     if s2 < 0:
         return True
@@ -567,7 +567,7 @@ def _eff_kill_if_other_has_more(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, _nrt=False)
 def _eff_spawn(tb, st, i, e, s1, s2):
     if _rnd_double(st, i) >= tb.ef[e, EF_PROB]:
         return True
@@ -575,7 +575,7 @@ def _eff_spawn(tb, st, i, e, s1, s2):
     return True
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, _nrt=False)
 def _eff_spawn_if_has_more(tb, st, i, e, s1, s2):
     if _rnd_double(st, i) >= tb.ef[e, EF_PROB]:
         return False
@@ -587,7 +587,7 @@ def _eff_spawn_if_has_more(tb, st, i, e, s1, s2):
     return False
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, _nrt=False)
 def _eff_wrap_around(tb, st, i, e, s1, s2):
     off = tb.ef[e, EF_OFFSET]
     x = st.si[i, s1, SI_X]
@@ -605,7 +605,7 @@ def _eff_wrap_around(tb, st, i, e, s1, s2):
     return True
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, _nrt=False)
 def _eff_shield_from(tb, st, i, e, s1, s2):
     a = st.si[i, s1, SI_TYPE]
     b = tb.ei[e, EI_STYPE]
@@ -622,7 +622,7 @@ def _eff_shield_from(tb, st, i, e, s1, s2):
     return True
 
 
-@njit(cache=True, _nrt=False, inline="always")
+@njit(cache=True, _nrt=False)
 def _eff_pull_with_it(tb, st, i, e, s1, s2, gt):
     if s2 < 0:
         return True

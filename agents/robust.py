@@ -135,7 +135,7 @@ class RobustPPO(PPO):
         super().__init__(*args, **kwargs)
 
     def train(self) -> None:
-        """SB3's PPO epochs and minibatches with masked means; minibatches with nothing replayed are skipped."""
+        """SB3's PPO epochs and minibatches, masked means; minibatches with nothing replayed are skipped."""
         self.policy.set_training_mode(True)
         self._update_learning_rate(self.policy.optimizer)
         clip_range = self.clip_range(self._current_progress_remaining)  # type: ignore[operator]

@@ -16,6 +16,7 @@ from ppcg.engine.layout import BLOCK, STATE_FIELDS, State, alloc_state
 __all__ = ["BatchEngine", "StepResult", "EngineState"]
 
 _OBS_KINDS = {None: 0, "symbolic": 1, "rgb": 2}
+_SERIAL_MAX = 8  # resets/observations of this few environments skip the thread pool
 
 
 @dataclass
@@ -72,6 +73,7 @@ class BatchEngine:
         self._slots = 0
         self._cells = 0
         self._plans: dict = {}
+        self._buf: np.ndarray | None = None
 
     # ------------------------------------------------------------------------------------------------------
     @property
@@ -160,9 +162,16 @@ class BatchEngine:
         ys = np.concatenate([p[2] for p in plans]) if plans else np.zeros(0, np.int32)
         widths = np.array([p[3] for p in plans], np.int32)
         heights = np.array([p[4] for p in plans], np.int32)
-        K.reset_batch(self.tables, self._state, idx, offsets, types, xs, ys, widths, heights, seeds,
-                      _chunks(len(idx)))
-        return self.observe()
+        if len(idx) <= _SERIAL_MAX:
+            K._reset_range(self.tables, self._state, idx, offsets, types, xs, ys, widths, heights, seeds, 0,
+                           len(idx))
+        else:
+            K.reset_batch(self.tables, self._state, idx, offsets, types, xs, ys, widths, heights, seeds,
+                          _chunks(len(idx)))
+        if self.obs_type is None:
+            return None
+        self._observe(idx)
+        return self._buf.copy()
 
     def step(self, actions) -> StepResult:
         """Advance every environment by one tick with Gym action indices ``actions`` (``[num_envs]``)."""
@@ -173,7 +182,7 @@ class BatchEngine:
         reward = np.zeros(self.num_envs, np.float64)
         kind, sym, rgb = self._obs_buffers()
         K.step_batch(self.tables, st, actions, self.max_steps, kind, sym, rgb, reward, _chunks(self.num_envs))
-        obs = sym if kind == 1 else rgb if kind == 2 else None
+        obs = self._buf.copy() if kind else None
         ev = st.ev
         return StepResult(
             obs=obs, reward=reward.astype(np.float32), terminated=(ev[:, L.EV_ENDED] != 0) & (ev[:, L.EV_ACTIVE] != 0),
@@ -182,23 +191,36 @@ class BatchEngine:
         )
 
     def _obs_buffers(self):
+        """The kernel's observation arguments: (kind, symbolic buffer, rgb buffer); the engine's own buffer is
+        written in place and copied out, so a reset only redraws the environments it resets."""
         kind = _OBS_KINDS[self.obs_type]
         dummy = np.zeros((1, 1, 1, 1), np.uint8)
         if kind == 0:
             return 0, dummy, dummy
         w, h = self.obs_size
-        if kind == 1:
-            return 1, np.zeros((self.num_envs, len(self.compiled.leaf_names), h, w), np.uint8), dummy
-        return 2, dummy, np.zeros((self.num_envs, h * BLOCK, w * BLOCK, 3), np.uint8)
+        shape = ((self.num_envs, len(self.compiled.leaf_names), h, w) if kind == 1
+                 else (self.num_envs, h * BLOCK, w * BLOCK, 3))
+        if self._buf is None or self._buf.shape != shape:
+            self._buf = np.zeros(shape, np.uint8)
+        return (1, self._buf, dummy) if kind == 1 else (2, dummy, self._buf)
+
+    def _observe(self, idx: np.ndarray) -> None:
+        kind, sym, rgb = self._obs_buffers()
+        if kind == 0:
+            return
+        idx = np.asarray(idx, np.int64)
+        if len(idx) <= _SERIAL_MAX:
+            K._observe_range(self.tables, self._state, idx, 0, len(idx), kind, sym, rgb)
+        else:
+            K.observe_batch(self.tables, self._state, idx, kind, sym, rgb, _chunks(len(idx)))
 
     def observe(self) -> np.ndarray | None:
         """The current observation of every environment (a copy)."""
-        st = self._require()
-        kind, sym, rgb = self._obs_buffers()
-        if kind == 0:
+        self._require()
+        if self.obs_type is None:
             return None
-        K.observe_batch(self.tables, st, kind, sym, rgb, _chunks(self.num_envs))
-        return sym if kind == 1 else rgb
+        self._observe(np.arange(self.num_envs))
+        return self._buf.copy()
 
     def render_rgb(self, i: int, tile_size: int = BLOCK) -> np.ndarray:
         """Environment ``i`` drawn in colour: uint8 ``[H*tile_size, W*tile_size, 3]``."""

@@ -990,8 +990,9 @@ def _step_range(tb, st, actions, lo, hi, max_steps, obs_kind, sym, rgb, reward):
 
 
 @njit(cache=True, _nrt=False)
-def _observe_range(tb, st, lo, hi, obs_kind, sym, rgb):
-    for i in range(lo, hi):
+def _observe_range(tb, st, idx, lo, hi, obs_kind, sym, rgb):
+    for k in range(lo, hi):
+        i = idx[k]
         if obs_kind == 1:
             obs_symbolic(tb, st, i, sym[i])
         elif obs_kind == 2:
@@ -1025,7 +1026,8 @@ def reset_batch(tb, st, idx, offsets, types, xs, ys, widths, heights, seeds, chu
 
 
 @njit(parallel=True, cache=True)
-def observe_batch(tb, st, obs_kind, sym, rgb, chunks):
-    n = st.ev.shape[0]
+def observe_batch(tb, st, idx, obs_kind, sym, rgb, chunks):
+    """Write the observations of environments ``idx`` into ``sym`` / ``rgb``."""
+    n = idx.shape[0]
     for c in prange(chunks):
-        _observe_range(tb, st, (c * n) // chunks, ((c + 1) * n) // chunks, obs_kind, sym, rgb)
+        _observe_range(tb, st, idx, (c * n) // chunks, ((c + 1) * n) // chunks, obs_kind, sym, rgb)

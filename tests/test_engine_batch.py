@@ -140,3 +140,18 @@ def test_zelda_tables_follow_gvgai_orders():
     assert "ground" in comp.type_names and "ground" not in comp.leaf_names  # hidden
     with pytest.raises(ValueError):
         BatchEngine(comp, 1, obs_type="pixels")
+
+
+@pytest.mark.parametrize("name", PAPER)
+def test_incremental_rgb_equals_a_full_redraw(name):
+    spec, comp, levels = game(name)
+    eng = BatchEngine(comp, 3, obs_type="rgb")
+    eng.reset(levels[:3], [1, 2, 3])
+    rng = np.random.default_rng(7)
+    for t in range(80):
+        r = eng.step(rng.integers(comp.n_actions, size=3))
+        for i in range(3):
+            assert np.array_equal(r.obs[i], eng.render_rgb(i)), (name, t, i)
+        done = np.flatnonzero(r.terminated | r.truncated)
+        if done.size:
+            eng.reset([levels[0]] * done.size, list(range(10, 10 + done.size)), indices=done)

@@ -202,6 +202,8 @@ class BatchEngine:
                  else (self.num_envs, h * BLOCK, w * BLOCK, 3))
         if self._buf is None or self._buf.shape != shape:
             self._buf = np.zeros(shape, np.uint8)
+            if self._state is not None:
+                self._state.ev[:, L.EV_CANVAS] = 0  # a new canvas: redraw everything
         return (1, self._buf, dummy) if kind == 1 else (2, dummy, self._buf)
 
     def _observe(self, idx: np.ndarray) -> None:
@@ -286,6 +288,7 @@ class BatchEngine:
                              f"{self._slots} / {self._cells}: use an engine with the same capacity")
         for f in STATE_FIELDS:
             getattr(st, f)[i] = state.arrays[f]
+        st.ev[i, L.EV_CANVAS] = 0  # this engine's canvas does not show that state
 
     def _require(self) -> State:
         if self._state is None:

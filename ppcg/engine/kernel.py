@@ -879,6 +879,7 @@ def reset_env(tb, st, i, types, xs, ys, width, height, seed):
     st.ev[i, EV_OUTN] = 0
     st.ev[i, EV_OVERFLOW] = False
     st.ev[i, EV_SHN] = 0
+    st.ev[i, EV_CANVAS] = 0
     st.ev[i, EV_WIDTH] = width
     st.ev[i, EV_HEIGHT] = height
     st.ev[i, EV_NEXT_ID] = 0
@@ -977,6 +978,113 @@ def obs_rgb(tb, st, i, out):
                         out[y, x, 2] = tb.col[t, 1, 2]
 
 
+@njit(cache=True, _nrt=False)
+def _paint(tb, st, i, s, out, x0c, y0c, x1c, y1c):
+    """Paint sprite ``s`` clipped to pixels [x0c, x1c) x [y0c, y1c)."""
+    t = st.si[i, s, SI_TYPE]
+    sx = st.si[i, s, SI_X]
+    sy = st.si[i, s, SI_Y]
+    for y in range(max(sy, y0c), min(sy + BS, y1c)):
+        for x in range(max(sx, x0c), min(sx + BS, x1c)):
+            m = tb.mask[t, y - sy, x - sx]
+            if m != 0:
+                out[y, x, 0] = tb.col[t, m - 1, 0]
+                out[y, x, 1] = tb.col[t, m - 1, 1]
+                out[y, x, 2] = tb.col[t, m - 1, 2]
+
+
+@njit(cache=True, _nrt=False)
+def obs_rgb_incremental(tb, st, i, out):
+    """Like :func:`obs_rgb` on a canvas that already shows the previous frame: only cells whose content changed
+    (a signature of the sprites covering them, in drawing order) are redrawn."""
+    w = st.ev[i, EV_WIDTH]
+    h = st.ev[i, EV_HEIGHT]
+    if st.ev[i, EV_OVERFLOW] or w * BS > out.shape[1] or h * BS > out.shape[0] or not st.ev[i, EV_CANVAS]:
+        obs_rgb(tb, st, i, out)
+        if not st.ev[i, EV_OVERFLOW]:
+            _signatures(tb, st, i, w, h)
+            for c in range(w * h):
+                st.sig[i, 0, c] = st.sig[i, 1, c]
+            st.ev[i, EV_CANVAS] = 1
+        return
+    _signatures(tb, st, i, w, h)
+    cand = st.lst[i, L_CAND]
+    for c in range(w * h):
+        sg = st.sig[i, 1, c]
+        if sg == st.sig[i, 0, c]:
+            continue
+        st.sig[i, 0, c] = sg
+        cx = c % w
+        cy = c // w
+        x0 = cx * BS
+        y0 = cy * BS
+        for y in range(y0, y0 + BS):
+            for x in range(x0, x0 + BS):
+                out[y, x, 0] = 0
+                out[y, x, 1] = 0
+                out[y, x, 2] = 0
+        # the sprites over this cell, in drawing order (type rank, then id)
+        nc = 0
+        for k in range(st.gn[i, c]):
+            s = st.gi[i, c, k]
+            cand[nc] = s
+            nc += 1
+        for k in range(st.ev[i, EV_OUTN]):
+            s = st.lst[i, L_OUT, k]
+            sx = st.si[i, s, SI_X]
+            sy = st.si[i, s, SI_Y]
+            if sx < x0 + BS and x0 < sx + BS and sy < y0 + BS and y0 < sy + BS:
+                cand[nc] = s
+                nc += 1
+        for a in range(1, nc):
+            v = cand[a]
+            kv = (np.int64(tb.ti[st.si[i, v, SI_TYPE], TI_DRAW_RANK]) << 32) + st.si[i, v, SI_ID]
+            b = a - 1
+            while b >= 0:
+                u = cand[b]
+                ku = (np.int64(tb.ti[st.si[i, u, SI_TYPE], TI_DRAW_RANK]) << 32) + st.si[i, u, SI_ID]
+                if ku <= kv:
+                    break
+                cand[b + 1] = u
+                b -= 1
+            cand[b + 1] = v
+        for k in range(nc):
+            s = cand[k]
+            t = st.si[i, s, SI_TYPE]
+            if tb.ti[t, TI_CLS] < 0 or tb.ti[t, TI_INVISIBLE] or st.si[i, s, SI_DISABLED]:
+                continue
+            _paint(tb, st, i, s, out, x0, y0, x0 + BS, y0 + BS)
+
+
+@njit(cache=True, _nrt=False)
+def _signatures(tb, st, i, w, h):
+    """Per level cell, a hash of the visible sprites covering it in drawing order (into ``st.sig[i, 1]``)."""
+    for c in range(w * h):
+        st.sig[i, 1, c] = 0
+    for k in range(tb.misc[M_DRAW0], tb.misc[M_DRAW1]):
+        t = tb.seq[k]
+        if tb.ti[t, TI_CLS] < 0 or tb.ti[t, TI_INVISIBLE]:
+            continue
+        for j in range(st.tc[i, t, TC_N]):
+            s = st.tl[i, t, j]
+            if st.si[i, s, SI_DISABLED]:
+                continue
+            sx = st.si[i, s, SI_X]
+            sy = st.si[i, s, SI_Y]
+            if sx >= w * BS or sy >= h * BS or sx + BS <= 0 or sy + BS <= 0:
+                continue
+            cx0 = max(sx, 0) // BS
+            cx1 = min(sx + BS - 1, w * BS - 1) // BS
+            cy0 = max(sy, 0) // BS
+            cy1 = min(sy + BS - 1, h * BS - 1) // BS
+            for cy in range(cy0, cy1 + 1):
+                for cx in range(cx0, cx1 + 1):
+                    c = cy * w + cx
+                    v = (np.int64(t + 1) * np.int64(1000003) + np.int64(sx - cx * BS + 32) * np.int64(131)
+                         + np.int64(sy - cy * BS + 32))
+                    st.sig[i, 1, c] = st.sig[i, 1, c] * np.int64(6364136223846793005) + v
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # batch entry points: prange over a few chunks, each stepped by one call (no per-environment reference counting)
 @njit(cache=True, _nrt=False)
@@ -986,7 +1094,7 @@ def _step_range(tb, st, actions, lo, hi, max_steps, obs_kind, sym, rgb, reward):
         if obs_kind == 1:
             obs_symbolic(tb, st, i, sym[i])
         elif obs_kind == 2:
-            obs_rgb(tb, st, i, rgb[i])
+            obs_rgb_incremental(tb, st, i, rgb[i])
 
 
 @njit(cache=True, _nrt=False)
@@ -996,7 +1104,7 @@ def _observe_range(tb, st, idx, lo, hi, obs_kind, sym, rgb):
         if obs_kind == 1:
             obs_symbolic(tb, st, i, sym[i])
         elif obs_kind == 2:
-            obs_rgb(tb, st, i, rgb[i])
+            obs_rgb_incremental(tb, st, i, rgb[i])
 
 
 @njit(cache=True, _nrt=False)

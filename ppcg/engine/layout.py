@@ -31,10 +31,10 @@ TC_N, TC_DIS = 0, 1
 L_FREE, L_KILL, L_OUT, L_CAND = 0, 1, 2, 3
 # per-environment scalars ev[N, NEV]
 (EV_WIDTH, EV_HEIGHT, EV_NEXT_ID, EV_TICK, EV_AVATAR, EV_WINNER, EV_ENDED, EV_TRUNC, EV_ACTIVE, EV_REFUSED,
- EV_NFREE, EV_NKILL, EV_OUTN, EV_OVERFLOW, EV_SHN) = range(15)
-NEV = 15
+ EV_NFREE, EV_NKILL, EV_OUTN, EV_OVERFLOW, EV_SHN, EV_CANVAS) = range(16)
+NEV = 16
 
-STATE_FIELDS = ("si", "res", "pull", "tl", "tc", "lst", "ckey", "gn", "gi", "ev", "shd", "score", "rng")
+STATE_FIELDS = ("si", "res", "pull", "tl", "tc", "lst", "ckey", "gn", "gi", "ev", "shd", "score", "rng", "sig")
 State = namedtuple("State", STATE_FIELDS)
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -86,4 +86,5 @@ def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull
         shd=np.zeros((n, 3, MAX_SHIELDS), np.int32),
         score=np.zeros(n, np.float64),
         rng=np.zeros((n, 1), np.int64),
+        sig=np.zeros((n, 2, max(cells, 1)), np.int64),  # rgb: what each cell shows, and scratch
     )

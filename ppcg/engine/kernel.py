@@ -115,10 +115,10 @@ def _rnd_double(st, i):
 # grid index
 @njit(cache=True, _nrt=False)
 def _grid_remove(si, ev, lst, gn, gi, i, s):
-    cx0 = si[i, s, SI_CX0]
-    if cx0 == -2:
+    c = si[i, s, SI_CX0]
+    if c == -2:
         return
-    if cx0 == -1:
+    if c == -1:
         n = ev[i, EV_OUTN]
         for k in range(n):
             if lst[i, L_OUT, k] == s:
@@ -127,21 +127,19 @@ def _grid_remove(si, ev, lst, gn, gi, i, s):
                 break
         si[i, s, SI_CX0] = -2
         return
-    w = ev[i, EV_WIDTH]
-    for cy in range(si[i, s, SI_CY0], si[i, s, SI_CY1] + 1):
-        for cx in range(cx0, si[i, s, SI_CX1] + 1):
-            c = cy * w + cx
-            n = gn[i, c]
-            for k in range(n):
-                if gi[i, c, k] == s:
-                    gi[i, c, k] = gi[i, c, n - 1]
-                    gn[i, c] = n - 1
-                    break
+    n = gn[i, c]
+    for k in range(n):
+        if gi[i, c, k] == s:
+            gi[i, c, k] = gi[i, c, n - 1]
+            gn[i, c] = n - 1
+            break
     si[i, s, SI_CX0] = -2
 
 
 @njit(cache=True, _nrt=False)
 def _grid_add(si, ev, lst, gn, gi, i, s):
+    """Index a sprite under the cell of its top-left corner (a block-sized sprite overlaps only sprites indexed in
+    its own cell's 3x3 neighbourhood); sprites not fully inside the level go to a separate list."""
     x = si[i, s, SI_X]
     y = si[i, s, SI_Y]
     w = ev[i, EV_WIDTH]
@@ -151,23 +149,14 @@ def _grid_add(si, ev, lst, gn, gi, i, s):
         ev[i, EV_OUTN] += 1
         si[i, s, SI_CX0] = -1
         return
-    cx0 = x // BS
-    cx1 = (x + BS - 1) // BS
-    cy0 = y // BS
-    cy1 = (y + BS - 1) // BS
-    si[i, s, SI_CX0] = cx0
-    si[i, s, SI_CX1] = cx1
-    si[i, s, SI_CY0] = cy0
-    si[i, s, SI_CY1] = cy1
-    for cy in range(cy0, cy1 + 1):
-        for cx in range(cx0, cx1 + 1):
-            c = cy * w + cx
-            n = gn[i, c]
-            if n < CELL_CAP:
-                gi[i, c, n] = s
-                gn[i, c] = n + 1
-            else:
-                ev[i, EV_OVERFLOW] = True
+    c = (y // BS) * w + x // BS
+    si[i, s, SI_CX0] = c
+    n = gn[i, c]
+    if n < CELL_CAP:
+        gi[i, c, n] = s
+        gn[i, c] = n + 1
+    else:
+        ev[i, EV_OVERFLOW] = True
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -175,10 +164,10 @@ def _set_pos(st, i, s, x, y):
     """Move sprite ``s`` to pixel ``(x, y)``, keeping the grid index in step."""
     if x == st.si[i, s, SI_X] and y == st.si[i, s, SI_Y]:
         return
-    cx0 = st.si[i, s, SI_CX0]
-    if cx0 >= 0 and x >= 0 and y >= 0 and x + BS <= st.ev[i, EV_WIDTH] * BS and y + BS <= st.ev[i, EV_HEIGHT] * BS:
-        if (x // BS == cx0 and (x + BS - 1) // BS == st.si[i, s, SI_CX1] and y // BS == st.si[i, s, SI_CY0]
-                and (y + BS - 1) // BS == st.si[i, s, SI_CY1]):
+    c = st.si[i, s, SI_CX0]
+    w = st.ev[i, EV_WIDTH]
+    if c >= 0 and x >= 0 and y >= 0 and x + BS <= w * BS and y + BS <= st.ev[i, EV_HEIGHT] * BS:
+        if (y // BS) * w + x // BS == c:
             st.si[i, s, SI_X] = x
             st.si[i, s, SI_Y] = y
             return
@@ -704,12 +693,14 @@ def _gather(tb, st, i, s1, t2, lim, direct):
                     nc += 1
         return nc
     w = st.ev[i, EV_WIDTH]
-    for cy in range(st.si[i, s1, SI_CY0], st.si[i, s1, SI_CY1] + 1):
-        for cx in range(st.si[i, s1, SI_CX0], st.si[i, s1, SI_CX1] + 1):
+    h = st.ev[i, EV_HEIGHT]
+    x = st.si[i, s1, SI_X]
+    y = st.si[i, s1, SI_Y]
+    for cy in range(max(y // BS - 1, 0), min((y + BS - 1) // BS, h - 1) + 1):
+        for cx in range(max(x // BS - 1, 0), min((x + BS - 1) // BS, w - 1) + 1):
             c = cy * w + cx
             for k in range(st.gn[i, c]):
-                s2 = st.gi[i, c, k]
-                nc = _consider(tb, st, i, s1, s2, t2, lim, nc)
+                nc = _consider(tb, st, i, s1, st.gi[i, c, k], t2, lim, nc)
     for k in range(st.ev[i, EV_OUTN]):
         nc = _consider(tb, st, i, s1, st.lst[i, L_OUT, k], t2, lim, nc)
     # insertion sort by (rank of type within t2's subtree, id)
@@ -732,9 +723,6 @@ def _consider(tb, st, i, s1, s2, t2, lim, nc):
         return nc
     if not _intersects(st, i, s1, s2):
         return nc
-    for k in range(nc):
-        if st.lst[i, L_CAND, k] == s2:
-            return nc
     st.lst[i, L_CAND, nc] = s2
     st.ckey[i, nc] = (np.int64(tb.tt[TT_RANK, t2, st.si[i, s2, SI_TYPE]]) << 32) + st.si[i, s2, SI_ID]
     return nc + 1
@@ -1025,10 +1013,16 @@ def obs_rgb_incremental(tb, st, i, out):
                 out[y, x, 2] = 0
         # the sprites over this cell, in drawing order (type rank, then id)
         nc = 0
-        for k in range(st.gn[i, c]):
-            s = st.gi[i, c, k]
-            cand[nc] = s
-            nc += 1
+        for ny in range(max(cy - 1, 0), cy + 1):
+            for nx in range(max(cx - 1, 0), cx + 1):
+                cc = ny * w + nx
+                for k in range(st.gn[i, cc]):
+                    s = st.gi[i, cc, k]
+                    sx = st.si[i, s, SI_X]
+                    sy = st.si[i, s, SI_Y]
+                    if sx < x0 + BS and x0 < sx + BS and sy < y0 + BS and y0 < sy + BS:
+                        cand[nc] = s
+                        nc += 1
         for k in range(st.ev[i, EV_OUTN]):
             s = st.lst[i, L_OUT, k]
             sx = st.si[i, s, SI_X]

@@ -174,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 if (path / "run.json").is_file():
                     run_dir = RunDir.open(path)
+                    _check_same(run_dir, settings)
                     if run_dir.is_complete:
                         print(f"[{cond.label} s{seed}] complete: {path}")
                     else:
@@ -197,6 +198,37 @@ def run(args: argparse.Namespace) -> int:
     write_results(out_dir, args.game, conditions, records, command=command, wall_seconds=wall, args=args)
     print((out_dir / "README.md").read_text(encoding="utf-8"))
     return 0
+
+
+_MUST_MATCH = (
+    "game",
+    "algo",
+    "curriculum",
+    "difficulty",
+    "level",
+    "timesteps",
+    "seed",
+    "obs",
+    "n_envs",
+    "config",
+)
+
+
+def _check_same(run_dir: Any, settings: Any) -> None:
+    """A run found in the runs folder must have been made with these settings, else it is not reused.
+
+    Raises:
+        RunError: a setting differs (the message names it and suggests another ``--runs``).
+    """
+    from ppcg.agents.run import RunError
+
+    saved = run_dir.read_config().get("settings", {})
+    for key in _MUST_MATCH:
+        if saved.get(key) != getattr(settings, key):
+            raise RunError(
+                f"{run_dir.path} was trained with {key}={saved.get(key)!r}, not {getattr(settings, key)!r}; "
+                "use another --runs folder for a different experiment"
+            )
 
 
 def _reconstruct(args: argparse.Namespace) -> str:

@@ -82,3 +82,15 @@ def test_write_results_writes_readme_summary_and_plots(tmp_path):
     data = json.loads((tmp_path / "summary.json").read_text())
     assert data["summary"]["ppcg"]["human"]["win_rate"] == pytest.approx([0.6, 0.1])
     assert len(data["runs"]) == 3 and "progress" not in data["runs"][0]
+
+
+def test_a_run_made_with_other_settings_is_not_reused(tmp_path):
+    from ppcg.agents.experiment import _check_same
+    from ppcg.agents.run import RunDir, RunError
+    from ppcg.agents.train import TrainSettings
+
+    run = RunDir.create(tmp_path / "r", "r")
+    run.write_config({"settings": {**TrainSettings(timesteps=1000).__dict__}})
+    _check_same(run, TrainSettings(timesteps=1000, threads=2))  # threads do not change what is trained
+    with pytest.raises(RunError, match="timesteps=1000, not 2000"):
+        _check_same(run, TrainSettings(timesteps=2000))

@@ -307,7 +307,8 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         if code in (F.C_SPAWN_POINT, F.C_SHOOT_AVATAR):
             st = _as_names(p.get("stype", ""))
             if not st:
-                missing.add("parameter", f"{c}.stype (required)", line_of(n))
+                if not children_of(n):  # a grouping node whose children set stype is never instantiated
+                    missing.add("parameter", f"{c}.stype (required)", line_of(n))
             elif len(st) > 1:
                 missing.add("parameter", f"{c}.stype with several sprites", line_of(n))
             elif st[0] not in tid:

@@ -30,12 +30,12 @@ C_ONGOING_AVATAR = 23
 
 # name -> (code, behaviour parameters the engine reads). One entry a line.
 SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
-    "Immovable": (C_IMMOVABLE, frozenset()),
-    "Door": (C_DOOR, frozenset()),
+    "Immovable": (C_IMMOVABLE, frozenset({"speed", "cooldown"})),  # static: never moves on its own
+    "Door": (C_DOOR, frozenset({"speed", "cooldown"})),
     "Passive": (C_PASSIVE, frozenset({"speed", "cooldown", "orientation"})),
     "Resource": (C_RESOURCE, frozenset({"speed", "cooldown", "orientation", "value", "limit"})),
-    "Flicker": (C_FLICKER, frozenset({"limit"})),
-    "OrientedFlicker": (C_ORIENTED_FLICKER, frozenset({"limit", "orientation"})),
+    "Flicker": (C_FLICKER, frozenset({"limit", "speed", "cooldown"})),
+    "OrientedFlicker": (C_ORIENTED_FLICKER, frozenset({"limit", "speed", "cooldown"})),
     "Missile": (C_MISSILE, frozenset({"speed", "cooldown", "orientation"})),
     "RandomNPC": (C_RANDOM_NPC, frozenset({"speed", "cooldown", "cons"})),
     "SpawnPoint": (C_SPAWN_POINT, frozenset({"stype", "prob", "total", "cooldown", "spawnorientation", "orientation"})),
@@ -46,7 +46,9 @@ SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
 }
 
 # Behaviour parameters every class accepts (handled by the engine for all sprites).
-COMMON_SPRITE_PARAMS = frozenset({"singleton", "portal", "healthPoints", "maxHealthPoints", "limitHealthPoints"})
+COMMON_SPRITE_PARAMS = frozenset(
+    {"singleton", "portal", "orientation", "healthPoints", "maxHealthPoints", "limitHealthPoints"}
+)
 
 # Engine actions (kernel constants) and each avatar class's actions in GVGAI's order.
 A_NIL, A_USE, A_LEFT, A_RIGHT, A_DOWN, A_UP = 0, 1, 2, 3, 4, 5

@@ -540,9 +540,13 @@ def _pack_tables(*, T, **k) -> Tables:
         seq.extend(int(x) for x in k[name])
         misc[c1] = len(seq)
     pairs = k["pairs"]
-    pi = np.zeros((len(pairs), 4), np.int32)
+    pi = np.zeros((len(pairs), 5), np.int32)
+    effs_ = k["effs"]
     for p, (a, b) in enumerate(pairs):
-        pi[p] = (a, b, k["pair_e0"][p], k["pair_e1"][p])
+        e0, e1 = k["pair_e0"][p], k["pair_e1"][p]
+        disjoint = not (k["is_in"][a] & k["is_in"][b]).any()
+        moves2 = any(effs_[e]["code"] in F.EFFECTS_MOVING_SECOND for e in range(e0, e1))
+        pi[p] = (a, b, e0, e1, int(disjoint and not moves2))
     effs = k["effs"]
     ei = np.zeros((len(effs), L.NEI), np.int32)
     ef = np.zeros((len(effs), 2), np.float64)

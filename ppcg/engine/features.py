@@ -94,6 +94,9 @@ EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
     "pullWithIt": (E_PULL_WITH_IT, frozenset()),
 }
 
+# Effects that move their second sprite (the kernel then cannot look for first sprites around the second ones).
+EFFECTS_MOVING_SECOND: frozenset[int] = frozenset()
+
 # Parameters of GVGAI's Effect base class that the engine handles for every effect. ``prob`` is read by the
 # effects that draw (spawn, spawnIfHasMore) and, as in GVGAI, ignored by the others.
 COMMON_EFFECT_PARAMS = frozenset({"scoreChange", "prob", "repeat", "count", "counter", "countElse", "counterElse"})

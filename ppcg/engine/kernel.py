@@ -736,12 +736,30 @@ def _shielded(st, i, t1, t2, code):
     return False
 
 
+@njit(cache=True, _nrt=False, inline="always")
+def _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt):
+    """Execute effect ``e`` of a pair for one first sprite against the second sprites overlapping it."""
+    nc = _gather(tb, st, i, s1, t2, lim, direct)
+    for c in range(nc):
+        if st.si[i, s1, SI_KILLED]:
+            break
+        s2 = st.lst[i, L_CAND, c]
+        if _intersects(st, i, s1, s2):
+            _apply_effect(tb, st, i, e, s1, s2, gt)
+
+
 @njit(cache=True, _nrt=False)
 def _run_pair_effect(tb, st, i, p, e, gt):
     t1 = tb.pi[p, PI_T1]
     t2 = tb.pi[p, PI_T2]
     lim = st.ev[i, EV_NEXT_ID]
-    direct = st.ev[i, EV_OVERFLOW] or _count_subtree(tb, st, i, t2) <= DIRECT_MAX
+    n2 = _count_subtree(tb, st, i, t2)
+    direct = st.ev[i, EV_OVERFLOW] or n2 <= DIRECT_MAX
+    if tb.pi[p, PI_FAST] and not st.ev[i, EV_OVERFLOW] and 4 * n2 < _count_subtree(tb, st, i, t1):
+        # few second sprites, many first ones: only first sprites overlapping a second one can act, and nothing
+        # moves a second sprite, so find them around the second sprites, then visit them in GVGAI's order
+        if _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
+            return
     for q in range(tb.ti[t1, TI_SUB0], tb.ti[t1, TI_SUB1]):
         u = tb.items[q]
         n = st.tc[i, u, TC_N]
@@ -751,13 +769,65 @@ def _run_pair_effect(tb, st, i, p, e, gt):
                 break
             if st.si[i, s1, SI_KILLED]:
                 continue
-            nc = _gather(tb, st, i, s1, t2, lim, direct)
-            for c in range(nc):
-                if st.si[i, s1, SI_KILLED]:
-                    break
-                s2 = st.lst[i, L_CAND, c]
-                if _intersects(st, i, s1, s2):
-                    _apply_effect(tb, st, i, e, s1, s2, gt)
+            _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt)
+
+
+@njit(cache=True, _nrt=False)
+def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
+    """The sparse form of :func:`_run_pair_effect`; returns False (nothing done) when it does not apply."""
+    w = st.ev[i, EV_WIDTH]
+    h = st.ev[i, EV_HEIGHT]
+    first = st.lst[i, L_FIRST]
+    nf = 0
+    for q in range(tb.ti[t2, TI_SUB0], tb.ti[t2, TI_SUB1]):
+        u = tb.items[q]
+        for j in range(st.tc[i, u, TC_N]):
+            s2 = st.tl[i, u, j]
+            if st.si[i, s2, SI_ID] >= lim:
+                break
+            if st.si[i, s2, SI_CX0] < 0:
+                return False  # outside the level: use the plain loop
+            x = st.si[i, s2, SI_X]
+            y = st.si[i, s2, SI_Y]
+            for cy in range(max(y // BS - 1, 0), min((y + BS - 1) // BS, h - 1) + 1):
+                for cx in range(max(x // BS - 1, 0), min((x + BS - 1) // BS, w - 1) + 1):
+                    c = cy * w + cx
+                    for k in range(st.gn[i, c]):
+                        s1 = st.gi[i, c, k]
+                        if (tb.tt[TT_IN, t1, st.si[i, s1, SI_TYPE]] and st.si[i, s1, SI_ID] < lim
+                                and _intersects(st, i, s1, s2)):
+                            dup = False
+                            for m in range(nf):
+                                if first[m] == s1:
+                                    dup = True
+                                    break
+                            if not dup:
+                                first[nf] = s1
+                                nf += 1
+    for k in range(st.ev[i, EV_OUTN]):
+        s1 = st.lst[i, L_OUT, k]
+        if tb.tt[TT_IN, t1, st.si[i, s1, SI_TYPE]] and st.si[i, s1, SI_ID] < lim:
+            first[nf] = s1  # overlap is checked per pair below
+            nf += 1
+    # GVGAI's order of first sprites: type rank within t1's subtree, then id
+    for a in range(1, nf):
+        v = first[a]
+        kv = (np.int64(tb.tt[TT_RANK, t1, st.si[i, v, SI_TYPE]]) << 32) + st.si[i, v, SI_ID]
+        b = a - 1
+        while b >= 0:
+            u = first[b]
+            ku = (np.int64(tb.tt[TT_RANK, t1, st.si[i, u, SI_TYPE]]) << 32) + st.si[i, u, SI_ID]
+            if ku <= kv:
+                break
+            first[b + 1] = u
+            b -= 1
+        first[b + 1] = v
+    for k in range(nf):
+        s1 = first[k]
+        if st.si[i, s1, SI_KILLED]:
+            continue
+        _pair_s1(tb, st, i, s1, t2, e, lim, True, gt)
+    return True
 
 
 # ---------------------------------------------------------------------------------------------------------------

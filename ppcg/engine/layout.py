@@ -27,8 +27,8 @@ MAX_SHIELDS = 16  # shieldFrom entries alive at once (cleared every tick)
 NSI = 22
 # per-type counters tc[N, T, 2]
 TC_N, TC_DIS = 0, 1
-# per-environment slot lists lst[N, 4, S]
-L_FREE, L_KILL, L_OUT, L_CAND = 0, 1, 2, 3
+# per-environment slot lists lst[N, 5, S]
+L_FREE, L_KILL, L_OUT, L_CAND, L_FIRST = 0, 1, 2, 3, 4
 # per-environment scalars ev[N, NEV]
 (EV_WIDTH, EV_HEIGHT, EV_NEXT_ID, EV_TICK, EV_AVATAR, EV_WINNER, EV_ENDED, EV_TRUNC, EV_ACTIVE, EV_REFUSED,
  EV_NFREE, EV_NKILL, EV_OUTN, EV_OVERFLOW, EV_SHN, EV_CANVAS) = range(16)
@@ -51,8 +51,8 @@ TT_IN, TT_RANK = 0, 1
 (M_N_PLANES, M_WALL_PLANE, M_WALL_TYPE, M_N_PULL, M_UPD0, M_UPD1, M_DRAW0, M_DRAW1, M_AV0, M_AV1, M_EOSL0,
  M_EOSL1, M_GYM0, M_GYM1, M_RESL0, M_RESL1) = range(16)
 NMISC = 16
-# pairs pi[P, 4]
-PI_T1, PI_T2, PI_E0, PI_E1 = 0, 1, 2, 3
+# pairs pi[P, 5]; PI_FAST: the two subtrees are disjoint and no effect of the pair moves its second sprite
+PI_T1, PI_T2, PI_E0, PI_E1, PI_FAST = 0, 1, 2, 3, 4
 # effects ei[E, NEI], ef[E, 2]
 (EI_CODE, EI_SCORE, EI_STYPE, EI_RES, EI_LIMIT, EI_VALUE, EI_FLAG1, EI_FLAG2, EI_PULL) = range(9)
 NEI = 9
@@ -78,7 +78,7 @@ def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull
         pull=np.full((n, slots, max(n_pull, 1)), -1, np.int32),
         tl=np.zeros((n, n_types, slots), np.int32),
         tc=np.zeros((n, n_types, 2), np.int32),
-        lst=np.zeros((n, 4, slots), np.int32),
+        lst=np.zeros((n, 5, slots), np.int32),
         ckey=np.zeros((n, slots), np.int64),
         gn=np.zeros((n, max(cells, 1)), np.int32),
         gi=np.zeros((n, max(cells, 1), CELL_CAP), np.int32),

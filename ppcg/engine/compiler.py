@@ -248,6 +248,7 @@ def compile_game(spec: GameSpec) -> CompiledGame:
     sox = np.zeros(T, np.int32)
     soy = np.zeros(T, np.int32)
     hp0 = np.zeros(T, np.int32)
+    hp_limit = np.full(T, 1000, np.int32)  # EFFECTS: limitHealthPoints
     res_value = np.ones(T, np.int32)
     ammo = np.full(T, -1, np.int32)
     invisible = np.zeros(T, np.bool_)
@@ -299,6 +300,7 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         hp = _as_int(p.get("healthPoints", 0))
         mhp = _as_int(p.get("maxHealthPoints", 0)) or hp
         hp0[t] = min(hp, mhp)
+        hp_limit[t] = _as_int(p.get("limitHealthPoints", 1000))
         if code == F.C_SPAWN_POINT:
             prob[t] = _as_float(p.get("prob", 1.0))
             total[t] = _as_int(p.get("total", 0))
@@ -365,14 +367,22 @@ def compile_game(spec: GameSpec) -> CompiledGame:
     pair_effs: dict[tuple[int, int], list[dict]] = {}
     eos_list: list[int] = []
     eos_effs: dict[int, list[dict]] = {}
+    time_effs: list[dict] = []
     for it in spec.interactions:
         ename = it.effect
         entry = F.EFFECTS.get(ename)
         if entry is None:
             missing.add("effect", ename, it.line)
             continue
-        if TIME in (it.sprite1, it.sprite2):
-            missing.add("time effect", f"{it.sprite1} {it.sprite2} > {ename}", it.line)
+        if TIME in (it.sprite1, it.sprite2):  # EFFECTS: GVGAI's native TimeEffect around the effect
+            _check_params("effect", ename, it.params, entry[1], F.COMMON_EFFECT_PARAMS, missing, it.line)
+            eff = _effect_record(ename, entry[0], it, tid, res_index, missing, effect_names_seen)
+            subj = it.sprite2 if it.sprite1 == TIME else it.sprite1
+            if subj not in tid:
+                missing.add("unknown sprite", subj, it.line)
+            elif eff is not None:
+                eff = dict(eff, subj=tid[subj])
+                time_effs.append(eff)
             continue
         _check_params("effect", ename, it.params, entry[1], F.COMMON_EFFECT_PARAMS, missing, it.line)
         eff = _effect_record(ename, entry[0], it, tid, res_index, missing, effect_names_seen)
@@ -408,6 +418,15 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         for e in lst:
             eos_lists[t].append(len(effs))
             effs.append(e)
+    # EFFECTS: the native TIME effects, then the effects addTimer queues, after the pair and EOS effects
+    time_list: list[int] = []
+    for e in time_effs:
+        time_list.append(len(effs))
+        effs.append(e)
+    for r in list(effs):
+        if r.get("sub_rec") is not None and r.get("sub", -1) < 0:
+            r["sub"] = len(effs)
+            effs.append(r["sub_rec"])
 
     # --- terminations
     term_code, term_t, term_limit, term_win, term_min = [], [], [], [], []
@@ -490,6 +509,7 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         T=T, cls_code=cls_code, is_static=is_static, is_oriented=is_oriented, is_avatar=is_avatar,
         passive_px=passive_px, active_px=active_px, cooldown=cooldown, ox0=ox0, oy0=oy0, rotate=rotate,
         flimit=flimit, cons=cons, stype=stype, total=total, sox=sox, soy=soy, hp0=hp0, res_of_type=res_of_type,
+        hp_limit=hp_limit, time_list=time_list,
         res_value=res_value, ammo=ammo, invisible=invisible, plane=plane, draw_rank=draw_rank, speed=speed,
         prob=prob, is_in=is_in, rank=rank, act_allowed=act_allowed, sub_lists=sub_lists, sing_lists=sing_lists,
         eos_lists=eos_lists, update_order=update_order, order=order, avatar_scan=avatar_scan, eos_list=eos_list,
@@ -513,6 +533,7 @@ def _pack_tables(*, T, **k) -> Tables:
         L.TI_ROTATE: "rotate", L.TI_FLIMIT: "flimit", L.TI_CONS: "cons", L.TI_STYPE: "stype", L.TI_TOTAL: "total",
         L.TI_SOX: "sox", L.TI_SOY: "soy", L.TI_HP0: "hp0", L.TI_RES_OF: "res_of_type", L.TI_RES_VALUE: "res_value",
         L.TI_AMMO: "ammo", L.TI_INVISIBLE: "invisible", L.TI_PLANE: "plane", L.TI_DRAW_RANK: "draw_rank",
+        L.TI_HP_LIMIT: "hp_limit",
     }
     for c, name in cols.items():
         ti[:, c] = np.asarray(k[name]).astype(np.int32)
@@ -535,7 +556,8 @@ def _pack_tables(*, T, **k) -> Tables:
     seq: list[int] = []
     for name, c0, c1 in (("update_order", L.M_UPD0, L.M_UPD1), ("order", L.M_DRAW0, L.M_DRAW1),
                          ("avatar_scan", L.M_AV0, L.M_AV1), ("eos_list", L.M_EOSL0, L.M_EOSL1),
-                         ("gym_actions", L.M_GYM0, L.M_GYM1), ("res_limit", L.M_RESL0, L.M_RESL1)):
+                         ("gym_actions", L.M_GYM0, L.M_GYM1), ("res_limit", L.M_RESL0, L.M_RESL1),
+                         ("time_list", L.M_TIME0, L.M_TIME1)):
         misc[c0] = len(seq)
         seq.extend(int(x) for x in k[name])
         misc[c1] = len(seq)
@@ -551,8 +573,15 @@ def _pack_tables(*, T, **k) -> Tables:
     ei = np.zeros((len(effs), L.NEI), np.int32)
     ef = np.zeros((len(effs), 2), np.float64)
     for e, r in enumerate(effs):
-        ei[e] = (r["code"], r["score"], r["stype"], r["res"], r["limit"], r["value"], r["flag1"], r["flag2"],
-                 r["pull"])
+        ei[e, :L.EI_STYPE2] = (r["code"], r["score"], r["stype"], r["res"], r["limit"], r["value"], r["flag1"],
+                               r["flag2"], r["pull"])
+        # EFFECTS
+        ei[e, L.EI_STYPE2:L.EI_L0] = (r.get("stype2", -1), r.get("stype3", -1), r.get("geq", 0),
+                                      r.get("leq", 1 << 30), r.get("timer", -1), r.get("repeating", False),
+                                      r.get("next0", -1), r.get("subj", -1), r.get("sub", -1), r.get("score2", 0))
+        ei[e, L.EI_L0] = len(items)
+        items.extend(r.get("types", ()))
+        ei[e, L.EI_L1] = len(items)
         ef[e] = (r["prob"], r["offset"])
     code, tts, limit, win, mn = k["terms"]
     qi = np.zeros((len(code), 7), np.int32)
@@ -607,10 +636,97 @@ def _effect_record(ename: str, code: int, it, tid, res_index, missing: _Missing,
             if key not in pulls:
                 pulls[key] = len(pulls)
             e["pull"] = pulls[key]
+        elif not _effect_record_corpus(ename, e, it, tid, res_index, missing, pulls):
+            return None
+        # EFFECTS: TimeEffect's parameters (TIME interactions, addTimer); nextExecution only says "plan at timer"
+        e["timer"] = _as_int(it.get("timer", -1))
+        e["repeating"] = _as_bool(it.get("repeating", False))
+        e["next0"] = e["timer"] if _as_int(it.get("nextExecution", -1)) != -1 else -1
     except (TypeError, ValueError) as exc:
         missing.add("parameter value", f"{ename}: {exc}", it.line)
         return None
     return e
+
+
+def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Missing, pulls: dict) -> bool:
+    """The parameters of the effects added for GVGAI's corpus (issue 3, EFFECTS); False when one is missing."""
+
+    def sprite(key: str, required: bool = True) -> int | None:
+        nm = _as_names(it.get(key, ""))
+        if not nm:
+            if required:
+                missing.add("parameter", f"{ename}.{key}", it.line)
+                return None
+            return -1
+        if nm[0] not in tid:
+            missing.add("unknown sprite", nm[0], it.line)
+            return None
+        return tid[nm[0]]
+
+    def resource(key: str) -> int | None:
+        nm = _as_names(it.get(key, ""))
+        if not nm:
+            missing.add("parameter", f"{ename}.{key}", it.line)
+            return None
+        return res_index(nm[0], it.line)
+
+    keys: dict[str, int | None] = {}
+    if ename == "stepBack":
+        e["flag1"] = _as_bool(it.get("pixelPerfect", False))
+    elif ename == "undoAll":
+        names = _as_names(it.get("notStype", ""))
+        unknown = [n for n in names if n not in tid]
+        for n in unknown:
+            missing.add("unknown sprite", n, it.line)
+        e["types"] = [tid[n] for n in names if n in tid]
+        return not unknown
+    elif ename == "attractGaze":
+        e["flag1"] = _as_bool(it.get("align", False))
+    elif ename in ("transformToAll", "transformIfCount"):
+        keys["stype"] = sprite("stype")
+        keys["stype2"] = sprite("stypeTo" if ename == "transformToAll" else "stypeCount")
+        if ename == "transformIfCount":
+            keys["stype3"] = sprite("estype", required=False)
+            e["geq"] = _as_int(it.get("geq", 0))
+            e["leq"] = _as_int(it.get("leq", 1 << 30))
+        e["flag1"] = _as_bool(it.get("killSecond", False))
+        e["flag2"] = _as_bool(it.get("forceOrientation", False))
+    elif ename == "addHealthPoints":
+        e["value"] = _as_int(it.get("value", 1))
+        e["flag1"] = _as_bool(it.get("killSecond", False))
+    elif ename == "subtractHealthPoints":
+        e["value"] = _as_int(it.get("value", 1))
+        e["limit"] = _as_int(it.get("limit", 0))
+        e["score2"] = _as_int(it.get("scoreChangeIfKilled", 0))
+        keys["stype"] = sprite("stype", required=False)
+    elif ename in ("killIfHasLess", "killIfHasMore"):
+        keys["res"] = resource("resource")
+        e["limit"] = _as_int(it.get("limit", 0))
+    elif ename == "align":
+        e["flag1"] = _as_bool(it.get("orient", True))
+    elif ename == "killAll":
+        keys["stype"] = sprite("stype")
+    elif ename == "collectResourceIfHeld":
+        keys["res"] = resource("heldResource")
+        e["value"] = _as_int(it.get("value", 1))
+        e["flag1"] = _as_bool(it.get("killResource", True))
+    elif ename == "addTimer":
+        ftype = str(it.get("ftype", ""))
+        entry = F.EFFECTS.get(ftype)
+        if entry is None or entry[0] == F.E_ADD_TIMER:
+            missing.add("effect", f"addTimer ftype={ftype}", it.line)
+            return False
+        _check_params("effect", ftype, it.params, entry[1] | F.EFFECTS["addTimer"][1], F.COMMON_EFFECT_PARAMS,
+                      missing, it.line)
+        sub = _effect_record(ftype, entry[0], it, tid, res_index, missing, pulls)
+        if sub is None:
+            return False
+        e["sub_rec"] = sub
+    for k, v in keys.items():
+        if v is None:
+            return False
+        e[k] = v
+    return True
 
 
 def _shape(code: int, static: bool, shrink: float) -> np.ndarray:

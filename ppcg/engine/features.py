@@ -76,10 +76,30 @@ E_REVERSE_DIRECTION = 10
 E_WRAP_AROUND = 11
 E_SHIELD_FROM = 12
 E_PULL_WITH_IT = 13
+# added for the corpus (issue 3, EFFECTS)
+E_UNDO_ALL = 14
+E_BOUNCE_FORWARD = 15
+E_KILL_BOTH = 16
+E_ATTRACT_GAZE = 17
+E_TRANSFORM_TO_ALL = 18
+E_ADD_HEALTH_POINTS = 19
+E_SUBTRACT_HEALTH_POINTS = 20
+E_KILL_IF_HAS_LESS = 21
+E_KILL_IF_HAS_MORE = 22
+E_TELEPORT_TO_EXIT = 23
+E_ALIGN = 24
+E_ADD_TIMER = 25
+E_KILL_ALL = 26
+E_TRANSFORM_IF_COUNT = 27
+E_TURN_AROUND = 28
+E_FLIP_DIRECTION = 29
+E_KILL_IF_FRONTAL = 30
+E_KILL_IF_NOT_FRONTAL = 31
+E_COLLECT_RESOURCE_IF_HELD = 32
 
 # name -> (code, behaviour parameters the engine reads besides scoreChange/prob/repeat). One entry a line.
 EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
-    "stepBack": (E_STEP_BACK, frozenset()),
+    "stepBack": (E_STEP_BACK, frozenset({"pixelPerfect"})),
     "killSprite": (E_KILL_SPRITE, frozenset()),
     "transformTo": (E_TRANSFORM_TO, frozenset({"stype", "killSecond", "forceOrientation"})),
     "collectResource": (E_COLLECT_RESOURCE, frozenset({"killResource"})),
@@ -92,10 +112,31 @@ EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
     "wrapAround": (E_WRAP_AROUND, frozenset({"offset"})),
     "shieldFrom": (E_SHIELD_FROM, frozenset({"stype", "ftype"})),
     "pullWithIt": (E_PULL_WITH_IT, frozenset()),
+    "undoAll": (E_UNDO_ALL, frozenset({"notStype"})),
+    "bounceForward": (E_BOUNCE_FORWARD, frozenset()),
+    "killBoth": (E_KILL_BOTH, frozenset()),
+    "attractGaze": (E_ATTRACT_GAZE, frozenset({"align"})),
+    "transformToAll": (E_TRANSFORM_TO_ALL, frozenset({"stype", "stypeTo", "killSecond", "forceOrientation"})),
+    "addHealthPoints": (E_ADD_HEALTH_POINTS, frozenset({"value", "killSecond"})),
+    "subtractHealthPoints": (E_SUBTRACT_HEALTH_POINTS, frozenset({"value", "stype", "limit",
+                                                                  "scoreChangeIfKilled"})),
+    "killIfHasLess": (E_KILL_IF_HAS_LESS, frozenset({"resource", "limit"})),
+    "killIfHasMore": (E_KILL_IF_HAS_MORE, frozenset({"resource", "limit"})),
+    "teleportToExit": (E_TELEPORT_TO_EXIT, frozenset()),
+    "align": (E_ALIGN, frozenset({"orient"})),
+    "addTimer": (E_ADD_TIMER, frozenset({"ftype", "timer", "repeating", "nextExecution"})),
+    "killAll": (E_KILL_ALL, frozenset({"stype"})),
+    "transformIfCount": (E_TRANSFORM_IF_COUNT, frozenset({"stype", "stypeCount", "estype", "geq", "leq", "killSecond",
+                                                          "forceOrientation"})),
+    "turnAround": (E_TURN_AROUND, frozenset()),
+    "flipDirection": (E_FLIP_DIRECTION, frozenset()),
+    "killIfFrontal": (E_KILL_IF_FRONTAL, frozenset()),
+    "killIfNotFrontal": (E_KILL_IF_NOT_FRONTAL, frozenset()),
+    "collectResourceIfHeld": (E_COLLECT_RESOURCE_IF_HELD, frozenset({"heldResource", "value", "killResource"})),
 }
 
 # Effects that move their second sprite (the kernel then cannot look for first sprites around the second ones).
-EFFECTS_MOVING_SECOND: frozenset[int] = frozenset()
+EFFECTS_MOVING_SECOND: frozenset[int] = frozenset({E_UNDO_ALL})  # undoAll moves every sprite (EFFECTS)
 
 # Parameters of GVGAI's Effect base class that the engine handles for every effect. ``prob`` is read by the
 # effects that draw (spawn, spawnIfHasMore) and, as in GVGAI, ignored by the others.

@@ -33,8 +33,14 @@ L_FREE, L_KILL, L_OUT, L_CAND, L_FIRST = 0, 1, 2, 3, 4
 (EV_WIDTH, EV_HEIGHT, EV_NEXT_ID, EV_TICK, EV_AVATAR, EV_WINNER, EV_ENDED, EV_TRUNC, EV_ACTIVE, EV_REFUSED,
  EV_NFREE, EV_NKILL, EV_OUTN, EV_OVERFLOW, EV_SHN, EV_CANVAS) = range(16)
 NEV = 16
+EV_TQN, EV_TQSEQ = 16, 17  # EFFECTS: queued time effects, insertion counter (ties: the latest first)
+NEV = 18
+# EFFECTS: time-effect queue tq[N, MAX_TIMERS, 4]: effect, next execution tick, insertion number, subject type
+TQ_EFF, TQ_NEXT, TQ_SEQ, TQ_SUBJ = 0, 1, 2, 3
+MAX_TIMERS = 64
 
-STATE_FIELDS = ("si", "res", "pull", "tl", "tc", "lst", "ckey", "gn", "gi", "ev", "shd", "score", "rng", "sig")
+STATE_FIELDS = ("si", "res", "pull", "tl", "tc", "lst", "ckey", "gn", "gi", "ev", "shd", "score", "rng", "sig",
+                "tq")  # tq: EFFECTS
 State = namedtuple("State", STATE_FIELDS)
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -43,6 +49,8 @@ State = namedtuple("State", STATE_FIELDS)
  TI_CONS, TI_STYPE, TI_TOTAL, TI_SOX, TI_SOY, TI_HP0, TI_RES_OF, TI_RES_VALUE, TI_AMMO, TI_INVISIBLE, TI_PLANE,
  TI_DRAW_RANK, TI_SUB0, TI_SUB1, TI_SING0, TI_SING1, TI_EOS0, TI_EOS1) = range(29)
 NTI = 29
+TI_HP_LIMIT = 29  # EFFECTS: limitHealthPoints
+NTI = 30
 # per-type floats tf[T, 2]
 TF_SPEED, TF_PROB = 0, 1
 # type x type tt[2, T, T]: membership in a subtree, rank within it (GVGAI's iSubTypes order)
@@ -51,11 +59,19 @@ TT_IN, TT_RANK = 0, 1
 (M_N_PLANES, M_WALL_PLANE, M_WALL_TYPE, M_N_PULL, M_UPD0, M_UPD1, M_DRAW0, M_DRAW1, M_AV0, M_AV1, M_EOSL0,
  M_EOSL1, M_GYM0, M_GYM1, M_RESL0, M_RESL1) = range(16)
 NMISC = 16
+M_TIME0, M_TIME1 = 16, 17  # EFFECTS: the native TIME effects (effect indices in seq)
+NMISC = 18
 # pairs pi[P, 5]; PI_FAST: the two subtrees are disjoint and no effect of the pair moves its second sprite
 PI_T1, PI_T2, PI_E0, PI_E1, PI_FAST = 0, 1, 2, 3, 4
 # effects ei[E, NEI], ef[E, 2]
 (EI_CODE, EI_SCORE, EI_STYPE, EI_RES, EI_LIMIT, EI_VALUE, EI_FLAG1, EI_FLAG2, EI_PULL) = range(9)
 NEI = 9
+# EFFECTS: a second/third sprite type (stypeTo, stypeCount / estype), transformIfCount's bounds, time effects
+# (timer, repeating, first execution, subject type; addTimer's delegate effect), scoreChangeIfKilled, a type list
+# in items (undoAll's notStype)
+(EI_STYPE2, EI_STYPE3, EI_GEQ, EI_LEQ, EI_TIMER, EI_REPEATING, EI_NEXT0, EI_SUBJ, EI_SUB, EI_SCORE2, EI_L0,
+ EI_L1) = range(9, 21)
+NEI = 21
 EF_PROB, EF_OFFSET = 0, 1
 # terminations qi[Q, 7]
 QI_CODE, QI_T0, QI_LIMIT, QI_WIN, QI_MIN = 0, 1, 4, 5, 6  # QI_T0..QI_T0+2: up to three sprite types
@@ -87,4 +103,5 @@ def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull
         score=np.zeros(n, np.float64),
         rng=np.zeros((n, 1), np.int64),
         sig=np.zeros((n, 2, max(cells, 1)), np.int64),  # rgb: what each cell shows, and scratch
+        tq=np.zeros((n, MAX_TIMERS, 4), np.int32),  # EFFECTS
     )

@@ -1,0 +1,86 @@
+"""Interaction effects added for the GVGAI corpus: one tiny game each (tests/games/effect_<name>.txt) and the exact
+transition GVGAI's rule gives. Positions are GVGAI pixels (block size 10); ids follow GVGAI's creation order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ppcg.engine import BatchEngine, compile_game
+from ppcg.vgdl.level import Level
+from ppcg.vgdl.parser import parse_game
+
+GAMES = Path(__file__).parent / "games"
+
+
+class Run:
+    """A one-environment engine on a tiny game, stepped by action names."""
+
+    def __init__(self, game: str, level: str, seed: int = 0) -> None:
+        path = GAMES / f"effect_{game}.txt"
+        self.spec = parse_game(path.read_text(), path=str(path))
+        self.game = compile_game(self.spec)
+        self.engine = BatchEngine(self.game, 1, obs_type=None, max_steps=0)
+        self.engine.reset([Level.for_game(level, self.spec)], [seed])
+        self.result = None
+
+    def step(self, *names: str):
+        for name in names:
+            self.result = self.engine.step([self.game.action_names.index(name)])
+        return self.result
+
+    def at(self, name: str) -> list[tuple[int, int]]:
+        return [(x, y) for _, n, x, y in self.engine.sprites(0) if n == name]
+
+    @property
+    def avatar(self) -> dict:
+        return self.engine.avatar(0)
+
+    @property
+    def score(self) -> float:
+        return float(self.result.score[0])
+
+    @property
+    def winner(self) -> int:
+        return int(self.result.winner[0])
+
+
+def test_bounce_forward_pushes_and_undo_all_reverts_everything():
+    r = Run("push", "wwwwww\nwAb..w\nwwwwww\n")
+    r.step("RIGHT")
+    assert (r.avatar["x"], r.at("box")) == (20, [(30, 10)])
+    r.step("RIGHT")
+    assert (r.avatar["x"], r.at("box")) == (30, [(40, 10)])
+    r.step("RIGHT")  # the box would enter the wall: undoAll puts the box and the avatar back
+    assert (r.avatar["x"], r.at("box")) == (30, [(40, 10)])
+    r.step("LEFT")
+    assert (r.avatar["x"], r.at("box")) == (20, [(40, 10)])  # pushing never pulls
+
+
+def test_undo_all_on_a_box_pushed_into_a_box():
+    r = Run("push", "wwwwww\nwAbb.w\nwwwwww\n")
+    r.step("RIGHT")
+    assert (r.avatar["x"], r.at("box")) == (10, [(20, 10), (30, 10)])
+
+
+def test_kill_both_scores_once_and_removes_the_pair():
+    r = Run("killboth", "wwwwww\nwt.rAw\nwwwwww\n")
+    r.step("NIL", "NIL")
+    assert r.at("rock") == [(20, 10)] and r.winner == 0  # no move on the first tick
+    r.step("NIL")
+    assert r.at("rock") == [] and r.at("target") == []
+    assert r.score == 3 and r.winner == 1
+
+
+def test_health_points_time_effect_potion_and_spikes():
+    r = Run("health", "wwwwww\nwAps.w\nwwwwww\n")
+    assert r.avatar["hp"] == 4
+    r.step("RIGHT")  # TIME fires at the first tick (4 -> 3), then the potion: 3 + 2 < limit 6
+    assert (r.avatar["hp"], r.score, r.at("potion")) == (5, 1, [])
+    r.step("RIGHT")  # onto the spike
+    assert (r.avatar["hp"], r.score) == (4, -1)
+    r.step("NIL")
+    assert (r.avatar["hp"], r.score) == (3, -3)
+    r.step("NIL")  # tick 3: TIME again, then the spike
+    assert (r.avatar["hp"], r.score) == (1, -5)
+    r.step("NIL")  # 0 <= limit: killed, and the score change becomes scoreChangeIfKilled (0)
+    assert r.avatar["hp"] == 0 and r.avatar["disabled"] and r.score == -5 and r.winner == -1

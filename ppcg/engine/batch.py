@@ -16,7 +16,7 @@ from ppcg.engine.layout import BLOCK, STATE_FIELDS, State, alloc_state
 __all__ = ["BatchEngine", "StepResult", "EngineState"]
 
 _OBS_KINDS = {None: 0, "symbolic": 1, "rgb": 2}
-_SERIAL_MAX = 8  # resets/observations of this few environments skip the thread pool
+_SERIAL_MAX = 16  # steps/resets/observations of this few environments skip the thread pool
 
 
 @dataclass
@@ -162,7 +162,7 @@ class BatchEngine:
         ys = np.concatenate([p[2] for p in plans]) if plans else np.zeros(0, np.int32)
         widths = np.array([p[3] for p in plans], np.int32)
         heights = np.array([p[4] for p in plans], np.int32)
-        if len(idx) <= _SERIAL_MAX:
+        if len(idx) <= _SERIAL_MAX or _threads() == 1:
             K._reset_range(self.tables, self._state, idx, offsets, types, xs, ys, widths, heights, seeds, 0,
                            len(idx))
         else:
@@ -181,7 +181,10 @@ class BatchEngine:
             raise ValueError(f"expected {self.num_envs} actions, got {actions.shape[0]}")
         reward = np.zeros(self.num_envs, np.float64)
         kind, sym, rgb = self._obs_buffers()
-        K.step_batch(self.tables, st, actions, self.max_steps, kind, sym, rgb, reward, _chunks(self.num_envs))
+        if self.num_envs <= _SERIAL_MAX or _threads() == 1:  # the thread pool costs more than it saves
+            K._step_range(self.tables, st, actions, 0, self.num_envs, self.max_steps, kind, sym, rgb, reward)
+        else:
+            K.step_batch(self.tables, st, actions, self.max_steps, kind, sym, rgb, reward, _chunks(self.num_envs))
         obs = self._buf.copy() if kind else None
         ev = st.ev
         return StepResult(
@@ -211,7 +214,7 @@ class BatchEngine:
         if kind == 0:
             return
         idx = np.asarray(idx, np.int64)
-        if len(idx) <= _SERIAL_MAX:
+        if len(idx) <= _SERIAL_MAX or _threads() == 1:
             K._observe_range(self.tables, self._state, idx, 0, len(idx), kind, sym, rgb)
         else:
             K.observe_batch(self.tables, self._state, idx, kind, sym, rgb, _chunks(len(idx)))
@@ -296,11 +299,15 @@ class BatchEngine:
         return self._state
 
 
-def _chunks(n: int) -> int:
-    """How many pieces ``prange`` splits ``n`` environments into (a few per thread, for balance)."""
+def _threads() -> int:
     import numba
 
-    return max(1, min(n, 4 * numba.get_num_threads()))
+    return numba.get_num_threads()
+
+
+def _chunks(n: int) -> int:
+    """How many pieces ``prange`` splits ``n`` environments into (a few per thread, for balance)."""
+    return max(1, min(n, 4 * _threads()))
 
 
 def _as_compiled(game) -> CompiledGame:

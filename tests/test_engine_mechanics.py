@@ -166,9 +166,9 @@ def test_unsupported_features_are_all_listed_with_their_lines():
     spec = parse_game(path.read_text(), path=str(path))
     with pytest.raises(VGDLUnsupportedError) as info:
         compile_game(spec)
-    assert info.value.missing == [("sprite class", "Chaser", 4), ("effect", "wallBounce", 11),
+    assert info.value.missing == [("sprite class", "ErraticMissile", 4), ("effect", "wallBounce", 11),
                                   ("effect", "halfSpeed", 13)]
-    assert "Chaser" in str(info.value) and "unsupported.txt" in str(info.value)
+    assert "ErraticMissile" in str(info.value) and "unsupported.txt" in str(info.value)
 
 
 def test_behaviour_parameter_the_engine_ignores_is_an_error():

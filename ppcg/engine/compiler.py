@@ -71,6 +71,7 @@ class CompiledGame:
     mapping: dict[str, tuple[int, ...]]
     block_size: int = BLOCK
     type_index: dict[str, int] = field(default_factory=dict)
+    undefined_mapping: dict[str, str] = field(default_factory=dict)  # level char -> undefined sprite it names
 
     @property
     def n_actions(self) -> int:
@@ -128,6 +129,18 @@ def _as_rgb(v) -> tuple[int, int, int] | None:
     if isinstance(v, str) and v.upper() in registry.COLORS:
         return tuple(registry.COLORS[v.upper()].rgb)
     return None
+
+
+# NPC (issue 3): classes that face RIGHT unless told otherwise, that spawn with ``prob``, that need an ``stype``,
+# that move like a RandomNPC (``cons``), that use GVGAI's pathfinder
+_FACING_RIGHT = (F.C_ORIENTED_AVATAR, F.C_SHOOT_AVATAR, F.C_ONGOING_AVATAR, F.C_BOMBER, F.C_RANDOM_BOMBER,
+                 F.C_BOMBER_RANDOM_MISSILE, F.C_MISSILE_AVATAR, F.C_ONGOING_SHOOT_AVATAR)
+_SPAWNERS = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_BOMBER_RANDOM_MISSILE)
+_NEEDS_STYPE = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR,
+                F.C_ONGOING_SHOOT_AVATAR, F.C_CHASER, F.C_LOS_CHASER, F.C_PATH_CHASER)
+_RANDOM_NPCS = (F.C_RANDOM_NPC, F.C_CHASER, F.C_LOS_CHASER, F.C_PATH_CHASER, F.C_PATH_ALT_CHASER,
+                F.C_RANDOM_PATH_ALT_CHASER)
+_PATH_CHASERS = (F.C_PATH_CHASER, F.C_PATH_ALT_CHASER, F.C_RANDOM_PATH_ALT_CHASER)
 
 
 class _Missing:
@@ -257,6 +270,13 @@ def compile_game(spec: GameSpec) -> CompiledGame:
     singleton_own = np.zeros(T, np.bool_)
     shrink = np.ones(T, np.float64)
     res_limit_of_type: dict[int, int] = {}
+    flee = np.zeros(T, np.bool_)  # NPC (issue 3)
+    maxdist = np.full(T, -1, np.int32)
+    min_ammo = np.full(T, -1, np.int32)
+    ammo_cost = np.ones(T, np.int32)
+    missile_lists: list[list[int]] = [[] for _ in range(T)]
+    rand_tgt = np.zeros(T, np.bool_)
+    ttl = np.full(T, -1, np.int32)
 
     for n in names:
         t = tid[n]
@@ -291,22 +311,52 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         cooldown[t] = max(1, _as_int(p.get("cooldown", 0)))
         if "orientation" in p:
             ox0[t], oy0[t] = _as_dir(p["orientation"])
-        elif code in (F.C_ORIENTED_AVATAR, F.C_SHOOT_AVATAR, F.C_ONGOING_AVATAR):
+        elif code in _FACING_RIGHT:
             ox0[t], oy0[t] = 1, 0
+        elif code == F.C_RANDOM_MISSILE:
+            ox0[t], oy0[t] = -1, -1  # GVGAI's NIL: drawn on the first update
         is_oriented[t] = bool(pdefault(c, "is_oriented", False)) or (ox0[t], oy0[t]) != (0, 0)
         rotate[t] = _as_bool(p.get("rotateInPlace", pdefault(c, "rotateInPlace", False)))
         flimit[t] = _as_int(p.get("limit", 1)) if code in (F.C_FLICKER, F.C_ORIENTED_FLICKER) else 0
-        cons[t] = _as_int(p.get("cons", 0)) if code == F.C_RANDOM_NPC else 0
+        cons[t] = _as_int(p.get("cons", 0)) if code in _RANDOM_NPCS else 0
+        leaf = not children_of(n)
+        if code == F.C_MISSILE:
+            ttl[t] = _as_int(p.get("timeToLive", -1))
+        if code in (F.C_PATH_ALT_CHASER, F.C_RANDOM_PATH_ALT_CHASER):
+            rand_tgt[t] = _as_bool(p.get("randomTarget", False))
+            prob[t] = _as_float(p.get("epsilon", 0.0))
+            st1 = _as_names(p.get("stype1", ""))
+            if len(st1) == 1 and st1[0] in tid:
+                stype[t] = tid[st1[0]]
+            elif leaf:
+                missing.add("parameter", f"{c}.stype1 (one sprite)", line_of(n))
+        if code in (F.C_CHASER, F.C_LOS_CHASER):
+            flee[t] = _as_bool(p.get("fleeing", c == "Fleeing"))
+            maxdist[t] = int(_as_float(p.get("maxDistance", -1)))
+        if code == F.C_SPREADER:
+            flimit[t] = _as_int(p.get("limit", 1))
+            prob[t] = _as_float(p.get("spreadprob", 1.0))
+        if code == F.C_FLAK_AVATAR:
+            min_ammo[t] = _as_int(p.get("minAmmo", -1))
+            ammo_cost[t] = _as_int(p.get("ammoCost", 1))
+        if code == F.C_BOMBER_RANDOM_MISSILE and leaf:
+            for nm in _as_names(p.get("stypeMissile", "")):
+                if nm not in tid:
+                    missing.add("unknown sprite", nm, line_of(n))
+                else:
+                    missile_lists[t].append(tid[nm])
+            if not missile_lists[t]:
+                missing.add("parameter", f"{c}.stypeMissile (required)", line_of(n))
         hp = _as_int(p.get("healthPoints", 0))
         mhp = _as_int(p.get("maxHealthPoints", 0)) or hp
         hp0[t] = min(hp, mhp)
         hp_limit[t] = _as_int(p.get("limitHealthPoints", 1000))
-        if code == F.C_SPAWN_POINT:
+        if code in _SPAWNERS:
             prob[t] = _as_float(p.get("prob", 1.0))
             total[t] = _as_int(p.get("total", 0))
             if "spawnorientation" in p:
                 sox[t], soy[t] = _as_dir(p["spawnorientation"])
-        if code in (F.C_SPAWN_POINT, F.C_SHOOT_AVATAR):
+        if code in _NEEDS_STYPE or (code in (F.C_SPREADER, F.C_PORTAL) and p.get("stype")):
             st = _as_names(p.get("stype", ""))
             if not st:
                 if not children_of(n):  # a grouping node whose children set stype is never instantiated
@@ -317,7 +367,7 @@ def compile_game(spec: GameSpec) -> CompiledGame:
                 missing.add("unknown sprite", st[0], line_of(n))
             else:
                 stype[t] = tid[st[0]]
-        if code == F.C_SHOOT_AVATAR and p.get("ammo"):
+        if code in (F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR, F.C_ONGOING_SHOOT_AVATAR) and p.get("ammo"):
             am = _as_names(p["ammo"])
             if len(am) > 1:
                 missing.add("parameter", f"{c}.ammo with several resources", line_of(n))
@@ -326,6 +376,18 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         if code == F.C_RESOURCE:
             res_value[t] = _as_int(p.get("value", 1))
             res_limit_of_type[t] = _as_int(p.get("limit", 2))
+
+    # --- GVGAI's pathfinder (BasicGame ``obs``, NPC): obstacles are the listed leaf types the observation grid
+    # shows (not hidden); path-finding NPCs need it
+    obst = np.zeros(T, np.bool_)
+    obs_names = _as_names(spec.get("obs", ""))
+    for nm in obs_names:
+        if nm in tid and not children_of(nm) and not hidden[tid[nm]]:
+            obst[tid[nm]] = True
+    if not obs_names:
+        for n in names:
+            if cls_code[tid[n]] in _PATH_CHASERS and not children_of(n):
+                missing.add("parameter", f"{cls_of(n)} without the game's obs= (no pathfinder)", line_of(n))
 
     # --- tree orders
     def subtree(n: str) -> list[str]:
@@ -456,11 +518,12 @@ def compile_game(spec: GameSpec) -> CompiledGame:
 
     # --- level mapping
     mapping: dict[str, tuple[int, ...]] = {}
+    undefined_mapping: dict[str, str] = {}  # an error only for a level that uses the character
     for ch, sprite_names in spec.mapping:
         ids = []
         for nm in sprite_names:
             if nm not in tid:
-                missing.add("unknown sprite", nm, None)
+                undefined_mapping.setdefault(ch, nm)
             else:
                 ids.append(tid[nm])
                 if cls_code[tid[nm]] < 0 and cls_of(nm) is None:
@@ -517,10 +580,13 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         terms=(term_code, term_t, term_limit, term_win, term_min), colors=colors, shade=shade, mask=mask,
         n_planes=len(leaf_names), wall_plane=wall_plane, wall_type=wall_type,
         n_pull=max(1, len(set(effect_names_seen.values()))),
+        flee=flee, maxdist=maxdist, min_ammo=min_ammo, ammo_cost=ammo_cost, missile_lists=missile_lists,  # NPC
+        obst=obst, rand_tgt=rand_tgt, pathf=bool(obs_names), ttl=ttl,
     )
     return CompiledGame(
         spec=spec, type_names=names, leaf_names=leaf_names, action_names=action_names, colors=colors,
         tables=tables, resource_names=[names[t] for t in res_types], mapping=mapping, type_index=tid,
+        undefined_mapping=undefined_mapping,
     )
 
 
@@ -534,12 +600,14 @@ def _pack_tables(*, T, **k) -> Tables:
         L.TI_SOX: "sox", L.TI_SOY: "soy", L.TI_HP0: "hp0", L.TI_RES_OF: "res_of_type", L.TI_RES_VALUE: "res_value",
         L.TI_AMMO: "ammo", L.TI_INVISIBLE: "invisible", L.TI_PLANE: "plane", L.TI_DRAW_RANK: "draw_rank",
         L.TI_HP_LIMIT: "hp_limit",
+        L.TI_FLEE: "flee", L.TI_MAXDIST: "maxdist", L.TI_MINAMMO: "min_ammo", L.TI_AMMOCOST: "ammo_cost",  # NPC
+        L.TI_OBST: "obst", L.TI_RANDTGT: "rand_tgt", L.TI_TTL: "ttl",
     }
     for c, name in cols.items():
         ti[:, c] = np.asarray(k[name]).astype(np.int32)
     items: list[int] = []
     for lists, c0, c1 in ((k["sub_lists"], L.TI_SUB0, L.TI_SUB1), (k["sing_lists"], L.TI_SING0, L.TI_SING1),
-                          (k["eos_lists"], L.TI_EOS0, L.TI_EOS1)):
+                          (k["eos_lists"], L.TI_EOS0, L.TI_EOS1), (k["missile_lists"], L.TI_MISS0, L.TI_MISS1)):
         for t, lst in enumerate(lists):
             ti[t, c0] = len(items)
             items.extend(lst)
@@ -553,6 +621,7 @@ def _pack_tables(*, T, **k) -> Tables:
     misc[L.M_WALL_PLANE] = k["wall_plane"]
     misc[L.M_WALL_TYPE] = k["wall_type"]
     misc[L.M_N_PULL] = k["n_pull"]
+    misc[L.M_PATHF] = k["pathf"]  # NPC
     seq: list[int] = []
     for name, c0, c1 in (("update_order", L.M_UPD0, L.M_UPD1), ("order", L.M_DRAW0, L.M_DRAW1),
                          ("avatar_scan", L.M_AV0, L.M_AV1), ("eos_list", L.M_EOSL0, L.M_EOSL1),
@@ -710,6 +779,15 @@ def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Mis
         keys["res"] = resource("heldResource")
         e["value"] = _as_int(it.get("value", 1))
         e["flag1"] = _as_bool(it.get("killResource", True))
+    elif ename in ("spawnBehind", "spawnLeft", "spawnRight", "spawnAbove", "spawnBelow"):
+        keys["stype"] = sprite("stype")
+        e["flag1"] = _as_bool(it.get("stepBack", False))
+        e["limit"], e["value"] = {"spawnBehind": (0, 0), "spawnLeft": (-1, 0), "spawnRight": (1, 0),
+                                  "spawnAbove": (0, -1), "spawnBelow": (0, 1)}[ename]  # the direction
+    elif ename == "transformToSingleton":
+        keys["stype"] = sprite("stype")
+        keys["stype2"] = sprite("stype_other")
+        e["flag1"] = _as_bool(it.get("takeOrientation", False))
     elif ename == "addTimer":
         ftype = str(it.get("ftype", ""))
         entry = F.EFFECTS.get(ftype)
@@ -769,6 +847,12 @@ def level_plan(compiled: CompiledGame, level) -> tuple[np.ndarray, np.ndarray, n
                     raise VGDLError(f"level maps {ch!r} to unknown sprite {nm!r}")
                 ids.append(compiled.type_index[nm])
             mapping[ch] = tuple(ids)
+    else:
+        bad = {ch for row in level.rows for ch in row} & set(compiled.undefined_mapping)
+        if bad:
+            ch = sorted(bad)[0]
+            raise VGDLError(f"level uses {ch!r}, which the game maps to undefined sprite "
+                            f"{compiled.undefined_mapping[ch]!r}")
     types, xs, ys = [], [], []
     for r, row in enumerate(level.rows):
         for c, ch in enumerate(row):

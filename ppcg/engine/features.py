@@ -22,11 +22,27 @@ C_ORIENTED_FLICKER = 5
 C_MISSILE = 6
 C_RANDOM_NPC = 7
 C_SPAWN_POINT = 8
+# NPC (issue 3)
+C_CHASER = 9  # Chaser and Fleeing (the fleeing flag is in the tables)
+C_RANDOM_MISSILE = 10
+C_SPREADER = 11
+C_BOMBER = 12  # a moving SpawnPoint
+C_RANDOM_BOMBER = 13
+C_BOMBER_RANDOM_MISSILE = 14
+C_PORTAL = 15  # static; teleportToExit reads its stype
+C_PATH_CHASER = 16  # first step of GVGAI's pathfinder (needs the game's ``obs`` parameter)
+C_PATH_ALT_CHASER = 17
+C_RANDOM_PATH_ALT_CHASER = 18  # draws nextDouble() against epsilon first
+C_LOS_CHASER = 19  # a Chaser that only sees targets along its last random move
 AVATAR_BASE = 20
 C_MOVING_AVATAR = 20
 C_ORIENTED_AVATAR = 21
 C_SHOOT_AVATAR = 22
 C_ONGOING_AVATAR = 23
+C_FLAK_AVATAR = 24  # NPC (issue 3)
+C_HORIZONTAL_AVATAR = 25  # NPC
+C_MISSILE_AVATAR = 26  # NPC
+C_ONGOING_SHOOT_AVATAR = 27  # NPC
 
 # name -> (code, behaviour parameters the engine reads). One entry a line.
 SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
@@ -36,13 +52,32 @@ SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
     "Resource": (C_RESOURCE, frozenset({"speed", "cooldown", "orientation", "value", "limit"})),
     "Flicker": (C_FLICKER, frozenset({"limit", "speed", "cooldown"})),
     "OrientedFlicker": (C_ORIENTED_FLICKER, frozenset({"limit", "speed", "cooldown"})),
-    "Missile": (C_MISSILE, frozenset({"speed", "cooldown", "orientation"})),
+    "Missile": (C_MISSILE, frozenset({"speed", "cooldown", "orientation", "timeToLive"})),
     "RandomNPC": (C_RANDOM_NPC, frozenset({"speed", "cooldown", "cons"})),
     "SpawnPoint": (C_SPAWN_POINT, frozenset({"stype", "prob", "total", "cooldown", "spawnorientation", "orientation"})),
+    "Chaser": (C_CHASER, frozenset({"speed", "cooldown", "stype", "cons", "maxDistance", "fleeing"})),
+    "Fleeing": (C_CHASER, frozenset({"speed", "cooldown", "stype", "cons", "maxDistance", "fleeing"})),
+    "LOSChaser": (C_LOS_CHASER, frozenset({"speed", "cooldown", "stype", "cons", "maxDistance", "fleeing"})),
+    "PathChaser": (C_PATH_CHASER, frozenset({"speed", "cooldown", "stype", "cons"})),
+    "PathAltChaser": (C_PATH_ALT_CHASER, frozenset({"speed", "cooldown", "stype1", "stype2", "randomTarget"})),
+    "RandomPathAltChaser": (C_RANDOM_PATH_ALT_CHASER, frozenset({"speed", "cooldown", "stype1", "stype2", "cons",
+                                                                 "randomTarget", "epsilon"})),
+    "RandomMissile": (C_RANDOM_MISSILE, frozenset({"speed", "cooldown"})),
+    "Spreader": (C_SPREADER, frozenset({"limit", "stype", "spreadprob"})),
+    "Bomber": (C_BOMBER, frozenset({"stype", "prob", "total", "cooldown", "spawnorientation", "speed"})),
+    "RandomBomber": (C_RANDOM_BOMBER, frozenset({"stype", "prob", "total", "cooldown", "spawnorientation", "speed",
+                                                 "rotateInPlace"})),
+    "BomberRandomMissile": (C_BOMBER_RANDOM_MISSILE, frozenset({"stypeMissile", "prob", "total", "cooldown",
+                                                                "spawnorientation", "speed"})),
+    "Portal": (C_PORTAL, frozenset({"stype"})),
     "MovingAvatar": (C_MOVING_AVATAR, frozenset({"speed", "cooldown"})),
     "OrientedAvatar": (C_ORIENTED_AVATAR, frozenset({"speed", "cooldown", "orientation", "rotateInPlace"})),
     "ShootAvatar": (C_SHOOT_AVATAR, frozenset({"speed", "cooldown", "orientation", "rotateInPlace", "stype", "ammo"})),
     "OngoingAvatar": (C_ONGOING_AVATAR, frozenset({"speed", "cooldown", "orientation"})),
+    "FlakAvatar": (C_FLAK_AVATAR, frozenset({"speed", "cooldown", "stype", "ammo", "minAmmo", "ammoCost"})),
+    "HorizontalAvatar": (C_HORIZONTAL_AVATAR, frozenset({"speed", "cooldown"})),
+    "MissileAvatar": (C_MISSILE_AVATAR, frozenset({"speed", "cooldown"})),
+    "OngoingShootAvatar": (C_ONGOING_SHOOT_AVATAR, frozenset({"speed", "cooldown", "stype", "ammo"})),
 }
 
 # Behaviour parameters every class accepts (handled by the engine for all sprites).
@@ -59,6 +94,10 @@ AVATAR_ACTIONS: dict[int, tuple[str, ...]] = {
     C_ORIENTED_AVATAR: _MOVES,
     C_SHOOT_AVATAR: ("USE",) + _MOVES,
     C_ONGOING_AVATAR: _MOVES,
+    C_FLAK_AVATAR: ("USE", "LEFT", "RIGHT"),  # NPC
+    C_HORIZONTAL_AVATAR: ("LEFT", "RIGHT"),  # NPC
+    C_MISSILE_AVATAR: _MOVES,  # NPC (the moves do nothing: it only flies on)
+    C_ONGOING_SHOOT_AVATAR: ("USE",) + _MOVES,  # NPC
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -96,6 +135,9 @@ E_FLIP_DIRECTION = 29
 E_KILL_IF_FRONTAL = 30
 E_KILL_IF_NOT_FRONTAL = 31
 E_COLLECT_RESOURCE_IF_HELD = 32
+E_SPAWN_BEHIND = 33
+E_SPAWN_SIDE = 34  # spawnLeft / spawnRight / spawnAbove / spawnBelow (the direction is a parameter)
+E_TRANSFORM_TO_SINGLETON = 35
 
 # name -> (code, behaviour parameters the engine reads besides scoreChange/prob/repeat). One entry a line.
 EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
@@ -133,6 +175,12 @@ EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
     "killIfFrontal": (E_KILL_IF_FRONTAL, frozenset()),
     "killIfNotFrontal": (E_KILL_IF_NOT_FRONTAL, frozenset()),
     "collectResourceIfHeld": (E_COLLECT_RESOURCE_IF_HELD, frozenset({"heldResource", "value", "killResource"})),
+    "spawnBehind": (E_SPAWN_BEHIND, frozenset({"stype"})),
+    "spawnLeft": (E_SPAWN_SIDE, frozenset({"stype", "stepBack"})),
+    "spawnRight": (E_SPAWN_SIDE, frozenset({"stype", "stepBack"})),
+    "spawnAbove": (E_SPAWN_SIDE, frozenset({"stype", "stepBack"})),
+    "spawnBelow": (E_SPAWN_SIDE, frozenset({"stype", "stepBack"})),
+    "transformToSingleton": (E_TRANSFORM_TO_SINGLETON, frozenset({"stype", "stype_other", "takeOrientation"})),
 }
 
 # Effects that move their second sprite (the kernel then cannot look for first sprites around the second ones).

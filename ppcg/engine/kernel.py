@@ -25,7 +25,20 @@ from numba import njit, prange
 from ppcg.engine.features import (
     A_NIL,
     A_USE,
+    C_BOMBER,
+    C_BOMBER_RANDOM_MISSILE,
+    C_CHASER,
     C_DOOR,
+    C_FLAK_AVATAR,
+    C_LOS_CHASER,
+    C_PATH_ALT_CHASER,
+    C_PATH_CHASER,
+    C_RANDOM_PATH_ALT_CHASER,
+    C_MISSILE_AVATAR,
+    C_ONGOING_SHOOT_AVATAR,
+    C_RANDOM_BOMBER,
+    C_RANDOM_MISSILE,
+    C_SPREADER,
     C_FLICKER,
     C_IMMOVABLE,
     C_MISSILE,
@@ -69,6 +82,9 @@ from ppcg.engine.features import (
     E_TRANSFORM_TO_ALL,
     E_TURN_AROUND,
     E_UNDO_ALL,
+    E_SPAWN_BEHIND,
+    E_SPAWN_SIDE,
+    E_TRANSFORM_TO_SINGLETON,
     T_MULTI_SPRITE_COUNTER,
     T_SPRITE_COUNTER,
     T_TIMEOUT,
@@ -273,6 +289,9 @@ def _add_sprite_any(tb, st, i, t, x, y):
     st.si[i, s, SI_PAY] = 0
     st.si[i, s, SI_START] = -1
     st.si[i, s, SI_HP] = tb.ti[t, TI_HP0]
+    st.si[i, s, SI_TGT] = -1  # NPC: PathAltChaser's last target, none yet
+    st.si[i, s, SI_LKX] = NO_POS
+    st.si[i, s, SI_TTL] = tb.ti[t, TI_TTL]
     for r in range(st.res.shape[2]):
         st.res[i, s, r] = -1
     for q in range(st.pull.shape[2]):
@@ -398,12 +417,13 @@ def _random_npc(tb, st, i, s, t):
 
 
 @njit(cache=True, _nrt=False)
-def _spawn_point(tb, st, i, s, t, gt):
+def _spawn_point(tb, st, i, s, t, gt, nt):
+    """SpawnPoint (and the Bomber family, which move): spawn ``nt`` on a cooldown tick with probability prob."""
     if st.si[i, s, SI_START] == -1:
         st.si[i, s, SI_START] = gt
     roll = _rnd_float(st, i)
     if (st.si[i, s, SI_START] + gt) % tb.ti[t, TI_COOLDOWN] == 0 and roll < tb.tf[t, TF_PROB]:
-        ns = _add_sprite(tb, st, i, tb.ti[t, TI_STYPE], st.si[i, s, SI_X], st.si[i, s, SI_Y])
+        ns = _add_sprite(tb, st, i, nt, st.si[i, s, SI_X], st.si[i, s, SI_Y])
         if ns >= 0:
             st.si[i, s, SI_COUNTER] += 1
             if tb.ti[t, TI_SOX] != 0 or tb.ti[t, TI_SOY] != 0:
@@ -417,12 +437,351 @@ def _spawn_point(tb, st, i, s, t, gt):
         _kill(tb, st, i, s, False)
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# NPC classes (issue 3, NPC): chasers, random missiles, bombers, spreaders
+@njit(cache=True, _nrt=False, inline="always")
+def _npc_active(tb, st, i, s, t, dx, dy):
+    """``GridPhysics.activeMovement`` for a non-avatar sprite: rotate in place (if set), else move."""
+    if dx == 0 and dy == 0:
+        return False
+    if tb.ti[t, TI_ROTATE] and tb.ti[t, TI_ORIENTED]:
+        if st.si[i, s, SI_OX] != dx or st.si[i, s, SI_OY] != dy:
+            st.si[i, s, SI_OX] = dx
+            st.si[i, s, SI_OY] = dy
+            return False
+    return _update_pos(tb, st, i, s, dx, dy, tb.ti[t, TI_APX])
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _random_move(tb, st, i, s, t):
+    """RandomNPC's ``getRandomMove``: repeat the previous move ``cons`` times, else draw one with nextInt(4)."""
+    if st.si[i, s, SI_COUNTER] < tb.ti[t, TI_CONS]:
+        st.si[i, s, SI_COUNTER] += 1
+        return st.si[i, s, SI_PAX], st.si[i, s, SI_PAY]
+    k = _rnd_int(st, i, 4)
+    st.si[i, s, SI_PAX] = BASE_DX[k]
+    st.si[i, s, SI_PAY] = BASE_DY[k]
+    st.si[i, s, SI_COUNTER] = 0
+    return BASE_DX[k], BASE_DY[k]
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _sees(st, i, s, o):
+    """LOSChaser: ``o`` lies on the ray of this sprite's last random move (none: it sees nothing)."""
+    dx = st.si[i, s, SI_PAX]
+    dy = st.si[i, s, SI_PAY]
+    x = st.si[i, s, SI_X]
+    y = st.si[i, s, SI_Y]
+    ox = st.si[i, o, SI_X]
+    oy = st.si[i, o, SI_Y]
+    if dy == 1:
+        return ox == x and oy >= y
+    if dy == -1:
+        return ox == x and oy <= y
+    if dx == -1:
+        return ox <= x and oy == y
+    if dx == 1:
+        return ox >= x and oy == y
+    return False
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _chase_moves(tb, st, i, s, t, best, pick):
+    """Walk Chaser's action list (per nearest target, the directions in UP, LEFT, DOWN, RIGHT order whose 1-px
+    probe gets closer, or farther when fleeing). Returns its length, or with ``pick >= 0`` that entry's index
+    into the base directions."""
+    x = st.si[i, s, SI_X]
+    y = st.si[i, s, SI_Y]
+    flee = tb.ti[t, TI_FLEE]
+    maxd = tb.ti[t, TI_MAXDIST]
+    tt = tb.ti[t, TI_STYPE]
+    los = tb.ti[t, TI_CLS] == C_LOS_CHASER
+    n = 0
+    for q in range(tb.ti[tt, TI_SUB0], tb.ti[tt, TI_SUB1]):
+        u = tb.items[q]
+        for j in range(st.tc[i, u, TC_N]):
+            o = st.tl[i, u, j]
+            ox = st.si[i, o, SI_X]
+            oy = st.si[i, o, SI_Y]
+            d = abs(y - oy) + abs(x - ox)
+            if d != best or (maxd >= 0 and d > maxd) or (los and not _sees(st, i, s, o)):
+                continue
+            for k in range(4):
+                nd = abs(y + BASE_DY[k] - oy) + abs(x + BASE_DX[k] - ox)
+                if (flee and nd > d) or (not flee and nd < d):
+                    if n == pick:
+                        return k
+                    n += 1
+    return n
+
+
+@njit(cache=True, _nrt=False)
+def _chaser(tb, st, i, s, t):
+    """GVGAI's Chaser / Fleeing: move toward (away from) the nearest ``stype`` sprites by Manhattan pixels."""
+    _passive(tb, st, i, s, t)
+    tt = tb.ti[t, TI_STYPE]
+    x = st.si[i, s, SI_X]
+    y = st.si[i, s, SI_Y]
+    best = -1
+    los = tb.ti[t, TI_CLS] == C_LOS_CHASER
+    for q in range(tb.ti[tt, TI_SUB0], tb.ti[tt, TI_SUB1]):
+        u = tb.items[q]
+        for j in range(st.tc[i, u, TC_N]):
+            o = st.tl[i, u, j]
+            if los and not _sees(st, i, s, o):
+                continue
+            d = abs(y - st.si[i, o, SI_Y]) + abs(x - st.si[i, o, SI_X])
+            if best < 0 or d < best:
+                best = d
+    n = 0
+    if best >= 0:
+        n = _chase_moves(tb, st, i, s, t, best, -1)
+    if n == 0:
+        dx, dy = _random_move(tb, st, i, s, t)
+    else:
+        k = _chase_moves(tb, st, i, s, t, best, _rnd_int(st, i, n))
+        dx = BASE_DX[k]
+        dy = BASE_DY[k]
+    _npc_active(tb, st, i, s, t, dx, dy)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _random_missile(tb, st, i, s, t):
+    """GVGAI's RandomMissile: without an orientation (NIL, kept as (-1, -1)) it draws one, then moves passively."""
+    if st.si[i, s, SI_OX] == -1 and st.si[i, s, SI_OY] == -1:
+        k = _rnd_int(st, i, 4)
+        st.si[i, s, SI_OX] = BASE_DX[k]
+        st.si[i, s, SI_OY] = BASE_DY[k]
+    _passive(tb, st, i, s, t)
+
+
+@njit(cache=True, _nrt=False)
+def _spreader(tb, st, i, s, t):
+    """GVGAI's Spreader: a Flicker that, at age 2, adds ``stype`` (or its own type) on the four neighbours."""
+    _passive(tb, st, i, s, t)
+    if st.si[i, s, SI_AGE] > tb.ti[t, TI_FLIMIT]:
+        _kill(tb, st, i, s, False)
+    st.si[i, s, SI_AGE] += 1
+    if st.si[i, s, SI_AGE] == 2:
+        nt = tb.ti[t, TI_STYPE]
+        if nt < 0:
+            nt = t
+        for k in range(4):
+            if _rnd_double(st, i) < tb.tf[t, TF_PROB]:
+                _add_sprite(tb, st, i, nt, st.si[i, s, SI_LX] + BASE_DX[k] * BS, st.si[i, s, SI_LY] + BASE_DY[k] * BS)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# GVGAI's pathfinder (NPC, issue 3). Built once from the level as loaded: a cell is an obstacle when it holds a
+# sprite of an ``obs`` type (st.pf[i, 0]). A path from cell S goes along the search tree GVGAI grows from S:
+# a uniform-cost search whose open list is java.util.PriorityQueue (a binary heap, ties in heap order), that
+# expands neighbours UP, DOWN, LEFT, RIGHT and gives each cell the parent that first reached it. Only the first
+# step is ever used; it is fixed when the goal cell is first reached, so the search stops there.
+@njit(cache=True, _nrt=False)
+def _path_init(tb, st, i):
+    """The obstacle grid of environment ``i`` (after its level is built)."""
+    if not tb.misc[M_PATHF]:
+        return
+    w = st.ev[i, EV_WIDTH]
+    h = st.ev[i, EV_HEIGHT]
+    for c in range(w * h):
+        st.pf[i, 0, c] = 0
+    for t in range(tb.ti.shape[0]):
+        if not tb.ti[t, TI_OBST]:
+            continue
+        for j in range(st.tc[i, t, TC_N]):
+            s = st.tl[i, t, j]
+            x = st.si[i, s, SI_X]
+            y = st.si[i, s, SI_Y]
+            if 0 <= x < w * BS and 0 <= y < h * BS:
+                st.pf[i, 0, (y // BS) * w + x // BS] = 1
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _heap_push(st, i, n, node):
+    """java.util.PriorityQueue.offer on st.pf[i, 3] (keys: the cost in st.pf[i, 1])."""
+    k = n
+    key = st.pf[i, 1, node]
+    while k > 0:
+        parent = (k - 1) >> 1
+        e = st.pf[i, 3, parent]
+        if key >= st.pf[i, 1, e]:
+            break
+        st.pf[i, 3, k] = e
+        k = parent
+    st.pf[i, 3, k] = node
+    return n + 1
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _heap_pop(st, i, n):
+    """java.util.PriorityQueue.poll; returns (node, new size)."""
+    top = st.pf[i, 3, 0]
+    n -= 1
+    x = st.pf[i, 3, n]
+    if n > 0:
+        key = st.pf[i, 1, x]
+        k = 0
+        half = n >> 1
+        while k < half:
+            child = 2 * k + 1
+            c = st.pf[i, 3, child]
+            right = child + 1
+            if right < n and st.pf[i, 1, c] > st.pf[i, 1, st.pf[i, 3, right]]:
+                child = right
+                c = st.pf[i, 3, child]
+            if key <= st.pf[i, 1, c]:
+                break
+            st.pf[i, 3, k] = c
+            k = child
+        st.pf[i, 3, k] = x
+    return top, n
+
+
+# the pathfinder's neighbour order (UP, DOWN, LEFT, RIGHT) as indices into BASE_DX/BASE_DY (UP, LEFT, DOWN, RIGHT)
+PATH_DIRS = np.array([0, 2, 1, 3], np.int32)
+
+
+@njit(cache=True, _nrt=False)
+def _path_first(st, i, px, py, gx, gy):
+    """GVGAI's ``getPath(from, to)`` first step (pixel positions, floored to cells) as a BASE_DX index, or -1
+    where GVGAI has no path (same cell, an obstacle, unreachable, off the map)."""
+    w = st.ev[i, EV_WIDTH]
+    h = st.ev[i, EV_HEIGHT]
+    sx = px // BS
+    sy = py // BS
+    tx = gx // BS
+    ty = gy // BS
+    if px < 0 or py < 0 or gx < 0 or gy < 0 or sx >= w or sy >= h or tx >= w or ty >= h:
+        return -1
+    S = sy * w + sx
+    D = ty * w + tx
+    if S == D or st.pf[i, 0, S] or st.pf[i, 0, D]:
+        return -1
+    for c in range(w * h):
+        st.pf[i, 1, c] = -1
+    st.pf[i, 1, S] = 0
+    n = _heap_push(st, i, 0, S)
+    while n > 0:
+        node, n = _heap_pop(st, i, n)
+        nx0 = node % w
+        ny0 = node // w
+        for q in range(4):
+            k = PATH_DIRS[q]
+            nx = nx0 + BASE_DX[k]
+            ny = ny0 + BASE_DY[k]
+            if nx < 0 or ny < 0 or nx >= w or ny >= h:
+                continue
+            c = ny * w + nx
+            if st.pf[i, 0, c] or st.pf[i, 1, c] >= 0:
+                continue
+            st.pf[i, 1, c] = st.pf[i, 1, node] + 1
+            st.pf[i, 2, c] = k if node == S else st.pf[i, 2, node]
+            if c == D:
+                return st.pf[i, 2, c]
+            n = _heap_push(st, i, n, c)
+    return -1
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _closest(tb, st, i, s, tt):
+    """Chaser's ``closestTargets``: the first sprite (subtree order, then id) at the least Manhattan distance."""
+    x = st.si[i, s, SI_X]
+    y = st.si[i, s, SI_Y]
+    best = -1
+    tg = -1
+    for q in range(tb.ti[tt, TI_SUB0], tb.ti[tt, TI_SUB1]):
+        u = tb.items[q]
+        for j in range(st.tc[i, u, TC_N]):
+            o = st.tl[i, u, j]
+            d = abs(y - st.si[i, o, SI_Y]) + abs(x - st.si[i, o, SI_X])
+            if best < 0 or d < best:
+                best = d
+                tg = o
+    return tg
+
+
+@njit(cache=True, _nrt=False)
+def _path_chaser(tb, st, i, s, t):
+    """GVGAI's PathChaser: the pathfinder's first step toward the nearest target; random (cons) without one."""
+    _passive(tb, st, i, s, t)
+    tg = _closest(tb, st, i, s, tb.ti[t, TI_STYPE])
+    if tg >= 0:
+        st.si[i, s, SI_COUNTER] = tb.ti[t, TI_CONS]
+        k = _path_first(st, i, st.si[i, s, SI_X], st.si[i, s, SI_Y], st.si[i, tg, SI_X], st.si[i, tg, SI_Y])
+        if k >= 0:
+            _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
+    else:
+        dx, dy = _random_move(tb, st, i, s, t)
+        _npc_active(tb, st, i, s, t, dx, dy)
+
+
+@njit(cache=True, _nrt=False)
+def _path_alt_chaser(tb, st, i, s, t):
+    """GVGAI's PathAltChaser (and RandomPathAltChaser, which first draws nextDouble() against epsilon).
+
+    As in GVGAI, only stype1 is chased (stype2 is read from stype1, and the chase/flee counts both add to the
+    chasing side); the last target is kept until this sprite reaches its rectangle."""
+    c = tb.ti[t, TI_CLS]
+    if c == C_RANDOM_PATH_ALT_CHASER and _rnd_double(st, i) < tb.tf[t, TF_PROB]:
+        _passive(tb, st, i, s, t)
+        k = _rnd_int(st, i, 4)
+        _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
+        return
+    _passive(tb, st, i, s, t)
+    x = st.si[i, s, SI_X]
+    y = st.si[i, s, SI_Y]
+    tg = st.si[i, s, SI_TGT]
+    have = False
+    if tg >= 0:
+        if st.si[i, tg, SI_TYPE] >= 0 and st.si[i, tg, SI_ID] == st.si[i, s, SI_TGTID]:
+            st.si[i, s, SI_TX] = st.si[i, tg, SI_X]
+            st.si[i, s, SI_TY] = st.si[i, tg, SI_Y]
+        have = not (st.si[i, s, SI_TX] == x and st.si[i, s, SI_TY] == y)  # rect.contains(lastTarget.rect)
+    if not have:
+        tt = tb.ti[t, TI_STYPE]
+        tg = -1
+        if _count_subtree(tb, st, i, tt) > 0:
+            if tb.ti[t, TI_RANDTGT]:
+                pick = _rnd_int(st, i, _count_subtree(tb, st, i, tt))
+                for q in range(tb.ti[tt, TI_SUB0], tb.ti[tt, TI_SUB1]):
+                    u = tb.items[q]
+                    if pick < st.tc[i, u, TC_N]:
+                        tg = st.tl[i, u, pick]
+                        break
+                    pick -= st.tc[i, u, TC_N]
+            else:
+                tg = _closest(tb, st, i, s, tt)
+        if tg >= 0:
+            st.si[i, s, SI_TGT] = tg
+            st.si[i, s, SI_TGTID] = st.si[i, tg, SI_ID]
+            st.si[i, s, SI_TX] = st.si[i, tg, SI_X]
+            st.si[i, s, SI_TY] = st.si[i, tg, SI_Y]
+            have = True
+    if not have:
+        k = _rnd_int(st, i, 4)
+        _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
+        return
+    k = _path_first(st, i, x, y, st.si[i, s, SI_TX], st.si[i, s, SI_TY])
+    if k < 0 and st.si[i, s, SI_LKX] != NO_POS:
+        k = _path_first(st, i, x, y, st.si[i, s, SI_LKX], st.si[i, s, SI_LKY])
+    else:
+        st.si[i, s, SI_LKX] = st.si[i, s, SI_TX]
+        st.si[i, s, SI_LKY] = st.si[i, s, SI_TY]
+    if k >= 0:
+        _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
+
+
 @njit(cache=True, _nrt=False, inline="always")
 def _update_sprite(tb, st, i, s, t, gt):
     """One non-avatar sprite's ``update`` (after ``preMovement``), by class."""
     c = tb.ti[t, TI_CLS]
     if c == C_MISSILE or c == C_PASSIVE or c == C_RESOURCE:
         _passive(tb, st, i, s, t)
+        if st.si[i, s, SI_TTL] > 0:  # NPC: VGDLSprite.update's timeToLive
+            st.si[i, s, SI_TTL] -= 1
+        elif st.si[i, s, SI_TTL] == 0:
+            _kill(tb, st, i, s, False)
     elif c == C_FLICKER or c == C_ORIENTED_FLICKER:
         _passive(tb, st, i, s, t)
         if st.si[i, s, SI_AGE] > tb.ti[t, TI_FLIMIT]:
@@ -430,9 +789,27 @@ def _update_sprite(tb, st, i, s, t, gt):
         st.si[i, s, SI_AGE] += 1
     elif c == C_RANDOM_NPC:
         _random_npc(tb, st, i, s, t)
-    elif c == C_SPAWN_POINT:
-        _spawn_point(tb, st, i, s, t, gt)
-    # Immovable, Door: static, nothing to do
+    elif c == C_SPAWN_POINT or c == C_BOMBER:
+        _spawn_point(tb, st, i, s, t, gt, tb.ti[t, TI_STYPE])
+    elif c == C_CHASER or c == C_LOS_CHASER:
+        _chaser(tb, st, i, s, t)
+    elif c == C_PATH_CHASER:
+        _path_chaser(tb, st, i, s, t)
+    elif c == C_PATH_ALT_CHASER or c == C_RANDOM_PATH_ALT_CHASER:
+        _path_alt_chaser(tb, st, i, s, t)
+    elif c == C_RANDOM_MISSILE:
+        _random_missile(tb, st, i, s, t)
+    elif c == C_SPREADER:
+        _spreader(tb, st, i, s, t)
+    elif c == C_RANDOM_BOMBER:
+        k = _rnd_int(st, i, 4)
+        _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
+        _spawn_point(tb, st, i, s, t, gt, tb.ti[t, TI_STYPE])
+    elif c == C_BOMBER_RANDOM_MISSILE:
+        m0 = tb.ti[t, TI_MISS0]
+        k = _rnd_int(st, i, tb.ti[t, TI_MISS1] - m0)
+        _spawn_point(tb, st, i, s, t, gt, tb.items[m0 + k])
+    # Immovable, Door, Portal: static, nothing to do
 
 
 @njit(cache=True, _nrt=False)
@@ -467,6 +844,19 @@ def _shoot(tb, st, i, s, t):
 
 
 @njit(cache=True, _nrt=False)
+def _flak_shoot(tb, st, i, s, t):
+    """FlakAvatar's USE: ``stype`` on the avatar's own cell, if it holds more than ``minAmmo`` (0) of its ammo."""
+    am = tb.ti[t, TI_AMMO]
+    if am >= 0:
+        have = st.res[i, s, am]
+        if have < 0 or have <= max(tb.ti[t, TI_MINAMMO], 0):
+            return
+    ns = _add_sprite(tb, st, i, tb.ti[t, TI_STYPE], st.si[i, s, SI_X], st.si[i, s, SI_Y])
+    if ns >= 0 and am >= 0:
+        st.res[i, s, am] -= tb.ti[t, TI_AMMOCOST]
+
+
+@njit(cache=True, _nrt=False)
 def _update_avatar(tb, st, i, s, a):
     """The avatar's ``updateAvatar`` for engine action ``a`` (after ``preMovement``)."""
     t = st.si[i, s, SI_TYPE]
@@ -475,13 +865,22 @@ def _update_avatar(tb, st, i, s, a):
     dx = ACT_DX[a]
     dy = ACT_DY[a]
     c = tb.ti[t, TI_CLS]
-    if c == C_ONGOING_AVATAR:
+    if c == C_ONGOING_AVATAR or c == C_ONGOING_SHOOT_AVATAR:
         if (dx != 0 or dy != 0) and tb.ti[t, TI_ORIENTED]:
             st.si[i, s, SI_OX] = dx
             st.si[i, s, SI_OY] = dy
         _passive(tb, st, i, s, t)
+        if c == C_ONGOING_SHOOT_AVATAR and a == A_USE:
+            _shoot(tb, st, i, s, t)
+        return
+    if c == C_MISSILE_AVATAR:
+        _passive(tb, st, i, s, t)
         return
     mv = _avatar_active(tb, st, i, s, t, dx, dy)
+    if c == C_FLAK_AVATAR:
+        if mv == MOVE_STILL and a == A_USE:
+            _flak_shoot(tb, st, i, s, t)
+        return
     if (c == C_ORIENTED_AVATAR or c == C_SHOOT_AVATAR) and mv == MOVE_MOVE:
         vx = st.si[i, s, SI_X] - st.si[i, s, SI_LX]
         vy = st.si[i, s, SI_Y] - st.si[i, s, SI_LY]
@@ -791,7 +1190,75 @@ def _exec_effect_corpus(tb, st, i, e, code, s1, s2, gt):
                 _kill(tb, st, i, s1, False)
     elif code == E_COLLECT_RESOURCE_IF_HELD:
         apply = _eff_collect_if_held(tb, st, i, e, s1, s2)
+    elif code == E_SPAWN_BEHIND or code == E_SPAWN_SIDE:
+        apply = _eff_spawn_near(tb, st, i, e, code, s1, s2)
+    elif code == E_TRANSFORM_TO_SINGLETON:
+        apply = _eff_transform_to_singleton(tb, st, i, e, s1, s2)
     return 1 if apply else 0
+
+
+@njit(cache=True, _nrt=False)
+def _eff_spawn_near(tb, st, i, e, code, s1, s2):
+    """``spawnBehind`` (on ``s2``'s last position, if it left its cell) and ``spawnLeft/Right/Above/Below`` (a
+    cell beside ``s2``'s position, or its last one with ``stepBack``); ``nextDouble() < prob`` drawn first."""
+    if s2 < 0:
+        return True
+    if _rnd_double(st, i) >= tb.ef[e, EF_PROB]:
+        return True
+    x = st.si[i, s2, SI_X]
+    y = st.si[i, s2, SI_Y]
+    if code == E_SPAWN_BEHIND or tb.ei[e, EI_FLAG1]:
+        lx = st.si[i, s2, SI_LX]
+        ly = st.si[i, s2, SI_LY]
+        if lx < x + BS and x < lx + BS and ly < y + BS and y < ly + BS:
+            return True  # GVGAI's getLastPosition: none while the last rect overlaps the current one
+        x = lx
+        y = ly
+    _add_sprite(tb, st, i, tb.ei[e, EI_STYPE], x + tb.ei[e, EI_LIMIT] * BS, y + tb.ei[e, EI_VALUE] * BS)
+    return True
+
+
+@njit(cache=True, _nrt=False)
+def _singleton_fields(tb, st, i, ns, old):
+    """``TransformToSingleton.setSpriteFields``: orientation, last position, resources; the old sprite dies."""
+    t_new = st.si[i, ns, SI_TYPE]
+    t_old = st.si[i, old, SI_TYPE]
+    if tb.ti[t_new, TI_ORIENTED] and tb.ti[t_old, TI_ORIENTED]:
+        st.si[i, ns, SI_OX] = st.si[i, old, SI_OX]
+        st.si[i, ns, SI_OY] = st.si[i, old, SI_OY]
+    st.si[i, ns, SI_LX] = st.si[i, old, SI_LX]
+    st.si[i, ns, SI_LY] = st.si[i, old, SI_LY]
+    for r in range(st.res.shape[2]):
+        if st.res[i, old, r] >= 0:
+            _modify_res(st, i, ns, r, st.res[i, old, r])
+    transformed = True
+    if tb.ti[t_old, TI_AVATAR]:
+        if tb.ti[t_new, TI_AVATAR]:
+            st.ev[i, EV_AVATAR] = ns
+        else:
+            transformed = False
+    _kill(tb, st, i, old, transformed)
+
+
+@njit(cache=True, _nrt=False)
+def _eff_transform_to_singleton(tb, st, i, e, s1, s2):
+    """``transformToSingleton``: sprites already of ``stype`` turn into ``stype_other``, then ``s1`` turns into
+    ``stype`` (with ``takeOrientation``, facing opposite to ``s2``)."""
+    if s2 < 0:
+        return True
+    t = tb.ei[e, EI_STYPE]
+    for j in range(st.tc[i, t, TC_N]):
+        old = st.tl[i, t, j]
+        ns = _add_sprite(tb, st, i, tb.ei[e, EI_STYPE2], st.si[i, old, SI_X], st.si[i, old, SI_Y])
+        if ns >= 0:
+            _singleton_fields(tb, st, i, ns, old)
+    ns = _add_sprite(tb, st, i, t, st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
+    if ns >= 0:
+        _singleton_fields(tb, st, i, ns, s1)
+        if tb.ei[e, EI_FLAG1]:
+            st.si[i, ns, SI_OX] = -st.si[i, s2, SI_OX]
+            st.si[i, ns, SI_OY] = -st.si[i, s2, SI_OY]
+    return True
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1411,6 +1878,7 @@ def reset_env(tb, st, i, types, xs, ys, width, height, seed):
                 av = s
     st.ev[i, EV_AVATAR] = av
     _time_reset(tb, st, i)  # EFFECTS
+    _path_init(tb, st, i)  # NPC: GVGAI builds its pathfinder from the level as loaded
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -25,6 +25,11 @@ MAX_SHIELDS = 16  # shieldFrom entries alive at once (cleared every tick)
 (SI_TYPE, SI_ID, SI_X, SI_Y, SI_LX, SI_LY, SI_OX, SI_OY, SI_LASTMOVE, SI_FIRST, SI_DISABLED, SI_KILLED, SI_AGE,
  SI_COUNTER, SI_PAX, SI_PAY, SI_START, SI_HP, SI_CX0, SI_CY0, SI_CX1, SI_CY1) = range(22)
 NSI = 22
+# NPC (issue 3): PathAltChaser's last target (slot, id, last seen position), its last known target position, and
+# VGDLSprite.timeToLive left (-1: none)
+SI_TGT, SI_TGTID, SI_TX, SI_TY, SI_LKX, SI_LKY, SI_TTL = range(NSI, NSI + 7)
+NSI += 7
+NO_POS = -(1 << 30)  # NPC: SI_LKX when there is no last known target position
 # per-type counters tc[N, T, 2]
 TC_N, TC_DIS = 0, 1
 # per-environment slot lists lst[N, 5, S]
@@ -41,6 +46,7 @@ MAX_TIMERS = 64
 
 STATE_FIELDS = ("si", "res", "pull", "tl", "tc", "lst", "ckey", "gn", "gi", "ev", "shd", "score", "rng", "sig",
                 "tq")  # tq: EFFECTS
+STATE_FIELDS += ("pf",)  # NPC: the pathfinder's obstacle grid (row 0, built at reset) and search scratch (1-3)
 State = namedtuple("State", STATE_FIELDS)
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -51,6 +57,10 @@ State = namedtuple("State", STATE_FIELDS)
 NTI = 29
 TI_HP_LIMIT = 29  # EFFECTS: limitHealthPoints
 NTI = 30
+# NPC (issue 3): fleeing flag, maxDistance (px, -1 none), FlakAvatar minAmmo/ammoCost, BomberRandomMissile's
+# missile types (a range of ``items``), pathfinder obstacle (the game's ``obs``), randomTarget, timeToLive
+(TI_FLEE, TI_MAXDIST, TI_MINAMMO, TI_AMMOCOST, TI_MISS0, TI_MISS1, TI_OBST, TI_RANDTGT, TI_TTL) = range(NTI, NTI + 9)
+NTI += 9
 # per-type floats tf[T, 2]
 TF_SPEED, TF_PROB = 0, 1
 # type x type tt[2, T, T]: membership in a subtree, rank within it (GVGAI's iSubTypes order)
@@ -61,6 +71,8 @@ TT_IN, TT_RANK = 0, 1
 NMISC = 16
 M_TIME0, M_TIME1 = 16, 17  # EFFECTS: the native TIME effects (effect indices in seq)
 NMISC = 18
+M_PATHF = NMISC  # NPC: the game has a pathfinder (``obs`` given)
+NMISC += 1
 # pairs pi[P, 5]; PI_FAST: the two subtrees are disjoint and no effect of the pair moves its second sprite
 PI_T1, PI_T2, PI_E0, PI_E1, PI_FAST = 0, 1, 2, 3, 4
 # effects ei[E, NEI], ef[E, 2]
@@ -102,6 +114,7 @@ def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull
         shd=np.zeros((n, 3, MAX_SHIELDS), np.int32),
         score=np.zeros(n, np.float64),
         rng=np.zeros((n, 1), np.int64),
+        pf=np.zeros((n, 4, max(cells, 1)), np.int32),  # NPC
         sig=np.zeros((n, 2, max(cells, 1)), np.int64),  # rgb: what each cell shows, and scratch
         tq=np.zeros((n, MAX_TIMERS, 4), np.int32),  # EFFECTS
     )

@@ -84,3 +84,31 @@ def test_health_points_time_effect_potion_and_spikes():
     assert (r.avatar["hp"], r.score) == (1, -5)
     r.step("NIL")  # 0 <= limit: killed, and the score change becomes scoreChangeIfKilled (0)
     assert r.avatar["hp"] == 0 and r.avatar["disabled"] and r.score == -5 and r.winner == -1
+
+
+def test_add_timer_fires_transform_to_all_later_and_scores_twice():
+    r = Run("timer", "wwwwww\nwAboow\nwwwwww\n")
+    r.step("RIGHT")  # tick 0 on the button: a timer for tick 3
+    assert r.score == 2
+    r.step("LEFT", "NIL")
+    assert len(r.at("off")) == 2 and r.at("on") == [] and r.score == 2
+    r.step("NIL")  # tick 3: every 'off' becomes 'on' (new sprites), and the timer's score counts again
+    assert r.at("off") == [] and r.at("on") == [(30, 10), (40, 10)] and r.score == 4
+
+
+def test_collect_if_held_kill_all_and_kill_if_has_more():
+    r = Run("resources", "wwwwwwww\nwAgkgbtw\nwmmm.m.w\nwwwwwwww\n")
+    r.step("RIGHT")  # a gem without a key: nothing
+    assert r.at("gem") == [(20, 10), (40, 10)] and r.score == 0
+    r.step("RIGHT", "RIGHT")  # the key, then a gem (value 2)
+    assert r.avatar["resources"] == {"key": 1, "gem": 2} and r.at("gem") == [(20, 10)] and r.score == 1
+    r.step("RIGHT")  # the bomb: every mine goes
+    assert r.at("mine") == [] and r.score == 6
+    r.step("RIGHT")  # greed: 2 gems >= 2
+    assert r.avatar["disabled"] and r.score == 3 and r.winner == -1
+
+
+def test_kill_if_has_less():
+    r = Run("resources", "wwwww\nwApkw\nwwwww\n")
+    r.step("RIGHT")
+    assert r.avatar["disabled"] and r.winner == -1

@@ -838,21 +838,24 @@ def level_plan(compiled: CompiledGame, level) -> tuple[np.ndarray, np.ndarray, n
     Characters the mapping does not know are empty cells (GVGAI only warns).
     """
     mapping = compiled.mapping
+    undefined = compiled.undefined_mapping
     if getattr(level, "mapping", None):
         mapping = {}
+        undefined = {}
         for ch, nms in level.mapping:
             ids = []
             for nm in nms:
                 if nm not in compiled.type_index:
-                    raise VGDLError(f"level maps {ch!r} to unknown sprite {nm!r}")
-                ids.append(compiled.type_index[nm])
+                    undefined.setdefault(ch, nm)
+                else:
+                    ids.append(compiled.type_index[nm])
             mapping[ch] = tuple(ids)
-    else:
-        bad = {ch for row in level.rows for ch in row} & set(compiled.undefined_mapping)
-        if bad:
-            ch = sorted(bad)[0]
-            raise VGDLError(f"level uses {ch!r}, which the game maps to undefined sprite "
-                            f"{compiled.undefined_mapping[ch]!r}")
+    # a mapping entry naming an undefined sprite is an error only where a level uses its character (GVGAI's
+    # corpus has such entries in flower and witnessprotection)
+    bad = {ch for row in level.rows for ch in row} & set(undefined)
+    if bad:
+        ch = sorted(bad)[0]
+        raise VGDLError(f"level maps {ch!r} to unknown sprite {undefined[ch]!r}")
     types, xs, ys = [], [], []
     for r, row in enumerate(level.rows):
         for c, ch in enumerate(row):

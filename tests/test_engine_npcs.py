@@ -126,3 +126,34 @@ def test_missile_time_to_live_counts_down_then_kills():
         eng.step([0])
         seen.append([(x, y) for _, name, x, y in eng.sprites(0) if name == "dart"])
     assert seen == [[(0, 0)], [(10, 0)], []]  # 2 -> 1 (first tick: no move), 1 -> 0, then killed on update 3
+
+
+SUBTYPES_GAME = """BasicGame
+    SpriteSet
+        blocks > Immovable
+            red >
+            blue >
+        avatar > MovingAvatar
+    LevelMapping
+        r > red
+        b > blue
+    InteractionSet
+        red avatar > killSprite
+        blue avatar > killSprite
+    TerminationSet
+        MultiSpriteCounterSubTypes stype1=blocks limit=2 subTypesNum=2 win=True
+"""
+
+
+def test_multi_sprite_counter_subtypes_needs_the_count_and_the_number_of_kinds():
+    game = compile_game(parse_game(SUBTYPES_GAME))
+    from ppcg.engine import BatchEngine
+
+    eng = BatchEngine(game, 1, obs_type=None, max_steps=0)
+    right = game.action_names.index("RIGHT")
+    eng.reset([Level.for_game("Arrb\n", game.spec)], [0])
+    res = eng.step([right])  # eats a red: red + blue left, two kinds -> win
+    assert int(res.winner[0]) == 1
+    eng.reset([Level.for_game("Arbb\n", game.spec)], [0])
+    res = eng.step([right])  # eats the red: two blues, one kind -> not yet
+    assert int(res.winner[0]) == 0

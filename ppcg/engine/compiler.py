@@ -510,6 +510,8 @@ def compile_game(spec: GameSpec) -> CompiledGame:
                     missing.add("unknown sprite", nm, tm.line)
                 else:
                     ts[k] = tid[nm]
+        if entry[0] == F.T_MULTI_SPRITE_COUNTER_SUBTYPES:  # NPC: stype1 and subTypesNum
+            ts[1:] = [_as_int(tm.get("subTypesNum", -1)), -1]
         term_code.append(entry[0])
         term_t.append(ts)
         term_limit.append(_as_int(tm.get("limit", 0)))

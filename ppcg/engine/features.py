@@ -195,11 +195,14 @@ COMMON_EFFECT_PARAMS = frozenset({"scoreChange", "prob", "repeat", "count", "cou
 T_SPRITE_COUNTER = 1
 T_MULTI_SPRITE_COUNTER = 2
 T_TIMEOUT = 3
+T_MULTI_SPRITE_COUNTER_SUBTYPES = 4  # NPC (issue 3): the second type slot holds subTypesNum
 
 TERMINATIONS: dict[str, tuple[int, frozenset[str]]] = {
     "SpriteCounter": (T_SPRITE_COUNTER, frozenset({"stype", "limit", "win"})),
     "MultiSpriteCounter": (T_MULTI_SPRITE_COUNTER, frozenset({"stype1", "stype2", "stype3", "limit", "win", "min"})),
     "Timeout": (T_TIMEOUT, frozenset({"limit", "win"})),
+    "MultiSpriteCounterSubTypes": (T_MULTI_SPRITE_COUNTER_SUBTYPES, frozenset({"stype1", "limit", "subTypesNum",
+                                                                              "win"})),
 }
 
 COMMON_TERMINATION_PARAMS = frozenset({"canEnd", "count_score"})

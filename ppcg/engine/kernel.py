@@ -88,6 +88,7 @@ from ppcg.engine.features import (
     T_MULTI_SPRITE_COUNTER,
     T_SPRITE_COUNTER,
     T_TIMEOUT,
+    T_MULTI_SPRITE_COUNTER_SUBTYPES,
 )
 from ppcg.engine.jrandom import MASK48, MULTIPLIER, jr_advance
 from ppcg.engine.layout import *  # noqa: F403 - field index constants
@@ -292,6 +293,7 @@ def _add_sprite_any(tb, st, i, t, x, y):
     st.si[i, s, SI_TGT] = -1  # NPC: PathAltChaser's last target, none yet
     st.si[i, s, SI_LKX] = NO_POS
     st.si[i, s, SI_TTL] = tb.ti[t, TI_TTL]
+    st.si[i, s, SI_ORI] = 0  # EFFECTS
     for r in range(st.res.shape[2]):
         st.res[i, s, r] = -1
     for q in range(st.pull.shape[2]):
@@ -1223,7 +1225,7 @@ def _singleton_fields(tb, st, i, ns, old):
     """``TransformToSingleton.setSpriteFields``: orientation, last position, resources; the old sprite dies."""
     t_new = st.si[i, ns, SI_TYPE]
     t_old = st.si[i, old, SI_TYPE]
-    if tb.ti[t_new, TI_ORIENTED] and tb.ti[t_old, TI_ORIENTED]:
+    if _oriented(tb, st, i, ns) and _oriented(tb, st, i, old):
         st.si[i, ns, SI_OX] = st.si[i, old, SI_OX]
         st.si[i, ns, SI_OY] = st.si[i, old, SI_OY]
     st.si[i, ns, SI_LX] = st.si[i, old, SI_LX]
@@ -1258,7 +1260,14 @@ def _eff_transform_to_singleton(tb, st, i, e, s1, s2):
         if tb.ei[e, EI_FLAG1]:
             st.si[i, ns, SI_OX] = -st.si[i, s2, SI_OX]
             st.si[i, ns, SI_OY] = -st.si[i, s2, SI_OY]
+            st.si[i, ns, SI_ORI] = 1
     return True
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _oriented(tb, st, i, s):
+    """GVGAI's per-sprite ``is_oriented``: the type's, or set on this sprite by an effect."""
+    return tb.ti[st.si[i, s, SI_TYPE], TI_ORIENTED] != 0 or st.si[i, s, SI_ORI] != 0
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1341,7 +1350,7 @@ def _eff_attract_gaze(tb, st, i, e, s1, s2):
     orientation, and with ``align`` lines up with it across that direction."""
     if s2 < 0:
         return True
-    if tb.ti[st.si[i, s1, SI_TYPE], TI_ORIENTED] and tb.ti[st.si[i, s2, SI_TYPE], TI_ORIENTED]:
+    if _oriented(tb, st, i, s1) and _oriented(tb, st, i, s2):
         if _rnd_double(st, i) < tb.ef[e, EF_PROB]:
             st.si[i, s1, SI_OX] = st.si[i, s2, SI_OX]
             st.si[i, s1, SI_OY] = st.si[i, s2, SI_OY]
@@ -1454,7 +1463,7 @@ def _eff_teleport_to_exit(tb, st, i, e, s1, s2):
         d = st.tl[i, dest, _rnd_int(st, i, n)]
         _set_pos(st, i, s1, st.si[i, d, SI_X], st.si[i, d, SI_Y])
         st.si[i, s1, SI_LASTMOVE] = 0
-        if tb.ti[dest, TI_ORIENTED]:
+        if _oriented(tb, st, i, d):
             st.si[i, s1, SI_OX] = st.si[i, d, SI_OX]
             st.si[i, s1, SI_OY] = st.si[i, d, SI_OY]
     else:
@@ -1748,6 +1757,21 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
 # ---------------------------------------------------------------------------------------------------------------
 # one game cycle
 @njit(cache=True, _nrt=False)
+def _subtypes_counter(tb, st, i, q):
+    """GVGAI's MultiSpriteCounterSubTypes: exactly ``limit`` active sprites of stype1, spread over exactly
+    ``subTypesNum`` of its types that hold sprites themselves (NPC, issue 3)."""
+    t = tb.qi[q, QI_T0]
+    if t < 0 or _count_active(tb, st, i, t) != tb.qi[q, QI_LIMIT]:
+        return False
+    kinds = 0
+    for k in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
+        u = tb.items[k]
+        if st.tc[i, u, TC_N] > 0 and _count_active(tb, st, i, u) > 0:
+            kinds += 1
+    return kinds == tb.qi[q, QI_T0 + 1]
+
+
+@njit(cache=True, _nrt=False)
 def _terminations(tb, st, i, gt):
     for q in range(tb.qi.shape[0]):
         code = tb.qi[q, QI_CODE]
@@ -1762,6 +1786,8 @@ def _terminations(tb, st, i, gt):
             done = acc == tb.qi[q, QI_LIMIT] or (tb.qi[q, QI_MIN] != 0 and acc > tb.qi[q, QI_LIMIT])
         elif code == T_TIMEOUT:
             done = gt >= tb.qi[q, QI_LIMIT]
+        elif code == T_MULTI_SPRITE_COUNTER_SUBTYPES:  # NPC
+            done = _subtypes_counter(tb, st, i, q)
         if done:
             st.ev[i, EV_ENDED] = True
             st.ev[i, EV_WINNER] = 1 if tb.qi[q, QI_WIN] != 0 else -1

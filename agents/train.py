@@ -15,12 +15,16 @@ Hyperparameters come from ``agents/hyperparams/<algo>.yml`` (RL Zoo format; ``--
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import math
 import os
+import signal
 import sys
+import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -582,14 +586,15 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     run_dir.update_status(status="running", total_timesteps=total, timesteps=done)
     callbacks = _callbacks(settings, run_dir, curriculum, total, progress, start)
     try:
-        if remaining > 0:
-            model.learn(
-                remaining,
-                callback=callbacks,
-                reset_num_timesteps=done == 0,
-                tb_log_name=settings.algo.upper(),
-                progress_bar=False,
-            )
+        with _sigterm_interrupts():
+            if remaining > 0:
+                model.learn(
+                    remaining,
+                    callback=callbacks,
+                    reset_num_timesteps=done == 0,
+                    tb_log_name=settings.algo.upper(),
+                    progress_bar=False,
+                )
     except KeyboardInterrupt:
         callbacks[0].write_row()  # the episode log: the last figures before the interruption
         ckpt = save_checkpoint(run_dir, model, curriculum)
@@ -614,6 +619,23 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     )
     env.close()
     return model
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While training, SIGTERM (a scheduler stopping the job, ``kill``) acts as Ctrl-C: checkpoint, exit."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _write_resolved(run_dir: Any, settings: TrainSettings, algo_config: Any, env_id: str) -> None:

@@ -107,3 +107,44 @@ def test_bad_arguments_are_clear_errors(capsys, tmp_path):
     assert "the file is for curriculum 'ppcg'" in capsys.readouterr().err
     assert main(["evaluate", str(tmp_path / "nothing")]) == 2
     assert "not a run folder" in capsys.readouterr().err
+
+
+def test_sigterm_saves_a_checkpoint_like_ctrl_c(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from ppcg.agents.run import RunDir
+
+    out = tmp_path / "run"
+    cmd = [
+        sys.executable,
+        "-m",
+        "ppcg.cli",
+        "train",
+        "zelda",
+        "--timesteps",
+        "1000000",
+        "--out",
+        str(out),
+        *COMMON,
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.time() + 300
+        while (
+            not list(out.glob("checkpoints/*.state.json")) and time.time() < deadline and proc.poll() is None
+        ):
+            time.sleep(0.2)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted: checkpoint at" in err and "--resume" in err
+    run = RunDir.open(out)
+    assert run.status()["status"] == "interrupted" and run.last_checkpoint().timesteps >= 400

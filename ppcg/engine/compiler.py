@@ -786,6 +786,11 @@ def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Mis
         e["flag1"] = _as_bool(it.get("stepBack", False))
         e["limit"], e["value"] = {"spawnBehind": (0, 0), "spawnLeft": (-1, 0), "spawnRight": (1, 0),
                                   "spawnAbove": (0, -1), "spawnBelow": (0, 1)}[ename]  # the direction
+    elif ename == "setSpeedForAll":
+        keys["stype"] = sprite("stype")
+        v = _as_float(it.get("value", 0.0))
+        v = 1.0 if v == -1 else v
+        e["value"] = 0 if v == 0 else (int(v * BLOCK) or int(v))  # passive movement pixels, as the compiler's
     elif ename == "transformToSingleton":
         keys["stype"] = sprite("stype")
         keys["stype2"] = sprite("stype_other")

@@ -138,6 +138,7 @@ E_COLLECT_RESOURCE_IF_HELD = 32
 E_SPAWN_BEHIND = 33
 E_SPAWN_SIDE = 34  # spawnLeft / spawnRight / spawnAbove / spawnBelow (the direction is a parameter)
 E_TRANSFORM_TO_SINGLETON = 35
+E_SET_SPEED_FOR_ALL = 36
 
 # name -> (code, behaviour parameters the engine reads besides scoreChange/prob/repeat). One entry a line.
 EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
@@ -181,6 +182,7 @@ EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
     "spawnAbove": (E_SPAWN_SIDE, frozenset({"stype", "stepBack"})),
     "spawnBelow": (E_SPAWN_SIDE, frozenset({"stype", "stepBack"})),
     "transformToSingleton": (E_TRANSFORM_TO_SINGLETON, frozenset({"stype", "stype_other", "takeOrientation"})),
+    "setSpeedForAll": (E_SET_SPEED_FOR_ALL, frozenset({"stype", "value"})),
 }
 
 # Effects that move their second sprite (the kernel then cannot look for first sprites around the second ones).

@@ -85,6 +85,7 @@ from ppcg.engine.features import (
     E_SPAWN_BEHIND,
     E_SPAWN_SIDE,
     E_TRANSFORM_TO_SINGLETON,
+    E_SET_SPEED_FOR_ALL,
     T_MULTI_SPRITE_COUNTER,
     T_SPRITE_COUNTER,
     T_TIMEOUT,
@@ -294,6 +295,7 @@ def _add_sprite_any(tb, st, i, t, x, y):
     st.si[i, s, SI_LKX] = NO_POS
     st.si[i, s, SI_TTL] = tb.ti[t, TI_TTL]
     st.si[i, s, SI_ORI] = 0  # EFFECTS
+    st.si[i, s, SI_PPXO] = -1  # EFFECTS
     for r in range(st.res.shape[2]):
         st.res[i, s, r] = -1
     for q in range(st.pull.shape[2]):
@@ -387,8 +389,9 @@ def _passive(tb, st, i, s, t):
     if st.si[i, s, SI_FIRST]:
         st.si[i, s, SI_FIRST] = False
         return
-    if tb.ti[t, TI_PPX] != 0 and tb.ti[t, TI_ORIENTED]:
-        _update_pos(tb, st, i, s, st.si[i, s, SI_OX], st.si[i, s, SI_OY], tb.ti[t, TI_PPX])
+    px = tb.ti[t, TI_PPX] if st.si[i, s, SI_PPXO] < 0 else st.si[i, s, SI_PPXO]  # EFFECTS: setSpeedForAll
+    if px != 0 and tb.ti[t, TI_ORIENTED]:
+        _update_pos(tb, st, i, s, st.si[i, s, SI_OX], st.si[i, s, SI_OY], px)
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -1196,6 +1199,12 @@ def _exec_effect_corpus(tb, st, i, e, code, s1, s2, gt):
         apply = _eff_spawn_near(tb, st, i, e, code, s1, s2)
     elif code == E_TRANSFORM_TO_SINGLETON:
         apply = _eff_transform_to_singleton(tb, st, i, e, s1, s2)
+    elif code == E_SET_SPEED_FOR_ALL:
+        t = tb.ei[e, EI_STYPE]
+        for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
+            u = tb.items[q]
+            for j in range(st.tc[i, u, TC_N]):
+                st.si[i, st.tl[i, u, j], SI_PPXO] = tb.ei[e, EI_VALUE]
     return 1 if apply else 0
 
 

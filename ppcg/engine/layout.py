@@ -31,7 +31,8 @@ SI_TGT, SI_TGTID, SI_TX, SI_TY, SI_LKX, SI_LKY, SI_TTL = range(NSI, NSI + 7)
 NSI += 7
 NO_POS = -(1 << 30)  # NPC: SI_LKX when there is no last known target position
 SI_ORI = NSI  # EFFECTS: the sprite's own is_oriented (set by transformToSingleton's takeOrientation)
-NSI += 1
+SI_PPXO = NSI + 1  # EFFECTS: the sprite's own passive speed in pixels (setSpeedForAll; -1: the type's)
+NSI += 2
 # per-type counters tc[N, T, 2]
 TC_N, TC_DIS = 0, 1
 # per-environment slot lists lst[N, 5, S]

@@ -591,6 +591,9 @@ def _path_init(tb, st, i):
     h = st.ev[i, EV_HEIGHT]
     for c in range(w * h):
         st.pf[i, 0, c] = 0
+    for k in range(PATH_CACHE):
+        st.pf[i, 4, k] = -1
+    st.pf[i, 4, PATH_CACHE] = 0
     for t in range(tb.ti.shape[0]):
         if not tb.ti[t, TI_OBST]:
             continue
@@ -663,8 +666,23 @@ def _path_first(st, i, px, py, gx, gy):
     D = ty * w + tx
     if S == D or st.pf[i, 0, S] or st.pf[i, 0, D]:
         return -1
+    return st.pf[i, _path_row(st, i, S, w, h), D]
+
+
+@njit(cache=True, _nrt=False)
+def _path_row(st, i, S, w, h):
+    """The row of st.pf holding the first step from cell ``S`` to every cell (-1: none): cached for the last
+    PATH_CACHE sources (the obstacles never change), else one full search that replaces the oldest entry."""
+    for k in range(PATH_CACHE):
+        if st.pf[i, 4, k] == S:
+            return 5 + k
+    slot = st.pf[i, 4, PATH_CACHE]
+    st.pf[i, 4, PATH_CACHE] = (slot + 1) % PATH_CACHE
+    st.pf[i, 4, slot] = S
+    row = 5 + slot
     for c in range(w * h):
         st.pf[i, 1, c] = -1
+        st.pf[i, row, c] = -1
     st.pf[i, 1, S] = 0
     n = _heap_push(st, i, 0, S)
     while n > 0:
@@ -681,11 +699,9 @@ def _path_first(st, i, px, py, gx, gy):
             if st.pf[i, 0, c] or st.pf[i, 1, c] >= 0:
                 continue
             st.pf[i, 1, c] = st.pf[i, 1, node] + 1
-            st.pf[i, 2, c] = k if node == S else st.pf[i, 2, node]
-            if c == D:
-                return st.pf[i, 2, c]
+            st.pf[i, row, c] = k if node == S else st.pf[i, row, node]
             n = _heap_push(st, i, n, c)
-    return -1
+    return row
 
 
 @njit(cache=True, _nrt=False, inline="always")

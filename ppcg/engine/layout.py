@@ -49,7 +49,10 @@ MAX_TIMERS = 64
 
 STATE_FIELDS = ("si", "res", "pull", "tl", "tc", "lst", "ckey", "gn", "gi", "ev", "shd", "score", "rng", "sig",
                 "tq")  # tq: EFFECTS
-STATE_FIELDS += ("pf",)  # NPC: the pathfinder's obstacle grid (row 0, built at reset) and search scratch (1-3)
+# NPC: pf holds the pathfinder's obstacle grid (row 0, built at reset), search scratch (rows 1-3), and a cache of
+# the first steps from the last PATH_CACHE source cells (row 4: their cells and the next slot; rows 5...)
+STATE_FIELDS += ("pf",)
+PATH_CACHE = 6
 State = namedtuple("State", STATE_FIELDS)
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -117,7 +120,7 @@ def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull
         shd=np.zeros((n, 3, MAX_SHIELDS), np.int32),
         score=np.zeros(n, np.float64),
         rng=np.zeros((n, 1), np.int64),
-        pf=np.zeros((n, 4, max(cells, 1)), np.int32),  # NPC
+        pf=np.zeros((n, 5 + PATH_CACHE, max(cells, PATH_CACHE + 1)), np.int16),  # NPC
         sig=np.zeros((n, 2, max(cells, 1)), np.int64),  # rgb: what each cell shows, and scratch
         tq=np.zeros((n, MAX_TIMERS, 4), np.int32),  # EFFECTS
     )

@@ -112,3 +112,27 @@ def test_kill_if_has_less():
     r = Run("resources", "wwwww\nwApkw\nwwwww\n")
     r.step("RIGHT")
     assert r.avatar["disabled"] and r.winner == -1
+
+
+def test_attract_gaze_and_set_speed_for_all():
+    r = Run("gaze", "wwwwww\nwb.u.w\nw....w\nwAs..w\nwr...w\nwwwwww\n")
+    r.step("RIGHT")  # onto 'start': rocks get 5 px a tick (they rested at speed 0); the ball's first tick
+    assert r.at("ball") == [(10, 10)] and r.at("rock") == [(10, 40)]
+    r.step("NIL")
+    assert r.at("ball") == [(20, 10)] and r.at("rock") == [(15, 40)]
+    r.step("NIL")  # the ball reaches the arrow and takes its orientation (UP)
+    assert r.at("ball") == [(30, 10)] and r.at("rock") == [(20, 40)]
+    r.step("NIL")
+    assert r.at("ball") == [(30, 0)]
+
+
+def test_transform_to_singleton_and_spawns_beside():
+    r = Run("singleton", "wwwwwww\nw....tw\nwApb..w\nwwwwwww\n")
+    r.step("NIL", "NIL", "NIL", "NIL", "NIL")  # the shot flies left from x=50 (not on its first tick)
+    assert r.at("shot") == [(10, 10)] and r.at("portal") == []
+    r.step("NIL")  # it hits the wall at x=0: that wall becomes the portal, facing against the shot
+    assert r.at("portal") == [(0, 10)] and r.at("shot") == [] and (0, 10) not in r.at("wall")
+    r.step("RIGHT")  # onto the pad: the avatar's last cell no longer overlaps it, so a trail there
+    assert r.at("trail") == [(10, 20)] and r.at("marker") == []
+    r.step("RIGHT")  # onto the bell: a marker right of the avatar's last position (x=20)
+    assert r.at("marker") == [(30, 20)] and r.at("trail") == [(10, 20)]

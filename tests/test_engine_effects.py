@@ -136,3 +136,22 @@ def test_transform_to_singleton_and_spawns_beside():
     assert r.at("trail") == [(10, 20)] and r.at("marker") == []
     r.step("RIGHT")  # onto the bell: a marker right of the avatar's last position (x=20)
     assert r.at("marker") == [(30, 20)] and r.at("trail") == [(10, 20)]
+
+
+# GVGAI's own traces of corpus games that lean on these effects (every trace of each game must be identical):
+# undoAll/bounceForward (sokoban, thecitadel), killBoth (bait), TIME and health points (hungrybirds, roadfighter),
+# attractGaze (chainreaction), transformToAll/flipDirection (digdug), killAll (doorkoban), killIfFrontal (lasers),
+# killIfHasLess (chipschallenge), teleportToExit/align/setSpeedForAll (circuit), spawnLeft.. (slide),
+# transformToSingleton (realportals), collectResourceIfHeld (cakybaky), killIfHasMore (waferthinmints), addTimer
+# (deflection), turnAround (aliens), transformIfCount (mirrors), spawnBehind (decepticoins).
+EFFECT_GAMES = ["sokoban", "thecitadel", "bait", "hungrybirds", "roadfighter", "chainreaction", "digdug", "doorkoban",
+                "lasers", "chipschallenge", "circuit", "slide", "realportals", "cakybaky", "waferthinmints",
+                "deflection", "aliens", "mirrors", "decepticoins"]
+
+
+def test_corpus_games_using_these_effects_match_gvgai(traces_dir, corpus_dir):
+    from ppcg.engine.conformance import check_games
+
+    reports = check_games(traces_dir, corpus_dir, EFFECT_GAMES)
+    assert {r.game: r.status for r in reports} == {g: "identical" for g in EFFECT_GAMES}, [
+        (r.game, r.detail) for r in reports if r.status != "identical"]

@@ -155,3 +155,36 @@ def test_corpus_games_using_these_effects_match_gvgai(traces_dir, corpus_dir):
     reports = check_games(traces_dir, corpus_dir, EFFECT_GAMES)
     assert {r.game: r.status for r in reports} == {g: "identical" for g in EFFECT_GAMES}, [
         (r.game, r.detail) for r in reports if r.status != "identical"]
+
+
+def test_turn_around_steps_back_drops_two_moves_and_reverses():
+    r = Run("turn", ".a.e..\n......\n......\n....A.\n")
+    r.step("NIL", "NIL")
+    assert r.at("alien") == [(20, 0)]
+    r.step("NIL")  # onto the edge marker at x=30: back to x=20, two moves down, now facing LEFT
+    assert r.at("alien") == [(20, 20)]
+    r.step("NIL")
+    assert r.at("alien") == [(10, 20)]
+
+
+def test_flip_direction_draws_a_base_direction():
+    from ppcg.engine.jrandom import JavaRandom
+
+    for seed in (0, 1, 2, 3):
+        r = Run("turn", "......\n.As...\n......\n", seed=seed)
+        r.step("RIGHT")  # the avatar walks onto the spinner: one nextInt(4) into (UP, LEFT, DOWN, RIGHT)
+        k = JavaRandom(seed).nextInt(4)
+        dx, dy = [(0, -1), (-1, 0), (0, 1), (1, 0)][k]
+        st = r.engine.get_state(0).arrays["si"]
+        from ppcg.engine import layout as L
+
+        spinner = [s for s in range(st.shape[0]) if st[s, L.SI_TYPE] == r.game.type_index["spinner"]][0]
+        assert (int(st[spinner, L.SI_OX]), int(st[spinner, L.SI_OY])) == (dx, dy)
+
+
+def test_undo_all_spares_the_types_in_not_stype():
+    r = Run("turn", "r.....\n......\nAk....\n")
+    r.step("NIL", "NIL")
+    assert r.at("rock") == [(0, 10)] and r.avatar["x"] == 0
+    r.step("RIGHT")  # onto the sink: everything moves back, except the falling rock
+    assert r.at("rock") == [(0, 20)] and r.avatar["x"] == 0

@@ -298,7 +298,26 @@ def request_from_options(
 # the environment
 
 
-class VGDLEnv(gym.Env):
+class GeneratorDifficulty:
+    """The ``difficulty`` property of the single and the vector environment (over ``self._setup.source``)."""
+
+    _setup: GameSetup
+
+    @property
+    def difficulty(self) -> float | None:
+        """The generator's difficulty (None when levels do not come from a :class:`GeneratorSource`)."""
+        src = self._setup.source
+        return src.difficulty if isinstance(src, GeneratorSource) else None
+
+    @difficulty.setter
+    def difficulty(self, value: float) -> None:
+        src = self._setup.source
+        if not isinstance(src, GeneratorSource):
+            raise AttributeError(f"levels come from {src!r}, which has no difficulty")
+        src.difficulty = value
+
+
+class VGDLEnv(GeneratorDifficulty, gym.Env):
     """A VGDL game (GVGAI's rules, compiled) as a Gymnasium environment.
 
     ## Description
@@ -427,19 +446,6 @@ class VGDLEnv(gym.Env):
     def level(self) -> LevelRequest | None:
         """The current episode's level request (None before the first reset)."""
         return self._request
-
-    @property
-    def difficulty(self) -> float | None:
-        """The generator's difficulty (None when levels do not come from a :class:`GeneratorSource`)."""
-        src = self._setup.source
-        return src.difficulty if isinstance(src, GeneratorSource) else None
-
-    @difficulty.setter
-    def difficulty(self, value: float) -> None:
-        src = self._setup.source
-        if not isinstance(src, GeneratorSource):
-            raise AttributeError(f"levels come from {src!r}, which has no difficulty")
-        src.difficulty = float(value) if 0.0 <= float(value) <= 1.0 else _bad_difficulty(value)
 
     @property
     def engine(self) -> Any:
@@ -614,5 +620,3 @@ class VGDLEnv(gym.Env):
             self._request, self._steps, self._score, self._open = request, steps, score, is_open
 
 
-def _bad_difficulty(value: Any) -> float:
-    raise ValueError(f"difficulty must be in [0, 1], not {value!r}")

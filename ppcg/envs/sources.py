@@ -42,9 +42,18 @@ class GeneratorSource:
 
     def __init__(self, game: str, difficulty: float = 0.5, *, generator: Any = None) -> None:
         self.game = game
-        self.difficulty = _check_difficulty(difficulty)
+        self.difficulty = difficulty
         self._generator = generator
         self._custom = generator is not None
+
+    @property
+    def difficulty(self) -> float:
+        """The difficulty in [0, 1] of the next levels (assigning a value outside raises ``ValueError``)."""
+        return self._difficulty
+
+    @difficulty.setter
+    def difficulty(self, value: float) -> None:
+        self._difficulty = _check_difficulty(value)
 
     @property
     def generator(self) -> Any:

@@ -36,6 +36,7 @@ from ppcg.envs.core import (
     DEFAULT_TILE_SIZE,
     OBS_TYPES,
     RENDER_FPS,
+    GeneratorDifficulty,
     bind,
     check_render_mode,
     observation_space,
@@ -44,7 +45,7 @@ from ppcg.envs.core import (
 )
 from ppcg.envs.registration import MAX_EPISODE_STEPS
 from ppcg.envs.source import EpisodeResult, LevelRequest, LevelSource
-from ppcg.envs.sources import SEED_BOUND, GeneratorSource
+from ppcg.envs.sources import SEED_BOUND
 
 __all__ = ["VGDLVectorEnv", "make_vec"]
 
@@ -72,7 +73,7 @@ def make_vec(id: str, num_envs: int, **kwargs: Any) -> VGDLVectorEnv:
     return env
 
 
-class VGDLVectorEnv(VectorEnv):
+class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
     """``num_envs`` environments of one game, stepped in one compiled call, with same-step auto-reset.
 
     Takes the keyword arguments of :class:`ppcg.envs.core.VGDLEnv` (except ``env_index``: environment ``i``
@@ -165,21 +166,6 @@ class VGDLVectorEnv(VectorEnv):
     def levels(self) -> tuple[LevelRequest | None, ...]:
         """Each environment's current level request."""
         return tuple(self._requests)
-
-    @property
-    def difficulty(self) -> float | None:
-        """The generator's difficulty (None when levels do not come from a :class:`GeneratorSource`)."""
-        src = self._setup.source
-        return src.difficulty if isinstance(src, GeneratorSource) else None
-
-    @difficulty.setter
-    def difficulty(self, value: float) -> None:
-        src = self._setup.source
-        if not isinstance(src, GeneratorSource):
-            raise AttributeError(f"levels come from {src!r}, which has no difficulty")
-        if not 0.0 <= float(value) <= 1.0:
-            raise ValueError(f"difficulty must be in [0, 1], not {value!r}")
-        src.difficulty = float(value)
 
     # --------------------------------------------------------------------------------------------------------
     def reset(self, *, seed: int | list[int | None] | None = None, options: dict[str, Any] | None = None):

@@ -45,7 +45,7 @@ EV_TQN, EV_TQSEQ = 16, 17  # EFFECTS: queued time effects, insertion counter (ti
 NEV = 18
 # EFFECTS: time-effect queue tq[N, MAX_TIMERS, 4]: effect, next execution tick, insertion number, subject type
 TQ_EFF, TQ_NEXT, TQ_SEQ, TQ_SUBJ = 0, 1, 2, 3
-MAX_TIMERS = 64
+MAX_TIMERS = 256  # beyond that a timer is refused (counted in EV_REFUSED, like a sprite without a slot)
 
 STATE_FIELDS = ("si", "res", "pull", "tl", "tc", "lst", "ckey", "gn", "gi", "ev", "shd", "score", "rng", "sig",
                 "tq")  # tq: EFFECTS

@@ -188,3 +188,13 @@ def test_undo_all_spares_the_types_in_not_stype():
     assert r.at("rock") == [(0, 10)] and r.avatar["x"] == 0
     r.step("RIGHT")  # onto the sink: everything moves back, except the falling rock
     assert r.at("rock") == [(0, 20)] and r.avatar["x"] == 0
+
+
+def test_step_back_pixel_perfect_stops_flush_against_the_wall():
+    r = Run("pixel", "e....w\nr....w\nA.....\n")
+    r.step(*["NIL"] * 14)  # 3 px a tick from the second tick: x = 39
+    assert r.at("exact") == [(39, 0)] and r.at("rough") == [(39, 10)]
+    r.step("NIL")  # x = 42 overlaps the wall at x = 50
+    assert r.at("exact") == [(40, 0)] and r.at("rough") == [(39, 10)]
+    r.step("NIL")
+    assert r.at("exact") == [(40, 0)] and r.at("rough") == [(39, 10)]

@@ -198,3 +198,18 @@ def test_step_back_pixel_perfect_stops_flush_against_the_wall():
     assert r.at("exact") == [(40, 0)] and r.at("rough") == [(39, 10)]
     r.step("NIL")
     assert r.at("exact") == [(40, 0)] and r.at("rough") == [(39, 10)]
+
+
+def test_teleport_to_exit_and_align():
+    from ppcg.engine.jrandom import JavaRandom
+
+    for seed in (0, 1, 5):
+        r = Run("portal", "A.n.x\n....x\ncl...\n", seed=seed)
+        r.step("RIGHT")
+        assert r.at("cart") == [(0, 20)]  # first tick: no move
+        r.step("RIGHT")  # onto the entry: to one of the two exits; the cart reaches the rail: aligned, turned LEFT
+        exits = [(40, 0), (40, 10)]
+        assert (r.avatar["x"], r.avatar["y"]) == exits[JavaRandom(seed).nextInt(2)] and r.score == 1
+        assert r.at("cart") == [(10, 20)]
+        r.step("NIL")
+        assert r.at("cart") == [(0, 20)]

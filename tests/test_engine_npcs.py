@@ -157,3 +157,79 @@ def test_multi_sprite_counter_subtypes_needs_the_count_and_the_number_of_kinds()
     eng.reset([Level.for_game("Arbb\n", game.spec)], [0])
     res = eng.step([right])  # eats the red: two blues, one kind -> not yet
     assert int(res.winner[0]) == 0
+
+
+# One corpus game per NPC class or avatar added here, replayed against GVGAI's own traces (every trace of the game).
+NPC_GAMES = {
+    "chase": "Chaser, Fleeing",
+    "pacman": "RandomPathAltChaser, Fleeing maxDistance",
+    "eighthpassenger": "PathAltChaser randomTarget",
+    "theshepherd": "PathChaser",
+    "explore": "LOSChaser",
+    "blacksmoke": "RandomMissile",
+    "glow": "Spreader",
+    "eggomania": "Bomber, FlakAvatar minAmmo/ammoCost",
+    "crossfire": "RandomBomber rotateInPlace",
+    "donkeykong": "BomberRandomMissile",
+    "myAliens": "HorizontalAvatar",
+    "slide": "MissileAvatar",
+    "themole": "OngoingShootAvatar",
+    "portals": "Portal",
+    "ghostbuster": "Missile timeToLive",
+    "mirrors": "MultiSpriteCounterSubTypes",
+}
+
+
+def test_npc_games_reproduce_gvgai_traces(traces_dir, corpus_dir):
+    from ppcg.engine.conformance import check_games
+
+    reports = check_games(traces_dir, corpus_dir, sorted(NPC_GAMES))
+    assert {r.game for r in reports} == set(NPC_GAMES)
+    bad = {r.game: r.detail for r in reports if r.status != "identical"}
+    assert not bad
+
+
+AVATAR_GAME = """BasicGame
+    SpriteSet
+        shot > Missile speed=1
+        avatar > %s
+    LevelMapping
+        A > avatar
+    InteractionSet
+        shot EOS > killSprite
+    TerminationSet
+        Timeout limit=30 win=True
+"""
+
+
+def _avatar_run(cls: str, actions: list[str]):
+    from ppcg.engine import BatchEngine
+
+    game = compile_game(parse_game(AVATAR_GAME % cls))
+    eng = BatchEngine(game, 1, obs_type=None, max_steps=0)
+    eng.reset([Level.for_game("A.....\n......\n......\n......\n", game.spec)], [0])
+    states = []
+    for a in actions:
+        eng.step([game.action_names.index(a)])
+        states.append((eng.sprites(0), eng.avatar(0)["orientation"]))
+    return game, states
+
+
+def test_ongoing_shoot_avatar_keeps_going_turns_on_keys_and_shoots_ahead_on_use():
+    game, states = _avatar_run("OngoingShootAvatar stype=shot", ["NIL", "USE", "DOWN", "NIL"])
+    assert game.action_names == ["NIL", "USE", "LEFT", "RIGHT", "DOWN", "UP"]
+    assert states[0][0] == [(0, "avatar", 0, 0)]  # first tick: no move
+    assert states[1][0] == [(0, "avatar", 10, 0), (1, "shot", 20, 0)]  # moved RIGHT, then shot one cell ahead
+    assert states[2] == ([(0, "avatar", 10, 10), (1, "shot", 30, 0)], (0, 1))  # DOWN turns it
+    assert states[3][0][0] == (0, "avatar", 10, 20)
+
+
+def test_missile_avatar_ignores_the_keys_and_flies_on():
+    game, states = _avatar_run("MissileAvatar orientation=DOWN", ["LEFT", "LEFT", "UP"])
+    assert [s[0] for s in states] == [[(0, "avatar", 0, 0)], [(0, "avatar", 0, 10)], [(0, "avatar", 0, 20)]]
+
+
+def test_horizontal_avatar_has_only_left_and_right():
+    game, states = _avatar_run("HorizontalAvatar", ["RIGHT", "LEFT"])
+    assert game.action_names == ["NIL", "LEFT", "RIGHT"]
+    assert [s[0] for s in states] == [[(0, "avatar", 10, 0)], [(0, "avatar", 0, 0)]]

@@ -213,3 +213,14 @@ def test_teleport_to_exit_and_align():
         assert r.at("cart") == [(10, 20)]
         r.step("NIL")
         assert r.at("cart") == [(0, 20)]
+
+
+def test_transform_if_count_and_kill_if_frontal():
+    r = Run("count", "Adoo\n....\ns.b.\n")
+    r.step("RIGHT")  # two coins: the lamp lights (+4)
+    assert r.at("lit") == [(10, 0)] and r.at("dark") == [] and r.score == 4
+    r.step("NIL")  # shield and bullet meet head-on at x=10: the bullet dies (+1), the shield goes on
+    assert r.at("bullet") == [] and r.at("shield") == [(10, 20)] and r.score == 5
+    r = Run("count", "Ado.\n....\n....\n")
+    r.step("RIGHT")  # one coin: the else type, and no score
+    assert r.at("broken") == [(10, 0)] and r.at("lit") == [] and r.score == 0

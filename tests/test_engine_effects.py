@@ -1,5 +1,6 @@
-"""Interaction effects added for the GVGAI corpus: one tiny game each (tests/games/effect_<name>.txt) and the exact
-transition GVGAI's rule gives. Positions are GVGAI pixels (block size 10); ids follow GVGAI's creation order."""
+"""Interaction effects added for the GVGAI corpus: one tiny game each (tests/games/effect_<name>.txt) and the
+exact transition GVGAI's rule gives. Positions are GVGAI pixels (block size 10); ids follow GVGAI's creation
+order."""
 
 from __future__ import annotations
 
@@ -139,14 +140,15 @@ def test_transform_to_singleton_and_spawns_beside():
 
 
 # GVGAI's own traces of corpus games that lean on these effects (every trace of each game must be identical):
-# undoAll/bounceForward (sokoban, thecitadel), killBoth (bait), TIME and health points (hungrybirds, roadfighter),
-# attractGaze (chainreaction), transformToAll/flipDirection (digdug), killAll (doorkoban), killIfFrontal (lasers),
-# killIfHasLess (chipschallenge), teleportToExit/align/setSpeedForAll (circuit), spawnLeft.. (slide),
-# transformToSingleton (realportals), collectResourceIfHeld (cakybaky), killIfHasMore (waferthinmints), addTimer
-# (deflection), turnAround (aliens), transformIfCount (mirrors), spawnBehind (decepticoins).
-EFFECT_GAMES = ["sokoban", "thecitadel", "bait", "hungrybirds", "roadfighter", "chainreaction", "digdug", "doorkoban",
-                "lasers", "chipschallenge", "circuit", "slide", "realportals", "cakybaky", "waferthinmints",
-                "deflection", "aliens", "mirrors", "decepticoins"]
+# undoAll/bounceForward (sokoban, thecitadel), killBoth (bait), TIME and health points (hungrybirds,
+# roadfighter), attractGaze (chainreaction), transformToAll/flipDirection (digdug), killAll (doorkoban),
+# killIfFrontal (lasers), killIfHasLess (chipschallenge), teleportToExit/align/setSpeedForAll (circuit),
+# spawnLeft.. (slide), transformToSingleton (realportals), collectResourceIfHeld (cakybaky), killIfHasMore
+# (waferthinmints), addTimer (deflection), turnAround (aliens), transformIfCount (mirrors), spawnBehind
+# (decepticoins).
+EFFECT_GAMES = ["sokoban", "thecitadel", "bait", "hungrybirds", "roadfighter", "chainreaction", "digdug",
+                "doorkoban", "lasers", "chipschallenge", "circuit", "slide", "realportals", "cakybaky",
+                "waferthinmints", "deflection", "aliens", "mirrors", "decepticoins"]
 
 
 def test_corpus_games_using_these_effects_match_gvgai(traces_dir, corpus_dir):
@@ -207,7 +209,7 @@ def test_teleport_to_exit_and_align():
         r = Run("portal", "A.n.x\n....x\ncl...\n", seed=seed)
         r.step("RIGHT")
         assert r.at("cart") == [(0, 20)]  # first tick: no move
-        r.step("RIGHT")  # onto the entry: to one of the two exits; the cart reaches the rail: aligned, turned LEFT
+        r.step("RIGHT")  # onto the entry: to one of the exits; the cart reaches the rail: aligned, faces LEFT
         exits = [(40, 0), (40, 10)]
         assert (r.avatar["x"], r.avatar["y"]) == exits[JavaRandom(seed).nextInt(2)] and r.score == 1
         assert r.at("cart") == [(10, 20)]

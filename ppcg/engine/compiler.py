@@ -644,12 +644,12 @@ def _pack_tables(*, T, **k) -> Tables:
     ei = np.zeros((len(effs), L.NEI), np.int32)
     ef = np.zeros((len(effs), 2), np.float64)
     for e, r in enumerate(effs):
-        ei[e, :L.EI_STYPE2] = (r["code"], r["score"], r["stype"], r["res"], r["limit"], r["value"], r["flag1"],
-                               r["flag2"], r["pull"])
+        ei[e, :L.EI_STYPE2] = (r["code"], r["score"], r["stype"], r["res"], r["limit"], r["value"],
+                               r["flag1"], r["flag2"], r["pull"])
         # EFFECTS
-        ei[e, L.EI_STYPE2:L.EI_L0] = (r.get("stype2", -1), r.get("stype3", -1), r.get("geq", 0),
-                                      r.get("leq", 1 << 30), r.get("timer", -1), r.get("repeating", False),
-                                      r.get("next0", -1), r.get("subj", -1), r.get("sub", -1), r.get("score2", 0))
+        ei[e, L.EI_STYPE2:L.EI_L0] = (
+            r.get("stype2", -1), r.get("stype3", -1), r.get("geq", 0), r.get("leq", 1 << 30), r.get("timer", -1),
+            r.get("repeating", False), r.get("next0", -1), r.get("subj", -1), r.get("sub", -1), r.get("score2", 0))
         ei[e, L.EI_L0] = len(items)
         items.extend(r.get("types", ()))
         ei[e, L.EI_L1] = len(items)
@@ -709,7 +709,7 @@ def _effect_record(ename: str, code: int, it, tid, res_index, missing: _Missing,
             e["pull"] = pulls[key]
         elif not _effect_record_corpus(ename, e, it, tid, res_index, missing, pulls):
             return None
-        # EFFECTS: TimeEffect's parameters (TIME interactions, addTimer); nextExecution only says "plan at timer"
+        # EFFECTS: TimeEffect's parameters (TIME interactions, addTimer); nextExecution: "plan at timer"
         e["timer"] = _as_int(it.get("timer", -1))
         e["repeating"] = _as_bool(it.get("repeating", False))
         e["next0"] = e["timer"] if _as_int(it.get("nextExecution", -1)) != -1 else -1
@@ -720,7 +720,7 @@ def _effect_record(ename: str, code: int, it, tid, res_index, missing: _Missing,
 
 
 def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Missing, pulls: dict) -> bool:
-    """The parameters of the effects added for GVGAI's corpus (issue 3, EFFECTS); False when one is missing."""
+    """The parameters of the effects added for GVGAI's corpus (issue 3, EFFECTS); False if one is missing."""
 
     def sprite(key: str, required: bool = True) -> int | None:
         nm = _as_names(it.get(key, ""))

@@ -131,8 +131,8 @@ def _as_rgb(v) -> tuple[int, int, int] | None:
     return None
 
 
-# NPC (issue 3): classes that face RIGHT unless told otherwise, that spawn with ``prob``, that need an ``stype``,
-# that move like a RandomNPC (``cons``), that use GVGAI's pathfinder
+# NPC (issue 3): classes that face RIGHT unless told otherwise, that spawn with ``prob``, that need an
+# ``stype``, that move like a RandomNPC (``cons``), that use GVGAI's pathfinder
 _FACING_RIGHT = (F.C_ORIENTED_AVATAR, F.C_SHOOT_AVATAR, F.C_ONGOING_AVATAR, F.C_BOMBER, F.C_RANDOM_BOMBER,
                  F.C_BOMBER_RANDOM_MISSILE, F.C_MISSILE_AVATAR, F.C_ONGOING_SHOOT_AVATAR)
 _SPAWNERS = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_BOMBER_RANDOM_MISSILE)
@@ -377,8 +377,8 @@ def compile_game(spec: GameSpec) -> CompiledGame:
             res_value[t] = _as_int(p.get("value", 1))
             res_limit_of_type[t] = _as_int(p.get("limit", 2))
 
-    # --- GVGAI's pathfinder (BasicGame ``obs``, NPC): obstacles are the listed leaf types the observation grid
-    # shows (not hidden); path-finding NPCs need it
+    # --- GVGAI's pathfinder (BasicGame ``obs``, NPC): obstacles are the listed leaf types the observation
+    # grid shows (not hidden); path-finding NPCs need it
     obst = np.zeros(T, np.bool_)
     obs_names = _as_names(spec.get("obs", ""))
     for nm in obs_names:
@@ -582,7 +582,8 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         terms=(term_code, term_t, term_limit, term_win, term_min), colors=colors, shade=shade, mask=mask,
         n_planes=len(leaf_names), wall_plane=wall_plane, wall_type=wall_type,
         n_pull=max(1, len(set(effect_names_seen.values()))),
-        flee=flee, maxdist=maxdist, min_ammo=min_ammo, ammo_cost=ammo_cost, missile_lists=missile_lists,  # NPC
+        # NPC
+        flee=flee, maxdist=maxdist, min_ammo=min_ammo, ammo_cost=ammo_cost, missile_lists=missile_lists,
         obst=obst, rand_tgt=rand_tgt, pathf=bool(obs_names), ttl=ttl,
     )
     return CompiledGame(
@@ -602,14 +603,16 @@ def _pack_tables(*, T, **k) -> Tables:
         L.TI_SOX: "sox", L.TI_SOY: "soy", L.TI_HP0: "hp0", L.TI_RES_OF: "res_of_type", L.TI_RES_VALUE: "res_value",
         L.TI_AMMO: "ammo", L.TI_INVISIBLE: "invisible", L.TI_PLANE: "plane", L.TI_DRAW_RANK: "draw_rank",
         L.TI_HP_LIMIT: "hp_limit",
-        L.TI_FLEE: "flee", L.TI_MAXDIST: "maxdist", L.TI_MINAMMO: "min_ammo", L.TI_AMMOCOST: "ammo_cost",  # NPC
+        # NPC
+        L.TI_FLEE: "flee", L.TI_MAXDIST: "maxdist", L.TI_MINAMMO: "min_ammo", L.TI_AMMOCOST: "ammo_cost",
         L.TI_OBST: "obst", L.TI_RANDTGT: "rand_tgt", L.TI_TTL: "ttl",
     }
     for c, name in cols.items():
         ti[:, c] = np.asarray(k[name]).astype(np.int32)
     items: list[int] = []
     for lists, c0, c1 in ((k["sub_lists"], L.TI_SUB0, L.TI_SUB1), (k["sing_lists"], L.TI_SING0, L.TI_SING1),
-                          (k["eos_lists"], L.TI_EOS0, L.TI_EOS1), (k["missile_lists"], L.TI_MISS0, L.TI_MISS1)):
+                          (k["eos_lists"], L.TI_EOS0, L.TI_EOS1),
+                          (k["missile_lists"], L.TI_MISS0, L.TI_MISS1)):
         for t, lst in enumerate(lists):
             ti[t, c0] = len(items)
             items.extend(lst)

@@ -916,32 +916,8 @@ def _update_avatar(tb, st, i, s, a):
 # effects: each returns GVGAI's ``applyScore`` (whether the effect's scoreChange counts)
 @njit(cache=True, _nrt=False)
 def _eff_transform_to(tb, st, i, e, s1, s2):
-    if st.si[i, s1, SI_DISABLED]:
-        return True
-    nt = tb.ei[e, EI_STYPE]
-    ns = _add_sprite(tb, st, i, nt, st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
-    if ns < 0:
-        return True
-    t1 = st.si[i, s1, SI_TYPE]
-    if tb.ei[e, EI_FLAG2] or (tb.ti[nt, TI_ORIENTED] and tb.ti[t1, TI_ORIENTED] and st.si[i, ns, SI_OX] == 0
-                           and st.si[i, ns, SI_OY] == 0):
-        st.si[i, ns, SI_OX] = st.si[i, s1, SI_OX]
-        st.si[i, ns, SI_OY] = st.si[i, s1, SI_OY]
-    st.si[i, ns, SI_LX] = st.si[i, s1, SI_LX]
-    st.si[i, ns, SI_LY] = st.si[i, s1, SI_LY]
-    for r in range(st.res.shape[2]):
-        if st.res[i, s1, r] >= 0:
-            _modify_res(st, i, ns, r, st.res[i, s1, r])
-    transformed = True
-    if tb.ti[t1, TI_AVATAR]:
-        if tb.ti[nt, TI_AVATAR]:
-            st.ev[i, EV_AVATAR] = ns
-        else:
-            transformed = False
-    st.si[i, ns, SI_HP] = st.si[i, s1, SI_HP]
-    _kill(tb, st, i, s1, transformed)
-    if tb.ei[e, EI_FLAG1] and s2 >= 0:
-        _kill(tb, st, i, s2, True)
+    if not st.si[i, s1, SI_DISABLED]:
+        _transform(tb, st, i, e, s1, s2, tb.ei[e, EI_STYPE], False)
     return True
 
 

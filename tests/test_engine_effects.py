@@ -6,43 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ppcg.engine import BatchEngine, compile_game
-from ppcg.vgdl.level import Level
-from ppcg.vgdl.parser import parse_game
+from tests.test_engine_mechanics import Run as MechanicRun
 
 GAMES = Path(__file__).parent / "games"
 
 
-class Run:
-    """A one-environment engine on a tiny game, stepped by action names."""
+class Run(MechanicRun):
+    """A one-environment engine on ``tests/games/effect_<game>.txt``, stepped by action names."""
 
-    def __init__(self, game: str, level: str, seed: int = 0) -> None:
-        path = GAMES / f"effect_{game}.txt"
-        self.spec = parse_game(path.read_text(), path=str(path))
-        self.game = compile_game(self.spec)
-        self.engine = BatchEngine(self.game, 1, obs_type=None, max_steps=0)
-        self.engine.reset([Level.for_game(level, self.spec)], [seed])
-        self.result = None
-
-    def step(self, *names: str):
-        for name in names:
-            self.result = self.engine.step([self.game.action_names.index(name)])
-        return self.result
-
-    def at(self, name: str) -> list[tuple[int, int]]:
-        return [(x, y) for _, n, x, y in self.engine.sprites(0) if n == name]
-
-    @property
-    def avatar(self) -> dict:
-        return self.engine.avatar(0)
-
-    @property
-    def score(self) -> float:
-        return float(self.result.score[0])
-
-    @property
-    def winner(self) -> int:
-        return int(self.result.winner[0])
+    prefix = "effect_"
 
 
 def test_bounce_forward_pushes_and_undo_all_reverts_everything():

@@ -20,10 +20,12 @@ STATIC = {"wall", "ground", "floor", "water", "bank"}
 
 
 class Run:
-    """A one-environment engine on a tiny game, stepped by action names."""
+    """A one-environment engine on ``tests/games/<prefix><game>.txt``, stepped by action names."""
+
+    prefix = ""
 
     def __init__(self, game: str, level: str, seed: int = 0) -> None:
-        path = GAMES / f"{game}.txt"
+        path = GAMES / f"{self.prefix}{game}.txt"
         self.spec = parse_game(path.read_text(), path=str(path))
         self.game = compile_game(self.spec)
         self.engine = BatchEngine(self.game, 1, obs_type="symbolic", max_steps=0)
@@ -34,6 +36,10 @@ class Run:
         for name in names:
             self.result = self.engine.step([self.game.action_names.index(name)])
         return self.result
+
+    def at(self, name: str) -> list[tuple[int, int]]:
+        """Positions of the live sprites of type ``name``, by id."""
+        return [(x, y) for _, n, x, y in self.engine.sprites(0) if n == name]
 
     def movers(self) -> list[tuple[int, str, int, int]]:
         return [s for s in self.engine.sprites(0) if s[1] not in STATIC]

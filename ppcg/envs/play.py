@@ -163,21 +163,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ppcg.cli import CLIError
-    from ppcg.envs.core import VGDLEnv
+    from ppcg.envs.render_cli import cli_env
 
-    if not 0.0 <= args.difficulty <= 1.0:
-        raise CLIError(f"--difficulty must be in [0, 1], not {args.difficulty}")
-    try:
-        env = VGDLEnv(
-            args.game,
-            level=args.level,
-            difficulty=args.difficulty,
-            render_mode="rgb_array",
-            tile_size=args.tile_size,
-        )
-    except (FileNotFoundError, ValueError) as exc:
-        raise CLIError(str(exc)) from None
+    env = cli_env(args)
     session = PlaySession(env, seed=args.seed, fps=args.fps)
     print("arrows move, space is USE, r restarts, n new level, Esc quits")
     session.run()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "cli_env", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,19 +26,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ansi", action="store_true", help="print the level as text")
 
 
-def run(args: argparse.Namespace) -> int:
+def cli_env(args: argparse.Namespace):
+    """The ``rgb_array`` environment that ``ppcg render`` and ``ppcg play`` show.
+
+    Built from ``args.game``, ``args.level``, ``args.difficulty`` and ``args.tile_size``, each checked; a bad
+    one raises :class:`ppcg.cli.CLIError`.
+    """
     from ppcg.cli import CLIError
     from ppcg.envs.core import VGDLEnv
-    from ppcg.envs.render import write_png
 
-    if args.out is None and not args.ansi:
-        raise CLIError("nothing to do: pass --out FILE.png and/or --ansi")
     if args.tile_size < 1:
         raise CLIError(f"--tile-size must be positive, not {args.tile_size}")
     if not 0.0 <= args.difficulty <= 1.0:
         raise CLIError(f"--difficulty must be in [0, 1], not {args.difficulty}")
     try:
-        env = VGDLEnv(
+        return VGDLEnv(
             args.game,
             level=args.level,
             difficulty=args.difficulty,
@@ -47,6 +49,15 @@ def run(args: argparse.Namespace) -> int:
         )
     except (FileNotFoundError, ValueError) as exc:
         raise CLIError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from ppcg.cli import CLIError
+    from ppcg.envs.render import write_png
+
+    if args.out is None and not args.ansi:
+        raise CLIError("nothing to do: pass --out FILE.png and/or --ansi")
+    env = cli_env(args)
     env.reset(seed=args.seed)
     if args.out is not None:
         frame = env.render()

@@ -110,7 +110,7 @@ class BatchEngine:
         new_cells = max(cells, self._cells)
         n_res = int(tb.misc[L.M_RESL1] - tb.misc[L.M_RESL0])
         new = alloc_state(self.num_envs, new_slots, len(self.compiled.type_names), n_res, new_cells,
-                          int(tb.misc[L.M_N_PULL]))
+                          int(tb.misc[L.M_N_PULL]), int(tb.ei.shape[0]))
         old = self._state
         if old is not None:
             for name in STATE_FIELDS:

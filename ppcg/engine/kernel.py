@@ -201,6 +201,7 @@ def _set_pos(st, i, s, x, y):
     """Move sprite ``s`` to pixel ``(x, y)``, keeping the grid index in step."""
     if x == st.si[i, s, SI_X] and y == st.si[i, s, SI_Y]:
         return
+    st.pv[i, st.si[i, s, SI_TYPE]] += 1
     c = st.si[i, s, SI_CX0]
     w = st.ev[i, EV_WIDTH]
     if c >= 0 and x >= 0 and y >= 0 and x + BS <= w * BS and y + BS <= st.ev[i, EV_HEIGHT] * BS:
@@ -302,6 +303,7 @@ def _add_sprite_any(tb, st, i, t, x, y):
         st.pull[i, s, q] = -1
     st.tl[i, t, st.tc[i, t, TC_N]] = s
     st.tc[i, t, TC_N] += 1
+    st.pv[i, t] += 1
     st.si[i, s, SI_CX0] = -2
     _grid_add(st.si, st.ev, st.lst, st.gn, st.gi, i, s)
     return s
@@ -318,6 +320,7 @@ def _kill(tb, st, i, s, transformed):
         return
     if not st.si[i, s, SI_KILLED]:
         st.si[i, s, SI_KILLED] = True
+        st.pv[i, t] += 1
         st.lst[i, L_KILL, st.ev[i, EV_NKILL]] = s
         st.ev[i, EV_NKILL] += 1
 
@@ -1663,18 +1666,24 @@ def _shielded(st, i, t1, t2, code):
 
 @njit(cache=True, _nrt=False, inline="always")
 def _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt):
-    """Execute effect ``e`` of a pair for one first sprite against the second sprites overlapping it."""
+    """Execute effect ``e`` of a pair for one first sprite against the second sprites overlapping it; returns
+    how many times it was applied."""
     nc = _gather(tb, st, i, s1, t2, lim, direct)
+    hits = 0
     for c in range(nc):
         if st.si[i, s1, SI_KILLED]:
             break
         s2 = st.lst[i, L_CAND, c]
         if _intersects(st, i, s1, s2):
             _apply_effect(tb, st, i, e, s1, s2, gt)
+            hits += 1
+    return hits
 
 
 @njit(cache=True, _nrt=False)
 def _run_pair_effect(tb, st, i, p, e, gt):
+    """One pass of effect ``e`` of pair ``p`` over every overlapping (first, second) sprite pair, in GVGAI's order;
+    returns how many times the effect was applied."""
     t1 = tb.pi[p, PI_T1]
     t2 = tb.pi[p, PI_T2]
     lim = st.ev[i, EV_NEXT_ID]
@@ -1683,8 +1692,10 @@ def _run_pair_effect(tb, st, i, p, e, gt):
     if tb.pi[p, PI_FAST] and not st.ev[i, EV_OVERFLOW] and 4 * n2 < _count_subtree(tb, st, i, t1):
         # few second sprites, many first ones: only first sprites overlapping a second one can act, and nothing
         # moves a second sprite, so find them around the second sprites, then visit them in GVGAI's order
-        if _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
-            return
+        hits = _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt)
+        if hits >= 0:
+            return hits
+    hits = 0
     for q in range(tb.ti[t1, TI_SUB0], tb.ti[t1, TI_SUB1]):
         u = tb.items[q]
         n = st.tc[i, u, TC_N]
@@ -1694,12 +1705,13 @@ def _run_pair_effect(tb, st, i, p, e, gt):
                 break
             if st.si[i, s1, SI_KILLED]:
                 continue
-            _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt)
+            hits += _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt)
+    return hits
 
 
 @njit(cache=True, _nrt=False)
 def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
-    """The sparse form of :func:`_run_pair_effect`; returns False (nothing done) when it does not apply."""
+    """The sparse form of :func:`_run_pair_effect`; returns -1 (nothing done) when it does not apply."""
     w = st.ev[i, EV_WIDTH]
     h = st.ev[i, EV_HEIGHT]
     first = st.lst[i, L_FIRST]
@@ -1711,7 +1723,7 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
             if st.si[i, s2, SI_ID] >= lim:
                 break
             if st.si[i, s2, SI_CX0] < 0:
-                return False  # outside the level: use the plain loop
+                return -1  # outside the level: use the plain loop
             x = st.si[i, s2, SI_X]
             y = st.si[i, s2, SI_Y]
             for cy in range(max(y // BS - 1, 0), min((y + BS - 1) // BS, h - 1) + 1):
@@ -1747,12 +1759,24 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
             first[b + 1] = u
             b -= 1
         first[b + 1] = v
+    hits = 0
     for k in range(nf):
         s1 = first[k]
         if st.si[i, s1, SI_KILLED]:
             continue
-        _pair_s1(tb, st, i, s1, t2, e, lim, True, gt)
-    return True
+        hits += _pair_s1(tb, st, i, s1, t2, e, lim, True, gt)
+    return hits
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _pair_stamp(tb, st, i, p):
+    """One plus the sum of the change counters of the sprite types on both sides of pair ``p`` (never 0)."""
+    acc = np.int64(1)
+    for side in range(2):
+        t = tb.pi[p, side]
+        for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
+            acc += st.pv[i, tb.items[q]]
+    return acc
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1796,6 +1820,29 @@ def _terminations(tb, st, i, gt):
 
 
 @njit(cache=True, _nrt=False)
+def _pair_effects(tb, st, i, gt):
+    """Every pair effect, in the InteractionSet's order. A pass that hit nothing is remembered with its pair's change
+    stamp; while the stamp holds (no sprite of either side added, killed or moved since), passes of that effect and
+    of its identical repeats are skipped: they would hit nothing again."""
+    T = st.tc.shape[1]
+    for p in range(tb.pi.shape[0]):
+        missed = False
+        for e in range(tb.pi[p, PI_E0], tb.pi[p, PI_E1]):
+            if missed and tb.ei[e, EI_SAME_PREV]:
+                continue  # the state is as the previous, identical pass left it: it would hit nothing too
+            if st.ev[i, EV_SHN] > 0 and _shielded(st, i, tb.pi[p, PI_T1], tb.pi[p, PI_T2], tb.ei[e, EI_CODE]):
+                missed = False
+                continue
+            stamp = _pair_stamp(tb, st, i, p)
+            if st.pv[i, T + e] == stamp:
+                missed = True
+                continue
+            missed = _run_pair_effect(tb, st, i, p, e, gt) == 0
+            if missed:
+                st.pv[i, T + e] = stamp
+
+
+@njit(cache=True, _nrt=False)
 def game_cycle(tb, st, i, a):
     """One GVGAI ``gameCycle`` of environment ``i`` with engine action ``a``."""
     gt = st.ev[i, EV_TICK]
@@ -1835,12 +1882,7 @@ def game_cycle(tb, st, i, a):
                     s = st.tl[i, u, j]
                     if _at_edge(st, i, s) and not st.si[i, s, SI_KILLED] and not st.si[i, s, SI_DISABLED]:
                         _apply_effect(tb, st, i, e, s, -1, gt)
-    # pair effects
-    for p in range(tb.pi.shape[0]):
-        for e in range(tb.pi[p, PI_E0], tb.pi[p, PI_E1]):
-            if st.ev[i, EV_SHN] > 0 and _shielded(st, i, tb.pi[p, PI_T1], tb.pi[p, PI_T2], tb.ei[e, EI_CODE]):
-                continue
-            _run_pair_effect(tb, st, i, p, e, gt)
+    _pair_effects(tb, st, i, gt)
     _clear_all(tb, st, i)
     _terminations(tb, st, i, gt)
     st.ev[i, EV_TICK] = gt + 1
@@ -1874,6 +1916,7 @@ def reset_env(tb, st, i, types, xs, ys, width, height, seed):
         st.si[i, k, SI_CX0] = -2
         st.lst[i, L_FREE, k] = S - 1 - k
     st.ev[i, EV_NFREE] = S
+    st.pv[i, :] = 0
     st.tc[i, :, TC_N] = 0
     st.tc[i, :, TC_DIS] = 0
     st.ev[i, EV_NKILL] = 0

@@ -52,6 +52,10 @@ STATE_FIELDS = ("si", "res", "pull", "tl", "tc", "lst", "ckey", "gn", "gi", "ev"
 # NPC: pf holds the pathfinder's obstacle grid (row 0, built at reset), search scratch (rows 1-3), and a cache of
 # the first steps from the last PATH_CACHE source cells (row 4: their cells and the next slot; rows 5...)
 STATE_FIELDS += ("pf",)
+# pv[N, T + E]: a change counter per sprite type (bumped when one of its sprites is added, killed or moved), then per
+# effect one plus the sum of its pair's counters when a pass of it last hit nothing (0: never). A pass whose stamp
+# is unchanged would hit nothing again (it reads only positions and type lists), so it is skipped.
+STATE_FIELDS += ("pv",)
 PATH_CACHE = 6
 State = namedtuple("State", STATE_FIELDS)
 
@@ -90,6 +94,8 @@ NEI = 9
 (EI_STYPE2, EI_STYPE3, EI_GEQ, EI_LEQ, EI_TIMER, EI_REPEATING, EI_NEXT0, EI_SUBJ, EI_SUB, EI_SCORE2, EI_L0,
  EI_L1) = range(9, 21)
 NEI = 21
+EI_SAME_PREV = NEI  # the effect repeats the one before it in its pair (``repeat=k``): skipped after a pass that hit nothing
+NEI += 1
 EF_PROB, EF_OFFSET = 0, 1
 # terminations qi[Q, 7]
 QI_CODE, QI_T0, QI_LIMIT, QI_WIN, QI_MIN = 0, 1, 4, 5, 6  # QI_T0..QI_T0+2: up to three sprite types
@@ -98,7 +104,7 @@ TABLE_FIELDS = ("ti", "tf", "tt", "act", "items", "seq", "misc", "pi", "ei", "ef
 Tables = namedtuple("Tables", TABLE_FIELDS)
 
 
-def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull: int) -> State:
+def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull: int, n_effects: int = 0) -> State:
     """A zeroed state for ``n`` environments (none active until reset)."""
     si = np.zeros((n, slots, NSI), np.int32)
     si[:, :, SI_TYPE] = -1
@@ -123,4 +129,5 @@ def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull
         pf=np.zeros((n, 5 + PATH_CACHE, max(cells, PATH_CACHE + 1)), np.int16),  # NPC
         sig=np.zeros((n, 2, max(cells, 1)), np.int64),  # rgb: what each cell shows, and scratch
         tq=np.zeros((n, MAX_TIMERS, 4), np.int32),  # EFFECTS
+        pv=np.zeros((n, n_types + n_effects), np.int64),
     )

@@ -150,8 +150,21 @@ def _rnd_double(st, i):
 
 # ---------------------------------------------------------------------------------------------------------------
 # grid index
+@njit(cache=True, _nrt=False, inline="always")
+def _unaligned(x, y):
+    """1 when a sprite at pixel ``(x, y)`` (inside the level) is not aligned to the grid, else 0."""
+    return 1 if x % BS != 0 or y % BS != 0 else 0
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _skip_cell(st, i, c, own, aligned):
+    """Whether a grid-aligned sprite indexed under cell ``own`` can skip neighbouring cell ``c``: only unaligned
+    sprites there can reach into it."""
+    return aligned and c != own and st.gu[i, c] == 0
+
+
 @njit(cache=True, _nrt=False)
-def _grid_remove(si, ev, lst, gn, gi, i, s):
+def _grid_remove(si, ev, lst, gn, gi, gu, i, s):
     c = si[i, s, SI_CX0]
     if c == -2:
         return
@@ -164,6 +177,8 @@ def _grid_remove(si, ev, lst, gn, gi, i, s):
                 break
         si[i, s, SI_CX0] = -2
         return
+    if _unaligned(si[i, s, SI_X], si[i, s, SI_Y]):
+        gu[i, c] -= 1
     n = gn[i, c]
     for k in range(n):
         if gi[i, c, k] == s:
@@ -174,7 +189,7 @@ def _grid_remove(si, ev, lst, gn, gi, i, s):
 
 
 @njit(cache=True, _nrt=False)
-def _grid_add(si, ev, lst, gn, gi, i, s):
+def _grid_add(si, ev, lst, gn, gi, gu, i, s):
     """Index a sprite under the cell of its top-left corner (a block-sized sprite overlaps only sprites indexed in
     its own cell's 3x3 neighbourhood); sprites not fully inside the level go to a separate list."""
     x = si[i, s, SI_X]
@@ -188,6 +203,8 @@ def _grid_add(si, ev, lst, gn, gi, i, s):
         return
     c = (y // BS) * w + x // BS
     si[i, s, SI_CX0] = c
+    if _unaligned(x, y):
+        gu[i, c] += 1
     n = gn[i, c]
     if n < CELL_CAP:
         gi[i, c, n] = s
@@ -206,13 +223,14 @@ def _set_pos(st, i, s, x, y):
     w = st.ev[i, EV_WIDTH]
     if c >= 0 and x >= 0 and y >= 0 and x + BS <= w * BS and y + BS <= st.ev[i, EV_HEIGHT] * BS:
         if (y // BS) * w + x // BS == c:
+            st.gu[i, c] += _unaligned(x, y) - _unaligned(st.si[i, s, SI_X], st.si[i, s, SI_Y])
             st.si[i, s, SI_X] = x
             st.si[i, s, SI_Y] = y
             return
-    _grid_remove(st.si, st.ev, st.lst, st.gn, st.gi, i, s)
+    _grid_remove(st.si, st.ev, st.lst, st.gn, st.gi, st.gu, i, s)
     st.si[i, s, SI_X] = x
     st.si[i, s, SI_Y] = y
-    _grid_add(st.si, st.ev, st.lst, st.gn, st.gi, i, s)
+    _grid_add(st.si, st.ev, st.lst, st.gn, st.gi, st.gu, i, s)
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -305,7 +323,7 @@ def _add_sprite_any(tb, st, i, t, x, y):
     st.tc[i, t, TC_N] += 1
     st.pv[i, t] += 1
     st.si[i, s, SI_CX0] = -2
-    _grid_add(st.si, st.ev, st.lst, st.gn, st.gi, i, s)
+    _grid_add(st.si, st.ev, st.lst, st.gn, st.gi, st.gu, i, s)
     return s
 
 
@@ -343,7 +361,7 @@ def _clear_all(tb, st, i):
     for k in range(nk):
         s = st.lst[i, L_KILL, k]
         t = st.si[i, s, SI_TYPE]
-        _grid_remove(st.si, st.ev, st.lst, st.gn, st.gi, i, s)
+        _grid_remove(st.si, st.ev, st.lst, st.gn, st.gi, st.gu, i, s)
         if st.si[i, s, SI_DISABLED]:
             st.tc[i, t, TC_DIS] -= 1
         if st.ev[i, EV_AVATAR] == s:
@@ -1624,9 +1642,13 @@ def _gather(tb, st, i, s1, t2, lim, direct):
     h = st.ev[i, EV_HEIGHT]
     x = st.si[i, s1, SI_X]
     y = st.si[i, s1, SI_Y]
+    own = st.si[i, s1, SI_CX0]
+    aligned = _unaligned(x, y) == 0
     for cy in range(max(y // BS - 1, 0), min((y + BS - 1) // BS, h - 1) + 1):
         for cx in range(max(x // BS - 1, 0), min((x + BS - 1) // BS, w - 1) + 1):
             c = cy * w + cx
+            if _skip_cell(st, i, c, own, aligned):
+                continue
             for k in range(st.gn[i, c]):
                 nc = _consider(tb, st, i, s1, st.gi[i, c, k], t2, lim, nc)
     for k in range(st.ev[i, EV_OUTN]):
@@ -1726,9 +1748,13 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
                 return -1  # outside the level: use the plain loop
             x = st.si[i, s2, SI_X]
             y = st.si[i, s2, SI_Y]
+            own = st.si[i, s2, SI_CX0]
+            aligned = _unaligned(x, y) == 0
             for cy in range(max(y // BS - 1, 0), min((y + BS - 1) // BS, h - 1) + 1):
                 for cx in range(max(x // BS - 1, 0), min((x + BS - 1) // BS, w - 1) + 1):
                     c = cy * w + cx
+                    if _skip_cell(st, i, c, own, aligned):
+                        continue
                     for k in range(st.gn[i, c]):
                         s1 = st.gi[i, c, k]
                         if (tb.tt[TT_IN, t1, st.si[i, s1, SI_TYPE]] and st.si[i, s1, SI_ID] < lim
@@ -1743,6 +1769,10 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
                                 nf += 1
     for k in range(st.ev[i, EV_OUTN]):
         s1 = st.lst[i, L_OUT, k]
+        x = st.si[i, s1, SI_X]
+        y = st.si[i, s1, SI_Y]
+        if x + BS <= 0 or y + BS <= 0 or x >= w * BS or y >= h * BS:
+            continue  # wholly outside the level, where every second sprite is: it overlaps none
         if tb.tt[TT_IN, t1, st.si[i, s1, SI_TYPE]] and st.si[i, s1, SI_ID] < lim:
             first[nf] = s1  # overlap is checked per pair below
             nf += 1
@@ -1921,6 +1951,7 @@ def reset_env(tb, st, i, types, xs, ys, width, height, seed):
     st.tc[i, :, TC_DIS] = 0
     st.ev[i, EV_NKILL] = 0
     st.gn[i, :] = 0
+    st.gu[i, :] = 0
     st.ev[i, EV_OUTN] = 0
     st.ev[i, EV_OVERFLOW] = False
     st.ev[i, EV_SHN] = 0

@@ -56,6 +56,9 @@ STATE_FIELDS += ("pf",)
 # effect one plus the sum of its pair's counters when a pass of it last hit nothing (0: never). A pass whose stamp
 # is unchanged would hit nothing again (it reads only positions and type lists), so it is skipped.
 STATE_FIELDS += ("pv",)
+# gu[N, G]: sprites indexed under each cell that are not aligned to the grid. A grid-aligned sprite overlaps only
+# sprites of its own cell and unaligned ones of the three cells above and to its left.
+STATE_FIELDS += ("gu",)
 PATH_CACHE = 6
 State = namedtuple("State", STATE_FIELDS)
 
@@ -130,4 +133,5 @@ def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull
         sig=np.zeros((n, 2, max(cells, 1)), np.int64),  # rgb: what each cell shows, and scratch
         tq=np.zeros((n, MAX_TIMERS, 4), np.int32),  # EFFECTS
         pv=np.zeros((n, n_types + n_effects), np.int64),
+        gu=np.zeros((n, max(cells, 1)), np.int32),
     )

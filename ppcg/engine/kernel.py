@@ -157,10 +157,10 @@ def _unaligned(x, y):
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def _skip_cell(st, i, c, own, aligned):
-    """Whether a grid-aligned sprite indexed under cell ``own`` can skip neighbouring cell ``c``: only unaligned
-    sprites there can reach into it."""
-    return aligned and c != own and st.gu[i, c] == 0
+def _skip_cell(st, i, c, cx, cy, x, y):
+    """Whether the search around a sprite at pixel ``(x, y)`` can skip cell ``c`` = ``(cx, cy)``: sprites indexed
+    left of or above the sprite's own cell reach into it only when unaligned, and the cell holds none."""
+    return (cx < x // BS or cy < y // BS) and st.gu[i, c] == 0
 
 
 @njit(cache=True, _nrt=False)
@@ -315,6 +315,7 @@ def _add_sprite_any(tb, st, i, t, x, y):
     st.si[i, s, SI_TTL] = tb.ti[t, TI_TTL]
     st.si[i, s, SI_ORI] = 0  # EFFECTS
     st.si[i, s, SI_PPXO] = -1  # EFFECTS
+    st.si[i, s, SI_MARK] = 0
     for r in range(st.res.shape[2]):
         st.res[i, s, r] = -1
     for q in range(st.pull.shape[2]):
@@ -1642,12 +1643,10 @@ def _gather(tb, st, i, s1, t2, lim, direct):
     h = st.ev[i, EV_HEIGHT]
     x = st.si[i, s1, SI_X]
     y = st.si[i, s1, SI_Y]
-    own = st.si[i, s1, SI_CX0]
-    aligned = _unaligned(x, y) == 0
     for cy in range(max(y // BS - 1, 0), min((y + BS - 1) // BS, h - 1) + 1):
         for cx in range(max(x // BS - 1, 0), min((x + BS - 1) // BS, w - 1) + 1):
             c = cy * w + cx
-            if _skip_cell(st, i, c, own, aligned):
+            if _skip_cell(st, i, c, cx, cy, x, y):
                 continue
             for k in range(st.gn[i, c]):
                 nc = _consider(tb, st, i, s1, st.gi[i, c, k], t2, lim, nc)
@@ -1711,7 +1710,7 @@ def _run_pair_effect(tb, st, i, p, e, gt):
     lim = st.ev[i, EV_NEXT_ID]
     n2 = _count_subtree(tb, st, i, t2)
     direct = st.ev[i, EV_OVERFLOW] or n2 <= DIRECT_MAX
-    if tb.pi[p, PI_FAST] and not st.ev[i, EV_OVERFLOW] and 4 * n2 < _count_subtree(tb, st, i, t1):
+    if tb.pi[p, PI_FAST] and not st.ev[i, EV_OVERFLOW] and n2 < _count_subtree(tb, st, i, t1):
         # few second sprites, many first ones: only first sprites overlapping a second one can act, and nothing
         # moves a second sprite, so find them around the second sprites, then visit them in GVGAI's order
         hits = _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt)
@@ -1733,11 +1732,16 @@ def _run_pair_effect(tb, st, i, p, e, gt):
 
 @njit(cache=True, _nrt=False)
 def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
-    """The sparse form of :func:`_run_pair_effect`; returns -1 (nothing done) when it does not apply."""
+    """The sparse form of :func:`_run_pair_effect`: mark the first sprites that overlap a second one (found around
+    the second sprites), then visit the marked ones in GVGAI's order. Valid because nothing in the pass moves a
+    second sprite and the two sides are disjoint. Returns how many times the effect was applied, or -1 (nothing
+    done) when a second sprite is outside the level."""
     w = st.ev[i, EV_WIDTH]
     h = st.ev[i, EV_HEIGHT]
-    first = st.lst[i, L_FIRST]
-    nf = 0
+    mark = st.ev[i, EV_PASS] + 1
+    st.ev[i, EV_PASS] = mark
+    marked = 0
+    n2 = 0
     for q in range(tb.ti[t2, TI_SUB0], tb.ti[t2, TI_SUB1]):
         u = tb.items[q]
         for j in range(st.tc[i, u, TC_N]):
@@ -1746,27 +1750,20 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
                 break
             if st.si[i, s2, SI_CX0] < 0:
                 return -1  # outside the level: use the plain loop
+            n2 += 1
             x = st.si[i, s2, SI_X]
             y = st.si[i, s2, SI_Y]
-            own = st.si[i, s2, SI_CX0]
-            aligned = _unaligned(x, y) == 0
             for cy in range(max(y // BS - 1, 0), min((y + BS - 1) // BS, h - 1) + 1):
                 for cx in range(max(x // BS - 1, 0), min((x + BS - 1) // BS, w - 1) + 1):
                     c = cy * w + cx
-                    if _skip_cell(st, i, c, own, aligned):
+                    if _skip_cell(st, i, c, cx, cy, x, y):
                         continue
                     for k in range(st.gn[i, c]):
                         s1 = st.gi[i, c, k]
-                        if (tb.tt[TT_IN, t1, st.si[i, s1, SI_TYPE]] and st.si[i, s1, SI_ID] < lim
-                                and _intersects(st, i, s1, s2)):
-                            dup = False
-                            for m in range(nf):
-                                if first[m] == s1:
-                                    dup = True
-                                    break
-                            if not dup:
-                                first[nf] = s1
-                                nf += 1
+                        if (st.si[i, s1, SI_MARK] != mark and tb.tt[TT_IN, t1, st.si[i, s1, SI_TYPE]]
+                                and st.si[i, s1, SI_ID] < lim and _intersects(st, i, s1, s2)):
+                            st.si[i, s1, SI_MARK] = mark
+                            marked += 1
     for k in range(st.ev[i, EV_OUTN]):
         s1 = st.lst[i, L_OUT, k]
         x = st.si[i, s1, SI_X]
@@ -1774,27 +1771,26 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
         if x + BS <= 0 or y + BS <= 0 or x >= w * BS or y >= h * BS:
             continue  # wholly outside the level, where every second sprite is: it overlaps none
         if tb.tt[TT_IN, t1, st.si[i, s1, SI_TYPE]] and st.si[i, s1, SI_ID] < lim:
-            first[nf] = s1  # overlap is checked per pair below
-            nf += 1
-    # GVGAI's order of first sprites: type rank within t1's subtree, then id
-    for a in range(1, nf):
-        v = first[a]
-        kv = (np.int64(tb.tt[TT_RANK, t1, st.si[i, v, SI_TYPE]]) << 32) + st.si[i, v, SI_ID]
-        b = a - 1
-        while b >= 0:
-            u = first[b]
-            ku = (np.int64(tb.tt[TT_RANK, t1, st.si[i, u, SI_TYPE]]) << 32) + st.si[i, u, SI_ID]
-            if ku <= kv:
-                break
-            first[b + 1] = u
-            b -= 1
-        first[b + 1] = v
+            st.si[i, s1, SI_MARK] = mark  # overlap is checked per pair below
+            marked += 1
     hits = 0
-    for k in range(nf):
-        s1 = first[k]
-        if st.si[i, s1, SI_KILLED]:
-            continue
-        hits += _pair_s1(tb, st, i, s1, t2, e, lim, True, gt)
+    if marked == 0:
+        return 0
+    direct = n2 <= DIRECT_MAX
+    # GVGAI's order of first sprites: their type lists in subtree order, each in id order
+    for q in range(tb.ti[t1, TI_SUB0], tb.ti[t1, TI_SUB1]):
+        u = tb.items[q]
+        for j in range(st.tc[i, u, TC_N]):
+            s1 = st.tl[i, u, j]
+            if st.si[i, s1, SI_ID] >= lim:
+                break
+            if st.si[i, s1, SI_MARK] != mark:
+                continue
+            marked -= 1
+            if not st.si[i, s1, SI_KILLED]:
+                hits += _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt)
+            if marked == 0:
+                return hits
     return hits
 
 
@@ -1967,6 +1963,7 @@ def reset_env(tb, st, i, types, xs, ys, width, height, seed):
     st.ev[i, EV_TRUNC] = False
     st.ev[i, EV_ACTIVE] = True
     st.ev[i, EV_REFUSED] = 0
+    st.ev[i, EV_PASS] = 0
     st.rng[i, 0] = (np.int64(seed) ^ np.int64(MULTIPLIER)) & np.int64(MASK48)
     for k in range(types.shape[0]):
         _add_sprite(tb, st, i, types[k], xs[k], ys[k])

@@ -33,6 +33,8 @@ NO_POS = -(1 << 30)  # NPC: SI_LKX when there is no last known target position
 SI_ORI = NSI  # EFFECTS: the sprite's own is_oriented (set by transformToSingleton's takeOrientation)
 SI_PPXO = NSI + 1  # EFFECTS: the sprite's own passive speed in pixels (setSpeedForAll; -1: the type's)
 NSI += 2
+SI_MARK = NSI  # the sparse pair pass that last found this sprite overlapping a second sprite (EV_PASS)
+NSI += 1
 # per-type counters tc[N, T, 2]
 TC_N, TC_DIS = 0, 1
 # per-environment slot lists lst[N, 5, S]
@@ -43,6 +45,8 @@ L_FREE, L_KILL, L_OUT, L_CAND, L_FIRST = 0, 1, 2, 3, 4
 NEV = 16
 EV_TQN, EV_TQSEQ = 16, 17  # EFFECTS: queued time effects, insertion counter (ties: the latest first)
 NEV = 18
+EV_PASS = NEV  # sparse pair passes run since the reset (marks in SI_MARK)
+NEV += 1
 # EFFECTS: time-effect queue tq[N, MAX_TIMERS, 4]: effect, next execution tick, insertion number, subject type
 TQ_EFF, TQ_NEXT, TQ_SEQ, TQ_SUBJ = 0, 1, 2, 3
 MAX_TIMERS = 256  # beyond that a timer is refused (counted in EV_REFUSED, like a sprite without a slot)

@@ -16,6 +16,7 @@ from ppcg.engine.coverage import (
     discover_games,
     find_game,
     format_markdown,
+    slowest_against,
 )
 from ppcg.vgdl.errors import VGDLNameError, VGDLSyntaxError, VGDLUnsupportedError
 
@@ -135,10 +136,37 @@ def test_markdown_table():
         "   steps/s ",
     ]
     assert lines[5].endswith(":|")
-    assert "| zelda   | ok " in lines[6] and lines[6].rstrip().endswith("1,000,000 |")
+    assert "| zelda   | ok " in lines[6] and lines[6].rstrip().endswith("1,000,000 |       - |")
     assert "missing features: effect undoAll" in lines[7] and lines[7].rstrip().endswith("- |")
     assert "error: a \\| b" in lines[8] and "3/5" in lines[8]
     assert lines[-1] == "1/3 games ok; missing features: 1; error: 1"
+
+
+def test_sprites_column_and_the_slowest_against_the_reference(tmp_path, monkeypatch):
+    monkeypatch.setattr(coverage, "_load_and_compile", _fake_compile)
+    monkeypatch.setattr(coverage, "_load_level", lambda path, spec: path.read_text().strip())
+    level = {0: _touch(tmp_path / "a0.txt", "fine")}
+
+    def counting(compiled, level, *, steps, batch, seed, obs_type):
+        return steps * batch, 0.5, steps * batch * 30  # 30 live sprites a step
+
+    row = cover_game("g", tmp_path / "g.txt", level, steps=10, batch=2, runner=counting)
+    assert (row.sprite_steps, row.mean_sprites, row.sprite_steps_per_second) == (600, 30.0, 1200.0)
+    rows = [
+        GameCoverage("zelda", "ok", levels=5, levels_ok=5, env_steps=400, seconds=1.0, sprite_steps=400 * 100),
+        GameCoverage("big", "ok", levels=5, levels_ok=5, env_steps=100, seconds=1.0, sprite_steps=100 * 800),
+        GameCoverage("mid", "ok", levels=5, levels_ok=5, env_steps=200, seconds=1.0, sprite_steps=200 * 100),
+        GameCoverage("broken", "error", "x", levels=5),
+    ]
+    section = slowest_against(rows, "zelda", n=2)
+    assert section[0] == "## The slowest 2, against zelda"
+    table = [line for line in section if line.startswith("| ")]
+    # big: 4x slower per step, but 8x the sprites: half zelda's cost per sprite
+    assert [c.strip() for c in table[1].split("|")[1:-1]] == ["big", "100", "4.00", "800", "0.50"]
+    assert [c.strip() for c in table[2].split("|")[1:-1]] == ["mid", "200", "2.00", "100", "2.00"]
+    assert slowest_against(rows[1:], "zelda") == []  # no reference, no section
+    text = format_markdown(rows)
+    assert "## The slowest 3, against zelda" in text and text.rstrip().endswith("3/4 games ok; error: 1")
 
 
 def test_cli_writes_markdown_and_survives_crashes(tmp_path, monkeypatch, capsys):
@@ -183,6 +211,7 @@ def test_paper_games_run(corpus_dir):
     assert [r.game for r in rows] == ["boulderdash", "frogs", "solarfox", "zelda"]
     assert [r.status_text for r in rows] == ["ok"] * 4
     assert all(r.levels_ok == 5 and r.env_steps == 5 * 20 * 3 and r.steps_per_second > 0 for r in rows)
+    assert all(10 < r.mean_sprites < 2000 for r in rows)  # live sprites were counted, per environment
 
 
 def test_unsupported_and_unknown_games_are_rows_not_crashes(corpus_dir):

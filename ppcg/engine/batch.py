@@ -276,6 +276,10 @@ class BatchEngine:
                 "tick": ev[:, L.EV_TICK].copy(), "refused": ev[:, L.EV_REFUSED].copy(),
                 "ended": ev[:, L.EV_ENDED] != 0}
 
+    def sprite_counts(self) -> np.ndarray:
+        """Live sprites in each environment (a disabled avatar included)."""
+        return self._require().tc[:, :, L.TC_N].sum(axis=1)
+
     def get_state(self, i: int) -> EngineState:
         """A copy of environment ``i``'s state."""
         st = self._require()

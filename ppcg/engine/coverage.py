@@ -37,6 +37,7 @@ __all__ = [
     "numba_threads",
     "cover_folder",
     "format_markdown",
+    "slowest_against",
 ]
 
 # status -> the words the table prints before the detail. One entry a line.
@@ -62,6 +63,7 @@ class GameCoverage:
         detail: the missing features or the error, in words ("" when ok).
         levels: levels found; ``levels_ok``: levels that ran the full number of steps.
         env_steps: environment steps taken over all levels; ``seconds``: time spent stepping them.
+        sprite_steps: live sprites summed over those steps (0 when the runner did not count them).
         compile_seconds: time to parse and compile the game.
         level_errors: ``{level number: error text}``.
     """
@@ -74,12 +76,24 @@ class GameCoverage:
     env_steps: int = 0
     seconds: float = 0.0
     compile_seconds: float = 0.0
+    sprite_steps: int = 0
     level_errors: dict[int, str] = field(default_factory=dict)
 
     @property
     def steps_per_second(self) -> float | None:
         """Environment steps per second while stepping (None when nothing ran)."""
         return self.env_steps / self.seconds if self.seconds > 0 and self.env_steps else None
+
+    @property
+    def mean_sprites(self) -> float | None:
+        """Live sprites per environment, averaged over the steps (None when not counted)."""
+        return self.sprite_steps / self.env_steps if self.sprite_steps and self.env_steps else None
+
+    @property
+    def sprite_steps_per_second(self) -> float | None:
+        """Sprites stepped per second: steps per second times the mean live sprites (the work a step does)."""
+        sps, n = self.steps_per_second, self.mean_sprites
+        return sps * n if sps is not None and n is not None else None
 
     @property
     def status_text(self) -> str:
@@ -234,11 +248,12 @@ def numba_threads(n: int | None):
 
 def run_level(
     compiled, level, *, steps: int, batch: int, seed: int, obs_type: str | None
-) -> tuple[int, float]:
+) -> tuple[int, float, int]:
     """Step a batch of ``batch`` environments on ``level`` for ``steps`` random actions each.
 
     Finished environments are reset with fresh seeds. Returns ``(environment steps, seconds spent inside
-    step())``: resets and drawing actions are not counted, so games whose episodes end quickly compare fairly.
+    step(), live sprites summed over the steps)``: resets, counting sprites and drawing actions are not timed,
+    so games whose episodes end quickly compare fairly.
 
     Raises:
         FloatingPointError: a reward or score that is not finite.
@@ -257,18 +272,20 @@ def run_level(
     engine.reset([level] * batch, list(range(next_seed, next_seed + batch)))
     next_seed += batch
     seconds = 0.0
+    sprites = 0
     for _ in range(steps):
         actions = rng.integers(0, compiled.n_actions, size=batch)
         start = time.perf_counter()
         result = engine.step(actions)
         seconds += time.perf_counter() - start
+        sprites += int(engine.sprite_counts().sum())
         if not (np.all(np.isfinite(result.reward)) and np.all(np.isfinite(result.score))):
             raise FloatingPointError("a reward or score is not finite")
         done = np.flatnonzero(np.asarray(result.terminated) | np.asarray(result.truncated))
         if done.size:
             engine.reset([level] * done.size, list(range(next_seed, next_seed + done.size)), indices=done)
             next_seed += done.size
-    return steps * batch, seconds
+    return steps * batch, seconds, sprites
 
 
 def cover_game(
@@ -284,7 +301,8 @@ def cover_game(
     """Load, compile and run one game; never raises (everything becomes the row's status).
 
     Args:
-        runner: what steps a level (default :func:`run_level`; tests pass a stand-in).
+        runner: what steps a level (default :func:`run_level`; tests pass a stand-in): returns
+            ``(environment steps, seconds)`` or ``(environment steps, seconds, sprite steps)``.
     """
     row = GameCoverage(game=name, status="ok", levels=len(level_paths))
     runner = runner or run_level
@@ -301,7 +319,7 @@ def cover_game(
     for number, path in level_paths.items():
         try:
             level = _load_level(path, spec)
-            n, seconds = runner(compiled, level, steps=steps, batch=batch, seed=number, obs_type=obs_type)
+            n, seconds, *counted = runner(compiled, level, steps=steps, batch=batch, seed=number, obs_type=obs_type)
         except Exception as exc:  # noqa: BLE001
             status, detail = describe_error(exc)
             row.level_errors[number] = detail
@@ -310,6 +328,7 @@ def cover_game(
             continue
         row.env_steps += n
         row.seconds += seconds
+        row.sprite_steps += int(counted[0]) if counted else 0
         row.levels_ok += 1
     return row
 
@@ -335,6 +354,11 @@ def _rate(row: GameCoverage) -> str:
     return "-" if sps is None else f"{sps:,.0f}"
 
 
+def _sprites(row: GameCoverage) -> str:
+    n = row.mean_sprites
+    return "-" if n is None else f"{n:,.0f}"
+
+
 def summary_line(rows: Sequence[GameCoverage]) -> str:
     """``85/90 games ok; missing features: 3; error: 1; ...``."""
     parts = [f"{sum(r.status == 'ok' for r in rows)}/{len(rows)} games ok"]
@@ -345,37 +369,63 @@ def summary_line(rows: Sequence[GameCoverage]) -> str:
     return "; ".join(parts)
 
 
-def format_markdown(
-    rows: Sequence[GameCoverage], *, title: str | None = None, note: str | None = None
-) -> str:
-    """The coverage table as Markdown (game, status, levels run, steps per second)."""
-    header = ("game", "status", "levels", "steps/s")
-    body = [(r.game, r.status_text.replace("|", "\\|"), f"{r.levels_ok}/{r.levels}", _rate(r)) for r in rows]
-    widths = [max(len(x[i]) for x in [header, *body]) for i in range(4)]
+def _table(header: Sequence[str], body: Sequence[Sequence[str]], left: int) -> list[str]:
+    """Markdown table lines; the first ``left`` columns are left-aligned, the others right-aligned."""
+    widths = [max(len(x[i]) for x in [header, *body]) for i in range(len(header))]
 
     def line(cells):
-        return (
-            "| "
-            + " | ".join(
-                c.ljust(w) if i < 2 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-            )
-            + " |"
-        )
+        return "| " + " | ".join(
+            c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ) + " |"
+
+    rule = "|" + "|".join(("-" * (w + 2)) if i < left else ("-" * (w + 1) + ":") for i, w in enumerate(widths)) + "|"
+    return [line(header), rule, *(line(b) for b in body)]
+
+
+def slowest_against(rows: Sequence[GameCoverage], reference: str = "zelda", n: int = 10) -> list[str]:
+    """A section comparing the ``n`` slowest games with ``reference``: how many times slower per step, and per
+    sprite stepped (steps per second times live sprites, which takes the size of the level out). Empty when the
+    reference did not run."""
+    ref = next((r for r in rows if r.game == reference and r.steps_per_second), None)
+    timed = sorted((r for r in rows if r.steps_per_second), key=lambda r: r.steps_per_second)[:n]
+    if ref is None or not timed:
+        return []
+    ref_sprites = ref.sprite_steps_per_second
+    body = []
+    for r in timed:
+        per_sprite = "-"
+        if ref_sprites and r.sprite_steps_per_second:
+            per_sprite = f"{ref_sprites / r.sprite_steps_per_second:.2f}"
+        body.append((r.game, _rate(r), f"{ref.steps_per_second / r.steps_per_second:.2f}", _sprites(r), per_sprite))
+    header = ("game", "steps/s", f"x slower than {reference} per step", "sprites", "x slower per sprite")
+    return [
+        f"## The slowest {len(timed)}, against {reference}",
+        "",
+        f"{reference}: {_rate(ref)} steps/s with {_sprites(ref)} live sprites on average. Per sprite: steps per "
+        "second times the live sprites, which takes the size of the level out (below 1: faster than "
+        f"{reference} per sprite).",
+        "",
+        *_table(header, body, left=1),
+        "",
+    ]
+
+
+def format_markdown(
+    rows: Sequence[GameCoverage], *, title: str | None = None, note: str | None = None, reference: str = "zelda"
+) -> str:
+    """The coverage table as Markdown (game, status, levels run, steps per second, live sprites), then the
+    slowest games against ``reference`` (see :func:`slowest_against`) and the summary line."""
+    header = ("game", "status", "levels", "steps/s", "sprites")
+    body = [(r.game, r.status_text.replace("|", "\\|"), f"{r.levels_ok}/{r.levels}", _rate(r), _sprites(r))
+            for r in rows]
 
     out = []
     if title:
         out += [f"# {title}", ""]
     if note:
         out += [note, ""]
-    out.append(line(header))
-    out.append(
-        "|"
-        + "|".join(("-" * (w + 2)) if i < 2 else ("-" * (w + 1) + ":") for i, w in enumerate(widths))
-        + "|"
-    )
-    out += [line(b) for b in body]
-    out += ["", summary_line(rows), ""]
+    out += _table(header, body, left=2)
+    out += ["", *slowest_against(rows, reference), summary_line(rows), ""]
     return "\n".join(out)
 
 

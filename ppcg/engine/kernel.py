@@ -336,6 +336,7 @@ def _kill(tb, st, i, s, transformed):
         if not st.si[i, s, SI_DISABLED]:
             st.si[i, s, SI_DISABLED] = True
             st.tc[i, t, TC_DIS] += 1
+            st.pv[i, t] += 1  # it leaves the observation
         return
     if not st.si[i, s, SI_KILLED]:
         st.si[i, s, SI_KILLED] = True
@@ -1983,21 +1984,36 @@ def reset_env(tb, st, i, types, xs, ys, width, height, seed):
 # observations
 @njit(cache=True, _nrt=False)
 def obs_symbolic(tb, st, i, out):
-    """One plane per observed type: a cell is set where a sprite of that type covers the cell's centre."""
-    out[:] = 0
+    """One plane per observed type: a cell is set where a sprite of that type covers the cell's centre.
+
+    ``out`` keeps the environment's previous observation (``EV_CANVAS`` set): only the planes of types whose change
+    counter moved since they were drawn are redrawn. Otherwise (a reset, a new buffer) everything is drawn."""
     H = out.shape[1]
     W = out.shape[2]
     w = min(st.ev[i, EV_WIDTH], W)
     h = min(st.ev[i, EV_HEIGHT], H)
-    if tb.misc[M_WALL_PLANE] >= 0:
-        for r in range(H):
-            for c in range(W):
-                if r >= h or c >= w:
-                    out[tb.misc[M_WALL_PLANE], r, c] = 1
+    T = st.tc.shape[1]
+    drawn = st.pv.shape[1] - T  # pv[i, drawn + t]: type t's change counter when its plane was drawn
+    full = not st.ev[i, EV_CANVAS]
+    if full:
+        out[:] = 0
+        if tb.misc[M_WALL_PLANE] >= 0:
+            for r in range(H):
+                for c in range(W):
+                    if r >= h or c >= w:
+                        out[tb.misc[M_WALL_PLANE], r, c] = 1
+        st.ev[i, EV_CANVAS] = 1
     for t in range(tb.ti.shape[0]):
         pl = tb.ti[t, TI_PLANE]
         if pl < 0:
             continue
+        if not full:
+            if st.pv[i, drawn + t] == st.pv[i, t]:
+                continue
+            for r in range(h):  # the level's part of the plane (outside it, the wall plane stays set)
+                for c in range(w):
+                    out[pl, r, c] = 0
+        st.pv[i, drawn + t] = st.pv[i, t]
         for j in range(st.tc[i, t, TC_N]):
             s = st.tl[i, t, j]
             if st.si[i, s, SI_DISABLED]:

@@ -56,9 +56,10 @@ STATE_FIELDS = ("si", "res", "pull", "tl", "tc", "lst", "ckey", "gn", "gi", "ev"
 # NPC: pf holds the pathfinder's obstacle grid (row 0, built at reset), search scratch (rows 1-3), and a cache of
 # the first steps from the last PATH_CACHE source cells (row 4: their cells and the next slot; rows 5...)
 STATE_FIELDS += ("pf",)
-# pv[N, T + E]: a change counter per sprite type (bumped when one of its sprites is added, killed or moved), then per
-# effect one plus the sum of its pair's counters when a pass of it last hit nothing (0: never). A pass whose stamp
-# is unchanged would hit nothing again (it reads only positions and type lists), so it is skipped.
+# pv[N, T + E + T]: a change counter per sprite type (bumped when one of its sprites is added, killed, moved or
+# disabled), then per effect one plus the sum of its pair's counters when a pass of it last hit nothing (0: never):
+# a pass whose stamp is unchanged would hit nothing again (it reads only positions and type lists), so it is
+# skipped. Last, per type, its counter when its symbolic observation plane was last drawn.
 STATE_FIELDS += ("pv",)
 # gu[N, G]: sprites indexed under each cell that are not aligned to the grid. A grid-aligned sprite overlaps only
 # sprites of its own cell and unaligned ones of the three cells above and to its left.
@@ -136,6 +137,6 @@ def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull
         pf=np.zeros((n, 5 + PATH_CACHE, max(cells, PATH_CACHE + 1)), np.int16),  # NPC
         sig=np.zeros((n, 2, max(cells, 1)), np.int64),  # rgb: what each cell shows, and scratch
         tq=np.zeros((n, MAX_TIMERS, 4), np.int32),  # EFFECTS
-        pv=np.zeros((n, n_types + n_effects), np.int64),
+        pv=np.zeros((n, 2 * n_types + n_effects), np.int64),
         gu=np.zeros((n, max(cells, 1)), np.int32),
     )

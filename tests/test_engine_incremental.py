@@ -1,11 +1,19 @@
-"""Skipped pair passes (tests/games/skip_passes.txt): a pass that hit nothing is not run again until a sprite of
-either side is added, killed or moved, and identical repeats after a miss are dropped. Skipping must never change
-what happens: these scenarios make a skipped pass matter right after a long still stretch."""
+"""Work the engine skips, which must never change what happens.
+
+* Pair passes (tests/games/skip_passes.txt): a pass that hit nothing is not run again until a sprite of either side
+  is added, killed or moved, and identical repeats after a miss are dropped. These scenarios make a skipped pass
+  matter right after a long still stretch.
+* Symbolic observations: only the planes of types that changed are redrawn; every step must equal a full redraw.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+import warnings
 
+import numpy as np
+import pytest
+
+from ppcg.engine import BatchEngine
 from ppcg.engine import layout as L
 from test_engine_mechanics import Run
 
@@ -69,3 +77,36 @@ def test_skipping_is_per_environment_and_batch_size_does_not_matter():
         eng.step(np.array([nil, left if k >= 20 else nil, nil]))
     assert [len([s for s in eng.sprites(i) if s[1] == "box"]) for i in range(3)] == [1, 0, 1]
     assert eng.step(np.full(3, nil)).score.tolist() == [0.0, 1.0, 0.0]
+
+
+def _full_redraw(engine: BatchEngine) -> np.ndarray:
+    engine._state.ev[:, L.EV_CANVAS] = 0  # as after a reset: draw every plane from nothing
+    return engine.observe()
+
+
+@pytest.mark.parametrize("game", ["zelda", "boulderdash", "pacman", "deflection", "blacksmoke", "aliens"])
+def test_incremental_symbolic_observation_equals_a_full_redraw(corpus_dir, game):
+    from ppcg.engine.coverage import _load_and_compile, _load_level, find_game
+
+    path, levels = find_game(corpus_dir, game)
+    spec, compiled = _load_and_compile(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lvls = [_load_level(levels[k], spec) for k in (0, 1)]
+    # two level sizes in one batch: the smaller level's margin is set in the wall plane and must stay so
+    engine = BatchEngine(compiled, 4, obs_type="symbolic")
+    obs = engine.reset([lvls[0], lvls[1], lvls[0], lvls[1]], [0, 1, 2, 3])
+    rng = np.random.default_rng(0)
+    seeds = iter(range(10, 10_000))
+    changed = 0
+    for _ in range(150):
+        before = obs
+        result = engine.step(rng.integers(0, compiled.n_actions, size=4))
+        obs = result.obs
+        np.testing.assert_array_equal(obs, _full_redraw(engine))
+        changed += int((obs != before).any())
+        done = np.flatnonzero(result.terminated | result.truncated)
+        if done.size:
+            obs = engine.reset([lvls[k % 2] for k in done], [next(seeds) for _ in done], indices=done)
+            np.testing.assert_array_equal(obs, _full_redraw(engine))
+    assert changed > 10  # the observations did change along the way

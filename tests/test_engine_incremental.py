@@ -110,3 +110,20 @@ def test_incremental_symbolic_observation_equals_a_full_redraw(corpus_dir, game)
             obs = engine.reset([lvls[k % 2] for k in done], [next(seeds) for _ in done], indices=done)
             np.testing.assert_array_equal(obs, _full_redraw(engine))
     assert changed > 10  # the observations did change along the way
+
+
+def test_grid_entries_pack_slot_and_type_and_games_with_too_many_types_are_refused():
+    from ppcg.engine import compile_game
+    from ppcg.vgdl.errors import VGDLError
+    from ppcg.vgdl.parser import parse_game
+
+    r = Run("skip_passes", "wwwwwwwwwww\nw..t..bA..w\nw.........w\nwwwwwwwwwww\n")
+    st = r.engine._state
+    for c in range(int(st.ev[0, L.EV_WIDTH] * st.ev[0, L.EV_HEIGHT])):
+        for k in range(int(st.gn[0, c])):
+            g = int(st.gi[0, c, k])
+            assert g >> L.GI_TYPE == st.si[0, g & L.GI_SLOT, L.SI_TYPE]  # the type a cell search reads, unread
+    lines = ["BasicGame", "    SpriteSet", *(f"        t{k} > Immovable" for k in range(L.MAX_TYPES)),
+             "    LevelMapping", "        . > t0", "    TerminationSet", "        Timeout limit=10 win=False"]
+    with pytest.raises(VGDLError, match="sprite types: the engine holds at most 2048"):
+        compile_game(parse_game("\n".join(lines) + "\n"))

@@ -198,6 +198,8 @@ def compile_game(spec: GameSpec) -> CompiledGame:
     tid = {n: i for i, n in enumerate(names)}
     T = len(names)
     file = spec.path
+    if T > L.MAX_TYPES:
+        raise VGDLError(f"{T} sprite types: the engine holds at most {L.MAX_TYPES}", file=file)
 
     def cls_of(n: str) -> str | None:
         if n in smap:

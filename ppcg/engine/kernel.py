@@ -181,7 +181,7 @@ def _grid_remove(si, ev, lst, gn, gi, gu, i, s):
         gu[i, c] -= 1
     n = gn[i, c]
     for k in range(n):
-        if gi[i, c, k] == s:
+        if gi[i, c, k] & GI_SLOT == s:
             gi[i, c, k] = gi[i, c, n - 1]
             gn[i, c] = n - 1
             break
@@ -207,7 +207,7 @@ def _grid_add(si, ev, lst, gn, gi, gu, i, s):
         gu[i, c] += 1
     n = gn[i, c]
     if n < CELL_CAP:
-        gi[i, c, n] = s
+        gi[i, c, n] = s | (si[i, s, SI_TYPE] << GI_TYPE)
         gn[i, c] = n + 1
     else:
         ev[i, EV_OVERFLOW] = True
@@ -1650,7 +1650,7 @@ def _gather(tb, st, i, s1, t2, lim, direct):
             if _skip_cell(st, i, c, cx, cy, x, y):
                 continue
             for k in range(st.gn[i, c]):
-                nc = _consider(tb, st, i, s1, st.gi[i, c, k], t2, lim, nc)
+                nc = _consider_cell(tb, st, i, s1, st.gi[i, c, k], t2, lim, nc)
     for k in range(st.ev[i, EV_OUTN]):
         nc = _consider(tb, st, i, s1, st.lst[i, L_OUT, k], t2, lim, nc)
     # insertion sort by (rank of type within t2's subtree, id)
@@ -1665,6 +1665,15 @@ def _gather(tb, st, i, s1, t2, lim, direct):
         st.ckey[i, b + 1] = key
         st.lst[i, L_CAND, b + 1] = v
     return nc
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _consider_cell(tb, st, i, s1, g, t2, lim, nc):
+    """:func:`_consider` for a grid entry (slot and type packed): other types are passed over without reading the
+    sprite."""
+    if not tb.tt[TT_IN, t2, g >> GI_TYPE]:
+        return nc
+    return _consider(tb, st, i, s1, g & GI_SLOT, t2, lim, nc)
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -1760,7 +1769,10 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
                     if _skip_cell(st, i, c, cx, cy, x, y):
                         continue
                     for k in range(st.gn[i, c]):
-                        s1 = st.gi[i, c, k]
+                        g = st.gi[i, c, k]
+                        if not tb.tt[TT_IN, t1, g >> GI_TYPE]:
+                            continue
+                        s1 = g & GI_SLOT
                         if (st.si[i, s1, SI_MARK] != mark and tb.tt[TT_IN, t1, st.si[i, s1, SI_TYPE]]
                                 and st.si[i, s1, SI_ID] < lim and _intersects(st, i, s1, s2)):
                             st.si[i, s1, SI_MARK] = mark
@@ -2120,7 +2132,7 @@ def obs_rgb_incremental(tb, st, i, out):
             for nx in range(max(cx - 1, 0), cx + 1):
                 cc = ny * w + nx
                 for k in range(st.gn[i, cc]):
-                    s = st.gi[i, cc, k]
+                    s = st.gi[i, cc, k] & GI_SLOT
                     sx = st.si[i, s, SI_X]
                     sy = st.si[i, s, SI_Y]
                     if sx < x0 + BS and x0 < sx + BS and sy < y0 + BS and y0 < sy + BS:

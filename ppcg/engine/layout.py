@@ -18,6 +18,9 @@ import numpy as np
 
 BLOCK = 10  # pixels per cell (GVGAI's learning mode)
 CELL_CAP = 16  # sprites indexed per grid cell; beyond that an environment falls back to scanning type lists
+GI_TYPE = 20  # a grid entry packs a slot (low bits) and its sprite's type (bits GI_TYPE and up)
+GI_SLOT = (1 << GI_TYPE) - 1
+MAX_TYPES = 1 << (31 - GI_TYPE)  # sprite types a game may have (the grid entry is an int32)
 MAX_SHIELDS = 16  # shieldFrom entries alive at once (cleared every tick)
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1773,8 +1773,7 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
                         if not tb.tt[TT_IN, t1, g >> GI_TYPE]:
                             continue
                         s1 = g & GI_SLOT
-                        if (st.si[i, s1, SI_MARK] != mark and tb.tt[TT_IN, t1, st.si[i, s1, SI_TYPE]]
-                                and st.si[i, s1, SI_ID] < lim and _intersects(st, i, s1, s2)):
+                        if st.si[i, s1, SI_MARK] != mark and st.si[i, s1, SI_ID] < lim and _intersects(st, i, s1, s2):
                             st.si[i, s1, SI_MARK] = mark
                             marked += 1
     for k in range(st.ev[i, EV_OUTN]):
@@ -1786,9 +1785,9 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
         if tb.tt[TT_IN, t1, st.si[i, s1, SI_TYPE]] and st.si[i, s1, SI_ID] < lim:
             st.si[i, s1, SI_MARK] = mark  # overlap is checked per pair below
             marked += 1
-    hits = 0
     if marked == 0:
         return 0
+    hits = 0
     direct = n2 <= DIRECT_MAX
     # GVGAI's order of first sprites: their type lists in subtree order, each in id order
     for q in range(tb.ti[t1, TI_SUB0], tb.ti[t1, TI_SUB1]):

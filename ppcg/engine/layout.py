@@ -40,8 +40,8 @@ SI_MARK = NSI  # the sparse pair pass that last found this sprite overlapping a 
 NSI += 1
 # per-type counters tc[N, T, 2]
 TC_N, TC_DIS = 0, 1
-# per-environment slot lists lst[N, 5, S]
-L_FREE, L_KILL, L_OUT, L_CAND, L_FIRST = 0, 1, 2, 3, 4
+# per-environment slot lists lst[N, 4, S]
+L_FREE, L_KILL, L_OUT, L_CAND = 0, 1, 2, 3
 # per-environment scalars ev[N, NEV]
 (EV_WIDTH, EV_HEIGHT, EV_NEXT_ID, EV_TICK, EV_AVATAR, EV_WINNER, EV_ENDED, EV_TRUNC, EV_ACTIVE, EV_REFUSED,
  EV_NFREE, EV_NKILL, EV_OUTN, EV_OVERFLOW, EV_SHN, EV_CANVAS) = range(16)
@@ -129,7 +129,7 @@ def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull
         pull=np.full((n, slots, max(n_pull, 1)), -1, np.int32),
         tl=np.zeros((n, n_types, slots), np.int32),
         tc=np.zeros((n, n_types, 2), np.int32),
-        lst=np.zeros((n, 5, slots), np.int32),
+        lst=np.zeros((n, 4, slots), np.int32),
         ckey=np.zeros((n, slots), np.int64),
         gn=np.zeros((n, max(cells, 1)), np.int32),
         gi=np.zeros((n, max(cells, 1), CELL_CAP), np.int32),

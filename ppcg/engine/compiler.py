@@ -659,7 +659,7 @@ def _pack_tables(*, T, **k) -> Tables:
         items.extend(r.get("types", ()))
         ei[e, L.EI_L1] = len(items)
         ef[e] = (r["prob"], r["offset"])
-    for p, (e0, e1) in enumerate(zip(k["pair_e0"], k["pair_e1"])):
+    for e0, e1 in zip(k["pair_e0"], k["pair_e1"]):
         for e in range(e0 + 1, e1):
             ei[e, L.EI_SAME_PREV] = int(effs[e] == effs[e - 1])
     code, tts, limit, win, mn = k["terms"]

@@ -22,19 +22,22 @@ one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["RunDir", "RunError", "atomic_write", "atomic_write_text", "Checkpoint"]
+__all__ = ["RunDir", "RunError", "atomic_write", "atomic_write_text", "deferred_interrupts", "Checkpoint"]
 
 STATUS_FILE = "run.json"
 CONFIG_FILE = "config.yaml"
@@ -68,6 +71,38 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+@contextlib.contextmanager
+def deferred_interrupts() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) and SIGTERM until the block ends, then deliver them.
+
+    A checkpoint interrupted halfway is lost, and torch's zip writer, interrupted, raises its own error
+    instead of ``KeyboardInterrupt``; so saves run inside this block. A signal that arrives meanwhile is
+    recorded, and raised again once the block is done, to whatever handler was there before (the training
+    loop's, which checkpoints and exits; or the default). Outside the main thread (where Python cannot set
+    handlers) the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        caught.append(signum)
+
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(signum)
+        if handler is not None:  # None: set from outside Python; leave it alone
+            previous[signum] = signal.signal(signum, hold)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
@@ -253,17 +288,19 @@ class RunDir:
         model_path = self.checkpoints_dir / f"{stem}.zip"
         state_path = self.checkpoints_dir / f"{stem}.state.json"
         state = {**state, "timesteps": steps}
-        atomic_write_text(state_path, json.dumps(state, indent=1, sort_keys=True) + "\n")
-        atomic_write(model_path, lambda tmp: model.save(str(tmp)))
-        for old in self.checkpoints()[:-keep] if keep > 0 else []:
-            old.model.unlink(missing_ok=True)
-            old.state.unlink(missing_ok=True)
-        self.update_status(timesteps=steps, last_checkpoint=str(model_path.name))
+        with deferred_interrupts():
+            atomic_write_text(state_path, json.dumps(state, indent=1, sort_keys=True) + "\n")
+            atomic_write(model_path, lambda tmp: model.save(str(tmp)))
+            for old in self.checkpoints()[:-keep] if keep > 0 else []:
+                old.model.unlink(missing_ok=True)
+                old.state.unlink(missing_ok=True)
+            self.update_status(timesteps=steps, last_checkpoint=str(model_path.name))
         return Checkpoint(steps, model_path, state_path)
 
     def save_model(self, model: Any) -> Path:
-        """Save the final model (atomically)."""
-        return atomic_write(self.model_path, lambda tmp: model.save(str(tmp)))
+        """Save the final model (atomically, with Ctrl-C and SIGTERM held until it is written)."""
+        with deferred_interrupts():
+            return atomic_write(self.model_path, lambda tmp: model.save(str(tmp)))
 
     def model_for_eval(self) -> Path:
         """The final model, else the newest checkpoint.

@@ -87,3 +87,45 @@ def test_config_round_trip(tmp_path):
     cfg = {"settings": {"game": "zelda", "difficulty": None, "seed": 3}, "hyperparams": {"n_envs": 16}}
     run.write_config(cfg)
     assert run.read_config() == cfg
+
+
+class InterruptedModel(FakeModel):
+    """A model whose save receives a signal halfway through writing (Ctrl-C, or a scheduler's SIGTERM)."""
+
+    def __init__(self, steps, signum):
+        super().__init__(steps)
+        self.signum = signum
+
+    def save(self, path):
+        import os
+
+        with open(path, "w") as f:
+            f.write("first half, ")
+            os.kill(os.getpid(), self.signum)
+            f.write(f"second half at {self.num_timesteps}")
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_a_signal_during_a_checkpoint_waits_for_the_checkpoint(tmp_path, signame):
+    import signal
+
+    signum = getattr(signal, signame)
+
+    def interrupt(s, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signum, interrupt)  # what the training loop installs
+    try:
+        run = RunDir.create(tmp_path / "r", "r")
+        with pytest.raises(KeyboardInterrupt):
+            run.save_checkpoint(InterruptedModel(300, signum), {}, keep=3)
+        # the signal came during the save; the checkpoint was finished first, then the signal delivered
+        assert run.last_checkpoint().model.read_text() == "first half, second half at 300"
+        assert run.status()["last_checkpoint"] == "step_000000000300.zip"
+        with pytest.raises(KeyboardInterrupt):
+            run.save_model(InterruptedModel(301, signum))
+        assert run.model_path.read_text() == "first half, second half at 301"
+        assert signal.getsignal(signum) is interrupt  # the handler is back
+        assert not [p for p in run.checkpoints_dir.iterdir() if p.name.startswith(".")]  # no temporary file
+    finally:
+        signal.signal(signum, previous)

@@ -89,7 +89,8 @@ def test_mutated_games_parse_or_raise_vgdl_error_with_a_line(text, strict):
                 pass
             else:
                 assert parse_game(text_again, name=spec.name, strict=strict) == spec
-    assert time.perf_counter() - start < 1.0
+    # a guard against runaway parsing (catastrophic backtracking), not a speed target: a parse takes milliseconds
+    assert time.perf_counter() - start < 5.0
 
 
 @settings(max_examples=150, deadline=None)

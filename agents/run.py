@@ -8,7 +8,9 @@ Layout of a run folder::
         checkpoints/
             step_000000200000.zip          # SB3 model (written to a temporary file, then renamed)
             step_000000200000.state.json   # curriculum state and counters, written the same way, before the
-            model
+                                           # model
+            step_000000200000.resume.npz   # an exact checkpoint's snapshot: environments' episodes, random
+                                           # generators, logs (arrays and JSON, no pickle)
         tb/                   # TensorBoard logs
         model.zip             # the final model
         eval.json             # the evaluation (ppcg evaluate)
@@ -35,9 +37,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
-__all__ = ["RunDir", "RunError", "atomic_write", "atomic_write_text", "deferred_interrupts", "Checkpoint"]
+__all__ = [
+    "RunDir",
+    "RunError",
+    "atomic_write",
+    "atomic_write_text",
+    "deferred_interrupts",
+    "Checkpoint",
+    "write_snapshot",
+    "read_snapshot",
+]
 
 STATUS_FILE = "run.json"
 CONFIG_FILE = "config.yaml"
@@ -110,9 +122,67 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
+def write_snapshot(path: str | Path, tree: dict[str, Any]) -> Path:
+    """Write a nested dict of numpy arrays and JSON values to one ``.npz`` file, atomically.
+
+    Arrays are stored as arrays, the rest as JSON text: reading it back (:func:`read_snapshot`) executes
+    nothing (no pickle).
+    """
+    arrays: dict[str, np.ndarray] = {}
+
+    def strip(x: Any) -> Any:
+        if isinstance(x, np.ndarray):
+            if x.dtype == object:
+                raise TypeError("object arrays cannot be stored in a snapshot")
+            key = f"a{len(arrays)}"
+            arrays[key] = x
+            return {_ARRAY: key}
+        if isinstance(x, dict):
+            return {str(k): strip(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [strip(v) for v in x]
+        if isinstance(x, np.generic):
+            return x.item()
+        return x
+
+    text = json.dumps(strip(tree))
+    arrays[_TREE] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+
+    return atomic_write(path, write)
+
+
+def read_snapshot(path: str | Path) -> dict[str, Any]:
+    """Read a file written by :func:`write_snapshot` (without pickle)."""
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    tree = json.loads(arrays.pop(_TREE).tobytes().decode("utf-8"))
+
+    def fill(x: Any) -> Any:
+        if isinstance(x, dict):
+            if set(x) == {_ARRAY}:
+                return arrays[x[_ARRAY]]
+            return {k: fill(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [fill(v) for v in x]
+        return x
+
+    return fill(tree)
+
+
+_ARRAY, _TREE = "__array__", "__tree__"
+
+
 @dataclass(frozen=True)
 class Checkpoint:
-    """A complete checkpoint: the model file and its state file (``timesteps`` from the name)."""
+    """A complete checkpoint: the model file and its state file (``timesteps`` from the name).
+
+    An exact checkpoint (taken between two rollouts, with everything needed to continue them: the
+    environments' episodes, the random generators) also has a ``step_*.resume.npz`` file, :attr:`snapshot`.
+    """
 
     timesteps: int
     model: Path
@@ -121,6 +191,16 @@ class Checkpoint:
     def load_state(self) -> dict[str, Any]:
         """The JSON state saved with the model."""
         return json.loads(self.state.read_text(encoding="utf-8"))
+
+    @property
+    def snapshot(self) -> Path:
+        """Where an exact checkpoint keeps what it needs beyond the model (see :func:`write_snapshot`)."""
+        return self.model.with_name(self.model.name[: -len(".zip")] + ".resume.npz")
+
+    @property
+    def is_exact(self) -> bool:
+        """Whether a run can continue from here exactly as if it had not stopped."""
+        return self.snapshot.is_file() and bool(self.load_state().get("exact", False))
 
 
 class RunDir:
@@ -277,25 +357,35 @@ class RunDir:
         found = self.checkpoints()
         return found[-1] if found else None
 
-    def save_checkpoint(self, model: Any, state: dict[str, Any], *, keep: int = 3) -> Checkpoint:
+    def save_checkpoint(
+        self, model: Any, state: dict[str, Any], *, keep: int = 3, snapshot: dict[str, Any] | None = None
+    ) -> Checkpoint:
         """Save ``model`` (SB3) and ``state`` (JSON-able) as the checkpoint at ``model.num_timesteps``.
 
-        The state file is written first and the model last, each atomically; a checkpoint counts only when
-        both exist. Older checkpoints beyond the newest ``keep`` are deleted.
+        ``snapshot`` (arrays and JSON values, see :func:`write_snapshot`) makes it an exact checkpoint; the
+        state then records ``"exact": true``. The state file is written first, then the snapshot, the model
+        last, each atomically; a checkpoint counts only when model and state both exist. Older checkpoints
+        beyond the newest ``keep`` are deleted. Ctrl-C and SIGTERM wait until the checkpoint is written.
         """
         steps = int(model.num_timesteps)
         stem = f"step_{steps:012d}"
         model_path = self.checkpoints_dir / f"{stem}.zip"
         state_path = self.checkpoints_dir / f"{stem}.state.json"
-        state = {**state, "timesteps": steps}
+        state = {**state, "timesteps": steps, "exact": snapshot is not None}
+        ckpt = Checkpoint(steps, model_path, state_path)
         with deferred_interrupts():
             atomic_write_text(state_path, json.dumps(state, indent=1, sort_keys=True) + "\n")
+            if snapshot is not None:
+                write_snapshot(ckpt.snapshot, snapshot)
+            else:
+                ckpt.snapshot.unlink(missing_ok=True)  # an exact checkpoint of the same step, now replaced
             atomic_write(model_path, lambda tmp: model.save(str(tmp)))
             for old in self.checkpoints()[:-keep] if keep > 0 else []:
                 old.model.unlink(missing_ok=True)
                 old.state.unlink(missing_ok=True)
+                old.snapshot.unlink(missing_ok=True)
             self.update_status(timesteps=steps, last_checkpoint=str(model_path.name))
-        return Checkpoint(steps, model_path, state_path)
+        return ckpt
 
     def save_model(self, model: Any) -> Path:
         """Save the final model (atomically, with Ctrl-C and SIGTERM held until it is written)."""

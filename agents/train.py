@@ -157,14 +157,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--resume",
         action="store_true",
-        help="continue the run in --out (default: the latest run of that name) from its last checkpoint",
+        help="continue the run in --out (default: the latest run of that name) from its last checkpoint "
+        "(A2C, PPO: exactly as if it had not stopped)",
     )
     parser.add_argument(
         "--checkpoint-every",
         type=_positive_int,
         default=None,
         metavar="N",
-        help="environment steps between checkpoints (default: a tenth of the budget)",
+        help="environment steps between checkpoints, taken at the next rollout's start "
+        "(default: a tenth of the budget)",
     )
     parser.add_argument(
         "--eval-episodes",
@@ -331,7 +333,15 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any) -> dict[str, Any
 
 
 def _callbacks(
-    settings: TrainSettings, run_dir: Any, curriculum: Any, total: int, progress: bool, start_time: float
+    settings: TrainSettings,
+    run_dir: Any,
+    curriculum: Any,
+    total: int,
+    progress: bool,
+    start_time: float,
+    *,
+    interrupts: _Interrupts | None = None,
+    restore_log: dict[str, Any] | None = None,
 ):
     from stable_baselines3.common.callbacks import BaseCallback
 
@@ -348,8 +358,24 @@ def _callbacks(
             self.next_row = 0
             self.path = run_dir.path / LOG_FILE
 
+        def state(self) -> dict[str, Any]:
+            """What an exact checkpoint keeps, so that a resumed run writes the rows this one would have."""
+            return {
+                "wins": list(self.wins),
+                "scores": list(self.scores),
+                "lengths": list(self.lengths),
+                "episodes": self.episodes,
+                "next_row": self.next_row,
+            }
+
         def _on_training_start(self) -> None:
             self.next_row = self.num_timesteps + self.every
+            if restore_log is not None:
+                self.wins.extend(restore_log["wins"])
+                self.scores.extend(restore_log["scores"])
+                self.lengths.extend(restore_log["lengths"])
+                self.episodes = int(restore_log["episodes"])
+                self.next_row = int(restore_log["next_row"])
             if not self.path.is_file():
                 with open(self.path, "w", newline="") as f:
                     csv.writer(f).writerow(LOG_COLUMNS)
@@ -399,12 +425,19 @@ def _callbacks(
             self.write_row()
 
     class Checkpoints(BaseCallback):
-        """A checkpoint every ``every`` environment steps, written atomically with the curriculum's state."""
+        """A checkpoint every ``every`` environment steps, written atomically with the curriculum's state.
+
+        It is taken at the start of the next rollout, where the model has learned from every step it took:
+        with the environments' episodes and the random generators it is exact (A2C, PPO). A stop asked for
+        by Ctrl-C or SIGTERM is carried out there too: checkpoint, then ``KeyboardInterrupt``.
+        """
 
         def __init__(self, every: int) -> None:
             super().__init__()
             self.every = every
             self.next_save = 0
+            self.due = False
+            self.saved_at = -1
 
         def _on_training_start(self) -> None:
             self.next_save = (self.num_timesteps // self.every + 1) * self.every
@@ -412,8 +445,18 @@ def _callbacks(
         def _on_step(self) -> bool:
             if self.num_timesteps >= self.next_save:
                 self.next_save = (self.num_timesteps // self.every + 1) * self.every
-                save_checkpoint(run_dir, self.model, curriculum)
+                self.due = True
             return True
+
+        def _on_rollout_start(self) -> None:
+            stop = interrupts is not None and interrupts.requested
+            if self.due or (stop and self.saved_at != self.num_timesteps):
+                self.due = False
+                snapshot = _snapshot(self.model, log) if settings.algo in EXACT_ALGOS else None
+                save_checkpoint(run_dir, self.model, curriculum, snapshot=snapshot)
+                self.saved_at = self.num_timesteps
+            if stop:
+                raise KeyboardInterrupt
 
     class Progress(BaseCallback):
         """A tqdm bar in environment steps: steps/s, the recent win rate, the curriculum's difficulty."""
@@ -469,12 +512,102 @@ def _callbacks(
     return callbacks
 
 
-def save_checkpoint(run_dir: Any, model: Any, curriculum: Any) -> Any:
-    """A checkpoint of ``model`` with the curriculum's state."""
+def save_checkpoint(
+    run_dir: Any, model: Any, curriculum: Any, *, snapshot: dict[str, Any] | None = None
+) -> Any:
+    """A checkpoint of ``model`` with the curriculum's state (exact with a :func:`_snapshot`)."""
     state: dict[str, Any] = {}
     if hasattr(curriculum, "state_dict"):
         state["curriculum"] = curriculum.state_dict()
-    return run_dir.save_checkpoint(model, state)
+    return run_dir.save_checkpoint(model, state, snapshot=snapshot)
+
+
+# Algorithms whose checkpoints between rollouts are exact: what they carry from one rollout to the next is the
+# model, the environments and the random generators. (DQN also carries its replay buffer, which checkpoints do
+# not keep: a resumed DQN starts with an empty one.)
+EXACT_ALGOS = ("a2c", "ppo")
+
+
+def _vgdl_env(env: Any) -> Any:
+    """The :class:`~ppcg.envs.vector.VGDLVectorEnv` inside ``make_env``'s ``VecMonitor(SB3VecEnv(...))``."""
+    return env.venv.venv
+
+
+def _snapshot(model: Any, log: Any) -> dict[str, Any]:
+    """Everything beyond the model that the next rollout depends on: the environments' episodes, the episode
+    monitor, the observation the next step starts from, every random generator, and the episode log."""
+    import random
+
+    import numpy as np
+    import torch
+
+    env = model.get_env()
+    np_state = np.random.get_state()
+    py_state = random.getstate()
+    return {
+        "env": _vgdl_env(env).state_dict(),
+        "monitor": {
+            "returns": np.asarray(env.episode_returns).copy(),
+            "lengths": np.asarray(env.episode_lengths).copy(),
+            "count": int(env.episode_count),
+        },
+        "last_obs": np.asarray(model._last_obs).copy(),
+        "last_episode_starts": np.asarray(model._last_episode_starts).copy(),
+        "rng": {
+            "torch": torch.get_rng_state().numpy().copy(),
+            "numpy": [np_state[0], np_state[1], int(np_state[2]), int(np_state[3]), float(np_state[4])],
+            "python": [py_state[0], list(py_state[1]), py_state[2]],
+            "action_space": model.action_space.np_random.bit_generator.state,
+        },
+        "log": log.state(),
+    }
+
+
+def _restore_snapshot(model: Any, snapshot: dict[str, Any]) -> None:
+    """Put the environments, the model's next observation and the random generators back as they were.
+
+    Called after the model is loaded (loading seeds the generators) and before ``learn``."""
+    import random
+
+    import numpy as np
+    import torch
+
+    env = model.get_env()
+    _vgdl_env(env).load_state_dict(snapshot["env"])
+    mon = snapshot["monitor"]
+    env.episode_returns = np.asarray(mon["returns"]).copy()
+    env.episode_lengths = np.asarray(mon["lengths"]).copy()
+    env.episode_count = int(mon["count"])
+    model._last_obs = np.asarray(snapshot["last_obs"]).copy()
+    model._last_episode_starts = np.asarray(snapshot["last_episode_starts"]).copy()
+    rng = snapshot["rng"]
+    torch.set_rng_state(torch.from_numpy(np.asarray(rng["torch"], dtype=np.uint8).copy()))
+    name, keys, pos, has_gauss, cached = rng["numpy"]
+    np.random.set_state(
+        (str(name), np.asarray(keys, dtype=np.uint32), int(pos), int(has_gauss), float(cached))
+    )
+    version, internal, gauss = rng["python"]
+    random.setstate((int(version), tuple(int(x) for x in internal), gauss))
+    model.action_space.np_random.bit_generator.state = rng["action_space"]
+
+
+class _Interrupts:
+    """Ctrl-C or SIGTERM while training: the first asks for a stop at the next rollout's start (an exact
+    checkpoint, then ``KeyboardInterrupt``); a second one stops at once (a checkpoint of where it stands)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def handler(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        print(
+            f"\n{name}: stopping after this rollout with a checkpoint (Ctrl-C again to stop at once)",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 # ---- training
@@ -530,8 +663,11 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     """Train (or continue) the run in ``run_dir``; returns the trained model.
 
     On a new run the resolved configuration is written first; on ``resume`` the saved one is used and training
-    continues from the newest checkpoint with its curriculum state. Ctrl-C saves a checkpoint, marks the run
-    ``interrupted`` and re-raises ``KeyboardInterrupt``.
+    continues from the newest checkpoint with its curriculum state. From an exact checkpoint (A2C and PPO,
+    taken between rollouts) the run continues as if it had never stopped: the same episodes, the same random
+    draws, the same final model. Ctrl-C or SIGTERM asks for a stop at the next rollout (an exact checkpoint);
+    a second one stops at once with a checkpoint of where it stands. Either marks the run ``interrupted`` and
+    re-raises ``KeyboardInterrupt``.
     """
     from ppcg.agents.config import load_hyperparams
     from stable_baselines3.common.utils import set_random_seed
@@ -550,13 +686,22 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     cls = algorithm_for(settings, curriculum)
     checkpoint = run_dir.last_checkpoint() if resume else None
     done = 0
+    snapshot = None
     if checkpoint is not None:
+        from ppcg.agents.run import read_snapshot
+
         state = checkpoint.load_state()
+        if settings.algo in EXACT_ALGOS and checkpoint.is_exact:
+            snapshot = read_snapshot(checkpoint.snapshot)
         if "curriculum" in state and hasattr(curriculum, "load_state_dict"):
-            curriculum.load_state_dict(state["curriculum"])
+            cstate = dict(state["curriculum"])
+            if snapshot is None:  # the environments start new episodes: forget those in flight
+                cstate.pop("in_flight", None)
+            curriculum.load_state_dict(cstate)
         done = checkpoint.timesteps
-    # A resumed run continues with fresh environment seeds (derived from the seed and the step count).
-    env_seed = settings.seed if done == 0 else settings.seed + 1_000_003 * done
+    # A run resumed from an inexact checkpoint starts new episodes with fresh environment seeds (derived from
+    # the seed and the step count); from an exact one, the environments' state is restored below.
+    env_seed = settings.seed if done == 0 or snapshot is not None else settings.seed + 1_000_003 * done
     set_random_seed(env_seed)
     env = make_env(
         env_id,
@@ -581,12 +726,25 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
             tensorboard_log=str(run_dir.tensorboard_dir),
             **kwargs,
         )
+    if snapshot is not None:
+        _restore_snapshot(model, snapshot)
     remaining = max(0, total - done)
     start = time.time()
     run_dir.update_status(status="running", total_timesteps=total, timesteps=done)
-    callbacks = _callbacks(settings, run_dir, curriculum, total, progress, start)
+    interrupts = _Interrupts()
+    callbacks = _callbacks(
+        settings,
+        run_dir,
+        curriculum,
+        total,
+        progress,
+        start,
+        interrupts=interrupts,
+        restore_log=snapshot["log"] if snapshot is not None else None,
+    )
+    checkpoints = next(c for c in callbacks if hasattr(c, "saved_at"))
     try:
-        with _sigterm_interrupts():
+        with _graceful_interrupts(interrupts):
             if remaining > 0:
                 model.learn(
                     remaining,
@@ -597,7 +755,10 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
                 )
     except KeyboardInterrupt:
         callbacks[0].write_row()  # the episode log: the last figures before the interruption
-        ckpt = save_checkpoint(run_dir, model, curriculum)
+        if checkpoints.saved_at == model.num_timesteps:  # stopped at a rollout's start, just checkpointed
+            ckpt = run_dir.last_checkpoint()
+        else:
+            ckpt = save_checkpoint(run_dir, model, curriculum)
         run_dir.update_status(status="interrupted", timesteps=ckpt.timesteps)
         print(
             f"\ninterrupted: checkpoint at {ckpt.timesteps} steps in {ckpt.model}; "
@@ -608,7 +769,12 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
         raise
     seconds = time.time() - start
     steps_done = model.num_timesteps - done
-    save_checkpoint(run_dir, model, curriculum)
+    save_checkpoint(
+        run_dir,
+        model,
+        curriculum,
+        snapshot=_snapshot(model, callbacks[0]) if settings.algo in EXACT_ALGOS else None,
+    )
     run_dir.save_model(model)
     prev = run_dir.status()
     run_dir.update_status(
@@ -622,20 +788,17 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
 
 
 @contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """While training, SIGTERM (a scheduler stopping the job, ``kill``) acts as Ctrl-C: checkpoint, exit."""
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
+def _graceful_interrupts(interrupts: _Interrupts) -> Iterator[None]:
+    """While training, Ctrl-C and SIGTERM (a scheduler stopping the job, ``kill``) go to ``interrupts``."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {sig: signal.signal(sig, interrupts.handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _write_resolved(run_dir: Any, settings: TrainSettings, algo_config: Any, env_id: str) -> None:

@@ -148,3 +148,93 @@ def test_sigterm_saves_a_checkpoint_like_ctrl_c(tmp_path):
     assert "interrupted: checkpoint at" in err and "--resume" in err
     run = RunDir.open(out)
     assert run.status()["status"] == "interrupted" and run.last_checkpoint().timesteps >= 400
+
+
+class _SendSignals:
+    """A callback that sends this process SIGINT (Ctrl-C) ``times`` times once ``at`` steps are done."""
+
+    def __new__(cls, at, times):
+        import os
+        import signal
+
+        from stable_baselines3.common.callbacks import BaseCallback
+
+        class Send(BaseCallback):
+            sent = False
+
+            def _on_step(self):
+                if self.num_timesteps >= at and not self.sent:
+                    self.sent = True
+                    for _ in range(times):
+                        os.kill(os.getpid(), signal.SIGINT)
+                return True
+
+        return Send()
+
+
+def _policy_params(path, algo):
+    from stable_baselines3 import A2C, PPO
+
+    return {"a2c": A2C, "ppo": PPO}[algo].load(path, device="cpu").policy.state_dict()
+
+
+def _rows(run_path):
+    """progress.csv without its wall-clock column."""
+    lines = (run_path / "progress.csv").read_text().splitlines()
+    return [tuple(c for k, c in enumerate(line.split(",")) if k != 1) for line in lines]
+
+
+@pytest.mark.parametrize("algo, curriculum", [("a2c", "ppcg"), ("ppo", "plr")])
+def test_ctrl_c_then_resume_is_the_uninterrupted_run(tmp_path, monkeypatch, algo, curriculum):
+    import ppcg.agents.train as train_mod
+    import torch
+    from ppcg.agents.run import RunDir
+
+    argv = [
+        "train",
+        "zelda",
+        "--algo",
+        algo,
+        "--curriculum",
+        curriculum,
+        "--timesteps",
+        "1600",
+        "--seed",
+        "3",
+    ]
+    argv += [*COMMON, "--eval-episodes", "0"]
+    assert main([*argv, "--out", str(tmp_path / "whole")]) == 0
+
+    # Ctrl-C after 700 steps: the run stops at the next rollout's start with an exact checkpoint.
+    original = train_mod._callbacks
+    monkeypatch.setattr(train_mod, "_callbacks", lambda *a, **k: [*original(*a, **k), _SendSignals(700, 1)])
+    assert main([*argv, "--out", str(tmp_path / "cut")]) == 130
+    run = RunDir.open(tmp_path / "cut")
+    ckpt = run.last_checkpoint()
+    assert run.status()["status"] == "interrupted" and 700 <= ckpt.timesteps < 1600 and ckpt.is_exact
+    monkeypatch.setattr(train_mod, "_callbacks", original)
+    assert main(["train", "zelda", "--resume", "--out", str(tmp_path / "cut"), "--no-progress"]) == 0
+
+    whole, cut = (_policy_params(tmp_path / name / "model.zip", algo) for name in ("whole", "cut"))
+    assert whole.keys() == cut.keys() and all(torch.equal(whole[k], cut[k]) for k in whole)
+    final = [RunDir.open(tmp_path / name).last_checkpoint().load_state() for name in ("whole", "cut")]
+    assert final[0]["curriculum"] == final[1]["curriculum"] and final[0]["timesteps"] >= 1600
+    rows_whole, rows_cut = _rows(tmp_path / "whole"), _rows(tmp_path / "cut")
+    assert [r for r in rows_cut if r[0] != str(ckpt.timesteps)] == rows_whole  # plus the row at the stop
+
+
+def test_a_second_ctrl_c_stops_at_once(tmp_path, monkeypatch):
+    import ppcg.agents.train as train_mod
+    from ppcg.agents.run import RunDir
+
+    original = train_mod._callbacks
+    monkeypatch.setattr(train_mod, "_callbacks", lambda *a, **k: [*original(*a, **k), _SendSignals(702, 2)])
+    argv = ["train", "zelda", "--algo", "a2c", "--timesteps", "1600", *COMMON, "--eval-episodes", "0"]
+    assert main([*argv, "--out", str(tmp_path / "r")]) == 130
+    ckpt = RunDir.open(tmp_path / "r").last_checkpoint()
+    # stopped inside a rollout (A2C's are 4 envs x 5 steps): a checkpoint of where it stood, not exact
+    assert ckpt.timesteps == 704 and not ckpt.is_exact and not ckpt.snapshot.exists()
+    monkeypatch.setattr(train_mod, "_callbacks", original)
+    assert main(["train", "zelda", "--resume", "--out", str(tmp_path / "r"), "--no-progress"]) == 0
+    status = RunDir.open(tmp_path / "r").status()
+    assert status["status"] == "complete" and status["timesteps"] == 1604  # 704 + 45 rollouts of 20 steps

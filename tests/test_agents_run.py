@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from ppcg.agents.run import RunDir, RunError, atomic_write, atomic_write_text
+from ppcg.agents.run import RunDir, RunError, atomic_write, atomic_write_text, read_snapshot, write_snapshot
 
 
 class FakeModel:
@@ -67,7 +67,8 @@ def test_checkpoints_are_complete_pruned_and_ordered(tmp_path):
     assert [c.timesteps for c in found] == [200, 300, 400]
     last = run.last_checkpoint()
     assert last.model.read_text() == "model at 400"
-    assert last.load_state() == {"curriculum": {"d": 0.4}, "timesteps": 400}
+    assert last.load_state() == {"curriculum": {"d": 0.4}, "timesteps": 400, "exact": False}
+    assert not last.is_exact
     assert run.status()["timesteps"] == 400
     # a state file whose model never got written (killed in between) is not a checkpoint
     (run.checkpoints_dir / "step_000000000500.state.json").write_text(json.dumps({"timesteps": 500}))
@@ -129,3 +130,26 @@ def test_a_signal_during_a_checkpoint_waits_for_the_checkpoint(tmp_path, signame
         assert not [p for p in run.checkpoints_dir.iterdir() if p.name.startswith(".")]  # no temporary file
     finally:
         signal.signal(signum, previous)
+
+
+def test_snapshot_files_round_trip_without_pickle(tmp_path):
+    import numpy as np
+
+    tree = {
+        "env": {"engine": {"si": np.arange(12, dtype=np.int32).reshape(3, 4)}, "rngs": [{"state": 2**100}]},
+        "flags": np.array([True, False]),
+        "rng": ["MT19937", np.arange(3, dtype=np.uint32), 5, 0, 0.0],
+        "n": np.int64(7),
+        "none": None,
+    }
+    path = write_snapshot(tmp_path / "s.resume.npz", tree)
+    back = read_snapshot(path)
+    np.testing.assert_array_equal(back["env"]["engine"]["si"], tree["env"]["engine"]["si"])
+    assert back["env"]["engine"]["si"].dtype == np.int32 and back["flags"].dtype == bool
+    assert back["env"]["rngs"] == [{"state": 2**100}] and back["n"] == 7 and back["none"] is None
+    assert back["rng"][0] == "MT19937" and back["rng"][1].dtype == np.uint32
+    with np.load(path, allow_pickle=False) as data:  # plain arrays only
+        assert all(data[k].dtype != object for k in data.files)
+    with pytest.raises(TypeError, match="object arrays"):
+        write_snapshot(tmp_path / "t.npz", {"x": np.array([None])})
+    assert not (tmp_path / "t.npz").exists()

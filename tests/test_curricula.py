@@ -262,6 +262,30 @@ def test_winrate_variant_moves_once_per_window_and_ignores_stale_episodes():
     assert cur.d == 0.0
 
 
+def test_winrate_in_flight_state_round_trip():
+    """Which d each environment's current level was handed out at survives a checkpoint (exact resume), and is
+    forgotten when the environments start afresh."""
+    import json
+
+    cur = WinRatePCG(game="zelda", generator=FakeGenerator(), step=0.1, window=3)
+    rng = np.random.default_rng(0)
+    for env in range(4):
+        cur.next_level(env, rng)
+    for env in range(3):
+        cur.episode_done(env, result(True))  # d moves: env 3's level is from the old d
+    state = json.loads(json.dumps(cur.state_dict()))
+    assert state["in_flight"] == {"issued_epoch": {"0": 0, "1": 0, "2": 0, "3": 0}}
+    exact = WinRatePCG(game="zelda", generator=FakeGenerator(), step=0.1, window=3)
+    exact.load_state_dict(state)
+    assert exact.state_dict() == cur.state_dict()
+    for c in (cur, exact):
+        c.episode_done(3, result(True))  # stale: not counted by either
+        assert c.stats().get("window_win_rate") is None
+    afresh = WinRatePCG(game="zelda", generator=FakeGenerator(), step=0.1, window=3)
+    afresh.load_state_dict({k: v for k, v in state.items() if k != "in_flight"})
+    assert afresh.state_dict()["in_flight"] == {"issued_epoch": {}} and afresh.d == cur.d
+
+
 def test_winrate_always_winning_climbs_to_one():
     cur = WinRatePCG(game="zelda", generator=FakeGenerator(), step=0.05, window=10)
     run_episodes(cur, always, 400, n_envs=1)

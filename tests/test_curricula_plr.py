@@ -257,6 +257,37 @@ def test_plr_state_round_trip_regenerates_the_buffer():
     np.testing.assert_allclose(other.sample_weights(), cur.sample_weights())
 
 
+def test_plr_in_flight_state_round_trip():
+    """Levels handed out and not yet scored, each env's issued levels and an episode a rollout cut survive a
+    checkpoint through JSON; dropping ``in_flight`` forgets them."""
+    import json
+
+    cur = plr(capacity=4, min_fill=0.5, replay_prob=0.5)
+    fill(cur, [1.0, 2.0])
+    rng = np.random.default_rng(3)
+    ids = np.array([[cur.next_level(env, rng).level_id for env in range(3)]] * 4, dtype=object)
+    dones = np.zeros((4, 3), dtype=bool)
+    dones[3, 0] = True
+    zeros = np.zeros((4, 3))
+    cur.score_rollout(ids, dones, zeros, zeros + 1.0, zeros + 0.5)  # env 0 done; envs 1, 2 cut mid-episode
+    state = json.loads(json.dumps(cur.state_dict()))
+    flight = state["in_flight"]
+    assert set(flight["partial"]) == {"1", "2"} and flight["partial"]["1"][2] == 4
+    assert set(flight["issued"]) == {"0", "1", "2"} and flight["pending"]
+    other = plr(capacity=4, min_fill=0.5, replay_prob=0.5)
+    other.load_state_dict(state)
+    assert other.state_dict() == cur.state_dict()
+    # both score the next rollout alike: the cut episodes continue
+    ids2 = np.array([list(ids[0])] * 2, dtype=object)
+    dones2 = np.ones((2, 3), dtype=bool)
+    for c in (cur, other):
+        c.score_rollout(ids2, dones2, np.zeros((2, 3)), np.ones((2, 3)), np.full((2, 3), 0.25))
+    assert other.state_dict() == cur.state_dict()
+    afresh = plr(capacity=4, min_fill=0.5, replay_prob=0.5)
+    afresh.load_state_dict({k: v for k, v in state.items() if k != "in_flight"})
+    assert afresh.state_dict()["in_flight"] == {"pending": [], "issued": {}, "partial": {}}
+
+
 @pytest.mark.parametrize(
     "kwargs, key",
     [

@@ -73,6 +73,29 @@ def test_get_state_set_state_replays_exactly():
     assert first == second
 
 
+def test_snapshot_restore_continues_the_whole_batch():
+    spec, comp, levels = game("zelda")
+    eng = BatchEngine(comp, 3, obs_type="symbolic")
+    eng.reset(levels[:3], [5, 6, 7])
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        eng.step(rng.integers(0, comp.n_actions, 3))
+    snap = eng.snapshot()
+    assert all(isinstance(a, np.ndarray) and a.dtype != object for a in snap.values())
+    fresh = BatchEngine(comp, 3, obs_type="symbolic")  # never reset: restore allocates
+    fresh.restore({k: v.copy() for k, v in snap.items()})
+    for actions in rng.integers(0, comp.n_actions, (60, 3)):
+        a, b = eng.step(actions), fresh.step(actions)
+        assert a.obs.tobytes() == b.obs.tobytes() and (a.score == b.score).all() and (a.tick == b.tick).all()
+    assert [eng.sprites(i) for i in range(3)] == [fresh.sprites(i) for i in range(3)]
+    with pytest.raises(ValueError, match="another game or batch size"):
+        BatchEngine(comp, 2, obs_type="symbolic").restore(snap)
+    with pytest.raises(ValueError, match="another game or batch size"):
+        BatchEngine(game("boulderdash")[1], 3, obs_type="symbolic").restore(snap)
+    with pytest.raises(ValueError, match="lacks pv"):
+        fresh.restore({k: v for k, v in snap.items() if k != "pv"})
+
+
 def test_finished_environment_stays_finished_until_reset():
     spec, comp, _ = game("zelda")
     lvl = Level.for_game("wwwww\nwA1.w\nwwwww\nwwgww\n", spec)

@@ -168,6 +168,37 @@ def test_pickle_mid_episode_continues_identically(env_id):
             assert x[1] == y[1]
 
 
+def test_vector_state_dict_continues_every_episode():
+    """A vector env's state, through JSON and plain arrays, continues every episode, auto-resets included."""
+    import json
+
+    a = ppcg.make_vec("ppcg/Zelda-v0", 3, max_episode_steps=40)
+    b = ppcg.make_vec("ppcg/Zelda-v0", 3, max_episode_steps=40)
+    a.reset(seed=1)
+    rng = np.random.default_rng(0)
+    for _ in range(25):
+        a.step(rng.integers(0, 5, 3))
+    state = a.state_dict()
+    arrays = {"engine", "steps", "open", "score"}
+    json.dumps({k: v for k, v in state.items() if k not in arrays})  # the rest is plain JSON
+    with pytest.raises(gym.error.ResetNeeded):
+        b.state_dict()
+    b.reset(seed=99)
+    for _ in range(5):
+        b.step(rng.integers(0, 5, 3))  # b's own episodes, its canvas drawn: all replaced
+    b.load_state_dict(state)
+    resets = 0
+    for actions in rng.integers(0, 5, (100, 3)):
+        ra, rb = a.step(actions), b.step(actions)
+        for x, y in zip(ra[:4], rb[:4], strict=True):
+            np.testing.assert_array_equal(x, y)
+        assert list(ra[4]["level_id"]) == list(rb[4]["level_id"])
+        resets += int(ra[3].sum() + ra[2].sum())
+    assert resets >= 3  # new episodes (their levels drawn from the restored generators) agree too
+    with pytest.raises(ValueError, match="3 environments of 'zelda'"):
+        ppcg.make_vec("ppcg/Zelda-v0", 2).load_state_dict(state)
+
+
 @pytest.mark.parametrize("env_id", ALL_IDS)
 def test_every_render_mode(env_id):
     w, h = make(env_id).unwrapped._setup.obs_size

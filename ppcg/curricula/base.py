@@ -300,7 +300,13 @@ class Curriculum:
             return out
 
     def state_dict(self) -> dict[str, Any]:
-        """The curriculum's state as plain Python values (for checkpoints); see :meth:`load_state_dict`."""
+        """The curriculum's state as plain Python values (for checkpoints); see :meth:`load_state_dict`.
+
+        Curricula that track the episodes being played (which level each environment was handed, what PLR has
+        scored of an episode a rollout cut) keep that under ``"in_flight"``. A run that restores its
+        environments' episodes too (an exact resume) loads it; one whose environments start new episodes
+        drops it first, or those episodes would be mixed up with the new ones.
+        """
         with self._lock:
             return {
                 "name": self.name,

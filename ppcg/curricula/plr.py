@@ -77,6 +77,10 @@ PRIORITIZATIONS: dict[str, str] = {
 }
 
 
+# The fields of a BufferEntry a checkpoint keeps (its level is generated again from difficulty and seed).
+_ENTRY_KEYS = ("level_id", "difficulty", "seed", "score", "last_sampled", "max_return", "plays", "inserted")
+
+
 @dataclass
 class BufferEntry:
     """One level in the buffer.
@@ -406,16 +410,30 @@ class PrioritizedLevelReplay(Curriculum):
             return out
 
     def state_dict(self) -> dict[str, Any]:
-        keys = ("level_id", "difficulty", "seed", "score", "last_sampled", "max_return", "plays", "inserted")
+        keys = _ENTRY_KEYS
         with self._lock:
             return {
                 **super().state_dict(),
                 "buffer": [{k: getattr(e, k) for k in keys} for e in self.buffer.values()],
                 "counts": [self.handed_out, self.replays, self.inserted, self.evicted],
+                "in_flight": {
+                    "pending": [{k: getattr(e, k) for k in keys} for e in self._pending.values()],
+                    "issued": {
+                        str(env): [[lid, bool(r)] for lid, r in d.items()] for env, d in self._issued.items()
+                    },
+                    "partial": {
+                        str(env): [lid, total, steps] for env, (lid, total, steps) in self._partial.items()
+                    },
+                },
             }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore the buffer; its levels are generated again from their (difficulty, seed)."""
+        """Restore the buffer; its levels are generated again from their (difficulty, seed).
+
+        The state's ``in_flight`` part (levels handed out and not yet scored, episodes cut by the last
+        rollout) is restored when present: a run that continues the same episodes needs it; one whose
+        environments start afresh should drop it (see :meth:`Curriculum.state_dict`).
+        """
         with self._lock:
             super().load_state_dict(state)
             self.buffer = {}
@@ -426,6 +444,13 @@ class PrioritizedLevelReplay(Curriculum):
             self._pending.clear()
             self._issued.clear()
             self._partial.clear()
+            flight = state.get("in_flight", {})
+            for item in flight.get("pending", []):
+                self._pending[item["level_id"]] = BufferEntry(level=None, **item)
+            for env, pairs in flight.get("issued", {}).items():
+                self._issued[int(env)] = OrderedDict((str(lid), bool(r)) for lid, r in pairs)
+            for env, (lid, total, steps) in flight.get("partial", {}).items():
+                self._partial[int(env)] = (str(lid), float(total), int(steps))
 
     def levels(self) -> Sequence[BufferEntry]:
         """The buffer's entries, in insertion order (a copy of the list)."""

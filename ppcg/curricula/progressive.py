@@ -184,11 +184,14 @@ class WinRatePCG(ProgressivePCG):
 
     def state_dict(self) -> dict[str, Any]:
         with self._lock:
-            return {**super().state_dict(), "window": list(self._window), "epoch": self._epoch}
+            state = {**super().state_dict(), "window": list(self._window), "epoch": self._epoch}
+            state["in_flight"] = {"issued_epoch": {str(i): e for i, e in self._issued_epoch.items()}}
+            return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         with self._lock:
             super().load_state_dict(state)
             self._window = deque(state["window"], maxlen=self.window)
             self._epoch = int(state["epoch"])
-            self._issued_epoch = {}
+            issued = state.get("in_flight", {}).get("issued_epoch", {})
+            self._issued_epoch = {int(i): int(e) for i, e in issued.items()}

@@ -297,6 +297,47 @@ class BatchEngine:
             getattr(st, f)[i] = state.arrays[f]
         st.ev[i, L.EV_CANVAS] = 0  # this engine's canvas does not show that state
 
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """A copy of the whole batch's state: every array of the engine state, its capacity and observation size.
+
+        With :meth:`restore` an engine of the same game and batch size continues exactly where this one is
+        (an exact training checkpoint); every value is a plain numeric array (``numpy.savez`` stores it).
+        """
+        st = self._require()
+        out = {f: np.array(getattr(st, f), copy=True) for f in STATE_FIELDS}
+        out["capacity"] = np.array([self._slots, self._cells], np.int64)
+        out["obs_size"] = np.array(self.obs_size if self.obs_size is not None else (-1, -1), np.int64)
+        return out
+
+    def restore(self, snapshot: dict[str, np.ndarray]) -> None:
+        """Overwrite the whole batch with a :meth:`snapshot` of an engine of the same game and batch size.
+
+        Raises:
+            ValueError: the snapshot lacks an array, or its arrays do not fit this game and batch size.
+        """
+        missing = [f for f in (*STATE_FIELDS, "capacity", "obs_size") if f not in snapshot]
+        if missing:
+            raise ValueError(f"engine snapshot lacks {', '.join(missing)}")
+        slots, cells = (int(x) for x in np.asarray(snapshot["capacity"]).reshape(-1)[:2])
+        obs_size = tuple(int(x) for x in np.asarray(snapshot["obs_size"]).reshape(-1)[:2])
+        if obs_size != (-1, -1) and self.obs_size is not None and obs_size != tuple(self.obs_size):
+            raise ValueError(f"engine snapshot has observation size {obs_size}, this engine {self.obs_size}")
+        tb = self.tables
+        n_res = int(tb.misc[L.M_RESL1] - tb.misc[L.M_RESL0])
+        new = alloc_state(self.num_envs, slots, len(self.compiled.type_names), n_res, cells,
+                          int(tb.misc[L.M_N_PULL]), int(tb.ei.shape[0]))
+        for f in STATE_FIELDS:
+            a, b = np.asarray(snapshot[f]), getattr(new, f)
+            if a.shape != b.shape or a.dtype != b.dtype:
+                raise ValueError(f"engine snapshot's {f!r} is {a.dtype}{list(a.shape)}, this game and batch "
+                                 f"size need {b.dtype}{list(b.shape)}: a snapshot of another game or "
+                                 "batch size")
+            b[...] = a
+        self._state, self._slots, self._cells = new, slots, cells
+        if obs_size != (-1, -1):
+            self.obs_size = obs_size
+        new.ev[:, L.EV_CANVAS] = 0  # this engine's canvas does not show that state: redraw everything
+
     def _require(self) -> State:
         if self._state is None:
             raise RuntimeError("call reset() before using the engine")

@@ -300,6 +300,62 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         return obs, reward, terminated, truncated, infos
 
     # --------------------------------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Every environment's episode as it stands: engine state, generators, levels, steps and scores.
+
+        Numeric arrays stay numpy arrays; everything else is plain JSON-able Python (``bit_generator`` states,
+        the levels' rows and mapping). With :meth:`load_state_dict` a vector env of the same game and size
+        continues these episodes exactly: the training checkpoints of ``ppcg train`` use it to resume a run
+        as if it had never stopped. The level source's own state is not included (the curriculum saves it).
+        """
+        if self._requests[0] is None:
+            raise gym.error.ResetNeeded("call reset() before state_dict()")
+        return {
+            "game": self.game_name,
+            "num_envs": self.num_envs,
+            "engine": self._engine.snapshot(),
+            "rngs": [rng.bit_generator.state for rng in self._rngs],
+            "requests": [_request_to_dict(r) for r in self._requests],
+            "steps": self._steps.copy(),
+            "open": self._open.copy(),
+            "score": self._score.copy(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue the episodes of a :meth:`state_dict` from a vector env of the same game and size.
+
+        Raises:
+            ValueError: the state is of another game or another number of environments, or malformed.
+        """
+        if state.get("game") != self.game_name or int(state.get("num_envs", -1)) != self.num_envs:
+            raise ValueError(
+                f"the state is of {state.get('num_envs')} environments of {state.get('game')!r}; this vector "
+                f"env has {self.num_envs} of {self.game_name!r}"
+            )
+        n = self.num_envs
+        arrays = {k: np.asarray(state[k]) for k in ("steps", "open", "score")}
+        if (
+            any(a.shape != (n,) for a in arrays.values())
+            or len(state["rngs"]) != n
+            or len(state["requests"]) != n
+        ):
+            raise ValueError(f"the state's per-environment entries are not {n} long")
+        rngs = [_rng_from_state(st) for st in state["rngs"]]
+        requests = [_request_from_dict(r) for r in state["requests"]]
+        self._engine.restore(state["engine"])
+        self._rngs = rngs
+        self._requests = requests
+        for i, r in enumerate(requests):
+            self._level_id[i], self._level_seed[i], self._difficulty[i] = (
+                r.level_id,
+                r.level_seed,
+                r.difficulty,
+            )
+        self._steps[:] = arrays["steps"]
+        self._open[:] = arrays["open"]
+        self._score[:] = arrays["score"]
+
+    # --------------------------------------------------------------------------------------------------------
     def render(self) -> tuple[Any, ...] | None:
         """Every environment's frame (``rgb_array``) or text (``ansi``), as a tuple."""
         if self.render_mode is None:
@@ -320,3 +376,43 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
 
     def close_extras(self, **kwargs: Any) -> None:
         self._renderer = None
+
+
+# the bit generators a saved environment generator may name
+_BIT_GENERATORS = {
+    name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+}
+
+
+def _rng_from_state(state: dict[str, Any]) -> np.random.Generator:
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    if name not in _BIT_GENERATORS:
+        raise ValueError(f"unknown bit generator {name!r} in a saved environment state")
+    bits = _BIT_GENERATORS[name]()
+    bits.state = state
+    return np.random.Generator(bits)
+
+
+def _request_to_dict(request: LevelRequest) -> dict[str, Any]:
+    level = request.level
+    return {
+        "rows": list(level.rows),
+        "mapping": [[c, list(names)] for c, names in level.mapping],
+        "name": level.name,
+        "level_id": request.level_id,
+        "level_seed": request.level_seed,
+        "difficulty": request.difficulty,
+    }
+
+
+def _request_from_dict(d: dict[str, Any]) -> LevelRequest:
+    from ppcg.vgdl.level import Level
+
+    level = Level(tuple(d["rows"]), tuple((c, tuple(names)) for c, names in d["mapping"]), d.get("name"))
+    seed, difficulty = d.get("level_seed"), d.get("difficulty")
+    return LevelRequest(
+        level,
+        str(d["level_id"]),
+        None if seed is None else int(seed),
+        None if difficulty is None else float(difficulty),
+    )

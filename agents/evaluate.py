@@ -12,6 +12,10 @@ Level sets:
 * ``difficulty=D``: a test set of ``--episodes`` levels generated at D, one episode each. Their level seeds
   are ``TEST_SEED_BASE + k``: training draws level seeds below 2**31 (:data:`ppcg.curricula.base.SEED_BOUND`),
   so no test level was ever trained on, and every run is evaluated on the same test levels.
+* ``train``: the run's own training levels, for a run trained on a finite set (``--num-levels``) by a
+  curriculum whose levels are one fixed set (``difficulty``, ``random``, ``plr``): ``--episodes`` levels
+  spread evenly over the set, one episode each (all of them, the episodes shared out, when the set is
+  smaller). Its win rate against the test sets' is the generalization gap Procgen reports.
 
 The agent samples its actions from its policy (as the paper's A2C did; ``--deterministic`` takes the most
 likely action). A "win" is the game's win (``is_success``). Results are deterministic given ``--seed``: the
@@ -57,7 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         default=["human"],
         metavar="SET",
-        help="level sets: human, a folder of level files, or difficulty=D (default: human)",
+        help="level sets: human, a folder of level files, difficulty=D, or train (the run's own levels, "
+        "for a run trained with --num-levels) (default: human)",
     )
     parser.add_argument(
         "--episodes",
@@ -99,17 +104,20 @@ class LevelSet:
     items: list[tuple[Any, int]]
 
 
-def level_sets_for(game: str, names: list[str], episodes: int) -> list[LevelSet]:
-    """Build the level sets named on the command line.
+def level_sets_for(game: str, names: list[str], episodes: int, *, settings: Any = None) -> list[LevelSet]:
+    """Build the level sets named on the command line (``train`` needs the run's ``settings``).
 
     Raises:
-        ValueError: a name that is neither ``human``, ``difficulty=D`` nor a folder of level files.
+        ValueError: a name that is neither ``human``, ``difficulty=D``, ``train`` nor a folder of level files,
+            or ``train`` for a run without a fixed training set.
     """
     from ppcg.envs.source import LevelRequest
 
     out = []
     for name in names:
-        if name == "human":
+        if name == "train":
+            out.append(LevelSet("train", training_set(settings, episodes)))
+        elif name == "human":
             from ppcg.agents.train import human_levels
 
             out.append(
@@ -137,9 +145,31 @@ def level_sets_for(game: str, names: list[str], episodes: int) -> list[LevelSet]
             out.append(LevelSet(Path(name).name or name, items))
         else:
             raise ValueError(
-                f"bad level set {name!r}: expected 'human', 'difficulty=D' or a folder of level files"
+                f"bad level set {name!r}: expected 'human', 'difficulty=D', 'train' or a folder of level "
+                "files"
             )
     return out
+
+
+def training_set(settings: Any, episodes: int) -> list[tuple[Any, int]]:
+    """(level, episodes) pairs over the training levels of a run trained with ``num_levels``.
+
+    Raises:
+        ValueError: the run's levels are not one finite set.
+    """
+    from ppcg.agents.train import make_curriculum
+
+    num_levels = getattr(settings, "num_levels", 0) if settings is not None else 0
+    curriculum = make_curriculum(settings) if num_levels else None
+    if curriculum is None or curriculum.training_level(settings.start_level) is None:
+        raise ValueError(
+            "level set 'train' needs a run trained on a finite set of levels: --num-levels N with the "
+            "difficulty, random or plr curriculum"
+        )
+    n, start = settings.num_levels, settings.start_level
+    if episodes <= n:  # spread evenly over the set, one episode each
+        return [(curriculum.training_level(start + (j * n) // episodes), 1) for j in range(episodes)]
+    return [(curriculum.training_level(start + j), episodes // n + (j < episodes % n)) for j in range(n)]
 
 
 def generated_test_set(game: str, difficulty: float, n: int) -> list[Any]:
@@ -262,7 +292,7 @@ def evaluate_run(
     settings = TrainSettings.from_dict(saved["settings"])
     model_path = run_dir.model_for_eval()
     model = algorithm_class(settings.algo).load(model_path, device="cpu")
-    sets = level_sets_for(settings.game, level_sets, episodes)
+    sets = level_sets_for(settings.game, level_sets, episodes, settings=settings)
     report = evaluate_model(
         model, saved["env_id"], settings.obs, sets, seed=seed, deterministic=deterministic
     )
@@ -299,7 +329,7 @@ def format_table(report: dict[str, Any]) -> str:
     ]
     for name, s in report["sets"].items():
         for lid, lv in s["levels"].items():
-            if len(s["levels"]) > 1 and name.startswith("d="):
+            if len(s["levels"]) > 1 and (name.startswith("d=") or name == "train"):
                 continue  # generated sets: one episode per level, only the set's figures are meaningful
             lines.append(
                 f"| {name} | {lid} | {lv['episodes']} | {_pm(lv['win_rate'], lv['win_std'], True)} | "

@@ -4,7 +4,10 @@
     ppcg experiment zelda --conditions lvl0,ppcg,difficulty=0.5,difficulty=1 --seeds 3 --timesteps 200000
 
 Conditions: ``lvl0`` ... ``lvl4`` (one human level, the paper's Lvl-N), ``random`` (difficulty uniform in [0,
-1], the paper's PCG), ``difficulty=D`` (PCG at one difficulty), ``ppcg`` (Progressive PCG), ``plr``.
+1], the paper's PCG), ``difficulty=D`` (PCG at one difficulty), ``ppcg`` (Progressive PCG), ``plr``. A
+generated condition followed by ``:N`` trains on the levels of N seeds only (Procgen's ``num_levels``):
+``random:200``, ``difficulty=0.5:100``, ``plr:200``; those of ``random``, ``difficulty`` and ``plr`` are also
+evaluated on their own training levels (the ``train`` column), so the table shows the generalization gap.
 
 Runs go to ``RUNS/GAME/<condition>-s<seed>`` (``--runs``, default ``runs/experiment``). A complete run is not
 trained again and an interrupted one is resumed, so an interrupted experiment picks up where it stopped;
@@ -46,26 +49,45 @@ class Condition:
     curriculum: str
     difficulty: float | None = None
     level: int | None = None
+    num_levels: int = 0
+
+    @property
+    def has_training_set(self) -> bool:
+        """Whether its training levels are one finite set that ``ppcg evaluate --levels train`` can replay."""
+        return bool(self.num_levels) and self.curriculum in ("difficulty", "random", "plr")
 
 
 _LVL = re.compile(r"^lvl(\d+)$")
 
 
 def parse_conditions(text: str) -> list[Condition]:
-    """``"lvl0,random,ppcg,difficulty=0.5"`` -> conditions.
+    """``"lvl0,random,ppcg,difficulty=0.5,random:200"`` -> conditions.
 
     Raises:
-        ValueError: an unknown condition, or the same one twice.
+        ValueError: an unknown condition, a bad ``:N``, or the same condition twice.
     """
     out: list[Condition] = []
     for raw in text.split(","):
         label = raw.strip()
         if not label:
             continue
+        num_levels = 0
+        if ":" in label:
+            label, _, count = label.partition(":")
+            if not count.isdigit() or int(count) < 1:
+                raise ValueError(
+                    f"condition {raw.strip()!r}: expected CONDITION:N with N >= 1 training levels"
+                )
+            num_levels = int(count)
+        suffix = f":{num_levels}" if num_levels else ""
         if m := _LVL.match(label):
+            if num_levels:
+                raise ValueError(
+                    f"condition {raw.strip()!r}: :N chooses among generated levels, not human ones"
+                )
             out.append(Condition(label, "fixed", level=int(m.group(1))))
         elif label in ("random", "ppcg", "plr"):
-            out.append(Condition(label, label))
+            out.append(Condition(label + suffix, label, num_levels=num_levels))
         elif label.startswith("difficulty="):
             try:
                 d = float(label.split("=", 1)[1])
@@ -73,10 +95,13 @@ def parse_conditions(text: str) -> list[Condition]:
                 d = -1.0
             if not 0.0 <= d <= 1.0:
                 raise ValueError(f"condition {label!r}: expected difficulty=D with D in [0, 1]")
-            out.append(Condition(f"difficulty={d:g}", "difficulty", difficulty=d))
+            out.append(
+                Condition(f"difficulty={d:g}{suffix}", "difficulty", difficulty=d, num_levels=num_levels)
+            )
         else:
             raise ValueError(
-                f"unknown condition {label!r}; expected lvl0..lvl4, random, ppcg, plr or difficulty=D"
+                f"unknown condition {label!r}; expected lvl0..lvl4, random, ppcg, plr or difficulty=D, "
+                "optionally with :N training levels"
             )
     labels = [c.label for c in out]
     if len(set(labels)) != len(labels):
@@ -92,7 +117,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--conditions",
         default="lvl0,random,ppcg",
-        help="comma-separated: lvl0..lvl4, random, ppcg, plr, difficulty=D (default: lvl0,random,ppcg)",
+        help="comma-separated: lvl0..lvl4, random, ppcg, plr, difficulty=D; a generated one with :N "
+        "trains on N levels (random:200) (default: lvl0,random,ppcg)",
     )
     parser.add_argument(
         "--seeds", type=int, default=4, metavar="N", help="seeds per condition: 0..N-1 (default: 4)"
@@ -169,8 +195,9 @@ def run(args: argparse.Namespace) -> int:
                 config=None if args.config is None else str(Path(args.config).resolve()),
                 eval_episodes=0,
                 threads=args.threads,
+                num_levels=cond.num_levels,
             )
-            path = runs_base / f"{cond.label}-s{seed}"
+            path = runs_base / f"{cond.label.replace(':', '-n')}-s{seed}"
             try:
                 if (path / "run.json").is_file():
                     run_dir = RunDir.open(path)
@@ -184,12 +211,11 @@ def run(args: argparse.Namespace) -> int:
                     print(f"[{cond.label} s{seed}] training -> {path}")
                     run_dir = RunDir.create(path, path.name)
                     train(settings, run_dir, progress=not args.no_progress)
-                report = _cached_eval(run_dir, args.episodes)
+                level_sets = [*TEST_SETS, "train"] if cond.has_training_set else list(TEST_SETS)
+                report = _cached_eval(run_dir, args.episodes, train=cond.has_training_set)
                 if report is None:
                     print(f"[{cond.label} s{seed}] evaluating")
-                    report = evaluate_run(
-                        run_dir, level_sets=list(TEST_SETS), episodes=args.episodes, seed=12345
-                    )
+                    report = evaluate_run(run_dir, level_sets=level_sets, episodes=args.episodes, seed=12345)
             except (ConfigError, RunError, ValueError) as exc:
                 raise CLIError(str(exc)) from None
             records.append(_record(cond, seed, run_dir, report))
@@ -211,6 +237,7 @@ _MUST_MATCH = (
     "obs",
     "n_envs",
     "config",
+    "num_levels",
 )
 
 
@@ -224,9 +251,10 @@ def _check_same(run_dir: Any, settings: Any) -> None:
 
     saved = run_dir.read_config().get("settings", {})
     for key in _MUST_MATCH:
-        if saved.get(key) != getattr(settings, key):
+        was = saved.get(key, getattr(type(settings), key, None))  # a setting newer than the run: its default
+        if was != getattr(settings, key):
             raise RunError(
-                f"{run_dir.path} was trained with {key}={saved.get(key)!r}, not {getattr(settings, key)!r}; "
+                f"{run_dir.path} was trained with {key}={was!r}, not {getattr(settings, key)!r}; "
                 "use another --runs folder for a different experiment"
             )
 
@@ -238,14 +266,14 @@ def _reconstruct(args: argparse.Namespace) -> str:
     return " ".join(shlex.quote(p) for p in parts)
 
 
-def _cached_eval(run_dir: Any, episodes: int) -> dict[str, Any] | None:
+def _cached_eval(run_dir: Any, episodes: int, *, train: bool = False) -> dict[str, Any] | None:
     if not run_dir.eval_path.is_file():
         return None
     try:
         report = json.loads(run_dir.eval_path.read_text(encoding="utf-8"))
     except ValueError:
         return None
-    want = {"human", "d=0.5", "d=1"}
+    want = {"human", "d=0.5", "d=1", *(["train"] if train else [])}
     if report.get("episodes") != episodes or not want <= set(report.get("sets", {})):
         return None
     if report.get("timesteps") != run_dir.status().get("timesteps"):
@@ -314,7 +342,7 @@ def summarise(
 def _set_order(name: str) -> tuple[int, str]:
     if name.startswith("human/"):
         return (0, name)
-    return ({"human": 1, "d=0.5": 2, "d=1": 3}.get(name, 4), name)
+    return ({"human": 1, "d=0.5": 2, "d=1": 3, "train": 5}.get(name, 4), name)
 
 
 def _fmt(ms: tuple[float, float], pct: bool) -> str:

@@ -63,6 +63,9 @@ class TrainSettings:
             thread beats numba's thread pool fighting torch and other processes for the cores).
         curriculum_options: the curriculum's options (from ``--curriculum-config``: ``alpha``, ``robust``
             ...).
+        num_levels: Procgen's ``num_levels``: train on the generated levels of this many seeds only (0: a new
+            level every episode).
+        start_level: the first of those seeds.
     """
 
     game: str = "zelda"
@@ -80,14 +83,19 @@ class TrainSettings:
     threads: int | None = 1
     env_threads: int = 1
     curriculum_options: dict[str, Any] | None = None
+    num_levels: int = 0
+    start_level: int = 0
 
     def run_name(self) -> str:
-        """Default run folder (``zelda-a2c-ppcg-s0``, ``zelda-a2c-difficulty0.5-s1``, ``...-lvl0-...``)."""
+        """Default run folder (``zelda-a2c-ppcg-s0``, ``zelda-a2c-difficulty0.5-s1``, ``...-lvl0-...``,
+        ``zelda-a2c-random-n200-s0`` for 200 training levels)."""
         cond = self.curriculum
         if self.curriculum == "difficulty" and self.difficulty is not None:
             cond = f"difficulty{self.difficulty:g}"
         elif self.curriculum == "fixed":
             cond = "lvlall" if self.level is None else f"lvl{self.level}"
+        if self.num_levels:
+            cond += f"-n{self.num_levels}" + (f"from{self.start_level}" if self.start_level else "")
         obs = "" if self.obs == "symbolic" else f"-{self.obs}"
         return f"{self.game}-{self.algo}-{cond}{obs}-s{self.seed}"
 
@@ -120,6 +128,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N",
         help="the human level (0-4) for --curriculum fixed (default: all five in turn)",
+    )
+    parser.add_argument(
+        "--num-levels",
+        type=_natural_int,
+        default=0,
+        metavar="N",
+        help="train on the generated levels of N seeds only, as Procgen's num_levels (default 0: a new "
+        "level every episode)",
+    )
+    parser.add_argument(
+        "--start-level",
+        type=_natural_int,
+        default=0,
+        metavar="S",
+        help="the first of the --num-levels seeds (default: 0)",
     )
     parser.add_argument(
         "--timesteps",
@@ -198,6 +221,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _natural_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
+    return value
+
+
 def settings_from_args(args: argparse.Namespace) -> TrainSettings:
     """Check the arguments and turn them into :class:`TrainSettings`."""
     from ppcg.cli import CLIError
@@ -212,6 +245,11 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
         raise CLIError(f"--difficulty has no meaning for --curriculum {args.curriculum}")
     if args.eval_episodes < 0:
         raise CLIError("--eval-episodes must be >= 0")
+    num_levels, start_level = getattr(args, "num_levels", 0), getattr(args, "start_level", 0)
+    if num_levels and args.curriculum == "fixed":
+        raise CLIError("--num-levels chooses among generated levels; --curriculum fixed plays human levels")
+    if start_level and not num_levels:
+        raise CLIError("--start-level needs --num-levels N (the seeds start_level ... start_level + N - 1)")
     curriculum_options = None
     if getattr(args, "curriculum_config", None):
         curriculum_options = read_curriculum_options(args.curriculum_config, args.curriculum)
@@ -231,6 +269,8 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
         eval_episodes=args.eval_episodes,
         threads=args.threads,
         env_threads=args.env_threads,
+        num_levels=num_levels,
+        start_level=start_level,
     )
 
 
@@ -298,6 +338,9 @@ def make_curriculum(settings: TrainSettings) -> Any:
     elif settings.curriculum == "fixed":
         n = len(human_levels(game))
         options["levels"] = list(range(n)) if settings.level is None else [settings.level]
+    if settings.num_levels:
+        options["num_levels"] = settings.num_levels
+        options["start_level"] = settings.start_level
     try:
         return curricula.make_curriculum(settings.curriculum, game=game, **options)
     except curricula.CurriculumConfigError as exc:
@@ -856,9 +899,12 @@ def run(args: argparse.Namespace) -> int:
     if settings.eval_episodes > 0:
         from ppcg.agents.evaluate import evaluate_run, format_table
 
+        sets = ["human", "difficulty=0.5", "difficulty=1"]
+        if settings.num_levels and make_curriculum(settings).training_level(settings.start_level) is not None:
+            sets.append("train")  # the levels it trained on: the generalization gap, as Procgen reports it
         result = evaluate_run(
             run_dir,
-            level_sets=["human", "difficulty=0.5", "difficulty=1"],
+            level_sets=sets,
             episodes=settings.eval_episodes,
             seed=10_000 + settings.seed,
         )

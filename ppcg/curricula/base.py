@@ -41,6 +41,7 @@ __all__ = [
     "draw_seed",
     "level_id_for",
     "level_rng",
+    "seed_difficulty",
 ]
 
 DIFFICULTY_DECIMALS = 3
@@ -127,6 +128,20 @@ def level_rng(seed: int) -> np.random.Generator:
 def draw_seed(rng: np.random.Generator) -> int:
     """A fresh level seed from the environment's generator."""
     return int(rng.integers(0, SEED_BOUND))
+
+
+def seed_difficulty(seed: int, low: float, high: float) -> float:
+    """The difficulty of level seed ``seed`` in a finite level set spread over ``[low, high]``.
+
+    With ``num_levels``, curricula that draw the difficulty at random (``random``, ``plr``) give each seed
+    one difficulty, so that the set holds exactly ``num_levels`` levels. It is drawn from its own stream,
+    apart from the one the generator uses for the seed's layout.
+    """
+    u = float(np.random.default_rng([_DIFFICULTY_STREAM, int(seed)]).random())
+    return round_difficulty(low + (high - low) * u)
+
+
+_DIFFICULTY_STREAM = 1
 
 
 def round_difficulty(d: float) -> float:
@@ -217,6 +232,9 @@ class Curriculum:
         truncated: what an episode cut at the step limit counts as when it did not meet the win rule (see
             :data:`TRUNCATED_AS`); default ``"loss"``.
         stats_window: how many recent episodes :meth:`stats` averages over (win rate, difficulty).
+        num_levels: Procgen's ``num_levels``: generated levels come from this many seeds only, ``start_level``
+            onwards (a finite training set; see :meth:`draw_seed`); 0 (default): a new seed every time.
+        start_level: the first of those seeds (Procgen's ``start_level``).
     """
 
     name = "curriculum"
@@ -229,9 +247,26 @@ class Curriculum:
         win_score: Any = "default",
         truncated: str = "loss",
         stats_window: int = 100,
+        num_levels: int = 0,
+        start_level: int = 0,
     ) -> None:
+        from ppcg.envs.sources import check_level_range
+
         self.game = str(game)
         self.generator = generator
+        try:
+            self.num_levels, self.start_level = check_level_range(num_levels, start_level)
+        except ValueError as exc:
+            key = "start_level" if "start_level=" in str(exc) and num_levels == 0 else "num_levels"
+            raise CurriculumConfigError(
+                str(exc), key=key, expected="0 <= start_level, 0 <= num_levels"
+            ) from None
+        if self.num_levels and generator is None:
+            raise CurriculumConfigError(
+                f"curriculum {self.name!r} plays given levels",
+                key="num_levels",
+                expected="no num_levels (it chooses among generated levels)",
+            )
         self.win_rule = WinRule.for_game(game, win_score=win_score, truncated=truncated)
         self.stats_window = check_int("stats_window", stats_window, low=1)
         self.episodes = 0
@@ -269,9 +304,21 @@ class Curriculum:
     def _on_outcome(self, env_index: int, result: EpisodeResult, outcome: Outcome) -> None:
         """React to a finished episode (``outcome`` is the win rule's verdict); nothing by default."""
 
+    def draw_seed(self, rng: np.random.Generator) -> int:
+        """A level seed from ``rng``: one of ``num_levels`` seeds from ``start_level`` when set, else any."""
+        if self.num_levels:
+            return self.start_level + int(rng.integers(self.num_levels))
+        return draw_seed(rng)
+
     def generate(self, difficulty: float, rng: np.random.Generator) -> LevelRequest:
-        """A new level at ``difficulty`` (rounded to a level id's precision), its seed drawn from ``rng``."""
-        return self.regenerate(difficulty, draw_seed(rng))
+        """A level at ``difficulty`` (rounded to a level id's precision), its seed from :meth:`draw_seed`."""
+        return self.regenerate(difficulty, self.draw_seed(rng))
+
+    def training_level(self, seed: int) -> LevelRequest | None:
+        """With ``num_levels``, the training set's level of ``seed``; None when this curriculum's levels are
+        not one fixed set (PPCG moves d; ``fixed`` plays given levels). ``ppcg evaluate --levels train`` uses
+        it."""
+        return None
 
     def regenerate(self, difficulty: float, seed: int) -> LevelRequest:
         """The generated level ``(difficulty, seed)``: the same level every time."""

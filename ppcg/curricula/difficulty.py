@@ -13,7 +13,8 @@ __all__ = ["FixedDifficulty"]
 
 
 class FixedDifficulty(Curriculum):
-    """A new generated level every episode at difficulty ``difficulty`` (new seed each time).
+    """A generated level every episode at difficulty ``difficulty`` (a new seed each time, or one of
+    ``num_levels`` seeds: then exactly ``num_levels`` levels).
 
     Args:
         game: the game's name.
@@ -31,6 +32,9 @@ class FixedDifficulty(Curriculum):
 
     def _next_level(self, env_index: int, rng: np.random.Generator) -> LevelRequest:
         return self.generate(self.difficulty, rng)
+
+    def training_level(self, seed: int) -> LevelRequest | None:
+        return self.regenerate(self.difficulty, seed) if self.num_levels else None
 
     def stats(self) -> dict[str, float]:
         return {**super().stats(), "difficulty": self.difficulty}

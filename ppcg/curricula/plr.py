@@ -56,6 +56,7 @@ from ppcg.curricula.base import (
     draw_seed,
     level_id_for,
     round_difficulty,
+    seed_difficulty,
 )
 from ppcg.envs.source import EpisodeResult, LevelRequest
 from ppcg.vgdl.level import Level
@@ -278,8 +279,12 @@ class PrioritizedLevelReplay(Curriculum):
             self.replays += 1
             request = self._request(entry)
         else:
-            d = round_difficulty(rng.uniform(self.low, self.high))
-            seed = draw_seed(rng)
+            if self.num_levels:  # a finite set (Procgen's num_levels): each seed has its own difficulty
+                seed = self.draw_seed(rng)
+                d = seed_difficulty(seed, self.low, self.high)
+            else:
+                d = round_difficulty(rng.uniform(self.low, self.high))
+                seed = draw_seed(rng)
             level_id = level_id_for(self.game, d, seed)
             entry = self.buffer.get(level_id) or self._pending.get(level_id)
             if entry is None:  # (a new draw that is already known is as good as a fresh one)
@@ -297,6 +302,11 @@ class PrioritizedLevelReplay(Curriculum):
         while len(issued) > self._max_issued:
             issued.popitem(last=False)
         return request
+
+    def training_level(self, seed: int) -> LevelRequest | None:
+        if not self.num_levels:
+            return None
+        return self.regenerate(seed_difficulty(seed, self.low, self.high), seed)
 
     def _request(self, entry: BufferEntry) -> LevelRequest:
         if entry.level is None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ppcg.curricula.base import Curriculum, CurriculumConfigError, check_number
+from ppcg.curricula.base import Curriculum, CurriculumConfigError, check_number, seed_difficulty
 from ppcg.envs.source import LevelRequest
 
 __all__ = ["UniformDifficulty"]
@@ -16,7 +16,8 @@ class UniformDifficulty(Curriculum):
     """A new generated level every episode, its difficulty drawn uniformly from ``[low, high]``.
 
     The generators take one knob, d, that sets every parameter, so d uniform in [0, 1] is the paper's
-    "every generator parameter uniform".
+    "every generator parameter uniform". With ``num_levels`` the levels are a finite set: one of
+    ``num_levels`` seeds, each with its own difficulty (:func:`~ppcg.curricula.base.seed_difficulty`).
 
     Args:
         game: the game's name.
@@ -41,4 +42,11 @@ class UniformDifficulty(Curriculum):
             )
 
     def _next_level(self, env_index: int, rng: np.random.Generator) -> LevelRequest:
+        if self.num_levels:  # a finite set: each seed has its own difficulty
+            return self.training_level(self.draw_seed(rng))
         return self.generate(rng.uniform(self.low, self.high), rng)
+
+    def training_level(self, seed: int) -> LevelRequest | None:
+        if not self.num_levels:
+            return None
+        return self.regenerate(seed_difficulty(seed, self.low, self.high), seed)

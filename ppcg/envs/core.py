@@ -20,7 +20,7 @@ from gymnasium import spaces
 
 from ppcg.envs.registration import MAX_EPISODE_STEPS, game_entry
 from ppcg.envs.source import EpisodeResult, LevelRequest, LevelSource
-from ppcg.envs.sources import SEED_BOUND, FixedLevelSource, GeneratorSource
+from ppcg.envs.sources import SEED_BOUND, FixedLevelSource, GeneratorSource, check_level_range
 from ppcg.vgdl.level import Level, load_level
 
 __all__ = ["VGDLEnv", "GameSetup", "setup_game", "coerce_levels", "OBS_TYPES"]
@@ -152,19 +152,25 @@ def setup_game(
     difficulty: float = 0.5,
     level_source: LevelSource | None = None,
     obs_size: tuple[int, int] | None = None,
+    num_levels: int = 0,
+    start_level: int = 0,
 ) -> GameSetup:
     """Resolve the game, the level source and the observation size from an environment's keyword arguments.
 
     The level source is ``level_source`` if given; else the fixed ``level`` list; else the game's generator at
-    ``difficulty``; else the game's human levels. The observation size is ``obs_size`` if given; else the
-    bundled game's fixed size (:data:`ppcg.envs.registration.GAMES`); else the generator's size; else the
-    largest given level.
+    ``difficulty`` (over ``num_levels`` seeds from ``start_level`` when given); else the game's human levels.
+    The observation size is ``obs_size`` if given; else the bundled game's fixed size
+    (:data:`ppcg.envs.registration.GAMES`); else the generator's size; else the largest given level.
     """
     if game is None:
         raise ValueError(
             "no game: pass game= (the name of a bundled game, e.g. 'zelda', or a path to a game file)"
         )
     name, bundled, spec, compiled = load_compiled(game)
+    num_levels, start_level = check_level_range(num_levels, start_level)
+    if num_levels and (level_source is not None or level is not None):
+        given = "level_source= (give the curriculum num_levels)" if level_source is not None else "level="
+        raise ValueError(f"num_levels and start_level choose among generated levels, not with {given}")
     fixed: list[tuple[Level, str]] = (
         coerce_levels(level, spec, name if bundled else None) if level is not None else []
     )
@@ -175,7 +181,11 @@ def setup_game(
         else:
             generator = _generator_for(name) if bundled else None
             if generator is not None:
-                level_source = GeneratorSource(name, difficulty, generator=None)
+                level_source = GeneratorSource(
+                    name, difficulty, generator=None, num_levels=num_levels, start_level=start_level
+                )
+            elif num_levels:
+                raise ValueError(f"game {name!r} has no generator: num_levels and start_level do not apply")
             else:
                 try:
                     fixed = (
@@ -290,7 +300,7 @@ def request_from_options(
                     f"game {setup.name!r} has no generator, so reset option 'difficulty' cannot be used"
                 )
             src = GeneratorSource(setup.name)
-        return src.level_at(float(options["difficulty"]), int(rng.integers(SEED_BOUND)))
+        return src.level_at(float(options["difficulty"]), src.draw_seed(rng))
     return None
 
 
@@ -372,6 +382,9 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         level: a level or list of levels (a path, a level's text, ``"lvl0"``, a :class:`ppcg.vgdl.Level`),
             played in random order; default: the game's generator.
         difficulty: the generator's difficulty in [0, 1] (default 0.5); ignored when ``level`` is given.
+        num_levels: Procgen's ``num_levels``: the generated levels are those of ``num_levels`` seeds (from
+            ``start_level``), a finite training set; 0 (default): a new level every episode.
+        start_level: the first of those seeds (default 0).
         obs_type: ``"symbolic"`` or ``"rgb"``.
         render_mode: None, ``"human"`` (a pygame window, opened on first use), ``"rgb_array"`` or ``"ansi"``.
         level_source: where levels come from (overrides ``level`` and ``difficulty``).
@@ -398,6 +411,8 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         max_steps: int = MAX_EPISODE_STEPS,
         obs_size: tuple[int, int] | None = None,
         env_index: int = 0,
+        num_levels: int = 0,
+        start_level: int = 0,
     ) -> None:
         from ppcg.engine import BatchEngine
 
@@ -409,9 +424,9 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         self._init_kwargs = dict(
             game=game, level=level, difficulty=difficulty, obs_type=obs_type, render_mode=render_mode,
             level_source=level_source, tile_size=tile_size, max_steps=max_steps, obs_size=obs_size,
-            env_index=env_index,
+            env_index=env_index, num_levels=num_levels, start_level=start_level,
         )  # fmt: skip
-        self._setup = setup_game(game, level, difficulty, level_source, obs_size)
+        self._setup = setup_game(game, level, difficulty, level_source, obs_size, num_levels, start_level)
         self.game_name = self._setup.name
         self.game = self._setup.compiled
         self.obs_type = obs_type

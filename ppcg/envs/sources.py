@@ -21,9 +21,43 @@ import numpy as np
 from ppcg.envs.source import EpisodeResult, LevelRequest
 from ppcg.vgdl.level import Level
 
-__all__ = ["GeneratorSource", "FixedLevelSource", "SEED_BOUND"]
+__all__ = ["GeneratorSource", "FixedLevelSource", "SEED_BOUND", "check_level_range", "draw_level_seed"]
 
 SEED_BOUND = 2**31  # level and engine seeds are drawn from [0, SEED_BOUND)
+
+
+def check_level_range(num_levels: int, start_level: int) -> tuple[int, int]:
+    """Procgen's ``num_levels`` and ``start_level``, checked: the level seeds ``start_level ... start_level +
+    num_levels - 1`` (``num_levels=0``: every seed below :data:`SEED_BOUND`, and ``start_level`` must be 0).
+
+    Training seeds stay below :data:`SEED_BOUND`, so they never meet the evaluation's test seeds.
+
+    Raises:
+        ValueError: a negative or non-integer value, ``start_level`` without ``num_levels``, or a range that
+            passes :data:`SEED_BOUND`.
+    """
+    for name, value in (("num_levels", num_levels), ("start_level", start_level)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name} must be an integer >= 0, not {value!r}")
+    n, start = int(num_levels), int(start_level)
+    if n == 0 and start != 0:
+        raise ValueError(
+            f"start_level={start} needs num_levels > 0 (num_levels=0 draws from every seed below 2**31)"
+        )
+    if start + n > SEED_BOUND:
+        raise ValueError(
+            f"start_level + num_levels = {start + n} passes 2**31: training level seeds stay below 2**31, "
+            "apart from the evaluation's test seeds"
+        )
+    return n, start
+
+
+def draw_level_seed(rng: np.random.Generator, num_levels: int = 0, start_level: int = 0) -> int:
+    """A level seed from ``rng``: uniform over ``start_level ... start_level + num_levels - 1``, or over
+    every seed below :data:`SEED_BOUND` when ``num_levels`` is 0 (Procgen's convention)."""
+    if num_levels:
+        return int(start_level) + int(rng.integers(num_levels))
+    return int(rng.integers(SEED_BOUND))
 
 
 class GeneratorSource:
@@ -38,11 +72,26 @@ class GeneratorSource:
         difficulty: the difficulty in [0, 1] every level is generated at; may be changed between episodes.
         generator: a generator object to use instead of the registered one (anything with
             ``generate(difficulty, rng) -> Level``).
+        num_levels: how many distinct levels (seeds) to draw from, Procgen's ``num_levels``; 0 (default):
+            unlimited, a new seed every episode.
+        start_level: the first of those seeds (Procgen's ``start_level``); needs ``num_levels``.
+
+    Raises:
+        ValueError: see :func:`check_level_range`.
     """
 
-    def __init__(self, game: str, difficulty: float = 0.5, *, generator: Any = None) -> None:
+    def __init__(
+        self,
+        game: str,
+        difficulty: float = 0.5,
+        *,
+        generator: Any = None,
+        num_levels: int = 0,
+        start_level: int = 0,
+    ) -> None:
         self.game = game
         self.difficulty = difficulty
+        self.num_levels, self.start_level = check_level_range(num_levels, start_level)
         self._generator = generator
         self._custom = generator is not None
 
@@ -70,9 +119,13 @@ class GeneratorSource:
         level = self.generator.generate(d, np.random.default_rng(seed))
         return LevelRequest(level, f"{self.game}/d={d:.3f}/seed={seed}", level_seed=int(seed), difficulty=d)
 
+    def draw_seed(self, rng: np.random.Generator) -> int:
+        """A level seed from ``rng``, within ``num_levels`` seeds from ``start_level`` when those are set."""
+        return draw_level_seed(rng, self.num_levels, self.start_level)
+
     def next_level(self, env_index: int, rng: np.random.Generator) -> LevelRequest:
-        """A new level at :attr:`difficulty`, its seed drawn from ``rng``."""
-        return self.level_at(self.difficulty, int(rng.integers(SEED_BOUND)))
+        """A level at :attr:`difficulty`, its seed drawn from ``rng`` (see :meth:`draw_seed`)."""
+        return self.level_at(self.difficulty, self.draw_seed(rng))
 
     def episode_done(self, env_index: int, result: EpisodeResult) -> None:
         """Nothing to learn: the difficulty stays where it is."""
@@ -84,7 +137,8 @@ class GeneratorSource:
         return state
 
     def __repr__(self) -> str:
-        return f"GeneratorSource({self.game!r}, difficulty={self.difficulty})"
+        levels = f", num_levels={self.num_levels}, start_level={self.start_level}" if self.num_levels else ""
+        return f"GeneratorSource({self.game!r}, difficulty={self.difficulty}{levels})"
 
 
 class FixedLevelSource:

@@ -84,6 +84,8 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         game: a bundled game's name or a path to a game file.
         level: a level or list of levels (see :class:`VGDLEnv`); default: the game's generator.
         difficulty: the generator's difficulty in [0, 1].
+        num_levels: generated levels from this many seeds only (Procgen's ``num_levels``; 0: unlimited).
+        start_level: the first of those seeds.
         obs_type: ``"symbolic"`` or ``"rgb"``.
         render_mode: None, ``"rgb_array"`` or ``"ansi"``.
         level_source: one source shared by all environments (a curriculum).
@@ -113,6 +115,8 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         max_episode_steps: int = MAX_EPISODE_STEPS,
         obs_size: tuple[int, int] | None = None,
         max_steps: int | None = None,
+        num_levels: int = 0,
+        start_level: int = 0,
     ) -> None:
         from ppcg.engine import BatchEngine
 
@@ -122,7 +126,7 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         if obs_type not in OBS_TYPES:
             raise ValueError(f"obs_type must be one of {OBS_TYPES}, not {obs_type!r}")
         self.num_envs = n = int(num_envs)
-        self._setup = setup_game(game, level, difficulty, level_source, obs_size)
+        self._setup = setup_game(game, level, difficulty, level_source, obs_size, num_levels, start_level)
         self.game_name = self._setup.name
         self.game = self._setup.compiled
         self.obs_type = obs_type

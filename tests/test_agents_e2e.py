@@ -238,3 +238,38 @@ def test_a_second_ctrl_c_stops_at_once(tmp_path, monkeypatch):
     assert main(["train", "zelda", "--resume", "--out", str(tmp_path / "r"), "--no-progress"]) == 0
     status = RunDir.open(tmp_path / "r").status()
     assert status["status"] == "complete" and status["timesteps"] == 1604  # 704 + 45 rollouts of 20 steps
+
+
+def test_num_levels_trains_on_a_finite_set_and_evaluates_on_it(tmp_path, capsys):
+    from ppcg.agents.evaluate import training_set
+    from ppcg.agents.run import RunDir
+    from ppcg.agents.train import TrainSettings
+
+    out = tmp_path / "r"
+    argv = ["train", "zelda", "--curriculum", "random", "--num-levels", "3", "--start-level", "7"]
+    assert main([*argv, "--timesteps", "400", *COMMON, "--eval-episodes", "4", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "| **train** | **all** | 4 |" in printed
+    run = RunDir.open(out)
+    settings = run.read_config()["settings"]
+    assert (settings["num_levels"], settings["start_level"]) == (3, 7)
+    import json
+
+    report = json.loads(run.eval_path.read_text())
+    assert {lid.rsplit("=", 1)[1] for lid in report["sets"]["train"]["levels"]} == {"7", "8", "9"}
+    # more episodes than levels: every level, the episodes shared out; fewer: spread over the set
+    s = TrainSettings(curriculum="difficulty", difficulty=0.5, num_levels=10, start_level=100)
+    assert [(r.level_seed, n) for r, n in training_set(s, 23)] == [
+        (100 + j, 3 if j < 3 else 2) for j in range(10)
+    ]
+    assert [r.level_seed for r, _ in training_set(s, 4)] == [100, 102, 105, 107]
+    with pytest.raises(ValueError, match="finite set of levels"):
+        training_set(TrainSettings(curriculum="ppcg", num_levels=10), 4)
+    for bad, match in [
+        (["--curriculum", "fixed", "--num-levels", "3"], "--curriculum fixed plays human levels"),
+        (["--start-level", "3"], "--start-level needs --num-levels"),
+    ]:
+        assert main(["train", "zelda", *bad, "--out", str(tmp_path / "x")]) == 2
+        assert match in capsys.readouterr().err
+    assert TrainSettings(curriculum="random", num_levels=200).run_name() == "zelda-a2c-random-n200-s0"
+    assert TrainSettings(num_levels=5, start_level=9).run_name() == "zelda-a2c-ppcg-n5from9-s0"

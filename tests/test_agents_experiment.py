@@ -18,7 +18,18 @@ def test_parse_conditions():
         Condition("difficulty=0.5", "difficulty", difficulty=0.5),
         Condition("plr", "plr"),
     ]
+    conds = parse_conditions("random:200,difficulty=0.5:10,ppcg:50,random")
+    assert conds == [
+        Condition("random:200", "random", num_levels=200),
+        Condition("difficulty=0.5:10", "difficulty", difficulty=0.5, num_levels=10),
+        Condition("ppcg:50", "ppcg", num_levels=50),
+        Condition("random", "random"),
+    ]
+    assert [c.has_training_set for c in conds] == [True, True, False, False]
     for bad, match in [
+        ("random:0", "N >= 1"),
+        ("random:x", "N >= 1"),
+        ("lvl0:5", "not human ones"),
         ("lvlx", "unknown condition"),
         ("difficulty=2", r"D in \[0, 1\]"),
         ("ppcg,ppcg", "twice"),
@@ -94,3 +105,13 @@ def test_a_run_made_with_other_settings_is_not_reused(tmp_path):
     _check_same(run, TrainSettings(timesteps=1000, threads=2))  # threads do not change what is trained
     with pytest.raises(RunError, match="timesteps=1000, not 2000"):
         _check_same(run, TrainSettings(timesteps=2000))
+    with pytest.raises(RunError, match="num_levels=0, not 200"):
+        _check_same(run, TrainSettings(timesteps=1000, num_levels=200))
+    # a run saved before a setting existed reads as that setting's default
+    old = {
+        k: v
+        for k, v in TrainSettings(timesteps=1000).__dict__.items()
+        if k not in ("num_levels", "start_level")
+    }
+    run.write_config({"settings": old})
+    _check_same(run, TrainSettings(timesteps=1000))

@@ -144,6 +144,56 @@ def test_difficulty_is_fixed_and_seeds_vary():
 
 # ------------------------------------------------------------------------------------------------------------
 # PPCG
+@pytest.mark.parametrize("name", ["difficulty", "random", "plr", "ppcg", "ppcg-winrate"])
+def test_num_levels_draws_seeds_from_a_finite_set(name):
+    """Procgen's num_levels/start_level: every level's seed is one of N from start_level; for the curricula
+    whose levels are one set, exactly N levels, each the one training_level gives back."""
+    from ppcg.curricula.config import make_curriculum
+
+    cur = make_curriculum(name, game="zelda", generator=FakeGenerator(), num_levels=4, start_level=1000)
+    rng = np.random.default_rng(0)
+    requests = [cur.next_level(k % 3, rng) for k in range(300)]
+    assert {r.level_seed for r in requests} == {1000, 1001, 1002, 1003}
+    if name in ("difficulty", "random", "plr"):
+        assert len({r.level_id for r in requests}) == 4
+        for r in requests[:20]:
+            again = cur.training_level(r.level_seed)
+            assert (again.level_id, again.level) == (r.level_id, r.level)
+    else:
+        assert cur.training_level(1000) is None  # PPCG moves d: its levels are not one set
+    unlimited = make_curriculum(name, game="zelda", generator=FakeGenerator())
+    seeds = {unlimited.next_level(0, np.random.default_rng(k)).level_seed for k in range(50)}
+    assert len(seeds) == 50 and unlimited.training_level(0) is None
+
+
+def test_num_levels_errors_name_the_key():
+    from ppcg.curricula.config import curriculum_from_yaml, make_curriculum
+
+    for kwargs, key, match in [
+        ({"num_levels": -1}, "num_levels", "integer >= 0"),
+        ({"start_level": 5}, "start_level", "needs num_levels"),
+        ({"num_levels": 10, "start_level": 2**31 - 5}, "num_levels", "passes 2"),
+        ({"num_levels": 2.5}, "num_levels", "integer"),
+    ]:
+        with pytest.raises(CurriculumConfigError, match=match) as err:
+            make_curriculum("random", game="zelda", generator=FakeGenerator(), **kwargs)
+        assert err.value.key == key
+    with pytest.raises(CurriculumConfigError, match="plays given levels") as err:
+        make_curriculum("fixed", game="zelda", levels=[0], num_levels=3)
+    assert err.value.key == "num_levels"
+    cur = curriculum_from_yaml({"name": "difficulty", "difficulty": 0.3, "num_levels": 2}, game="zelda")
+    assert cur.num_levels == 2 and cur.training_level(1).level_id == "zelda/d=0.300/seed=1"
+
+
+def test_seed_difficulty_is_one_per_seed_and_spread():
+    from ppcg.curricula.base import seed_difficulty
+
+    ds = [seed_difficulty(s, 0.2, 0.6) for s in range(2000)]
+    assert ds == [seed_difficulty(s, 0.2, 0.6) for s in range(2000)]
+    assert min(ds) >= 0.2 and max(ds) <= 0.6 and abs(np.mean(ds) - 0.4) < 0.01
+    assert seed_difficulty(7, 0.5, 0.5) == 0.5
+
+
 def test_ppcg_always_winning_reaches_one_in_one_over_alpha_episodes():
     cur = ProgressivePCG(game="zelda", generator=FakeGenerator(), alpha=0.01)
     assert cur.d == 0.0

@@ -168,6 +168,29 @@ def test_pickle_mid_episode_continues_identically(env_id):
             assert x[1] == y[1]
 
 
+def test_num_levels_and_start_level_as_in_procgen():
+    env = make("ppcg/Zelda-v0", num_levels=3, start_level=10)
+    env.reset(seed=0)
+    ids = {env.reset()[1]["level_id"] for _ in range(40)}
+    assert ids == {f"zelda/d=0.500/seed={s}" for s in (10, 11, 12)}
+    _, info = env.reset(options={"difficulty": 0.3})  # a changed difficulty keeps to the set's seeds
+    assert info["level_seed"] in (10, 11, 12) and info["difficulty"] == 0.3
+    vec = ppcg.make_vec("ppcg/Zelda-v0", 8, num_levels=2)
+    _, info = vec.reset(seed=0)
+    assert set(info["level_seed"]) == {0, 1}
+    unlimited = make("ppcg/Zelda-v0")
+    unlimited.reset(seed=0)
+    assert len({unlimited.reset()[1]["level_seed"] for _ in range(20)}) == 20
+    for kwargs, match in [
+        ({"num_levels": -1}, "integer >= 0"),
+        ({"start_level": 4}, "needs num_levels"),
+        ({"num_levels": 2, "start_level": 2**31 - 1}, "passes 2"),
+        ({"num_levels": 2, "level": "lvl0"}, "not with level="),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            make("ppcg/Zelda-v0", **kwargs)
+
+
 def test_vector_state_dict_continues_every_episode():
     """A vector env's state, through JSON and plain arrays, continues every episode, auto-resets included."""
     import json

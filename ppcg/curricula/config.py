@@ -9,6 +9,7 @@ A YAML configuration names the curriculum and its options; everything else is ch
     sample: exact       # or uniform: a level at a difficulty uniform in [0, d]
     win_score: 20       # a score that counts as a win (null: the game's win; default: the paper's per game)
     truncated: loss     # what an episode cut at the step limit counts as: loss, win or ignore
+    num_levels: 200     # optional: generated levels from 200 seeds only (Procgen's num_levels; 0: unlimited)
 
 ``fixed`` takes ``levels``: human level numbers (``[0, 1]`` for the game's lvl0 and lvl1) or level file paths
 (relative to the YAML file). Bad configuration raises :class:`~ppcg.curricula.base.CurriculumConfigError`

@@ -413,7 +413,13 @@ def write_results(
         *([f"- Note: {args.note}"] if args is not None and getattr(args, "note", None) else []),
         "- Evaluation: the human levels (30 episodes each by default; `human` is all of them together) "
         "and 30 generated levels at d = 0.5 and at d = 1 (level seeds reserved for testing, never trained "
-        "on), one episode each; actions sampled from the policy; a win is the game's win.",
+        "on), one episode each; actions sampled from the policy; a win is the game's win."
+        + (
+            " `train`: 30 of the run's own training levels (conditions trained on N levels, `:N`), one "
+            "episode each; its gap to the test sets is what the agent memorized."
+            if any(c.has_training_set for c in conditions)
+            else ""
+        ),
         "",
         markdown_tables(summary),
         "",
@@ -504,7 +510,8 @@ def _plots(out_dir: Path, conditions: list[Condition], records: list[dict[str, A
         written.append("ppcg_difficulty.png")
 
     summary = summarise(records, conditions)
-    sets = [s for s in ("human", "d=0.5", "d=1") if any(s in row for row in summary.values())]
+    sets = [s for s in ("human", "d=0.5", "d=1", "train") if any(s in row for row in summary.values())]
+    names = {"human": "human levels", "train": "its training levels"}
     if sets:
         fig, ax = plt.subplots(figsize=(7, 4))
         width = 0.8 / max(1, len(conditions))
@@ -522,10 +529,11 @@ def _plots(out_dir: Path, conditions: list[Condition], records: list[dict[str, A
                 label=cond.label,
                 color=colors[k % len(colors)],
             )
-        ax.set_xticks(x, ["human levels" if s == "human" else f"generated {s}" for s in sets])
+        ax.set_xticks(x, [names.get(s, f"generated {s}") for s in sets])
         ax.set_ylabel("win rate (mean ± std across seeds)")
         ax.set_ylim(0, 1.05)
-        ax.set_title("Generalization: win rate on test levels")
+        title = "test levels" if "train" not in sets else "test levels and the training levels"
+        ax.set_title(f"Generalization: win rate on {title}")
         ax.legend()
         fig.tight_layout()
         fig.savefig(out_dir / "generalization.png", dpi=110)

@@ -95,6 +95,20 @@ def test_write_results_writes_readme_summary_and_plots(tmp_path):
     assert len(data["runs"]) == 3 and "progress" not in data["runs"][0]
 
 
+def test_results_show_the_training_levels_of_n_level_conditions(tmp_path):
+    conds = parse_conditions("random:10,random")
+    few = record("random:10", 0, 0.1, 0.2)
+    few["sets"]["train"] = {"win_rate": 0.9, "score": 3.0}
+    recs = [few, record("random", 0, 0.3, 0.4)]
+    write_results(tmp_path, "zelda", conds, recs, command="c", wall_seconds=1.0, args=None)
+    readme = (tmp_path / "README.md").read_text()
+    assert "| **d=0.5** | **train** |" in readme and "`train`: 30 of the run's own training levels" in readme
+    assert (
+        "| random:10 | 10 ± 0 | 20 ± 0 | 90 ± 0 |" in readme and "| random | 30 ± 0 | 40 ± 0 | - |" in readme
+    )
+    assert (tmp_path / "generalization.png").stat().st_size > 1000
+
+
 def test_a_run_made_with_other_settings_is_not_reused(tmp_path):
     from ppcg.agents.experiment import _check_same
     from ppcg.agents.run import RunDir, RunError

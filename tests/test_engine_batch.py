@@ -178,3 +178,35 @@ def test_incremental_rgb_equals_a_full_redraw(name):
         done = np.flatnonzero(r.terminated | r.truncated)
         if done.size:
             eng.reset([levels[0]] * done.size, list(range(10, 10 + done.size)), indices=done)
+
+
+def test_a_slow_first_kernel_call_says_it_is_compiling(monkeypatch):
+    """In a terminal, a first kernel call that takes long (numba compiling) prints one notice; a fast one, a
+    later one, or one whose stderr is not a terminal prints nothing."""
+    import io
+    import sys
+    import time
+
+    import ppcg.engine.batch as batch
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    def slow(x):
+        time.sleep(0.3)
+        return x + 1
+
+    monkeypatch.setattr(batch, "_NOTICE_AFTER", 0.05)
+    monkeypatch.setattr(batch, "_WARM", set())
+    monkeypatch.setattr(batch, "_noticed", False)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal
+    assert batch._call("a", slow, 1) == 2 and sys.stderr.getvalue() == ""
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    assert batch._call("b", lambda x: x, 5) == 5 and term.getvalue() == ""  # fast: nothing
+    assert batch._call("c", slow, 1) == 2 and "compiling the engine" in term.getvalue()
+    before = term.getvalue()
+    assert batch._call("d", slow, 1) == 2 and batch._call("c", slow, 2) == 3
+    assert term.getvalue() == before  # once per process
+    assert batch._WARM == {"a", "b", "c", "d"}

@@ -163,11 +163,11 @@ class BatchEngine:
         widths = np.array([p[3] for p in plans], np.int32)
         heights = np.array([p[4] for p in plans], np.int32)
         if len(idx) <= _SERIAL_MAX or _threads() == 1:
-            K._reset_range(self.tables, self._state, idx, offsets, types, xs, ys, widths, heights, seeds, 0,
-                           len(idx))
+            _call("reset", K._reset_range, self.tables, self._state, idx, offsets, types, xs, ys, widths,
+                  heights, seeds, 0, len(idx))
         else:
-            K.reset_batch(self.tables, self._state, idx, offsets, types, xs, ys, widths, heights, seeds,
-                          _chunks(len(idx)))
+            _call("reset_batch", K.reset_batch, self.tables, self._state, idx, offsets, types, xs, ys, widths,
+                  heights, seeds, _chunks(len(idx)))
         if self.obs_type is None:
             return None
         self._observe(idx)
@@ -182,9 +182,11 @@ class BatchEngine:
         reward = np.zeros(self.num_envs, np.float64)
         kind, sym, rgb = self._obs_buffers()
         if self.num_envs <= _SERIAL_MAX or _threads() == 1:  # the thread pool costs more than it saves
-            K._step_range(self.tables, st, actions, 0, self.num_envs, self.max_steps, kind, sym, rgb, reward)
+            _call("step", K._step_range, self.tables, st, actions, 0, self.num_envs, self.max_steps, kind, sym,
+                  rgb, reward)
         else:
-            K.step_batch(self.tables, st, actions, self.max_steps, kind, sym, rgb, reward, _chunks(self.num_envs))
+            _call("step_batch", K.step_batch, self.tables, st, actions, self.max_steps, kind, sym, rgb, reward,
+                  _chunks(self.num_envs))
         obs = self._buf.copy() if kind else None
         ev = st.ev
         return StepResult(
@@ -215,9 +217,9 @@ class BatchEngine:
             return
         idx = np.asarray(idx, np.int64)
         if len(idx) <= _SERIAL_MAX or _threads() == 1:
-            K._observe_range(self.tables, self._state, idx, 0, len(idx), kind, sym, rgb)
+            _call("observe", K._observe_range, self.tables, self._state, idx, 0, len(idx), kind, sym, rgb)
         else:
-            K.observe_batch(self.tables, self._state, idx, kind, sym, rgb, _chunks(len(idx)))
+            _call("observe_batch", K.observe_batch, self.tables, self._state, idx, kind, sym, rgb, _chunks(len(idx)))
 
     def observe(self) -> np.ndarray | None:
         """The current observation of every environment (a copy)."""
@@ -342,6 +344,45 @@ class BatchEngine:
         if self._state is None:
             raise RuntimeError("call reset() before using the engine")
         return self._state
+
+
+# The kernels this process has run once (compiled, or loaded from numba's cache). The first call of each may
+# compile it: minutes on a new machine or after an upgrade, with nothing to see; in a terminal, a notice says so.
+_WARM: set[str] = set()
+_NOTICE_AFTER = 3.0  # seconds: a first call that takes longer is compiling
+_noticed = False
+
+
+def _call(name: str, kernel, *args):
+    if name in _WARM:
+        return kernel(*args)
+    return _call_cold(name, kernel, args)
+
+
+def _call_cold(name: str, kernel, args):
+    import sys
+    import threading
+
+    timer = None
+    stream = sys.stderr
+    if not _noticed and stream is not None and hasattr(stream, "isatty") and stream.isatty():
+        timer = threading.Timer(_NOTICE_AFTER, _compile_notice, args=(stream,))
+        timer.daemon = True
+        timer.start()
+    try:
+        return kernel(*args)
+    finally:
+        if timer is not None:
+            timer.cancel()
+        _WARM.add(name)
+
+
+def _compile_notice(stream) -> None:
+    global _noticed
+    if not _noticed:
+        _noticed = True
+        print("ppcg: compiling the engine for this machine, once (about 2 minutes on 2 cores; numba caches it "
+              "for the next runs) ...", file=stream, flush=True)
 
 
 def _threads() -> int:

@@ -63,6 +63,10 @@ class RunError(Exception):
     """A run folder cannot be created or resumed as asked (the message says why and what to do)."""
 
 
+_UMASK = os.umask(0)  # read once, at import (reading it means setting it)
+os.umask(_UMASK)
+
+
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Write ``path`` atomically: ``write(tmp)`` fills a temporary file next to it, then it is renamed into
     place.
@@ -78,6 +82,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
         write(tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp's file is private (0600); give it a new file's permissions
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -150,7 +155,7 @@ def write_snapshot(path: str | Path, tree: dict[str, Any]) -> Path:
 
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
+            np.savez_compressed(f, **arrays)  # engine states are mostly zeros
 
     return atomic_write(path, write)
 

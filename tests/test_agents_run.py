@@ -57,6 +57,12 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
         atomic_write(p, fail)
     assert p.read_text() == "old"
     assert [q.name for q in tmp_path.iterdir()] == ["f.json"]  # no temporary file left behind
+    import os
+    import stat
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~umask  # a new file's permissions, not mkstemp's 0600
 
 
 def test_checkpoints_are_complete_pruned_and_ordered(tmp_path):

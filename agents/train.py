@@ -496,7 +496,11 @@ def _callbacks(
             if self.due or (stop and self.saved_at != self.num_timesteps):
                 self.due = False
                 snapshot = _snapshot(self.model, log) if settings.algo in EXACT_ALGOS else None
-                save_checkpoint(run_dir, self.model, curriculum, snapshot=snapshot)
+                try:
+                    save_checkpoint(run_dir, self.model, curriculum, snapshot=snapshot)
+                except KeyboardInterrupt:  # a second Ctrl-C, held until the checkpoint was complete
+                    self.saved_at = self.num_timesteps
+                    raise
                 self.saved_at = self.num_timesteps
             if stop:
                 raise KeyboardInterrupt

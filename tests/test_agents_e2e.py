@@ -273,3 +273,27 @@ def test_num_levels_trains_on_a_finite_set_and_evaluates_on_it(tmp_path, capsys)
         assert match in capsys.readouterr().err
     assert TrainSettings(curriculum="random", num_levels=200).run_name() == "zelda-a2c-random-n200-s0"
     assert TrainSettings(num_levels=5, start_level=9).run_name() == "zelda-a2c-ppcg-n5from9-s0"
+
+
+def test_a_second_ctrl_c_during_the_stopping_checkpoint_keeps_it_exact(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    import ppcg.agents.run as run_mod
+    import ppcg.agents.train as train_mod
+    from ppcg.agents.run import RunDir
+
+    original_cb, original_write = train_mod._callbacks, run_mod.write_snapshot
+    cb = _SendSignals(700, 1)
+    monkeypatch.setattr(train_mod, "_callbacks", lambda *a, **k: [*original_cb(*a, **k), cb])
+
+    def write_and_press_ctrl_c_again(path, tree):
+        if cb.sent:  # the stopping checkpoint: Ctrl-C again while it is being written
+            os.kill(os.getpid(), signal.SIGINT)
+        return original_write(path, tree)
+
+    monkeypatch.setattr(run_mod, "write_snapshot", write_and_press_ctrl_c_again)
+    argv = ["train", "zelda", "--algo", "a2c", "--timesteps", "1600", *COMMON, "--eval-episodes", "0"]
+    assert main([*argv, "--out", str(tmp_path / "r")]) == 130
+    ckpt = RunDir.open(tmp_path / "r").last_checkpoint()
+    assert ckpt.timesteps == 700 and ckpt.is_exact  # the next rollout's start; not overwritten by a cruder one

@@ -296,4 +296,4 @@ def test_a_second_ctrl_c_during_the_stopping_checkpoint_keeps_it_exact(tmp_path,
     argv = ["train", "zelda", "--algo", "a2c", "--timesteps", "1600", *COMMON, "--eval-episodes", "0"]
     assert main([*argv, "--out", str(tmp_path / "r")]) == 130
     ckpt = RunDir.open(tmp_path / "r").last_checkpoint()
-    assert ckpt.timesteps == 700 and ckpt.is_exact  # the next rollout's start; not overwritten by a cruder one
+    assert ckpt.timesteps == 700 and ckpt.is_exact  # the stopping checkpoint, not overwritten

@@ -191,16 +191,26 @@ def test_num_levels_and_start_level_as_in_procgen():
             make("ppcg/Zelda-v0", **kwargs)
 
 
-def test_vector_state_dict_continues_every_episode():
+@pytest.mark.parametrize(
+    "env_id, obs",
+    [
+        ("ppcg/Zelda-v0", "symbolic"),
+        ("ppcg/Boulderdash-v0", "rgb"),
+        ("ppcg/Frogs-v0", "symbolic"),
+        ("ppcg/Solarfox-v0", "rgb"),
+    ],
+)
+def test_vector_state_dict_continues_every_episode(env_id, obs):
     """A vector env's state, through JSON and plain arrays, continues every episode, auto-resets included."""
     import json
 
-    a = ppcg.make_vec("ppcg/Zelda-v0", 3, max_episode_steps=40)
-    b = ppcg.make_vec("ppcg/Zelda-v0", 3, max_episode_steps=40)
+    a = ppcg.make_vec(env_id, 3, max_episode_steps=40, obs_type=obs)
+    b = ppcg.make_vec(env_id, 3, max_episode_steps=40, obs_type=obs)
+    n = a.single_action_space.n
     a.reset(seed=1)
     rng = np.random.default_rng(0)
     for _ in range(25):
-        a.step(rng.integers(0, 5, 3))
+        a.step(rng.integers(0, n, 3))
     state = a.state_dict()
     arrays = {"engine", "steps", "open", "score"}
     json.dumps({k: v for k, v in state.items() if k not in arrays})  # the rest is plain JSON
@@ -208,18 +218,18 @@ def test_vector_state_dict_continues_every_episode():
         b.state_dict()
     b.reset(seed=99)
     for _ in range(5):
-        b.step(rng.integers(0, 5, 3))  # b's own episodes, its canvas drawn: all replaced
+        b.step(rng.integers(0, n, 3))  # b's own episodes, its canvas drawn: all replaced
     b.load_state_dict(state)
     resets = 0
-    for actions in rng.integers(0, 5, (100, 3)):
+    for actions in rng.integers(0, n, (100, 3)):
         ra, rb = a.step(actions), b.step(actions)
         for x, y in zip(ra[:4], rb[:4], strict=True):
             np.testing.assert_array_equal(x, y)
         assert list(ra[4]["level_id"]) == list(rb[4]["level_id"])
         resets += int(ra[3].sum() + ra[2].sum())
     assert resets >= 3  # new episodes (their levels drawn from the restored generators) agree too
-    with pytest.raises(ValueError, match="3 environments of 'zelda'"):
-        ppcg.make_vec("ppcg/Zelda-v0", 2).load_state_dict(state)
+    with pytest.raises(ValueError, match=f"3 environments of '{a.game_name}'"):
+        ppcg.make_vec(env_id, 2, obs_type=obs).load_state_dict(state)
 
 
 @pytest.mark.parametrize("env_id", ALL_IDS)

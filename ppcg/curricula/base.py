@@ -258,9 +258,12 @@ class Curriculum:
             self.num_levels, self.start_level = check_level_range(num_levels, start_level)
         except ValueError as exc:
             key = "start_level" if "start_level=" in str(exc) and num_levels == 0 else "num_levels"
-            raise CurriculumConfigError(
-                str(exc), key=key, expected="0 <= start_level, 0 <= num_levels"
-            ) from None
+            expected = (
+                "start_level + num_levels <= 2**31"
+                if "passes" in str(exc)
+                else "whole numbers >= 0 (start_level only with num_levels)"
+            )
+            raise CurriculumConfigError(str(exc), key=key, expected=expected) from None
         if self.num_levels and generator is None:
             raise CurriculumConfigError(
                 f"curriculum {self.name!r} plays given levels",

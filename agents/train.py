@@ -610,17 +610,52 @@ def _snapshot(model: Any, log: Any) -> dict[str, Any]:
     }
 
 
-def _restore_snapshot(model: Any, snapshot: dict[str, Any]) -> None:
-    """Put the environments, the model's next observation and the random generators back as they were.
+def _read_snapshot(checkpoint: Any) -> dict[str, Any] | None:
+    """An exact checkpoint's snapshot, or None (with a warning) when it cannot be read."""
+    from ppcg.agents.run import read_snapshot
 
-    Called after the model is loaded (loading seeds the generators) and before ``learn``."""
+    try:
+        return read_snapshot(checkpoint.snapshot)
+    except (OSError, ValueError, KeyError) as exc:
+        print(
+            f"warning: cannot read {checkpoint.snapshot} ({exc}); the run continues from the checkpoint "
+            "with new episodes, not exactly as it would have",
+            file=sys.stderr,
+        )
+        return None
+
+
+def _restore_envs(env: Any, snapshot: dict[str, Any]) -> None:
+    """Check a snapshot against the environments and put their episodes back (before the model is loaded).
+
+    Raises:
+        ValueError, KeyError, TypeError, IndexError: the snapshot does not fit (another game, size, version).
+    """
+    import numpy as np
+
+    n = env.num_envs
+    obs_shape = (n, *env.observation_space.shape)
+    if np.asarray(snapshot["last_obs"]).shape != obs_shape:
+        raise ValueError(f"its observations are {np.asarray(snapshot['last_obs']).shape}, not {obs_shape}")
+    for key in ("returns", "lengths"):
+        if np.asarray(snapshot["monitor"][key]).shape != (n,):
+            raise ValueError(f"its monitor's {key} are not {n}")
+    if not {"torch", "numpy", "python", "action_space"} <= set(snapshot["rng"]) or "log" not in snapshot:
+        raise KeyError("random states or the episode log")
+    _vgdl_env(env).load_state_dict(snapshot["env"])
+
+
+def _restore_snapshot(model: Any, snapshot: dict[str, Any]) -> None:
+    """Put the episode monitor, the model's next observation and the random generators back as they were.
+
+    Called after the model is loaded (loading seeds the generators) and before ``learn``; the environments'
+    episodes were put back by :func:`_restore_envs`."""
     import random
 
     import numpy as np
     import torch
 
     env = model.get_env()
-    _vgdl_env(env).load_state_dict(snapshot["env"])
     mon = snapshot["monitor"]
     env.episode_returns = np.asarray(mon["returns"]).copy()
     env.episode_lengths = np.asarray(mon["lengths"]).copy()
@@ -734,20 +769,14 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     checkpoint = run_dir.last_checkpoint() if resume else None
     done = 0
     snapshot = None
+    state: dict[str, Any] = {}
     if checkpoint is not None:
-        from ppcg.agents.run import read_snapshot
-
         state = checkpoint.load_state()
-        if settings.algo in EXACT_ALGOS and checkpoint.is_exact:
-            snapshot = read_snapshot(checkpoint.snapshot)
-        if "curriculum" in state and hasattr(curriculum, "load_state_dict"):
-            cstate = dict(state["curriculum"])
-            if snapshot is None:  # the environments start new episodes: forget those in flight
-                cstate.pop("in_flight", None)
-            curriculum.load_state_dict(cstate)
         done = checkpoint.timesteps
+        if settings.algo in EXACT_ALGOS and checkpoint.is_exact:
+            snapshot = _read_snapshot(checkpoint)
     # A run resumed from an inexact checkpoint starts new episodes with fresh environment seeds (derived from
-    # the seed and the step count); from an exact one, the environments' state is restored below.
+    # the seed and the step count); from an exact one, the environments continue their episodes.
     env_seed = settings.seed if done == 0 or snapshot is not None else settings.seed + 1_000_003 * done
     set_random_seed(env_seed)
     env = make_env(
@@ -758,6 +787,32 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
         seed=env_seed,
         env_kwargs=algo_config.env_kwargs,
     )
+    if snapshot is not None:
+        try:
+            _restore_envs(env, snapshot)
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            print(
+                f"warning: {checkpoint.snapshot.name} does not fit these environments ({exc}); the run "
+                "continues from the checkpoint with new episodes, not exactly as it would have",
+                file=sys.stderr,
+            )
+            snapshot = None
+            env.close()
+            env_seed = settings.seed + 1_000_003 * done
+            set_random_seed(env_seed)
+            env = make_env(
+                env_id,
+                algo_config.n_envs,
+                level_source=curriculum,
+                obs=settings.obs,
+                seed=env_seed,
+                env_kwargs=algo_config.env_kwargs,
+            )
+    if "curriculum" in state and hasattr(curriculum, "load_state_dict"):
+        cstate = dict(state["curriculum"])
+        if snapshot is None:  # the environments start new episodes: forget those in flight
+            cstate.pop("in_flight", None)
+        curriculum.load_state_dict(cstate)
     if checkpoint is not None:
         model = cls.load(
             checkpoint.model, env=env, device="cpu", tensorboard_log=str(run_dir.tensorboard_dir)

@@ -297,3 +297,28 @@ def test_a_second_ctrl_c_during_the_stopping_checkpoint_keeps_it_exact(tmp_path,
     assert main([*argv, "--out", str(tmp_path / "r")]) == 130
     ckpt = RunDir.open(tmp_path / "r").last_checkpoint()
     assert ckpt.timesteps == 700 and ckpt.is_exact  # the stopping checkpoint, not overwritten
+
+
+@pytest.mark.parametrize("damage", ["unreadable", "another engine"])
+def test_a_snapshot_that_does_not_fit_resumes_inexactly_with_a_warning(tmp_path, monkeypatch, capsys, damage):
+    import numpy as np
+
+    import ppcg.agents.train as train_mod
+    from ppcg.agents.run import RunDir, read_snapshot, write_snapshot
+
+    original = train_mod._callbacks
+    monkeypatch.setattr(train_mod, "_callbacks", lambda *a, **k: [*original(*a, **k), _SendSignals(700, 1)])
+    argv = ["train", "zelda", "--algo", "a2c", "--timesteps", "1000", *COMMON, "--eval-episodes", "0"]
+    assert main([*argv, "--out", str(tmp_path / "r")]) == 130
+    monkeypatch.setattr(train_mod, "_callbacks", original)
+    ckpt = RunDir.open(tmp_path / "r").last_checkpoint()
+    if damage == "unreadable":
+        ckpt.snapshot.write_bytes(b"not an npz")
+    else:  # a snapshot from an engine whose state had other arrays (another version)
+        snap = read_snapshot(ckpt.snapshot)
+        snap["env"]["engine"]["si"] = np.zeros((4, 3), np.int32)
+        write_snapshot(ckpt.snapshot, snap)
+    capsys.readouterr()
+    assert main(["train", "zelda", "--resume", "--out", str(tmp_path / "r"), "--no-progress"]) == 0
+    assert "not exactly as it would have" in capsys.readouterr().err
+    assert RunDir.open(tmp_path / "r").status()["status"] == "complete"

@@ -302,7 +302,6 @@ def test_a_second_ctrl_c_during_the_stopping_checkpoint_keeps_it_exact(tmp_path,
 @pytest.mark.parametrize("damage", ["unreadable", "another engine"])
 def test_a_snapshot_that_does_not_fit_resumes_inexactly_with_a_warning(tmp_path, monkeypatch, capsys, damage):
     import numpy as np
-
     import ppcg.agents.train as train_mod
     from ppcg.agents.run import RunDir, read_snapshot, write_snapshot
 

@@ -775,18 +775,22 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
         done = checkpoint.timesteps
         if settings.algo in EXACT_ALGOS and checkpoint.is_exact:
             snapshot = _read_snapshot(checkpoint)
-    # A run resumed from an inexact checkpoint starts new episodes with fresh environment seeds (derived from
-    # the seed and the step count); from an exact one, the environments continue their episodes.
-    env_seed = settings.seed if done == 0 or snapshot is not None else settings.seed + 1_000_003 * done
-    set_random_seed(env_seed)
-    env = make_env(
-        env_id,
-        algo_config.n_envs,
-        level_source=curriculum,
-        obs=settings.obs,
-        seed=env_seed,
-        env_kwargs=algo_config.env_kwargs,
-    )
+
+    def environments(fresh_episodes: bool) -> Any:
+        # A run resumed from an inexact checkpoint starts new episodes with fresh environment seeds (derived
+        # from the seed and the step count); from an exact one, the environments continue their episodes.
+        env_seed = settings.seed + 1_000_003 * done if fresh_episodes and done else settings.seed
+        set_random_seed(env_seed)
+        return make_env(
+            env_id,
+            algo_config.n_envs,
+            level_source=curriculum,
+            obs=settings.obs,
+            seed=env_seed,
+            env_kwargs=algo_config.env_kwargs,
+        )
+
+    env = environments(fresh_episodes=snapshot is None)
     if snapshot is not None:
         try:
             _restore_envs(env, snapshot)
@@ -798,16 +802,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
             )
             snapshot = None
             env.close()
-            env_seed = settings.seed + 1_000_003 * done
-            set_random_seed(env_seed)
-            env = make_env(
-                env_id,
-                algo_config.n_envs,
-                level_source=curriculum,
-                obs=settings.obs,
-                seed=env_seed,
-                env_kwargs=algo_config.env_kwargs,
-            )
+            env = environments(fresh_episodes=True)
     if "curriculum" in state and hasattr(curriculum, "load_state_dict"):
         cstate = dict(state["curriculum"])
         if snapshot is None:  # the environments start new episodes: forget those in flight

@@ -310,8 +310,10 @@ class Curriculum:
     def draw_seed(self, rng: np.random.Generator) -> int:
         """A level seed from ``rng``: one of ``num_levels`` seeds from ``start_level`` when set, else any."""
         if self.num_levels:
-            return self.start_level + int(rng.integers(self.num_levels))
-        return draw_seed(rng)
+            from ppcg.envs.sources import draw_level_seed
+
+            return draw_level_seed(rng, self.num_levels, self.start_level)
+        return draw_seed(rng)  # (the curricula's own bound, 2**31 - 1: earlier runs' levels stay the same)
 
     def generate(self, difficulty: float, rng: np.random.Generator) -> LevelRequest:
         """A level at ``difficulty`` (rounded to a level id's precision), its seed from :meth:`draw_seed`."""

@@ -46,6 +46,7 @@ __all__ = [
     "atomic_write",
     "atomic_write_text",
     "deferred_interrupts",
+    "signals_to",
     "Checkpoint",
     "write_snapshot",
     "read_snapshot",
@@ -91,33 +92,40 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
 
 
 @contextlib.contextmanager
+def signals_to(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """Send Ctrl-C (SIGINT) and SIGTERM to ``handler`` inside the block; the handlers before come back after.
+
+    Outside the main thread (where Python cannot set handlers) the block runs as it is; a signal whose
+    handler was set from outside Python is left alone.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not None:
+            previous[signum] = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+@contextlib.contextmanager
 def deferred_interrupts() -> Iterator[None]:
     """Hold Ctrl-C (SIGINT) and SIGTERM until the block ends, then deliver them.
 
     A checkpoint interrupted halfway is lost, and torch's zip writer, interrupted, raises its own error
     instead of ``KeyboardInterrupt``; so saves run inside this block. A signal that arrives meanwhile is
     recorded, and raised again once the block is done, to whatever handler was there before (the training
-    loop's, which checkpoints and exits; or the default). Outside the main thread (where Python cannot set
-    handlers) the block runs as it is.
+    loop's, which checkpoints and exits; or the default).
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     caught: list[int] = []
-
-    def hold(signum: int, frame: Any) -> None:
-        caught.append(signum)
-
-    previous = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        handler = signal.getsignal(signum)
-        if handler is not None:  # None: set from outside Python; leave it alone
-            previous[signum] = signal.signal(signum, hold)
     try:
-        yield
+        with signals_to(lambda signum, frame: caught.append(signum)):
+            yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         for signum in dict.fromkeys(caught):
             signal.raise_signal(signum)
 
@@ -125,6 +133,9 @@ def deferred_interrupts() -> Iterator[None]:
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """Write a text file atomically."""
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+_ARRAY, _TREE = "__array__", "__tree__"  # a snapshot's placeholder for an array, and its JSON's own entry
 
 
 def write_snapshot(path: str | Path, tree: dict[str, Any]) -> Path:
@@ -176,9 +187,6 @@ def read_snapshot(path: str | Path) -> dict[str, Any]:
         return x
 
     return fill(tree)
-
-
-_ARRAY, _TREE = "__array__", "__tree__"
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,13 @@ Hyperparameters come from ``agents/hyperparams/<algo>.yml`` (RL Zoo format; ``--
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import math
 import os
 import signal
 import sys
-import threading
 import time
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -211,24 +208,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, low: int) -> int:
     try:
         value = int(float(text)) if "e" in text.lower() else int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    if value < low:
+        raise argparse.ArgumentTypeError(f"expected a number >= {low}, got {value}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole_number(text, 1)
 
 
 def _natural_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
-    return value
+    return _whole_number(text, 0)
 
 
 def settings_from_args(args: argparse.Namespace) -> TrainSettings:
@@ -495,7 +490,7 @@ def _callbacks(
             stop = interrupts is not None and interrupts.requested
             if self.due or (stop and self.saved_at != self.num_timesteps):
                 self.due = False
-                snapshot = _snapshot(self.model, log) if settings.algo in EXACT_ALGOS else None
+                snapshot = _snapshot(settings, self.model, log)
                 try:
                     save_checkpoint(run_dir, self.model, curriculum, snapshot=snapshot)
                 except KeyboardInterrupt:  # a second Ctrl-C, held until the checkpoint was complete
@@ -580,14 +575,17 @@ def _vgdl_env(env: Any) -> Any:
     return env.venv.venv
 
 
-def _snapshot(model: Any, log: Any) -> dict[str, Any]:
+def _snapshot(settings: TrainSettings, model: Any, log: Any) -> dict[str, Any] | None:
     """Everything beyond the model that the next rollout depends on: the environments' episodes, the episode
-    monitor, the observation the next step starts from, every random generator, and the episode log."""
+    monitor, the observation the next step starts from, every random generator, and the episode log. None for
+    an algorithm whose checkpoints cannot be exact (:data:`EXACT_ALGOS`)."""
     import random
 
     import numpy as np
     import torch
 
+    if settings.algo not in EXACT_ALGOS:
+        return None
     env = model.get_env()
     np_state = np.random.get_state()
     py_state = random.getstate()
@@ -640,6 +638,8 @@ def _restore_envs(env: Any, snapshot: dict[str, Any]) -> None:
     for key in ("returns", "lengths"):
         if np.asarray(snapshot["monitor"][key]).shape != (n,):
             raise ValueError(f"its monitor's {key} are not {n}")
+    if np.asarray(snapshot["last_episode_starts"]).shape != (n,) or "count" not in snapshot["monitor"]:
+        raise ValueError(f"its episode starts or count do not fit {n} environments")
     if not {"torch", "numpy", "python", "action_space"} <= set(snapshot["rng"]) or "log" not in snapshot:
         raise KeyError("random states or the episode log")
     _vgdl_env(env).load_state_dict(snapshot["env"])
@@ -752,6 +752,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     re-raises ``KeyboardInterrupt``.
     """
     from ppcg.agents.config import load_hyperparams
+    from ppcg.agents.run import signals_to
     from stable_baselines3.common.utils import set_random_seed
 
     set_threads(settings.threads, settings.env_threads)
@@ -841,7 +842,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     )
     checkpoints = next(c for c in callbacks if hasattr(c, "saved_at"))
     try:
-        with _graceful_interrupts(interrupts):
+        with signals_to(interrupts.handler):  # Ctrl-C, and SIGTERM from a scheduler or ``kill``
             if remaining > 0:
                 model.learn(
                     remaining,
@@ -866,12 +867,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
         raise
     seconds = time.time() - start
     steps_done = model.num_timesteps - done
-    save_checkpoint(
-        run_dir,
-        model,
-        curriculum,
-        snapshot=_snapshot(model, callbacks[0]) if settings.algo in EXACT_ALGOS else None,
-    )
+    save_checkpoint(run_dir, model, curriculum, snapshot=_snapshot(settings, model, callbacks[0]))
     run_dir.save_model(model)
     prev = run_dir.status()
     run_dir.update_status(
@@ -882,20 +878,6 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     )
     env.close()
     return model
-
-
-@contextlib.contextmanager
-def _graceful_interrupts(interrupts: _Interrupts) -> Iterator[None]:
-    """While training, Ctrl-C and SIGTERM (a scheduler stopping the job, ``kill``) go to ``interrupts``."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.signal(sig, interrupts.handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def _write_resolved(run_dir: Any, settings: TrainSettings, algo_config: Any, env_id: str) -> None:

@@ -32,6 +32,7 @@ from ppcg.vgdl.level import Level
 __all__ = [
     "Curriculum",
     "CurriculumConfigError",
+    "DifficultyRange",
     "DEFAULT_WIN_SCORE",
     "DIFFICULTY_DECIMALS",
     "LevelGenerator",
@@ -221,6 +222,20 @@ class WinRule:
         return self.truncated if result.truncated else "loss"
 
 
+class DifficultyRange:
+    """For curricula that draw each level's difficulty uniformly from ``[low, high]`` (``random``, ``plr``):
+    in a finite set (``num_levels``) every seed has one difficulty, :func:`seed_difficulty`."""
+
+    low: float
+    high: float
+    num_levels: int
+
+    def training_level(self, seed: int) -> LevelRequest | None:
+        if not self.num_levels:
+            return None
+        return self.regenerate(seed_difficulty(seed, self.low, self.high), seed)  # type: ignore[attr-defined]
+
+
 class Curriculum:
     """Base of every curriculum: a :class:`~ppcg.envs.source.LevelSource` with a win rule and statistics.
 
@@ -250,20 +265,14 @@ class Curriculum:
         num_levels: int = 0,
         start_level: int = 0,
     ) -> None:
-        from ppcg.envs.sources import check_level_range
+        from ppcg.envs.sources import LevelRangeError, check_level_range
 
         self.game = str(game)
         self.generator = generator
         try:
             self.num_levels, self.start_level = check_level_range(num_levels, start_level)
-        except ValueError as exc:
-            key = "start_level" if "start_level=" in str(exc) and num_levels == 0 else "num_levels"
-            expected = (
-                "start_level + num_levels <= 2**31"
-                if "passes" in str(exc)
-                else "whole numbers >= 0 (start_level only with num_levels)"
-            )
-            raise CurriculumConfigError(str(exc), key=key, expected=expected) from None
+        except LevelRangeError as exc:
+            raise CurriculumConfigError(str(exc), key=exc.key, expected=exc.expected) from None
         if self.num_levels and generator is None:
             raise CurriculumConfigError(
                 f"curriculum {self.name!r} plays given levels",

@@ -49,6 +49,7 @@ import numpy as np
 from ppcg.curricula.base import (
     Curriculum,
     CurriculumConfigError,
+    DifficultyRange,
     Outcome,
     check_choice,
     check_int,
@@ -151,7 +152,7 @@ def segment_scores(level_ids: Any, dones: Any) -> list[tuple[int, str, int, int,
     return out
 
 
-class PrioritizedLevelReplay(Curriculum):
+class PrioritizedLevelReplay(DifficultyRange, Curriculum):
     """Prioritized Level Replay over generated levels (see the module docstring for the equations).
 
     Args:
@@ -302,11 +303,6 @@ class PrioritizedLevelReplay(Curriculum):
         while len(issued) > self._max_issued:
             issued.popitem(last=False)
         return request
-
-    def training_level(self, seed: int) -> LevelRequest | None:
-        if not self.num_levels:
-            return None
-        return self.regenerate(seed_difficulty(seed, self.low, self.high), seed)
 
     def _request(self, entry: BufferEntry) -> LevelRequest:
         if entry.level is None:

@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from ppcg.curricula.base import Curriculum, CurriculumConfigError, check_number, seed_difficulty
+from ppcg.curricula.base import Curriculum, CurriculumConfigError, DifficultyRange, check_number
 from ppcg.envs.source import LevelRequest
 
 __all__ = ["UniformDifficulty"]
 
 
-class UniformDifficulty(Curriculum):
+class UniformDifficulty(DifficultyRange, Curriculum):
     """A new generated level every episode, its difficulty drawn uniformly from ``[low, high]``.
 
     The generators take one knob, d, that sets every parameter, so d uniform in [0, 1] is the paper's
@@ -45,8 +45,3 @@ class UniformDifficulty(Curriculum):
         if self.num_levels:  # a finite set: each seed has its own difficulty
             return self.training_level(self.draw_seed(rng))
         return self.generate(rng.uniform(self.low, self.high), rng)
-
-    def training_level(self, seed: int) -> LevelRequest | None:
-        if not self.num_levels:
-            return None
-        return self.regenerate(seed_difficulty(seed, self.low, self.high), seed)

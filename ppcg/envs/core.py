@@ -633,5 +633,3 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
             self._engine.reset([request.level], np.zeros(1, dtype=np.int64))
             self._engine.set_state(0, engine_state)
             self._request, self._steps, self._score, self._open = request, steps, score, is_open
-
-

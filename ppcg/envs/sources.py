@@ -21,9 +21,25 @@ import numpy as np
 from ppcg.envs.source import EpisodeResult, LevelRequest
 from ppcg.vgdl.level import Level
 
-__all__ = ["GeneratorSource", "FixedLevelSource", "SEED_BOUND", "check_level_range", "draw_level_seed"]
+__all__ = [
+    "GeneratorSource",
+    "FixedLevelSource",
+    "SEED_BOUND",
+    "check_level_range",
+    "draw_level_seed",
+    "LevelRangeError",
+]
 
 SEED_BOUND = 2**31  # level and engine seeds are drawn from [0, SEED_BOUND)
+
+
+class LevelRangeError(ValueError):
+    """Bad ``num_levels``/``start_level``: ``key`` names the value at fault, ``expected`` what would do."""
+
+    def __init__(self, message: str, key: str, expected: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.expected = expected
 
 
 def check_level_range(num_levels: int, start_level: int) -> tuple[int, int]:
@@ -33,21 +49,27 @@ def check_level_range(num_levels: int, start_level: int) -> tuple[int, int]:
     Training seeds stay below :data:`SEED_BOUND`, so they never meet the evaluation's test seeds.
 
     Raises:
-        ValueError: a negative or non-integer value, ``start_level`` without ``num_levels``, or a range that
-            passes :data:`SEED_BOUND`.
+        LevelRangeError: a negative or non-integer value, ``start_level`` without ``num_levels``, or a range
+            that passes :data:`SEED_BOUND`.
     """
     for name, value in (("num_levels", num_levels), ("start_level", start_level)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"{name} must be an integer >= 0, not {value!r}")
+            raise LevelRangeError(
+                f"{name} must be an integer >= 0, not {value!r}", name, "a whole number >= 0"
+            )
     n, start = int(num_levels), int(start_level)
     if n == 0 and start != 0:
-        raise ValueError(
-            f"start_level={start} needs num_levels > 0 (num_levels=0 draws from every seed below 2**31)"
+        raise LevelRangeError(
+            f"start_level={start} needs num_levels > 0 (num_levels=0 draws from every seed below 2**31)",
+            "start_level",
+            "0 without num_levels",
         )
     if start + n > SEED_BOUND:
-        raise ValueError(
+        raise LevelRangeError(
             f"start_level + num_levels = {start + n} passes 2**31: training level seeds stay below 2**31, "
-            "apart from the evaluation's test seeds"
+            "apart from the evaluation's test seeds",
+            "num_levels",
+            "start_level + num_levels <= 2**31",
         )
     return n, start
 

@@ -52,6 +52,7 @@ __all__ = [
     "POLICIES",
     "load_hyperparams",
     "default_hyperparams_path",
+    "PRESETS",
     "resolve_policy_kwargs",
     "linear_schedule",
 ]
@@ -85,6 +86,7 @@ ACTIVATIONS: dict[str, tuple[str, str]] = {
 # Names usable for ``features_extractor_class``. One entry a line.
 FEATURE_EXTRACTORS: dict[str, tuple[str, str]] = {
     "GridCNN": ("ppcg.agents.policies", "GridCNN"),
+    "CentredGridCNN": ("ppcg.agents.policies", "CentredGridCNN"),
     "NatureCNN": ("stable_baselines3.common.torch_layers", "NatureCNN"),
     "FlattenExtractor": ("stable_baselines3.common.torch_layers", "FlattenExtractor"),
 }
@@ -206,11 +208,36 @@ class AlgoConfig:
         return kwargs
 
 
-def default_hyperparams_path(algo: str) -> Path:
-    """The bundled file for ``algo`` (``agents/hyperparams/<algo>.yml``)."""
+# Named hyperparameter presets (``ppcg train --hyperparams NAME``) -> the bundled file, per algorithm. One entry
+# a line. ``default`` is what ``ppcg train`` uses; ``paper`` is Justesen et al. (2018)'s A2C, for reproduction.
+PRESETS: dict[str, str] = {
+    "default": "{algo}.yml",
+    "paper": "{algo}-paper.yml",
+}
+
+
+def default_hyperparams_path(algo: str, preset: str = "default") -> Path:
+    """The bundled file of ``preset`` for ``algo`` (``agents/hyperparams/<algo>.yml`` for ``default``).
+
+    Raises:
+        ConfigError: an unknown preset, or one that has no file for ``algo``.
+    """
     from ppcg.resources import hyperparams_dir
 
-    return hyperparams_dir() / f"{algo}.yml"
+    if preset not in PRESETS:
+        hint = difflib.get_close_matches(preset, PRESETS, n=1)
+        raise ConfigError(
+            f"unknown hyperparameter preset {preset!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""),
+            expected="one of " + ", ".join(PRESETS),
+        )
+    path = hyperparams_dir() / PRESETS[preset].format(algo=algo)
+    if not path.is_file():
+        have = [name for name, pattern in PRESETS.items() if (hyperparams_dir() / pattern.format(algo=algo)).is_file()]
+        raise ConfigError(
+            f"the hyperparameter preset {preset!r} has no settings for {algo}",
+            expected="for " + algo + ": " + ", ".join(have),
+        )
+    return path
 
 
 def algorithm_class(algo: str) -> type:

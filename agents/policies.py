@@ -5,6 +5,11 @@
   then 3x3) needs 36 x 36 or more, so :class:`GridCNN` keeps the resolution instead: 3x3 convolutions with
   padding 1 (one cell of context per layer), then one fully connected layer. The grid is not normalised (it is
   already 0/1).
+* :class:`CentredGridCNN` sees the same grid re-centred on the avatar (an egocentric view, as MiniGrid's agents
+  have): what matters to the avatar (a monster next to it, the key three cells left) is then the same input
+  wherever the avatar stands, which is what lets a policy carry over from one level layout to another. The
+  centring happens inside the network, on the environment's ordinary observation, so environments, evaluation
+  and recorded runs are unchanged.
 * RGB observations (10 pixels a cell: Zelda is 90 x 130) use SB3's NatureCNN, as the paper did; SB3 transposes
   them to channels-first and scales them to [0, 1] itself.
 
@@ -20,7 +25,7 @@ from stable_baselines3.common.preprocessing import is_image_space
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor, NatureCNN
 from torch import nn
 
-__all__ = ["GridCNN", "default_features_extractor"]
+__all__ = ["GridCNN", "CentredGridCNN", "default_features_extractor"]
 
 
 class GridCNN(BaseFeaturesExtractor):
@@ -65,6 +70,83 @@ class GridCNN(BaseFeaturesExtractor):
     def forward(self, observations: th.Tensor) -> th.Tensor:
         """Features of a batch ``[N, C, H, W]`` (any dtype; cast to float)."""
         return self.linear(self.cnn(observations.float()))
+
+
+class CentredGridCNN(BaseFeaturesExtractor):
+    """The grid re-centred on the avatar, then optional 3x3 convolutions and one fully connected layer.
+
+    The ``[C, H, W]`` observation is placed on a ``[C + 1, 2H - 1, 2W - 1]`` canvas so that the avatar's cell
+    (the first cell set in the ``centre_planes``, summed) is the canvas' centre; the extra plane marks the cells
+    outside the level. With no avatar on the grid (it died) the view is centred on the top-left cell. Every
+    cell of the level stays in view wherever the avatar stands. Then ``len(channels)`` 3x3 convolutions
+    (padding 1, stride ``strides[i]``, ReLU), flattened, and a linear layer to ``features_dim`` with ReLU;
+    ``channels=()`` gives a linear layer on the centred one-hot grid alone (the cheapest, and on small grids
+    often the best).
+
+    Args:
+        observation_space: a ``Box`` of shape ``[C, H, W]``.
+        features_dim: size of the output.
+        channels: output channels of each convolution (may be empty).
+        strides: the stride of each convolution (default 1 each).
+        centre_planes: the planes whose cell is the centre: the avatar's types (``ppcg train`` fills them in
+            from the game when they are not given).
+
+    Raises:
+        ValueError: the space is not a 3-D ``Box``, no centre plane is given, or one is out of range.
+    """
+
+    def __init__(
+        self,
+        observation_space: gym.spaces.Box,
+        features_dim: int = 128,
+        channels: tuple[int, ...] | list[int] = (),
+        strides: tuple[int, ...] | list[int] | None = None,
+        centre_planes: tuple[int, ...] | list[int] = (),
+    ) -> None:
+        if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 3:
+            raise ValueError(f"CentredGridCNN needs a [C, H, W] Box observation space, got {observation_space}")
+        c, h, w = (int(n) for n in observation_space.shape)
+        planes = [int(p) for p in centre_planes]
+        if not planes:
+            raise ValueError("CentredGridCNN needs centre_planes: the observation planes of the avatar's types")
+        if any(not 0 <= p < c for p in planes):
+            raise ValueError(f"centre_planes {planes} out of range for {c} observation planes")
+        strides = [1] * len(channels) if strides is None else [int(s) for s in strides]
+        if len(strides) != len(channels):
+            raise ValueError(f"strides {strides} must give one stride per convolution ({len(channels)})")
+        super().__init__(observation_space, features_dim)
+        self.centre_planes = planes
+        self.view = (2 * h - 1, 2 * w - 1)
+        self.register_buffer("rows", th.arange(self.view[0]), persistent=False)
+        self.register_buffer("cols", th.arange(self.view[1]), persistent=False)
+        layers: list[nn.Module] = []
+        in_channels = c + 1
+        for out_channels, stride in zip(channels, strides):
+            layers += [nn.Conv2d(in_channels, int(out_channels), 3, stride=stride, padding=1), nn.ReLU()]
+            in_channels = int(out_channels)
+        layers.append(nn.Flatten())
+        self.cnn = nn.Sequential(*layers)
+        with th.no_grad():
+            n_flatten = self.cnn(th.zeros((1, c + 1, *self.view), dtype=th.float32)).shape[1]
+        self.linear = nn.Sequential(nn.Linear(n_flatten, features_dim), nn.ReLU())
+
+    def centred(self, obs: th.Tensor) -> th.Tensor:
+        """``[N, C, H, W]`` -> ``[N, C + 1, 2H - 1, 2W - 1]``, the avatar's cell at the centre."""
+        n, c, h, w = obs.shape
+        canvas = obs.new_zeros((n, h + 2 * (h - 1), w + 2 * (w - 1), c + 1))
+        canvas[..., c] = 1.0  # outside the level
+        inner = canvas[:, h - 1 : 2 * h - 1, w - 1 : 2 * w - 1]
+        inner[..., :c] = obs.permute(0, 2, 3, 1)
+        inner[..., c] = 0.0
+        at = obs[:, self.centre_planes].sum(1).reshape(n, -1).argmax(1)
+        r, col = at // w, at % w
+        idx = th.arange(n, device=obs.device)[:, None, None]
+        view = canvas[idx, (r[:, None] + self.rows)[:, :, None], (col[:, None] + self.cols)[:, None, :]]
+        return view.permute(0, 3, 1, 2)
+
+    def forward(self, observations: th.Tensor) -> th.Tensor:
+        """Features of a batch ``[N, C, H, W]`` (any dtype; cast to float)."""
+        return self.linear(self.cnn(self.centred(observations.float())))
 
 
 def default_features_extractor(observation_space: gym.spaces.Space) -> type[BaseFeaturesExtractor]:

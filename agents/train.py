@@ -63,6 +63,11 @@ class TrainSettings:
         num_levels: Procgen's ``num_levels``: train on the generated levels of this many seeds only (0: a new
             level every episode).
         start_level: the first of those seeds.
+        eval_every: environment steps between evaluations on held-out levels during training (learning
+            curves in ``eval_progress.csv`` and TensorBoard); None: a tenth of the budget; 0: none.
+        eval_levels: episodes per level set in those evaluations.
+        hyperparams: a named preset of the bundled hyperparameters (:data:`ppcg.agents.config.PRESETS`:
+            ``default``, ``paper``); None: ``default``. ``config`` (a file) takes precedence.
     """
 
     game: str = "zelda"
@@ -82,6 +87,9 @@ class TrainSettings:
     curriculum_options: dict[str, Any] | None = None
     num_levels: int = 0
     start_level: int = 0
+    eval_every: int | None = None
+    eval_levels: int = 20
+    hyperparams: str | None = None
 
     def run_name(self) -> str:
         """Default run folder (``zelda-a2c-ppcg-s0``, ``zelda-a2c-difficulty0.5-s1``, ``...-lvl0-...``,
@@ -163,6 +171,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--config", default=None, metavar="FILE", help="a hyperparameter file (RL Zoo format)"
     )
     parser.add_argument(
+        "--hyperparams",
+        default=None,
+        metavar="NAME",
+        help="a bundled hyperparameter preset: default (tuned for this suite) or paper (Justesen et al.'s "
+        "A2C, for reproduction)",
+    )
+    parser.add_argument(
         "--curriculum-config",
         default=None,
         metavar="FILE",
@@ -194,6 +209,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=30,
         metavar="N",
         help="episodes per human level and levels per generated set in the final evaluation (0: skip)",
+    )
+    parser.add_argument(
+        "--eval-every",
+        type=_natural_int,
+        default=None,
+        metavar="N",
+        help="evaluate on held-out levels every N steps during training: learning curves in "
+        "eval_progress.csv and TensorBoard (default: a tenth of the budget; 0: never)",
+    )
+    parser.add_argument(
+        "--eval-levels",
+        type=_positive_int,
+        default=20,
+        metavar="K",
+        help="episodes per level set in those evaluations (default: 20)",
     )
     parser.add_argument(
         "--threads", type=_positive_int, default=1, metavar="N", help="torch threads (default: 1)"
@@ -266,6 +296,9 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
         env_threads=args.env_threads,
         num_levels=num_levels,
         start_level=start_level,
+        eval_every=getattr(args, "eval_every", None),
+        hyperparams=getattr(args, "hyperparams", None),
+        eval_levels=getattr(args, "eval_levels", 20),
     )
 
 
@@ -355,15 +388,38 @@ def make_env(
     return VecMonitor(SB3VecEnv(venv, seed=seed))
 
 
-def policy_kwargs_for(algo_config: Any, observation_space: Any) -> dict[str, Any]:
-    """The model's keyword arguments; GridCNN or NatureCNN chosen from the observations when not named."""
-    from ppcg.agents.policies import default_features_extractor
+def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None = None) -> dict[str, Any]:
+    """The model's keyword arguments; GridCNN or NatureCNN chosen from the observations when not named.
+
+    A :class:`~ppcg.agents.policies.CentredGridCNN` without ``centre_planes`` is centred on ``game``'s avatar
+    types. Raises ``ValueError`` when it is asked for observations that are not symbolic grids.
+    """
+    from ppcg.agents.policies import CentredGridCNN, default_features_extractor
 
     kwargs = algo_config.model_kwargs()
     pk = kwargs["policy_kwargs"]
     if "features_extractor_class" not in pk:
         pk["features_extractor_class"] = default_features_extractor(observation_space)
+    if pk["features_extractor_class"] is CentredGridCNN:
+        fk = pk.setdefault("features_extractor_kwargs", {})
+        if "centre_planes" not in fk:
+            if game is None:
+                raise ValueError("CentredGridCNN needs centre_planes (or the game, to find its avatar)")
+            fk["centre_planes"] = avatar_planes(game)
     return kwargs
+
+
+def avatar_planes(game: str) -> list[int]:
+    """The symbolic observation's planes that hold ``game``'s avatar types."""
+    from ppcg.engine.layout import TI_AVATAR
+    from ppcg.envs.core import load_compiled
+
+    compiled = load_compiled(game)[3]
+    return [
+        i
+        for i, name in enumerate(compiled.leaf_names)
+        if compiled.tables.ti[compiled.type_index[name], TI_AVATAR]
+    ]
 
 
 # ---- callbacks
@@ -549,9 +605,51 @@ def _callbacks(
         has_curriculum_callback = True
     except ImportError:
         pass
+    curve = learning_curve(settings, run_dir, total, start_time)
+    if curve is not None:
+        callbacks.append(curve)
     if progress:
         callbacks.append(Progress())
     return callbacks
+
+
+def curve_sets(settings: TrainSettings, episodes: int) -> list[Any]:
+    """The level sets of the learning curves: the training levels where they are a fixed set (the human
+    level(s) of ``fixed``, the ``--num-levels`` seeds), then the held-out ``human`` and ``d=0.5`` sets."""
+    from ppcg.agents.evaluate import LevelSet, level_sets_for
+
+    sets = []
+    if settings.curriculum == "fixed":
+        levels = human_levels(settings.game)
+        chosen = range(len(levels)) if settings.level is None else [settings.level]
+        per = max(1, -(-episodes // len(chosen)))
+        from ppcg.envs.source import LevelRequest
+
+        sets.append(LevelSet("train", [(LevelRequest(levels[i], levels[i].name), per) for i in chosen]))
+    elif settings.num_levels and make_curriculum(settings).training_level(settings.start_level) is not None:
+        sets += level_sets_for(settings.game, ["train"], episodes, settings=settings)
+    per_human = max(1, -(-episodes // len(human_levels(settings.game))))
+    sets += level_sets_for(settings.game, ["human"], per_human)
+    sets += level_sets_for(settings.game, ["difficulty=0.5"], episodes)
+    return sets
+
+
+def learning_curve(settings: TrainSettings, run_dir: Any, total: int, start_time: float) -> Any:
+    """The :class:`~ppcg.agents.curves.HeldOutEvaluation` callback of a run (None: ``eval_every`` 0)."""
+    from ppcg.agents.curves import EVAL_LOG_FILE, HeldOutEvaluation
+
+    every = settings.eval_every if settings.eval_every is not None else max(10_000, total // 10)
+    if not every:
+        return None
+    return HeldOutEvaluation(
+        env_id_for(settings.game),
+        settings.obs,
+        curve_sets(settings, settings.eval_levels),
+        every,
+        path=run_dir.path / EVAL_LOG_FILE,
+        seed=20_000 + settings.seed,
+        start_time=start_time,
+    )
 
 
 def save_checkpoint(
@@ -738,7 +836,12 @@ def resolve(settings: TrainSettings) -> tuple[Any, str]:
         overrides["n_timesteps"] = settings.timesteps
     if settings.n_envs is not None:
         overrides["n_envs"] = settings.n_envs
-    return load_hyperparams(settings.algo, env_id, settings.config, overrides), env_id
+    path = settings.config
+    if path is None and settings.hyperparams is not None:
+        from ppcg.agents.config import default_hyperparams_path
+
+        path = default_hyperparams_path(settings.algo, settings.hyperparams)
+    return load_hyperparams(settings.algo, env_id, path, overrides), env_id
 
 
 def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progress: bool = True) -> Any:
@@ -814,7 +917,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
             checkpoint.model, env=env, device="cpu", tensorboard_log=str(run_dir.tensorboard_dir)
         )
     else:
-        kwargs = policy_kwargs_for(algo_config, env.observation_space)
+        kwargs = policy_kwargs_for(algo_config, env.observation_space, settings.game)
         model = cls(
             algo_config.policy,
             env,

@@ -51,3 +51,73 @@ def test_symbolic_grids_are_not_divided_by_255():
     space = gym.spaces.Box(0, 1, (2, 3, 3), np.uint8)
     x = th.ones((1, 2, 3, 3), dtype=th.uint8)
     assert preprocess_obs(x, space, normalize_images=True).max().item() == 1.0
+
+
+def test_centred_view_puts_the_avatar_in_the_middle():
+    from ppcg.agents.policies import CentredGridCNN
+
+    space = gym.spaces.Box(0, 1, (3, 3, 4), np.uint8)  # planes: avatar, key, wall
+    net = CentredGridCNN(space, centre_planes=[0])
+    obs = th.zeros(2, 3, 3, 4)
+    obs[0, 0, 1, 2] = 1  # avatar at row 1, column 2
+    obs[0, 1, 0, 0] = 1  # key one row up, two columns left of it
+    obs[1, 0, 2, 0] = 1  # second sample: avatar in the bottom-left corner
+    view = net.centred(obs)
+    assert view.shape == (2, 4, 5, 7)
+    assert view[0, 0, 2, 3] == 1 and view[0, 0].sum() == 1  # avatar at the centre
+    assert view[0, 1, 1, 1] == 1 and view[0, 1].sum() == 1  # the key keeps its offset from the avatar
+    assert view[1, 0, 2, 3] == 1
+    # The extra plane marks cells outside the level: 12 inside, the rest outside, wherever the avatar is.
+    assert (view[:, 3] == 0).sum(dim=(1, 2)).tolist() == [12, 12]
+    assert view[1, 3, 2, 3] == 0 and view[1, 3, 2, 2] == 1  # left of a left-edge avatar: outside
+    # The same surroundings anywhere in the level give the same features.
+    moved = th.zeros(1, 3, 3, 4)
+    moved[0, 0, 2, 3], moved[0, 1, 1, 1] = 1, 1
+    near = th.zeros(1, 3, 3, 4)
+    near[0, 0, 1, 2], near[0, 1, 0, 0] = 1, 1
+    a, b = net.centred(moved), net.centred(near)
+    assert th.equal(a[:, :2, 1:4, 1:6], b[:, :2, 1:4, 1:6])
+
+
+@pytest.mark.parametrize("channels, strides", [((), None), ((8, 8), (1, 2))])
+def test_centred_cnn_gives_features(channels, strides):
+    from ppcg.agents.policies import CentredGridCNN
+
+    space = gym.spaces.Box(0, 1, (9, 9, 13), np.uint8)
+    net = CentredGridCNN(space, features_dim=32, channels=channels, strides=strides, centre_planes=[4, 5])
+    x = th.as_tensor(np.random.default_rng(0).integers(0, 2, (5, 9, 9, 13)), dtype=th.uint8)
+    out = net(x)
+    assert out.shape == (5, 32) and (out >= 0).all()
+    if not channels:
+        assert net.linear[0].in_features == 10 * 17 * 25
+
+
+def test_centred_cnn_rejects_bad_arguments():
+    from ppcg.agents.policies import CentredGridCNN
+
+    space = gym.spaces.Box(0, 1, (3, 5, 5), np.uint8)
+    with pytest.raises(ValueError, match="centre_planes"):
+        CentredGridCNN(space)
+    with pytest.raises(ValueError, match="out of range"):
+        CentredGridCNN(space, centre_planes=[3])
+    with pytest.raises(ValueError, match="one stride per convolution"):
+        CentredGridCNN(space, channels=(4,), strides=(1, 2), centre_planes=[0])
+
+
+def test_train_centres_on_the_games_avatar():
+    from ppcg.agents.config import load_hyperparams
+    from ppcg.agents.policies import CentredGridCNN
+    from ppcg.agents.train import avatar_planes, policy_kwargs_for
+
+    import ppcg  # noqa: F401
+
+    env = gym.make("ppcg/Zelda-v0")
+    planes = avatar_planes("zelda")
+    names = env.unwrapped.plane_names
+    assert sorted(names[p] for p in planes) == ["hero", "herokey"]
+    cfg = load_hyperparams("ppo", "ppcg/Zelda-v0", overrides={})
+    cfg.policy_kwargs["features_extractor_class"] = "CentredGridCNN"
+    cfg.policy_kwargs.pop("features_extractor_kwargs", None)
+    kwargs = policy_kwargs_for(cfg, env.observation_space, "zelda")
+    assert kwargs["policy_kwargs"]["features_extractor_class"] is CentredGridCNN
+    assert kwargs["policy_kwargs"]["features_extractor_kwargs"]["centre_planes"] == planes

@@ -209,10 +209,12 @@ class AlgoConfig:
 
 
 # Named hyperparameter presets (``ppcg train --hyperparams NAME``) -> the bundled file, per algorithm. One entry
-# a line. ``default`` is what ``ppcg train`` uses; ``paper`` is Justesen et al. (2018)'s A2C, for reproduction.
+# a line. ``default`` is what ``ppcg train`` uses; ``paper`` is Justesen et al. (2018)'s A2C, for reproduction;
+# ``zoo`` the RL Zoo's Atari PPO (ppcg's earlier default).
 PRESETS: dict[str, str] = {
     "default": "{algo}.yml",
     "paper": "{algo}-paper.yml",
+    "zoo": "{algo}-zoo.yml",
 }
 
 

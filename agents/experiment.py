@@ -131,12 +131,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="environment steps per run (default: the hyperparameter file's)",
     )
     parser.add_argument(
-        "--algo", choices=("a2c", "ppo", "dqn"), default="a2c", help="the algorithm (default: a2c)"
+        "--algo", choices=("a2c", "ppo", "dqn"), default="ppo", help="the algorithm (default: ppo)"
     )
     parser.add_argument("--obs", choices=("symbolic", "rgb"), default="symbolic", help="observations")
     parser.add_argument("--n-envs", type=int, default=None, metavar="K", help="parallel environments per run")
     parser.add_argument(
         "--config", default=None, metavar="FILE", help="a hyperparameter file (RL Zoo format)"
+    )
+    parser.add_argument(
+        "--hyperparams",
+        default=None,
+        metavar="NAME",
+        help="a bundled hyperparameter preset: default or paper (the paper's A2C, with --algo a2c)",
     )
     parser.add_argument(
         "--episodes",
@@ -196,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
                 eval_episodes=0,
                 threads=args.threads,
                 num_levels=cond.num_levels,
+                hyperparams=getattr(args, "hyperparams", None),
             )
             path = runs_base / f"{cond.label.replace(':', '-n')}-s{seed}"
             try:
@@ -238,6 +245,7 @@ _MUST_MATCH = (
     "n_envs",
     "config",
     "num_levels",
+    "hyperparams",
 )
 
 

@@ -71,7 +71,7 @@ class TrainSettings:
     """
 
     game: str = "zelda"
-    algo: str = "a2c"
+    algo: str = "ppo"
     curriculum: str = "ppcg"
     difficulty: float | None = None
     level: int | None = None
@@ -115,7 +115,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``ppcg train`` arguments."""
     parser.add_argument("game", help="a bundled game (zelda, solarfox, frogs, boulderdash)")
     parser.add_argument(
-        "--algo", choices=ALGOS, default="a2c", help="the algorithm (default: a2c, as the paper)"
+        "--algo",
+        choices=ALGOS,
+        default="ppo",
+        help="the algorithm (default: ppo; the paper's a2c with --algo a2c --hyperparams paper)",
     )
     parser.add_argument(
         "--curriculum", choices=CURRICULA, default="ppcg", help="how levels are chosen (default: ppcg)"

@@ -271,8 +271,8 @@ def test_num_levels_trains_on_a_finite_set_and_evaluates_on_it(tmp_path, capsys)
     ]:
         assert main(["train", "zelda", *bad, "--out", str(tmp_path / "x")]) == 2
         assert match in capsys.readouterr().err
-    assert TrainSettings(curriculum="random", num_levels=200).run_name() == "zelda-a2c-random-n200-s0"
-    assert TrainSettings(num_levels=5, start_level=9).run_name() == "zelda-a2c-ppcg-n5from9-s0"
+    assert TrainSettings(curriculum="random", num_levels=200).run_name() == "zelda-ppo-random-n200-s0"
+    assert TrainSettings(num_levels=5, start_level=9).run_name() == "zelda-ppo-ppcg-n5from9-s0"
 
 
 def test_a_second_ctrl_c_during_the_stopping_checkpoint_keeps_it_exact(tmp_path, monkeypatch):

@@ -257,6 +257,22 @@ def test_truncated_episodes_count_as_configured():
     assert np.isnan(ignored.win_rate)  # an ignored episode is not in the win rate either
 
 
+def test_ppcg_ignores_cut_episodes_by_default_and_so_does_not_stall():
+    """An agent that wins 1 episode in 3 and wanders until the step limit in the others: counting the cut
+    episodes as losses pins d at 0; by default they are ignored and d rises with the wins."""
+    outcomes = [result(True), result(False, truncated=True), result(False, truncated=True)] * 20
+    default = ProgressivePCG(game="zelda", generator=None, alpha=0.01)
+    losses = ProgressivePCG(game="zelda", generator=None, alpha=0.01, truncated="loss")
+    for r in outcomes:
+        default.episode_done(0, r)
+        losses.episode_done(0, r)
+    assert default.win_rule.truncated == "ignore" and default.d == pytest.approx(0.2)
+    assert losses.d == 0.0
+    dies = ProgressivePCG(game="zelda", generator=None, alpha=0.01, start=0.5)
+    dies.episode_done(0, result(False))  # killed: a decided loss still lowers d
+    assert dies.d == pytest.approx(0.49)
+
+
 def test_boulderdash_counts_a_score_of_20_as_a_win():
     rule = WinRule.for_game("boulderdash")
     assert rule.win_score == 20.0

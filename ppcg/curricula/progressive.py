@@ -5,9 +5,11 @@ rises by ``alpha`` on a win and falls by ``alpha`` on a loss, clipped to [0, 1].
 exactly d, or (``sample="uniform"``) at a difficulty drawn uniformly from [0, d].
 
 What a win is comes from the win rule (:class:`~ppcg.curricula.base.WinRule`): the game's win, except
-Boulderdash, where the paper counted a score of at least 20; an episode cut at the step limit that did not
-meet the rule counts as a loss by default (the paper's code counted it as a win: ``truncated="win"``;
-``"ignore"`` leaves d alone).
+Boulderdash, where the paper counted a score of at least 20. An episode cut at the step limit that did not
+meet the rule leaves d alone by default (``truncated="ignore"``): d moves on decided episodes only, rising while
+the agent wins more often than it loses. Counting cut episodes as losses (``"loss"``) stalls d at 0 for an
+agent that wins a third of its episodes and wanders in the rest (see docs/learning.md); the paper's code counted
+them as wins (``"win"``), which raises d whether or not the agent can play.
 
 >>> from ppcg.curricula.progressive import ProgressivePCG
 >>> from ppcg.envs.source import EpisodeResult
@@ -54,8 +56,8 @@ class ProgressivePCG(Curriculum):
         alpha: the step of d per episode, in (0, 1] (default 0.01, the paper's).
         start: d at the start (default 0).
         sample: ``"exact"`` or ``"uniform"`` (see :data:`SAMPLES`).
-        **kwargs: the win rule (``win_score``, ``truncated``) and statistics options of
-            :class:`~ppcg.curricula.base.Curriculum`.
+        **kwargs: the win rule (``win_score``, ``truncated``: default ``"ignore"`` here) and statistics
+            options of :class:`~ppcg.curricula.base.Curriculum`.
     """
 
     name = "ppcg"
@@ -71,6 +73,7 @@ class ProgressivePCG(Curriculum):
         **kwargs: Any,
     ) -> None:
         kwargs.pop("levels", None)
+        kwargs.setdefault("truncated", "ignore")
         super().__init__(game=game, generator=generator, **kwargs)
         self.alpha = check_number("alpha", alpha, low=0.0, high=1.0, low_open=True)
         self.d = check_number("start", start, low=0.0, high=1.0)

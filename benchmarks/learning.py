@@ -9,7 +9,7 @@ evaluation callback of ``ppcg train`` (:class:`ppcg.agents.curves.HeldOutEvaluat
 budget of training time (evaluations are not counted):
 
 * ``fixed``: trained on human level 0 alone; (a) is the first evaluation with >= 90% wins on that level.
-* ``generated``: trained on generated levels (``--curriculum``, default ``difficulty`` at d = 0.5); (b) is the
+* ``generated``: trained on generated levels (``--curriculum``, default ``ppcg``); (b) is the
   first evaluation with >= 50% wins on held-out generated levels at d = 0.5 (level seeds reserved for testing),
   (c) the first with >= 50% on the five human levels.
 
@@ -132,7 +132,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("fixed", "generated"), default=None)
     parser.add_argument("--algo", default="ppo")
     parser.add_argument("--hyperparams", default=None, help="a named preset (default: the bundled one)")
-    parser.add_argument("--curriculum", default="difficulty", help="for the generated run (default: difficulty)")
+    parser.add_argument("--curriculum", default="ppcg", help="for the generated run (default: ppcg)")
     parser.add_argument("--difficulty", type=float, default=0.5)
     parser.add_argument("--minutes", type=float, default=30.0, help="budget of the generated run")
     parser.add_argument("--minutes-fixed", type=float, default=3.0, help="budget of the fixed run")

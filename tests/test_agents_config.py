@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +174,29 @@ def test_zoo_string_policy_kwargs_are_read_without_eval():
     for bad in ("dict(a=1+2)", "[1, 2]", "dict(x=open('f'))", "lambda: 0"):
         with pytest.raises(ConfigError):
             parse_zoo_kwargs(bad)
+
+
+def test_named_presets():
+    from ppcg.agents.config import ConfigError, default_hyperparams_path, load_hyperparams
+    from ppcg.agents.train import TrainSettings, resolve
+
+    paper = load_hyperparams("a2c", "ppcg/Zelda-v0", default_hyperparams_path("a2c", "paper"))
+    assert paper.n_envs == 16 and paper.algo_kwargs["n_steps"] == 5
+    assert paper.policy_kwargs["optimizer_class"] == "RMSpropTFLike"
+    cfg, env_id = resolve(TrainSettings(algo="a2c", hyperparams="paper"))
+    assert env_id == "ppcg/Zelda-v0" and Path(cfg.source).name == "a2c-paper.yml"
+    ppo = resolve(TrainSettings())[0]  # the default: PPO with the avatar-centred network
+    assert Path(ppo.source).name == "ppo.yml" and ppo.policy_kwargs["features_extractor_class"] == "CentredGridCNN"
+    assert ppo.env_kwargs == {"max_episode_steps": 500}
+    with pytest.raises(ConfigError, match="did you mean 'paper'"):
+        default_hyperparams_path("a2c", "papr")
+    with pytest.raises(ConfigError, match="has no settings for dqn; expected for dqn: default"):
+        default_hyperparams_path("dqn", "paper")
+
+
+def test_hyperparams_preset_on_the_command_line(tmp_path, capsys):
+    from ppcg.cli import main
+
+    assert main(["train", "zelda", "--algo", "dqn", "--hyperparams", "paper", "--out", str(tmp_path / "r")]) == 2
+    assert "no settings for dqn" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

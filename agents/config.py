@@ -42,6 +42,8 @@ from typing import Any
 
 import yaml
 
+from ppcg import safe_yaml
+
 __all__ = [
     "ConfigError",
     "AlgoConfig",
@@ -286,7 +288,7 @@ def read_hyperparams_file(path: str | Path) -> tuple[dict[str, Any], dict[tuple[
     except OSError as exc:
         raise ConfigError(f"cannot read the hyperparameter file ({exc.strerror or exc})", file=path) from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)  # yaml.safe_load, with a key given twice an error
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

@@ -22,7 +22,8 @@ likely action). A "win" is the game's win (``is_success``). Results are determin
 episodes are played in one batch (one native vector env), with the env seeds and the torch seed derived from
 it.
 
-Writes ``eval.json`` in the run folder (or ``--output``) and prints a table.
+Writes ``eval_<sets>_ep<episodes>_seed<seed>.json`` in the run folder (or ``--output``), named by its
+settings so that evaluations with other settings are kept side by side, and prints a table.
 """
 
 from __future__ import annotations
@@ -76,7 +77,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--deterministic", action="store_true", help="take the most likely action")
     parser.add_argument(
-        "--output", default=None, metavar="FILE", help="where to write the JSON (default: RUN/eval.json)"
+        "--output",
+        default=None,
+        metavar="FILE",
+        help="where to write the JSON (default: RUN/eval_SETS_epN_seedS.json, named by the settings)",
     )
 
 
@@ -280,22 +284,27 @@ def evaluate_run(
     seed: int = 12345,
     deterministic: bool = False,
     output: str | Path | None = None,
+    reuse: bool = False,
 ) -> dict[str, Any]:
-    """Evaluate the model of a run folder; writes ``eval.json`` (or ``output``) and returns the report."""
-    from ppcg.agents.config import algorithm_class
+    """Evaluate the model of a run folder and return the report.
+
+    The report is written to ``output``, else to the run folder's file named by these settings
+    (:meth:`~ppcg.agents.run.RunDir.eval_path_for`: ``eval_human+d0.5_ep30_seed12345.json``), so that
+    evaluations with other settings are kept side by side; its path is the report's ``file``. ``reuse``: when
+    that file already holds this evaluation of the same model, it is returned without playing again.
+    """
+    from ppcg.agents.models import load_run_model
     from ppcg.agents.run import RunDir, atomic_write_text
-    from ppcg.agents.train import TrainSettings
 
     if not isinstance(run_dir, RunDir):
         run_dir = RunDir.open(run_dir)
-    saved = run_dir.read_config()
-    settings = TrainSettings.from_dict(saved["settings"])
     model_path = run_dir.model_for_eval()
-    model = algorithm_class(settings.algo).load(model_path, device="cpu")
+    path = Path(output) if output else run_dir.eval_path_for(level_sets, episodes, seed, deterministic)
+    if reuse and (cached := _same_evaluation(path, run_dir, model_path)) is not None:
+        return cached
+    model, settings, env_id = load_run_model(run_dir, model_path)
     sets = level_sets_for(settings.game, level_sets, episodes, settings=settings)
-    report = evaluate_model(
-        model, saved["env_id"], settings.obs, sets, seed=seed, deterministic=deterministic
-    )
+    report = evaluate_model(model, env_id, settings.obs, sets, seed=seed, deterministic=deterministic)
     report.update(
         run=str(run_dir.path),
         model=str(model_path.relative_to(run_dir.path)),
@@ -305,10 +314,25 @@ def evaluate_run(
         curriculum=settings.curriculum,
         train_seed=settings.seed,
         episodes=episodes,
+        level_sets=list(level_sets),
         test_seed_base=TEST_SEED_BASE,
     )
-    path = Path(output) if output else run_dir.eval_path
     atomic_write_text(path, json.dumps(report, indent=1, sort_keys=True, allow_nan=True) + "\n")
+    report["file"] = str(path)
+    return report
+
+
+def _same_evaluation(path: Path, run_dir: Any, model_path: Path) -> dict[str, Any] | None:
+    """The report in ``path`` when it evaluated the run's current model (same file, same steps), else None."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(report, dict) or report.get("model") != str(model_path.relative_to(run_dir.path)):
+        return None
+    if report.get("timesteps") != run_dir.status().get("timesteps"):
+        return None
+    report["file"] = str(path)
     return report
 
 
@@ -363,5 +387,5 @@ def run(args: argparse.Namespace) -> int:
     except (RunError, ValueError, FileNotFoundError) as exc:
         raise CLIError(str(exc)) from None
     print(format_table(report))
-    print(f"written to {args.output or Path(args.run_dir) / 'eval.json'}", file=sys.stderr)
+    print(f"written to {report['file']}", file=sys.stderr)
     return 0

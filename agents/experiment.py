@@ -15,7 +15,8 @@ evaluations are reused when ``eval.json`` already holds the same test sets and e
 evaluated on the human levels and on the generated test sets at d = 0.5 and d = 1 (the same test levels for
 every run; see :mod:`ppcg.agents.evaluate`).
 
-``results/GAME/`` (``--results``) receives ``README.md`` (the command, the machine time, and Markdown tables
+``results/GAME/`` (``--results``; a new ``results/GAME-2/`` ... when it holds results already, unless
+``--replace``) receives ``README.md`` (the command, the machine time, and Markdown tables
 of the mean and standard deviation across seeds of the win rate and score per condition and test set),
 ``summary.json`` (every run's figures) and the plots ``training_win_rate.png``, ``ppcg_difficulty.png`` and
 ``generalization.png``.
@@ -152,7 +153,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="evaluation episodes per human level and levels per generated set (default: 30)",
     )
     parser.add_argument("--runs", default="runs/experiment", metavar="DIR", help="where the runs go")
-    parser.add_argument("--results", default="results", metavar="DIR", help="where results/GAME/ goes")
+    parser.add_argument(
+        "--results",
+        default="results",
+        metavar="DIR",
+        help="where the results go: DIR/GAME/, or a new DIR/GAME-2/ ... when that holds results already",
+    )
+    parser.add_argument(
+        "--replace", action="store_true", help="overwrite the results in DIR/GAME/ instead"
+    )
     parser.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads (default: 1)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument(
@@ -227,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
                 raise CLIError(str(exc)) from None
             records.append(_record(cond, seed, run_dir, report))
     wall = time.time() - wall_start
-    out_dir = Path(args.results) / args.game
+    out_dir = results_folder(Path(args.results), args.game, replace=getattr(args, "replace", False))
     write_results(out_dir, args.game, conditions, records, command=command, wall_seconds=wall, args=args)
     print((out_dir / "README.md").read_text(encoding="utf-8"))
     return 0
@@ -247,6 +256,19 @@ _MUST_MATCH = (
     "num_levels",
     "hyperparams",
 )
+
+
+def results_folder(base: Path, game: str, *, replace: bool = False) -> Path:
+    """Where an experiment's results go: ``base/game`` when it is new or empty (or ``replace``), else a new
+    ``base/game-2``, ``-3`` ... so that earlier results (the repository's own) are never overwritten."""
+    from ppcg.agents.run import new_folder
+
+    path = base / game
+    if replace or not path.exists() or (path.is_dir() and not any(path.iterdir())):
+        return path
+    fresh = new_folder(base, game)
+    print(f"{path} holds earlier results; these go to {fresh} (--replace overwrites {path})", file=sys.stderr)
+    return fresh
 
 
 def _check_same(run_dir: Any, settings: Any) -> None:
@@ -275,10 +297,11 @@ def _reconstruct(args: argparse.Namespace) -> str:
 
 
 def _cached_eval(run_dir: Any, episodes: int, *, train: bool = False) -> dict[str, Any] | None:
-    if not run_dir.eval_path.is_file():
+    path = run_dir.eval_path_for([*TEST_SETS, *(["train"] if train else [])], episodes, 12345)
+    if not path.is_file():
         return None
     try:
-        report = json.loads(run_dir.eval_path.read_text(encoding="utf-8"))
+        report = json.loads(path.read_text(encoding="utf-8"))
     except ValueError:
         return None
     want = {"human", "d=0.5", "d=1", *(["train"] if train else [])}

@@ -13,7 +13,8 @@ Layout of a run folder::
                                            # generators, logs (arrays and JSON, no pickle)
         tb/                   # TensorBoard logs
         model.zip             # the final model
-        eval.json             # the evaluation (ppcg evaluate)
+        eval_human+d0.5+d1_ep30_seed10000.json   # evaluations (ppcg train, ppcg evaluate), named by their
+                                                 # settings: level sets, episodes, seed
 
 A new run never writes into a folder that holds a run: with the default name it takes the next free one
 (``...-s0-2``), with an explicit ``--out`` it refuses. ``--resume`` reopens an existing run and continues from
@@ -40,9 +41,15 @@ from typing import Any
 import numpy as np
 import yaml
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover (not on Windows: folders are not locked there)
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = [
     "RunDir",
     "RunError",
+    "new_folder",
     "atomic_write",
     "atomic_write_text",
     "deferred_interrupts",
@@ -53,14 +60,15 @@ __all__ = [
 ]
 
 STATUS_FILE = "run.json"
+LOCK_FILE = ".lock"  # held (flock) by the process that trains in the folder
 CONFIG_FILE = "config.yaml"
 MODEL_FILE = "model.zip"
-EVAL_FILE = "eval.json"
 CHECKPOINTS = "checkpoints"
 _STEP_RE = re.compile(r"^step_(\d{12})\.zip$")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._=-]")
 
 
-class RunError(Exception):
+class RunError(ValueError):
     """A run folder cannot be created or resumed as asked (the message says why and what to do)."""
 
 
@@ -189,6 +197,48 @@ def read_snapshot(path: str | Path) -> dict[str, Any]:
     return fill(tree)
 
 
+def trim_log(path: str | Path, timesteps: int) -> float:
+    """Drop the rows of a ``progress.csv`` logged after ``timesteps`` (by a run stopped after its last
+    checkpoint, which a resumed run logs again); returns the last kept row's ``seconds`` (0 without one)."""
+    import csv
+    import io
+
+    path = Path(path)
+    if not path.is_file():
+        return 0.0
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    if not rows:
+        return 0.0
+    header, kept = rows[0], []
+    for row in rows[1:]:
+        try:
+            if int(float(row[0])) <= timesteps:
+                kept.append(row)
+        except (ValueError, IndexError):  # a line cut short by the stop
+            pass
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *kept])
+    atomic_write_text(path, out.getvalue())
+    try:
+        return float(kept[-1][header.index("seconds")]) if kept else 0.0
+    except (ValueError, IndexError):
+        return 0.0
+
+
+def purge_tensorboard(logger: Any, step: int) -> None:
+    """Mark ``step`` as a restart in the TensorBoard event file of an SB3 ``logger``: TensorBoard then drops
+    the events at ``step`` and later that earlier files hold (what a stopped run logged after its
+    checkpoint), as ``SummaryWriter(purge_step=...)`` does."""
+    from tensorboard.compat.proto.event_pb2 import Event, SessionLog
+
+    for fmt in getattr(logger, "output_formats", []):
+        writer = getattr(fmt, "writer", None)
+        file_writer = getattr(writer, "file_writer", None)
+        if file_writer is not None:
+            file_writer.add_event(Event(step=int(step), session_log=SessionLog(status=SessionLog.START)))
+            file_writer.flush()
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """A complete checkpoint: the model file and its state file (``timesteps`` from the name).
@@ -202,8 +252,32 @@ class Checkpoint:
     state: Path
 
     def load_state(self) -> dict[str, Any]:
-        """The JSON state saved with the model."""
-        return json.loads(self.state.read_text(encoding="utf-8"))
+        """The JSON state saved with the model.
+
+        Raises:
+            RunError: the file cannot be read (names it).
+        """
+        try:
+            state = json.loads(self.state.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise RunError(f"{self.state}: cannot read the checkpoint's state ({exc})") from None
+        if not isinstance(state, dict):
+            raise RunError(f"{self.state}: expected a JSON object, got {type(state).__name__}")
+        return state
+
+    def damage(self) -> str | None:
+        """What makes this checkpoint unreadable (None when its model archive and state are whole)."""
+        import zipfile
+
+        try:
+            self.load_state()
+            with zipfile.ZipFile(self.model) as archive:
+                bad = archive.testzip()
+                if bad is not None or "policy.pth" not in archive.namelist():
+                    return f"{self.model.name}: {bad or 'policy.pth'} is damaged or missing"
+        except (RunError, OSError, zipfile.BadZipFile, EOFError) as exc:
+            return str(exc)
+        return None
 
     @property
     def snapshot(self) -> Path:
@@ -216,6 +290,22 @@ class Checkpoint:
         return self.snapshot.is_file() and bool(self.load_state().get("exact", False))
 
 
+def new_folder(base: str | Path, name: str) -> Path:
+    """Create and return ``base/name``, or ``base/name-2``, ``-3`` ... when taken (never an existing folder).
+
+    Creating the folder is atomic: two processes started at once cannot take the same one."""
+    base = Path(base)
+    base.mkdir(parents=True, exist_ok=True)
+    k = 1
+    while True:
+        path = base / (name if k == 1 else f"{name}-{k}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            k += 1
+
+
 class RunDir:
     """One run's folder. Use :meth:`create` for a new run and :meth:`open` to resume or evaluate one.
 
@@ -225,6 +315,35 @@ class RunDir:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._lock: Any = None
+
+    def lock(self) -> RunDir:
+        """Hold the folder for this process until :meth:`unlock` or the process ends (even killed): a second
+        process that asks for it (two runs with the same ``--out``, a ``--resume`` of a run still training)
+        gets a :class:`RunError`.
+
+        Raises:
+            RunError: another process holds it.
+        """
+        if self._lock is not None or fcntl is None:
+            return self
+        f = open(self.path / LOCK_FILE, "a")  # noqa: SIM115 (held open: the lock lives as long as the file)
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            raise RunError(
+                f"{self.path} is in use by another process (a run still training in it); wait for it to "
+                "finish or stop it, or choose another --out"
+            ) from None
+        self._lock = f
+        return self
+
+    def unlock(self) -> None:
+        """Let other processes have the folder again."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     # ---- creating and finding runs
     # --------------------------------------------------------------------------------
@@ -242,25 +361,26 @@ class RunDir:
         Raises:
             RunError: ``out`` exists and is not empty.
         """
-        if out is not None:
-            path = Path(out)
-            if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        if out is None:
+            return cls(new_folder(base, name)).lock()
+        path = Path(out)
+
+        def refuse_unless_empty() -> None:
+            if path.exists() and (not path.is_dir() or any(p.name != LOCK_FILE for p in path.iterdir())):
                 raise RunError(
                     f"{path} already exists and is not empty; a new run never overwrites another: "
                     "pass --resume to continue it, or choose another --out"
                 )
-            path.mkdir(parents=True, exist_ok=True)
-            return cls(path)
-        base = Path(base)
-        base.mkdir(parents=True, exist_ok=True)
-        k = 1
-        while True:
-            path = base / (name if k == 1 else f"{name}-{k}")
-            try:
-                path.mkdir()  # atomic: two runs started at once cannot take the same folder
-                return cls(path)
-            except FileExistsError:
-                k += 1
+
+        refuse_unless_empty()
+        path.mkdir(parents=True, exist_ok=True)
+        run = cls(path).lock()  # a second process started at the same time stops here ...
+        try:
+            refuse_unless_empty()  # ... or here, once the first has begun writing
+        except RunError:
+            run.unlock()
+            raise
+        return run
 
     @classmethod
     def open(cls, path: str | Path) -> RunDir:
@@ -309,20 +429,45 @@ class RunDir:
     def model_path(self) -> Path:
         return self.path / MODEL_FILE
 
-    @property
-    def eval_path(self) -> Path:
-        return self.path / EVAL_FILE
+    def eval_path_for(
+        self, level_sets: list[str], episodes: int, seed: int, deterministic: bool = False
+    ) -> Path:
+        """Where an evaluation with these settings is kept: ``eval_human+d0.5+d1_ep30_seed12345.json``
+        (``_deterministic`` added for the most likely actions). Evaluations with other settings never replace
+        it."""
+        parts = []
+        for name in level_sets:
+            if name.startswith("difficulty="):
+                try:
+                    name = f"d{float(name.split('=', 1)[1]):g}"
+                except ValueError:
+                    pass
+            elif name not in ("human", "train"):
+                name = Path(name).name or "levels"
+            parts.append(_UNSAFE.sub("_", name))
+        stem = f"eval_{'+'.join(parts)}_ep{episodes}_seed{seed}" + ("_deterministic" if deterministic else "")
+        return self.path / f"{stem}.json"
 
     @property
     def config_path(self) -> Path:
         return self.path / CONFIG_FILE
 
     def status(self) -> dict[str, Any]:
-        """The contents of ``run.json`` (empty when there is none)."""
+        """The contents of ``run.json`` (empty when there is none).
+
+        Raises:
+            RunError: ``run.json`` cannot be read (names the file).
+        """
         p = self.path / STATUS_FILE
         if not p.is_file():
             return {}
-        return json.loads(p.read_text(encoding="utf-8"))
+        try:
+            status = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise RunError(f"{p}: cannot read the run's status ({exc}); the file is damaged") from None
+        if not isinstance(status, dict):
+            raise RunError(f"{p}: expected a JSON object, got {type(status).__name__}")
+        return status
 
     def update_status(self, **fields: Any) -> dict[str, Any]:
         """Merge ``fields`` into ``run.json`` (atomically), stamping ``updated``."""
@@ -347,9 +492,16 @@ class RunDir:
         Raises:
             RunError: no configuration saved.
         """
-        if not self.config_path.is_file():
+        p = self.config_path
+        if not p.is_file():
             raise RunError(f"{self.path} has no {CONFIG_FILE}")
-        return yaml.safe_load(self.config_path.read_text(encoding="utf-8")) or {}
+        try:
+            config = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError, yaml.YAMLError) as exc:
+            raise RunError(f"{p}: cannot read the run's configuration ({exc})") from None
+        if not isinstance(config, dict) or not isinstance(config.get("settings"), dict):
+            raise RunError(f"{p}: expected the run's configuration (settings, env_id, hyperparams); damaged?")
+        return config
 
     # ---- checkpoints
     # --------------------------------------------------------------------------------------------
@@ -369,6 +521,17 @@ class RunDir:
         """The newest complete checkpoint, or None."""
         found = self.checkpoints()
         return found[-1] if found else None
+
+    def last_intact_checkpoint(self, warn: Callable[[str], None] | None = None) -> Checkpoint | None:
+        """The newest checkpoint whose files can be read (a whole model archive, a JSON state), or None;
+        ``warn`` hears about each newer one passed over (truncated or emptied by a crash or a full disk)."""
+        for ckpt in reversed(self.checkpoints()):
+            problem = ckpt.damage()
+            if problem is None:
+                return ckpt
+            if warn is not None:
+                warn(f"checkpoint {ckpt.model.name} is damaged ({problem}); trying the one before")
+        return None
 
     def save_checkpoint(
         self, model: Any, state: dict[str, Any], *, keep: int = 3, snapshot: dict[str, Any] | None = None

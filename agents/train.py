@@ -21,6 +21,7 @@ import os
 import signal
 import sys
 import time
+import zipfile
 from collections import deque
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -280,7 +281,7 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
         raise CLIError("--start-level needs --num-levels N (the seeds start_level ... start_level + N - 1)")
     curriculum_options = None
     if getattr(args, "curriculum_config", None):
-        curriculum_options = read_curriculum_options(args.curriculum_config, args.curriculum)
+        curriculum_options = read_curriculum_options(args.curriculum_config, args.curriculum, args.game)
     return TrainSettings(
         curriculum_options=curriculum_options,
         game=args.game,
@@ -305,27 +306,17 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
     )
 
 
-def read_curriculum_options(path: str, curriculum: str) -> dict[str, Any]:
-    """The options in a curriculum YAML file (``yaml.safe_load``; a ``name`` key, if any, must match)."""
-    import yaml
-
+def read_curriculum_options(path: str, curriculum: str, game: str = "zelda") -> dict[str, Any]:
+    """The options in a curriculum YAML file, checked now (:func:`ppcg.curricula.config.read_options`: a
+    ``name`` key, if any, must match; errors name the file and line)."""
     from ppcg.cli import CLIError
+    from ppcg.curricula import CurriculumConfigError
+    from ppcg.curricula.config import read_options
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CLIError(f"{path}: cannot read the curriculum file ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        raise CLIError(f"{path}: not valid YAML: {exc}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise CLIError(f"{path}: expected a mapping of curriculum options, got {type(data).__name__}")
-    name = data.pop("name", data.pop("curriculum", curriculum))
-    if name != curriculum:
-        raise CLIError(f"{path}: the file is for curriculum {name!r}, but --curriculum is {curriculum!r}")
-    data.pop("game", None)
-    return data
+        return read_options(path, curriculum, game=game)
+    except CurriculumConfigError as exc:
+        raise CLIError(str(exc)) from None
 
 
 # ---- building blocks
@@ -381,29 +372,47 @@ def make_curriculum(settings: TrainSettings) -> Any:
 def make_env(
     env_id: str, n_envs: int, *, level_source: Any, obs: str, seed: int, env_kwargs: dict | None = None
 ):
-    """``make_vec(env_id, n_envs, level_source=...)`` for SB3: :class:`SB3VecEnv` in a ``VecMonitor``."""
+    """``make_vec(env_id, n_envs, level_source=...)`` for SB3: :class:`SB3VecEnv` in a ``VecMonitor``, and for
+    pixels in the ``VecTransposeImage`` that SB3 would add (channels first), so that the model's env is this
+    one."""
     from ppcg.agents.vec_env import SB3VecEnv
-    from stable_baselines3.common.vec_env import VecMonitor
+    from stable_baselines3.common.preprocessing import is_image_space, is_image_space_channels_first
+    from stable_baselines3.common.vec_env import VecMonitor, VecTransposeImage
 
     import ppcg
 
     venv = ppcg.make_vec(env_id, n_envs, level_source=level_source, obs_type=obs, **(env_kwargs or {}))
-    return VecMonitor(SB3VecEnv(venv, seed=seed))
+    env = VecMonitor(SB3VecEnv(venv, seed=seed))
+    space = env.observation_space
+    if is_image_space(space) and not is_image_space_channels_first(space):
+        env = VecTransposeImage(env)
+    return env
 
 
 def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None = None) -> dict[str, Any]:
     """The model's keyword arguments; GridCNN or NatureCNN chosen from the observations when not named.
 
     A :class:`~ppcg.agents.policies.CentredGridCNN` without ``centre_planes`` is centred on ``game``'s avatar
-    types. Raises ``ValueError`` when it is asked for observations that are not symbolic grids.
+    types. The grid extractors (CentredGridCNN, GridCNN) read symbolic grids: for rgb frames a file that names
+    one gets the Nature CNN instead, as the paper used, and a note says so.
     """
-    from ppcg.agents.policies import CentredGridCNN, default_features_extractor
+    from ppcg.agents.policies import CentredGridCNN, GridCNN, default_features_extractor
+    from stable_baselines3.common.torch_layers import NatureCNN
 
     kwargs = algo_config.model_kwargs()
     pk = kwargs["policy_kwargs"]
     if "features_extractor_class" not in pk:
         pk["features_extractor_class"] = default_features_extractor(observation_space)
-    if pk["features_extractor_class"] is CentredGridCNN:
+    cls = pk["features_extractor_class"]
+    if cls in (CentredGridCNN, GridCNN) and default_features_extractor(observation_space) is NatureCNN:
+        print(
+            f"note: {cls.__name__} (from {Path(algo_config.source).name}) reads symbolic grids; rgb frames use "
+            "the Nature CNN",
+            file=sys.stderr,
+        )
+        pk["features_extractor_class"] = NatureCNN
+        pk.pop("features_extractor_kwargs", None)
+    elif cls is CentredGridCNN:
         fk = pk.setdefault("features_extractor_kwargs", {})
         if "centre_planes" not in fk:
             if game is None:
@@ -440,6 +449,7 @@ def _callbacks(
     interrupts: _Interrupts | None = None,
     restore_log: dict[str, Any] | None = None,
 ):
+    from ppcg.agents.run import purge_tensorboard
     from stable_baselines3.common.callbacks import BaseCallback
 
     class EpisodeLog(BaseCallback):
@@ -476,6 +486,8 @@ def _callbacks(
             if not self.path.is_file():
                 with open(self.path, "w", newline="") as f:
                     csv.writer(f).writerow(LOG_COLUMNS)
+            if self.num_timesteps:  # resumed: TensorBoard drops what a stopped process logged after here
+                purge_tensorboard(self.logger, self.num_timesteps)
 
         def _on_step(self) -> bool:
             dones = self.locals.get("dones")
@@ -551,7 +563,9 @@ def _callbacks(
                 self.due = False
                 snapshot = _snapshot(settings, self.model, log)
                 try:
-                    save_checkpoint(run_dir, self.model, curriculum, snapshot=snapshot)
+                    save_checkpoint(
+                        run_dir, self.model, curriculum, snapshot=snapshot, seconds=time.time() - start_time
+                    )
                 except KeyboardInterrupt:  # a second Ctrl-C, held until the checkpoint was complete
                     self.saved_at = self.num_timesteps
                     raise
@@ -656,10 +670,16 @@ def learning_curve(settings: TrainSettings, run_dir: Any, total: int, start_time
 
 
 def save_checkpoint(
-    run_dir: Any, model: Any, curriculum: Any, *, snapshot: dict[str, Any] | None = None
+    run_dir: Any,
+    model: Any,
+    curriculum: Any,
+    *,
+    snapshot: dict[str, Any] | None = None,
+    seconds: float | None = None,
 ) -> Any:
-    """A checkpoint of ``model`` with the curriculum's state (exact with a :func:`_snapshot`)."""
-    state: dict[str, Any] = {}
+    """A checkpoint of ``model`` with the curriculum's state (exact with a :func:`_snapshot`) and the training
+    seconds so far (a resumed run's clock goes on from there)."""
+    state: dict[str, Any] = {} if seconds is None else {"seconds": round(seconds, 2)}
     if hasattr(curriculum, "state_dict"):
         state["curriculum"] = curriculum.state_dict()
     return run_dir.save_checkpoint(model, state, snapshot=snapshot)
@@ -672,8 +692,17 @@ EXACT_ALGOS = ("a2c", "ppo")
 
 
 def _vgdl_env(env: Any) -> Any:
-    """The :class:`~ppcg.envs.vector.VGDLVectorEnv` inside ``make_env``'s ``VecMonitor(SB3VecEnv(...))``."""
-    return env.venv.venv
+    """The :class:`~ppcg.envs.vector.VGDLVectorEnv` inside ``make_env``'s wrappers."""
+    return _monitor(env).venv.venv
+
+
+def _monitor(env: Any) -> Any:
+    """The ``VecMonitor`` of ``make_env``'s wrappers (under a ``VecTransposeImage`` for pixels)."""
+    from stable_baselines3.common.vec_env import VecMonitor
+
+    while not isinstance(env, VecMonitor):
+        env = env.venv
+    return env
 
 
 def _snapshot(settings: TrainSettings, model: Any, log: Any) -> dict[str, Any] | None:
@@ -687,7 +716,7 @@ def _snapshot(settings: TrainSettings, model: Any, log: Any) -> dict[str, Any] |
 
     if settings.algo not in EXACT_ALGOS:
         return None
-    env = model.get_env()
+    env = _monitor(model.get_env())
     np_state = np.random.get_state()
     py_state = random.getstate()
     return {
@@ -709,13 +738,17 @@ def _snapshot(settings: TrainSettings, model: Any, log: Any) -> dict[str, Any] |
     }
 
 
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def _read_snapshot(checkpoint: Any) -> dict[str, Any] | None:
     """An exact checkpoint's snapshot, or None (with a warning) when it cannot be read."""
     from ppcg.agents.run import read_snapshot
 
     try:
         return read_snapshot(checkpoint.snapshot)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         print(
             f"warning: cannot read {checkpoint.snapshot} ({exc}); the run continues from the checkpoint "
             "with new episodes, not exactly as it would have",
@@ -756,7 +789,7 @@ def _restore_snapshot(model: Any, snapshot: dict[str, Any]) -> None:
     import numpy as np
     import torch
 
-    env = model.get_env()
+    env = _monitor(model.get_env())
     mon = snapshot["monitor"]
     env.episode_returns = np.asarray(mon["returns"]).copy()
     env.episode_lengths = np.asarray(mon["lengths"]).copy()
@@ -858,14 +891,16 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     re-raises ``KeyboardInterrupt``.
     """
     from ppcg.agents.config import load_hyperparams
-    from ppcg.agents.run import signals_to
+    from ppcg.agents.models import build_model, load_weights
+    from ppcg.agents.run import RunError, signals_to, trim_log
     from stable_baselines3.common.utils import set_random_seed
 
+    run_dir.lock()  # one process at a time trains in a run folder
     set_threads(settings.threads, settings.env_threads)
     if resume:
         saved = run_dir.read_config()
         settings = TrainSettings.from_dict(saved["settings"])
-        env_id = saved["env_id"]
+        env_id = saved.get("env_id") or env_id_for(settings.game)
         algo_config = load_hyperparams(settings.algo, env_id, run_dir.path / "hyperparams.yml")
     else:
         algo_config, env_id = resolve(settings)
@@ -873,13 +908,21 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     total = algo_config.n_timesteps
     curriculum = make_curriculum(settings)
     cls = algorithm_for(settings, curriculum)
-    checkpoint = run_dir.last_checkpoint() if resume else None
+    checkpoint = run_dir.last_intact_checkpoint(warn=_warn) if resume else None
+    if resume and checkpoint is None:
+        if run_dir.checkpoints():
+            raise RunError(f"{run_dir.path}: every checkpoint is damaged; nothing to resume from")
+        trim_log(run_dir.path / LOG_FILE, 0)  # stopped before its first checkpoint: it starts again
     done = 0
     snapshot = None
     state: dict[str, Any] = {}
+    offset = 0.0  # training seconds before this process
     if checkpoint is not None:
         state = checkpoint.load_state()
         done = checkpoint.timesteps
+        # the logs continue from the checkpoint: rows written after it (by a killed process) are dropped
+        last_row_seconds = trim_log(run_dir.path / LOG_FILE, done)
+        offset = float(state.get("seconds", last_row_seconds))
         if settings.algo in EXACT_ALGOS and checkpoint.is_exact:
             snapshot = _read_snapshot(checkpoint)
 
@@ -915,25 +958,16 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
         if snapshot is None:  # the environments start new episodes: forget those in flight
             cstate.pop("in_flight", None)
         curriculum.load_state_dict(cstate)
+    # Built from the run's configuration; a checkpoint gives only weights and counters (nothing executed).
+    tb_dir = str(run_dir.tensorboard_dir)
+    model = build_model(cls, algo_config, env, seed=settings.seed, tensorboard_log=tb_dir, game=settings.game)
     if checkpoint is not None:
-        model = cls.load(
-            checkpoint.model, env=env, device="cpu", tensorboard_log=str(run_dir.tensorboard_dir)
-        )
-    else:
-        kwargs = policy_kwargs_for(algo_config, env.observation_space, settings.game)
-        model = cls(
-            algo_config.policy,
-            env,
-            seed=settings.seed,
-            device="cpu",
-            verbose=0,
-            tensorboard_log=str(run_dir.tensorboard_dir),
-            **kwargs,
-        )
+        load_weights(model, checkpoint.model)
     if snapshot is not None:
         _restore_snapshot(model, snapshot)
     remaining = max(0, total - done)
-    start = time.time()
+    session_start = time.time()
+    start = session_start - offset  # the run's clock: a resumed run's seconds go on from its checkpoint's
     run_dir.update_status(status="running", total_timesteps=total, timesteps=done)
     interrupts = _Interrupts()
     callbacks = _callbacks(
@@ -962,7 +996,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
         if checkpoints.saved_at == model.num_timesteps:  # stopped at a rollout's start, just checkpointed
             ckpt = run_dir.last_checkpoint()
         else:
-            ckpt = save_checkpoint(run_dir, model, curriculum)
+            ckpt = save_checkpoint(run_dir, model, curriculum, seconds=time.time() - start)
         run_dir.update_status(status="interrupted", timesteps=ckpt.timesteps)
         print(
             f"\ninterrupted: checkpoint at {ckpt.timesteps} steps in {ckpt.model}; "
@@ -970,19 +1004,27 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
             file=sys.stderr,
         )
         env.close()
+        run_dir.unlock()
         raise
-    seconds = time.time() - start
+    except Exception as exc:
+        run_dir.update_status(status="failed", error=f"{type(exc).__name__}: {exc}")
+        env.close()
+        run_dir.unlock()
+        raise
+    seconds = time.time() - session_start
     steps_done = model.num_timesteps - done
-    save_checkpoint(run_dir, model, curriculum, snapshot=_snapshot(settings, model, callbacks[0]))
+    if remaining > 0:  # else the checkpoint it resumed from is the last one
+        snapshot = _snapshot(settings, model, callbacks[0])
+        save_checkpoint(run_dir, model, curriculum, snapshot=snapshot, seconds=time.time() - start)
     run_dir.save_model(model)
-    prev = run_dir.status()
     run_dir.update_status(
         status="complete",
         timesteps=int(model.num_timesteps),
-        train_seconds=round(float(prev.get("train_seconds", 0.0)) + seconds, 1),
+        train_seconds=round(offset + seconds, 1),
         steps_per_second=round(steps_done / seconds, 1) if seconds > 0 else None,
     )
     env.close()
+    run_dir.unlock()
     return model
 
 
@@ -1049,9 +1091,10 @@ def run(args: argparse.Namespace) -> int:
             level_sets=sets,
             episodes=settings.eval_episodes,
             seed=10_000 + settings.seed,
+            reuse=True,  # a finished run resumed again: its evaluation is already there
         )
         print(format_table(result))
-        print(f"evaluation written to {run_dir.eval_path}")
+        print(f"evaluation written to {result['file']}")
     return 0
 
 

@@ -255,7 +255,8 @@ def test_num_levels_trains_on_a_finite_set_and_evaluates_on_it(tmp_path, capsys)
     assert (settings["num_levels"], settings["start_level"]) == (3, 7)
     import json
 
-    report = json.loads(run.eval_path.read_text())
+    sets = ["human", "difficulty=0.5", "difficulty=1", "train"]
+    report = json.loads(run.eval_path_for(sets, 4, 10_000).read_text())
     assert {lid.rsplit("=", 1)[1] for lid in report["sets"]["train"]["levels"]} == {"7", "8", "9"}
     # more episodes than levels: every level, the episodes shared out; fewer: spread over the set
     s = TrainSettings(curriculum="difficulty", difficulty=0.5, num_levels=10, start_level=100)

@@ -136,3 +136,29 @@ def test_closed_server_is_a_clear_error():
         client.next_level(0, np.random.default_rng(0))
     with pytest.raises(CurriculumChannelError):
         server.client(1)
+
+
+def test_a_silent_connection_blocks_no_one_and_is_dropped(monkeypatch):
+    import socket
+    import threading
+
+    import ppcg.curricula.channel as channel
+
+    monkeypatch.setattr(channel, "HANDSHAKE_TIMEOUT", 1.0)
+    with CurriculumServer(UniformDifficulty(game="zelda", generator=FakeGenerator())) as server:
+        idle = socket.socket(socket.AF_UNIX)
+        idle.connect(server.address)  # connects, then never answers the handshake
+        got = []
+        caller = threading.Thread(
+            target=lambda: got.append(server.client(0).next_level(0, np.random.default_rng(0))), daemon=True
+        )
+        caller.start()
+        caller.join(timeout=30)
+        assert got and got[0].level_id.startswith("zelda/")  # served while the idle one still waits
+        idle.settimeout(30)
+        try:
+            while idle.recv(4096):  # the server's challenge, then end of stream once the time is up
+                pass
+        except ConnectionResetError:
+            pass
+        idle.close()

@@ -131,16 +131,55 @@ def test_yaml_file(tmp_path):
         ("- ppcg\n", "cur.yml:1: got a list, expected a mapping"),
         ("name: ppcg\ngame: [zelda\n", "cur.yml:3: not valid YAML"),
         ("name: ppcg\nname2: !!python/object:os.system echo\n", "cur.yml:2: not valid YAML"),
+        ("name: ppcg\ngame: zelda\nalpha: 0.01\nalpha: 0.5\n", "cur.yml:4: not valid YAML (the key 'alpha'"),
+        ("name: fixed\ngame: zelda\nlevels: [noavatar.txt]\n", "cur.yml:3: levels: "),
     ],
 )
 def test_yaml_errors_name_file_line_and_key(tmp_path, text, message):
     path = tmp_path / "cur.yml"
     path.write_text(text)
+    (tmp_path / "noavatar.txt").write_text("wwwww\nw..gw\nwwwww\n")  # nothing to play: a level error
     with pytest.raises(CurriculumConfigError) as err:
         curriculum_from_yaml(path, generator=FakeGenerator())
     assert str(err.value).startswith(
         str(tmp_path / message.split(":", 1)[0]) + ":" + message.split(":", 1)[1]
     )
+
+
+def test_level_without_an_avatar_is_refused_with_its_file(tmp_path):
+    (tmp_path / "noavatar.txt").write_text("wwwww\nw..gw\nwwwww\n")
+    with pytest.raises(CurriculumConfigError, match="noavatar.txt.*no avatar.*a level the game can play"):
+        make_curriculum("fixed", game="zelda", levels=[str(tmp_path / "noavatar.txt")])
+
+
+def test_train_options_errors_keep_the_file_and_line(tmp_path, capsys):
+    pytest.importorskip("stable_baselines3")
+    from ppcg.cli import main
+
+    cfg = tmp_path / "cfg.yml"
+    for text, message in [
+        ("alpha: 0.01\n\nalpha: 5\n", "cfg.yml:3: not valid YAML (the key 'alpha' is given twice"),
+        ("sample: exact\nalpha: 5\n", "cfg.yml:2: alpha: got 5, expected a number in (0, 1]"),
+        ("name: ppcg\nalhpa: 0.1\n", "cfg.yml:2: alhpa: unknown option for curriculum 'ppcg'"),
+    ]:
+        cfg.write_text(text)
+        argv = ["train", "zelda", "--curriculum", "ppcg", "--curriculum-config", str(cfg)]
+        assert main([*argv, "--out", str(tmp_path / "run")]) == 2
+        assert f"{tmp_path / message}" in capsys.readouterr().err
+        assert not (tmp_path / "run").exists()
+
+
+def test_hyperparameter_files_refuse_a_repeated_key(tmp_path):
+    pytest.importorskip("stable_baselines3")
+    from ppcg.agents.config import ConfigError, load_hyperparams
+
+    path = tmp_path / "h.yml"
+    head = "default: &d\n  n_timesteps: 100\n  policy: CnnPolicy\n  n_envs: 4\n  gamma: 0.9\n"
+    path.write_text(head + "ppcg/Zelda-v0:\n  <<: *d\n  gamma: 0.5\n")
+    assert load_hyperparams("a2c", "ppcg/Zelda-v0", path).algo_kwargs["gamma"] == 0.5  # merging overrides
+    path.write_text(head + "  gamma: 0.5\n")
+    with pytest.raises(ConfigError, match=r"h.yml:6: not valid YAML: the key 'gamma' is given twice"):
+        load_hyperparams("a2c", "ppcg/Zelda-v0", path)
 
 
 def test_default_generator_is_the_games():

@@ -96,6 +96,47 @@ def test_snapshot_restore_continues_the_whole_batch():
         fresh.restore({k: v for k, v in snap.items() if k != "pv"})
 
 
+@pytest.mark.parametrize("name", PAPER)
+def test_restore_refuses_every_index_out_of_range(name):
+    from ppcg.engine import layout as L
+
+    spec, comp, levels = game(name)
+    eng = BatchEngine(comp, 4, obs_type="symbolic")
+    eng.reset([levels[k] for k in range(4)], [1, 2, 3, 4])
+    rng = np.random.default_rng(1)
+    for _ in range(150):  # deaths, kills, spawns and resets of finished episodes included
+        r = eng.step(rng.integers(0, comp.n_actions, 4))
+        done = np.flatnonzero(r.terminated | r.truncated)
+        if len(done):
+            eng.reset([levels[0]] * len(done), [int(k) for k in done], indices=done)
+    snap = eng.snapshot()
+    BatchEngine(comp, 4, obs_type="symbolic").restore({k: v.copy() for k, v in snap.items()})  # intact: fine
+    slots, cells = (int(x) for x in snap["capacity"])
+    live = int(np.flatnonzero(snap["si"][0, :, L.SI_TYPE] >= 0)[0])
+    damage = [
+        ("ev", (0, L.EV_AVATAR), slots),
+        ("ev", (0, L.EV_AVATAR), -2),
+        ("ev", (1, L.EV_WIDTH), 10_000),
+        ("ev", (1, L.EV_NFREE), slots + 1),
+        ("ev", (2, L.EV_TQN), -1),
+        ("si", (0, live, L.SI_TYPE), len(comp.type_names)),
+        ("si", (0, live, L.SI_CX0), cells),
+        ("si", (0, live, L.SI_X), -1000),
+        ("tc", (0, int(snap["si"][0, live, L.SI_TYPE]), L.TC_N), slots + 5),
+        ("tl", (0, int(snap["si"][0, live, L.SI_TYPE]), 0), -7),
+        ("gn", (0, 0), L.CELL_CAP + 1),
+        ("pf", (0, 4, L.PATH_CACHE), 99),
+        ("capacity", (0,), slots * 1000),
+    ]
+    for field, where, value in damage:
+        bad = {k: v.copy() for k, v in snap.items()}
+        bad[field][where] = value
+        fresh = BatchEngine(comp, 4, obs_type="symbolic")
+        with pytest.raises(ValueError, match="engine snapshot"):
+            fresh.restore(bad)
+        assert fresh._state is None  # nothing restored
+
+
 def test_finished_environment_stays_finished_until_reset():
     spec, comp, _ = game("zelda")
     lvl = Level.for_game("wwwww\nwA1.w\nwwwww\nwwgww\n", spec)

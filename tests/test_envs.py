@@ -366,6 +366,25 @@ def test_reset_options_level_and_difficulty():
         env.reset(options={"levle": CALM})
 
 
+def test_difficulty_options_are_honoured_or_refused():
+    env = make("ppcg/Zelda-v0")
+    _, info = env.reset(seed=0, options={"level": CALM, "difficulty": 0.8})  # the README's example
+    assert info["difficulty"] == 0.8 and info["level_id"] == "level0"
+    _, info = make("ppcg/Zelda-v0", difficulty=0.5, level=CALM).reset(seed=0)
+    assert info["difficulty"] == 0.5 and info["level_id"] == "level0"
+    _, info = make("ppcg/Zelda-v0").reset(seed=0)
+    assert info["difficulty"] == 0.5  # the default when no level is given
+    human = make("ppcg/Zelda-lvl0-v0")
+    with pytest.raises(ValueError, match="plays given levels"):
+        human.reset(seed=0, options={"difficulty": 0.3})
+    _, info = human.reset(seed=0, options={"level": "lvl1", "difficulty": 0.3})
+    assert info["level_id"] == "lvl1" and info["difficulty"] == 0.3
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        env.reset(options={"difficulty": 1.5})
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        make("ppcg/Zelda-v0", difficulty=-0.1)
+
+
 def test_level_argument_forms(tmp_path):
     path = tmp_path / "calm.txt"
     path.write_text(CALM)

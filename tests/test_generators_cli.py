@@ -30,6 +30,9 @@ def test_stats_table(capsys):
     assert "d=0" in text and "d=0.5" in text and "d=1" in text
     for key in ("width *", "river_rows *", "road_rows *", "path_length *"):
         assert key in text
+    assert main(["generate", "frogs", "--stats", "--count", "5", "--difficulty", "0.3"]) == 0
+    header = capsys.readouterr().out.splitlines()[1]
+    assert "d=0.3" in header and "d=0.5" not in header  # the difficulty asked for, not ignored
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,14 @@ import pickle
 import socket
 import threading
 from collections.abc import Callable
-from multiprocessing.connection import Client, Connection, Listener, address_type
+from multiprocessing.connection import (
+    Client,
+    Connection,
+    Listener,
+    address_type,
+    answer_challenge,
+    deliver_challenge,
+)
 from typing import Any
 
 import numpy as np
@@ -41,6 +48,11 @@ import numpy as np
 from ppcg.envs.source import EpisodeResult, LevelRequest, LevelSource
 
 __all__ = ["CurriculumChannelError", "CurriculumClient", "CurriculumServer", "env_fns"]
+
+
+HANDSHAKE_TIMEOUT = 10.0
+"""Seconds a new connection has to prove the key; then it is dropped (an idle or stray connection blocks
+nobody: each handshake runs in its own thread)."""
 
 
 class CurriculumChannelError(RuntimeError):
@@ -52,13 +64,17 @@ class CurriculumServer:
 
     Args:
         source: the curriculum (any :class:`~ppcg.envs.source.LevelSource`).
-        family: the ``multiprocessing.connection`` address family (default: the platform's local one).
+        family: the ``multiprocessing.connection`` address family (default: the platform's local one, a Unix
+            socket in a private folder). ``"AF_INET"`` listens on a TCP port of localhost that every local
+            user can reach (the random key still guards it): keep the default unless there is no other.
     """
 
     def __init__(self, source: LevelSource, *, family: str | None = None) -> None:
         self.source = source
         self._authkey = os.urandom(32)
-        self._listener = Listener(family=family, authkey=self._authkey)
+        # No authkey here: Listener.accept() would run the handshake in the accepting thread, where one
+        # connection that never answers blocks every later one. Each connection's thread runs it instead.
+        self._listener = Listener(family=family)
         self.address = self._listener.address
         self._closed = threading.Event()
         self._handlers: list[threading.Thread] = []
@@ -82,12 +98,10 @@ class CurriculumServer:
     def _accept_loop(self) -> None:
         while not self._closed.is_set():
             try:
-                conn = self._listener.accept()
-            except (OSError, EOFError):  # closed, or a client that failed the handshake
+                conn = self._listener.accept()  # no handshake here (see __init__)
+            except (OSError, EOFError):  # closed
                 if self._closed.is_set():
                     return
-                continue
-            except Exception:  # noqa: BLE001 - e.g. AuthenticationError: refuse that client, keep serving
                 continue
             if self._closed.is_set():
                 conn.close()
@@ -96,8 +110,32 @@ class CurriculumServer:
             t.start()
             self._handlers.append(t)
 
+    def _handshake(self, conn: Connection) -> bool:
+        """Both sides prove the key, within :data:`HANDSHAKE_TIMEOUT` seconds (then the socket is shut down,
+        which wakes the waiting read)."""
+        done = threading.Event()
+
+        def expire() -> None:
+            if not done.is_set():
+                _shutdown(conn)
+
+        timer = threading.Timer(HANDSHAKE_TIMEOUT, expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            deliver_challenge(conn, self._authkey)
+            answer_challenge(conn, self._authkey)
+            return True
+        except Exception:  # noqa: BLE001 - a wrong key, a stray or silent connection: refuse it
+            return False
+        finally:
+            done.set()
+            timer.cancel()
+
     def _serve(self, conn: Connection) -> None:
         with conn:
+            if not self._handshake(conn):
+                return
             while True:
                 try:
                     op, args = conn.recv()
@@ -135,7 +173,7 @@ class CurriculumServer:
         self._listener.close()
 
     def _wake(self) -> None:
-        """Wake the accept() waiting in the server thread with a bare connection (which fails its handshake).
+        """Wake the accept() waiting in the server thread with a bare connection.
 
         A bare socket, not a ``Client``: if the server thread has already left its loop, a ``Client`` would
         wait for a handshake forever; a bare connection just sits in the backlog until the listener closes.
@@ -168,6 +206,15 @@ class CurriculumServer:
 
     def __repr__(self) -> str:
         return f"CurriculumServer({self.source!r}, address={self.address!r}, closed={self.closed})"
+
+
+def _shutdown(conn: Connection) -> None:
+    """Shut a connection's socket down (both ways) so that a thread reading from it wakes up."""
+    try:
+        with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+    except (OSError, ValueError):  # closed already, or not a socket (a Windows pipe)
+        pass
 
 
 class CurriculumClient:

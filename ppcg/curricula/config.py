@@ -32,7 +32,7 @@ from ppcg.curricula.progressive import ProgressivePCG, WinRatePCG
 from ppcg.curricula.uniform import UniformDifficulty
 from ppcg.vgdl.level import Level
 
-__all__ = ["CURRICULA", "curriculum_from_yaml", "make_curriculum", "resolve_levels"]
+__all__ = ["CURRICULA", "curriculum_from_yaml", "make_curriculum", "read_options", "resolve_levels"]
 
 # name -> class. One entry a line.
 CURRICULA: dict[str, type[Curriculum]] = {
@@ -108,9 +108,15 @@ def resolve_levels(game: str, levels: Any, *, base_dir: Path | None = None) -> l
             raise CurriculumConfigError(
                 f"got {item!r}", key="levels", expected="a human level number, a file path or a Level"
             )
+        from ppcg.vgdl.errors import VGDLError
         from ppcg.vgdl.level import load_level
 
-        out.append(load_level(path, spec))
+        try:  # a level the game cannot play (no avatar, an unknown character) would train on nothing
+            out.append(load_level(path, spec).validate(spec, file=str(path)))
+        except VGDLError as exc:
+            raise CurriculumConfigError(
+                str(exc), key="levels", expected="a level the game can play"
+            ) from None
     return out
 
 
@@ -185,6 +191,73 @@ def _key_lines(text: str) -> dict[str, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
 
 
+def _read_yaml(text: str, file: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """A YAML file's mapping (a key given twice is an error) and the line of each top-level key.
+
+    Raises:
+        CurriculumConfigError: not valid YAML, or not a mapping (with the file and line).
+    """
+    import yaml
+
+    from ppcg import safe_yaml
+
+    try:
+        cfg = safe_yaml.load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise CurriculumConfigError(
+            f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
+            file=file,
+            line=mark.line + 1 if mark is not None else None,
+        ) from None
+    if cfg is None:
+        cfg = {}
+    if not isinstance(cfg, Mapping):
+        raise CurriculumConfigError(
+            f"got a {type(cfg).__name__}",
+            file=file,
+            line=1,
+            expected="a mapping of keys to values (name: ppcg, alpha: 0.01, ...)",
+        )
+    return dict(cfg), _key_lines(text)
+
+
+def read_options(path: str | Path, name: str, *, game: str) -> dict[str, Any]:
+    """The options of curriculum ``name`` in a YAML file, checked now as :func:`make_curriculum` will use them
+    (for ``ppcg train --curriculum-config``). A ``name`` (or ``curriculum``) key, if any, must be ``name``;
+    ``game`` is dropped; level paths become absolute (they are relative to the file).
+
+    Raises:
+        CurriculumConfigError: unreadable file, bad YAML, a key given twice, an unknown option, a bad value or
+            level; the message names the file and line.
+    """
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CurriculumConfigError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
+    cfg, lines = _read_yaml(text, file)
+    for key in ("name", "curriculum"):
+        if cfg.get(key, name) != name:
+            raise CurriculumConfigError(
+                f"the file is for curriculum {cfg[key]!r}", key=key, expected=f"{name!r} (--curriculum)"
+            ).located(file, lines.get(key))
+        cfg.pop(key, None)
+    cfg.pop("game", None)
+    if isinstance(cfg.get("levels"), list):
+        cfg["levels"] = [
+            str(path.parent / item) if isinstance(item, str) and not Path(item).is_absolute() else item
+            for item in cfg["levels"]
+        ]
+    trial = {"levels": [0], **cfg} if name == "fixed" else cfg
+    try:
+        make_curriculum(name, game=game, **trial)
+    except CurriculumConfigError as err:
+        raise err.located(file, lines.get(err.key or ""), err.key) from None
+    return cfg
+
+
 def curriculum_from_yaml(
     path_or_dict: str | Path | Mapping[str, Any],
     *,
@@ -203,7 +276,6 @@ def curriculum_from_yaml(
             message names the file and line.
         FileNotFoundError: no such file.
     """
-    import yaml
 
     file: str | None = None
     lines: dict[str, int] = {}
@@ -213,26 +285,7 @@ def curriculum_from_yaml(
     else:
         path = Path(path_or_dict)
         file, base_dir = str(path), path.parent
-        text = path.read_text(encoding="utf-8")
-        try:
-            cfg = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise CurriculumConfigError(
-                f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
-                file=file,
-                line=mark.line + 1 if mark is not None else None,
-            ) from None
-        lines = _key_lines(text)
-        if cfg is None:
-            cfg = {}
-    if not isinstance(cfg, Mapping):
-        raise CurriculumConfigError(
-            f"got a {type(cfg).__name__}",
-            file=file,
-            line=1,
-            expected="a mapping of keys to values (name: ppcg, alpha: 0.01, ...)",
-        )
+        cfg, lines = _read_yaml(path.read_text(encoding="utf-8"), file)
     cfg = {**cfg, **overrides}
     if "name" in cfg and "curriculum" in cfg:
         raise CurriculumConfigError(

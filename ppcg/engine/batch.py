@@ -326,6 +326,10 @@ class BatchEngine:
             raise ValueError(f"engine snapshot has observation size {obs_size}, this engine {self.obs_size}")
         tb = self.tables
         n_res = int(tb.misc[L.M_RESL1] - tb.misc[L.M_RESL0])
+        si, gn = np.asarray(snapshot["si"]), np.asarray(snapshot["gn"])
+        if not (0 < slots <= L.GI_SLOT + 1 and 0 < cells < 1 << 15 and si.shape[1:2] == (slots,)
+                and gn.shape[1:2] == (max(cells, 1),)):  # sizes the arrays really have (alloc below)
+            raise ValueError(f"engine snapshot's capacity {slots} slots / {cells} cells does not fit its arrays")
         new = alloc_state(self.num_envs, slots, len(self.compiled.type_names), n_res, cells,
                           int(tb.misc[L.M_N_PULL]), int(tb.ei.shape[0]))
         for f in STATE_FIELDS:
@@ -335,6 +339,7 @@ class BatchEngine:
                                  f"size need {b.dtype}{list(b.shape)}: a snapshot of another game or "
                                  "batch size")
             b[...] = a
+        _check_indices(new, slots, cells, len(self.compiled.type_names), int(tb.ei.shape[0]))
         self._state, self._slots, self._cells = new, slots, cells
         if obs_size != (-1, -1):
             self.obs_size = obs_size
@@ -344,6 +349,62 @@ class BatchEngine:
         if self._state is None:
             raise RuntimeError("call reset() before using the engine")
         return self._state
+
+
+def _check_indices(st: State, slots: int, cells: int, n_types: int, n_effects: int) -> None:
+    """Check every value of a restored state that the kernel uses as an index (it does not check bounds: a
+    damaged or crafted snapshot would make it read and write outside its arrays).
+
+    Raises:
+        ValueError: names the first value out of range.
+    """
+    def need(ok, what: str) -> None:
+        ok = np.asarray(ok)
+        if not ok.all():
+            where = tuple(int(k) for k in np.argwhere(~ok)[0])
+            raise ValueError(f"engine snapshot: {what} out of range at {where}; a damaged snapshot")
+
+    ev, si, lst, tc = st.ev.astype(np.int64), st.si, st.lst, st.tc
+    w, h = ev[:, L.EV_WIDTH], ev[:, L.EV_HEIGHT]
+    need((w >= 0) & (h >= 0) & (w * h <= cells), "the level's width x height")
+    need((ev[:, L.EV_AVATAR] >= -1) & (ev[:, L.EV_AVATAR] < slots), "the avatar's slot")
+    for k, cap, what in ((L.EV_NFREE, slots, "free slots"), (L.EV_NKILL, slots, "killed sprites"),
+                         (L.EV_OUTN, slots, "sprites outside the level"),
+                         (L.EV_SHN, L.MAX_SHIELDS, "shields"), (L.EV_TQN, L.MAX_TIMERS, "timers")):
+        need((ev[:, k] >= 0) & (ev[:, k] <= cap), f"the count of {what}")
+    types = si[:, :, L.SI_TYPE]
+    need((types >= -1) & (types < n_types), "a sprite's type")
+    live = types >= 0
+    av = ev[:, L.EV_AVATAR]
+    need((av < 0) | live[np.arange(len(av)), np.maximum(av, 0)], "the avatar's slot (no sprite there)")
+    cell = si[:, :, L.SI_CX0].astype(np.int64)
+    need(~live | ((cell >= -2) & (cell < (w * h)[:, None])), "a sprite's grid cell")
+    x, y = si[:, :, L.SI_X].astype(np.int64), si[:, :, L.SI_Y].astype(np.int64)
+    inside = (x >= 0) & (y >= 0) & (x + L.BLOCK <= w[:, None] * L.BLOCK)
+    inside &= y + L.BLOCK <= h[:, None] * L.BLOCK
+    need(~live | (cell < 0) | (inside & (cell == (y // L.BLOCK) * w[:, None] + x // L.BLOCK)),
+         "a sprite's position (not in its grid cell)")
+    tgt = si[:, :, L.SI_TGT]
+    need(~live | ((tgt >= -1) & (tgt < slots)), "a chaser's target slot")
+    need((tc >= 0) & (tc <= slots), "a type's sprite count")
+    upto = np.arange(slots)
+    need(~(upto < tc[:, :, L.TC_N, None]) | ((st.tl >= 0) & (st.tl < slots)), "a type list's slot")
+    for row, k in ((L.L_FREE, L.EV_NFREE), (L.L_KILL, L.EV_NKILL), (L.L_OUT, L.EV_OUTN)):
+        ok = (lst[:, row] >= 0) & (lst[:, row] < slots)
+        need(~(upto < ev[:, k, None]) | ok, "a slot list's entry")
+    need((st.gn >= 0) & (st.gn <= L.CELL_CAP), "a grid cell's sprite count")
+    entry = st.gi.astype(np.int64)
+    ok = ((entry & L.GI_SLOT) < slots) & (entry >= 0) & ((entry >> L.GI_TYPE) < n_types)
+    need(~(np.arange(L.CELL_CAP) < st.gn[:, :, None]) | ok, "a grid cell's entry")
+    tq = st.tq
+    ok = (tq[:, :, L.TQ_EFF] >= 0) & (tq[:, :, L.TQ_EFF] < max(n_effects, 1))
+    ok &= (tq[:, :, L.TQ_SUBJ] >= -1) & (tq[:, :, L.TQ_SUBJ] < n_types)
+    need(~(np.arange(L.MAX_TIMERS) < ev[:, L.EV_TQN, None]) | ok, "a timer's effect or type")
+    pf = st.pf.astype(np.int64)
+    need((pf[:, 4, :L.PATH_CACHE] >= -1) & (pf[:, 4, :L.PATH_CACHE] < max(cells, 1)), "a path cache's cell")
+    nxt = pf[:, 4, L.PATH_CACHE]
+    need((nxt >= 0) & (nxt < L.PATH_CACHE), "the path cache's next entry")
+    need((pf[:, 5:] >= -1) & (pf[:, 5:] < 4), "a path's first step")
 
 
 # The kernels this process has run once (compiled, or loaded from numba's cache). The first call of each may

@@ -149,7 +149,7 @@ class GameSetup:
 def setup_game(
     game: str | Path | None,
     level: Any = None,
-    difficulty: float = 0.5,
+    difficulty: float | None = None,
     level_source: LevelSource | None = None,
     obs_size: tuple[int, int] | None = None,
     num_levels: int = 0,
@@ -157,8 +157,9 @@ def setup_game(
 ) -> GameSetup:
     """Resolve the game, the level source and the observation size from an environment's keyword arguments.
 
-    The level source is ``level_source`` if given; else the fixed ``level`` list; else the game's generator at
-    ``difficulty`` (over ``num_levels`` seeds from ``start_level`` when given); else the game's human levels.
+    The level source is ``level_source`` if given; else the fixed ``level`` list (``difficulty``, if given, is
+    then what ``info`` reports for them); else the game's generator at ``difficulty`` (0.5 when None; over
+    ``num_levels`` seeds from ``start_level`` when given); else the game's human levels.
     The observation size is ``obs_size`` if given; else the bundled game's fixed size
     (:data:`ppcg.envs.registration.GAMES`); else the generator's size; else the largest given level.
     """
@@ -175,17 +176,24 @@ def setup_game(
         coerce_levels(level, spec, name if bundled else None) if level is not None else []
     )
     generator = None
+    if difficulty is not None:
+        difficulty = check_difficulty(difficulty)
     if level_source is None:
         if fixed:
-            level_source = FixedLevelSource([lv for lv, _ in fixed], [i for _, i in fixed])
+            level_source = FixedLevelSource(
+                [lv for lv, _ in fixed], [i for _, i in fixed], difficulty=difficulty
+            )
         else:
             generator = _generator_for(name) if bundled else None
             if generator is not None:
+                d = 0.5 if difficulty is None else difficulty
                 level_source = GeneratorSource(
-                    name, difficulty, generator=None, num_levels=num_levels, start_level=start_level
+                    name, d, generator=None, num_levels=num_levels, start_level=start_level
                 )
             elif num_levels:
                 raise ValueError(f"game {name!r} has no generator: num_levels and start_level do not apply")
+            elif difficulty is not None:
+                raise ValueError(f"game {name!r} has no generator: difficulty= needs level= or a generator")
             else:
                 try:
                     fixed = (
@@ -288,20 +296,43 @@ def request_from_options(
         raise ValueError(f"unknown reset option(s) {sorted(unknown)}; expected 'level' and/or 'difficulty'")
     if isinstance(options.get("level"), LevelRequest):
         return options["level"]
+    d = options.get("difficulty")
+    if d is not None:
+        d = check_difficulty(d, "reset option 'difficulty'")
     if options.get("level") is not None:
         pairs = coerce_levels(options["level"], setup.spec, setup.name if setup.bundled else None)
         lvl, lid = pairs[int(rng.integers(len(pairs)))] if len(pairs) > 1 else pairs[0]
-        return LevelRequest(lvl, lid)
-    if options.get("difficulty") is not None:
+        return LevelRequest(lvl, lid, None, d)  # a given level: ``difficulty`` is what info reports
+    if d is not None:
         src = setup.source
+        if isinstance(src, FixedLevelSource):
+            raise ValueError(
+                "this environment plays given levels; reset option 'difficulty' alone would switch it to "
+                "generated ones: pass 'level' with it, or make a generated-level environment (ppcg/Zelda-v0)"
+            )
         if not isinstance(src, GeneratorSource):
             if not setup.bundled or _generator_for(setup.name) is None:
                 raise ValueError(
                     f"game {setup.name!r} has no generator, so reset option 'difficulty' cannot be used"
                 )
             src = GeneratorSource(setup.name)
-        return src.level_at(float(options["difficulty"]), src.draw_seed(rng))
+        return src.level_at(d, src.draw_seed(rng))
     return None
+
+
+def check_difficulty(value: Any, what: str = "difficulty") -> float:
+    """``value`` as a difficulty in [0, 1].
+
+    Raises:
+        ValueError: not a number in [0, 1].
+    """
+    try:
+        d = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a number in [0, 1], got {value!r}") from None
+    if not 0.0 <= d <= 1.0:
+        raise ValueError(f"{what} must be in [0, 1], got {value!r}")
+    return d
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -381,7 +412,8 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         game: a bundled game's name (``"zelda"``) or a path to a VGDL game file.
         level: a level or list of levels (a path, a level's text, ``"lvl0"``, a :class:`ppcg.vgdl.Level`),
             played in random order; default: the game's generator.
-        difficulty: the generator's difficulty in [0, 1] (default 0.5); ignored when ``level`` is given.
+        difficulty: the generator's difficulty in [0, 1] (default 0.5); with ``level``, what ``info`` reports
+            as the given levels' difficulty.
         num_levels: Procgen's ``num_levels``: the generated levels are those of ``num_levels`` seeds (from
             ``start_level``), a finite training set; 0 (default): a new level every episode.
         start_level: the first of those seeds (default 0).
@@ -403,7 +435,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         game: str | Path | None = None,
         *,
         level: Any = None,
-        difficulty: float = 0.5,
+        difficulty: float | None = None,
         obs_type: str = "symbolic",
         render_mode: str | None = None,
         level_source: LevelSource | None = None,

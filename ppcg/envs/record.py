@@ -1,9 +1,9 @@
 """``ppcg record GAME --episodes N --out DIR [--policy random|PATH]``: videos of a random or saved policy.
 
 Videos are written by :class:`gymnasium.wrappers.RecordVideo` (which needs moviepy), one file per episode. A
-saved policy is a Stable-Baselines3 model file (``--algo`` names its algorithm, A2C by default);
-Stable-Baselines3 is loaded only then, and the environment's observation type follows the model's observation
-space.
+saved policy is a run folder of ``ppcg train`` or a model file in one: the network is rebuilt from the run's
+configuration and only the weights are read from the file (:mod:`ppcg.agents.models`); Stable-Baselines3 is
+loaded only then, and the environment's observation type is the run's.
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--episodes", type=int, default=1, help="how many episodes (default 1)")
     parser.add_argument("--out", required=True, help="the folder to write videos to")
     parser.add_argument(
-        "--policy", default="random", help="'random' (default) or a saved Stable-Baselines3 model"
+        "--policy",
+        default="random",
+        help="'random' (default), a run folder (from ppcg train) or a model file in one",
     )
     parser.add_argument(
-        "--algo", choices=ALGOS, default="a2c", help="the saved model's algorithm (default a2c)"
+        "--algo", choices=ALGOS, default=None, help="check that the run's algorithm is this one"
     )
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--level", help="a level file (or lvl0..lvl4); default: generated levels")
@@ -41,18 +43,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tile-size", type=int, default=20, help="pixels per cell (default 20)")
 
 
-def load_policy(path: str | Path, algo: str = "a2c") -> tuple[Callable[[np.ndarray], int], str]:
-    """A saved Stable-Baselines3 model as ``(obs -> action, obs_type)``; SB3 is imported only here."""
-    sb3 = importlib.import_module("stable_baselines3")  # optional: only for saved policies
-    model = getattr(sb3, algo.upper()).load(str(path), device="cpu")
-    shape = model.observation_space.shape
-    obs_type = "rgb" if len(shape) == 3 and shape[-1] == 3 else "symbolic"
+def load_policy(path: str | Path, algo: str | None = None) -> tuple[Callable[[np.ndarray], int], str]:
+    """A trained policy as ``(obs -> action, obs_type)``: ``path`` is a run folder (its final model, else its
+    newest checkpoint) or a model file in one. The model is rebuilt from the run's configuration and only its
+    weights are read (nothing in the file is executed); SB3 is imported only here.
+
+    Raises:
+        ValueError: not in a run folder, a model that does not fit its run, or ``algo`` that is not the run's.
+    """
+    models = importlib.import_module("ppcg.agents.models")  # optional: only for saved policies
+    run_dir = models.run_folder_of(path)
+    model_path = Path(path) if Path(path).is_file() else None
+    model, settings, _ = models.load_run_model(run_dir, model_path)
+    if algo is not None and algo != settings.algo:
+        raise ValueError(f"--algo {algo}: {run_dir.path} was trained with {settings.algo}")
 
     def act(obs: np.ndarray) -> int:
         action, _ = model.predict(obs, deterministic=False)
         return int(action)
 
-    return act, obs_type
+    return act, settings.obs
 
 
 def record(
@@ -95,8 +105,11 @@ def run(args: argparse.Namespace) -> int:
     policy, obs_type = None, "symbolic"
     if args.policy != "random":
         if not Path(args.policy).exists():
-            raise CLIError(f"--policy: no such file {args.policy!r} (pass 'random' or a saved model)")
-        policy, obs_type = load_policy(args.policy, args.algo)
+            raise CLIError(f"--policy: no such file {args.policy!r} (pass 'random' or a run folder)")
+        try:
+            policy, obs_type = load_policy(args.policy, args.algo)
+        except ValueError as exc:  # RunError and ConfigError are ValueErrors too
+            raise CLIError(f"--policy: {exc}") from None
     try:
         videos = record(
             args.game, args.out, args.episodes, policy, obs_type=obs_type, seed=args.seed,

@@ -171,10 +171,16 @@ class FixedLevelSource:
         ids: their ``level_id`` (default: each level's ``name``, else ``"level<k>"``).
         order: ``"random"`` (uniform, from the env's generator; a single level draws nothing) or ``"cycle"``
             (environment ``i`` plays ``levels[i % n]``, then the next one, and so on).
+        difficulty: what ``info`` reports as the levels' difficulty (None: none).
     """
 
     def __init__(
-        self, levels: Sequence[Level], ids: Sequence[str] | None = None, *, order: str = "random"
+        self,
+        levels: Sequence[Level],
+        ids: Sequence[str] | None = None,
+        *,
+        order: str = "random",
+        difficulty: float | None = None,
     ) -> None:
         if not levels:
             raise ValueError("FixedLevelSource needs at least one level")
@@ -184,7 +190,9 @@ class FixedLevelSource:
             ids = [lvl.name or f"level{k}" for k, lvl in enumerate(levels)]
         if len(ids) != len(levels):
             raise ValueError(f"{len(levels)} levels but {len(ids)} ids")
-        self.requests = tuple(LevelRequest(lvl, str(i)) for lvl, i in zip(levels, ids, strict=True))
+        self.requests = tuple(
+            LevelRequest(lvl, str(i), None, difficulty) for lvl, i in zip(levels, ids, strict=True)
+        )
         self.order = order
         self._next: dict[int, int] = {}
 

@@ -83,7 +83,7 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         num_envs: how many environments.
         game: a bundled game's name or a path to a game file.
         level: a level or list of levels (see :class:`VGDLEnv`); default: the game's generator.
-        difficulty: the generator's difficulty in [0, 1].
+        difficulty: the generator's difficulty in [0, 1] (default 0.5); with ``level``, the given levels'.
         num_levels: generated levels from this many seeds only (Procgen's ``num_levels``; 0: unlimited).
         start_level: the first of those seeds.
         obs_type: ``"symbolic"`` or ``"rgb"``.
@@ -107,7 +107,7 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         game: str | None = None,
         *,
         level: Any = None,
-        difficulty: float = 0.5,
+        difficulty: float | None = None,
         obs_type: str = "symbolic",
         render_mode: str | None = None,
         level_source: LevelSource | None = None,

@@ -47,7 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stats",
         action="store_true",
-        help="print the mean of each quantity that difficulty controls at d = 0, 0.5 and 1",
+        help="print the mean of each quantity that difficulty controls at d = 0, 0.5 and 1 (with "
+        "--difficulty D: at 0, D and 1)",
     )
 
 
@@ -93,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {len(levels)} {args.game} level(s) at difficulty {args.difficulty} to {folder}")
 
     if args.stats:
-        print(stats_table(generator, args.count or 200, args.seed))
+        ds = STATS_DIFFICULTIES if args.difficulty is None else sorted({0.0, args.difficulty, 1.0})
+        print(stats_table(generator, args.count or 200, args.seed, ds))
     return 0
 
 

@@ -210,8 +210,9 @@ class AlgoConfig:
         return kwargs
 
 
-# Named hyperparameter presets (``ppcg train --hyperparams NAME``) -> the bundled file, per algorithm. One entry
-# a line. ``default`` is what ``ppcg train`` uses; ``paper`` is Justesen et al. (2018)'s A2C, for reproduction;
+# Named hyperparameter presets (``ppcg train --hyperparams NAME``) -> the bundled file, per algorithm. One
+# entry a line. ``default`` is what ``ppcg train`` uses; ``paper`` is Justesen et al. (2018)'s A2C, for
+# reproduction;
 # ``zoo`` the RL Zoo's Atari PPO (ppcg's earlier default).
 PRESETS: dict[str, str] = {
     "default": "{algo}.yml",
@@ -236,7 +237,8 @@ def default_hyperparams_path(algo: str, preset: str = "default") -> Path:
         )
     path = hyperparams_dir() / PRESETS[preset].format(algo=algo)
     if not path.is_file():
-        have = [name for name, pattern in PRESETS.items() if (hyperparams_dir() / pattern.format(algo=algo)).is_file()]
+        folder = hyperparams_dir()
+        have = [name for name, pattern in PRESETS.items() if (folder / pattern.format(algo=algo)).is_file()]
         raise ConfigError(
             f"the hyperparameter preset {preset!r} has no settings for {algo}",
             expected="for " + algo + ": " + ", ".join(have),

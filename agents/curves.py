@@ -1,4 +1,4 @@
-"""Learning curves on held-out levels: an SB3 callback that evaluates the policy every N steps during training.
+"""Learning curves on held-out levels: an SB3 callback that evaluates the policy every N steps of training.
 
 A training run's own episodes say how well the agent does on the levels it trains on; whether it learned the
 game shows only on levels it never saw. :class:`HeldOutEvaluation` plays the policy on named level sets (built
@@ -33,7 +33,7 @@ EVAL_LOG_FILE = "eval_progress.csv"
 
 
 class HeldOutEvaluation(BaseCallback):
-    """Evaluate the policy on ``level_sets`` every ``every`` environment steps (and at the end, if it did before).
+    """Evaluate the policy on ``level_sets`` every ``every`` environment steps (and at the end, if it did so).
 
     Args:
         env_id: the registered id the levels are played in.
@@ -116,7 +116,6 @@ class HeldOutEvaluation(BaseCallback):
     def evaluate(self) -> dict[str, float]:
         """Evaluate now; returns the row written (also kept in :attr:`history`)."""
         import torch as th
-
         from ppcg.agents.evaluate import evaluate_model
 
         torch_state = th.get_rng_state()
@@ -177,7 +176,10 @@ def read_eval_log(path: str | Path) -> list[dict[str, float]]:
     if not path.is_file():
         return []
     with open(path, newline="") as f:
-        return [{k: float(v) if v not in ("", None) else math.nan for k, v in r.items()} for r in csv.DictReader(f)]
+        return [
+            {k: float(v) if v not in ("", None) else math.nan for k, v in r.items()}
+            for r in csv.DictReader(f)
+        ]
 
 
 def first_reaching(rows: list[dict[str, float]], column: str, target: float) -> dict[str, float] | None:

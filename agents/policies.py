@@ -5,11 +5,11 @@
   then 3x3) needs 36 x 36 or more, so :class:`GridCNN` keeps the resolution instead: 3x3 convolutions with
   padding 1 (one cell of context per layer), then one fully connected layer. The grid is not normalised (it is
   already 0/1).
-* :class:`CentredGridCNN` sees the same grid re-centred on the avatar (an egocentric view, as MiniGrid's agents
-  have): what matters to the avatar (a monster next to it, the key three cells left) is then the same input
-  wherever the avatar stands, which is what lets a policy carry over from one level layout to another. The
-  centring happens inside the network, on the environment's ordinary observation, so environments, evaluation
-  and recorded runs are unchanged.
+* :class:`CentredGridCNN` sees the same grid re-centred on the avatar (an egocentric view, as MiniGrid's
+  agents have): what matters to the avatar (a monster next to it, the key three cells left) is then the same
+  input wherever the avatar stands, which is what lets a policy carry over from one level layout to another.
+  The centring happens inside the network, on the environment's ordinary observation, so environments,
+  evaluation and recorded runs are unchanged.
 * RGB observations (10 pixels a cell: Zelda is 90 x 130) use SB3's NatureCNN, as the paper did; SB3 transposes
   them to channels-first and scales them to [0, 1] itself.
 
@@ -76,9 +76,9 @@ class CentredGridCNN(BaseFeaturesExtractor):
     """The grid re-centred on the avatar, then optional 3x3 convolutions and one fully connected layer.
 
     The ``[C, H, W]`` observation is placed on a ``[C + 1, 2H - 1, 2W - 1]`` canvas so that the avatar's cell
-    (the first cell set in the ``centre_planes``, summed) is the canvas' centre; the extra plane marks the cells
-    outside the level. With no avatar on the grid (it died) the view is centred on the top-left cell. Every
-    cell of the level stays in view wherever the avatar stands. Then ``len(channels)`` 3x3 convolutions
+    (the first cell set in the ``centre_planes``, summed) is the canvas' centre; the extra plane marks the
+    cells outside the level. With no avatar on the grid (it died) the view is centred on the top-left cell.
+    Every cell of the level stays in view wherever the avatar stands. Then ``len(channels)`` 3x3 convolutions
     (padding 1, stride ``strides[i]``, ReLU), flattened, and a linear layer to ``features_dim`` with ReLU;
     ``channels=()`` gives a linear layer on the centred one-hot grid alone (the cheapest, and on small grids
     often the best).
@@ -104,11 +104,11 @@ class CentredGridCNN(BaseFeaturesExtractor):
         centre_planes: tuple[int, ...] | list[int] = (),
     ) -> None:
         if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 3:
-            raise ValueError(f"CentredGridCNN needs a [C, H, W] Box observation space, got {observation_space}")
+            raise ValueError(f"CentredGridCNN needs a [C, H, W] Box space, not {observation_space}")
         c, h, w = (int(n) for n in observation_space.shape)
         planes = [int(p) for p in centre_planes]
         if not planes:
-            raise ValueError("CentredGridCNN needs centre_planes: the observation planes of the avatar's types")
+            raise ValueError("CentredGridCNN needs centre_planes: the observation planes of the avatar")
         if any(not 0 <= p < c for p in planes):
             raise ValueError(f"centre_planes {planes} out of range for {c} observation planes")
         strides = [1] * len(channels) if strides is None else [int(s) for s in strides]
@@ -121,7 +121,7 @@ class CentredGridCNN(BaseFeaturesExtractor):
         self.register_buffer("cols", th.arange(self.view[1]), persistent=False)
         layers: list[nn.Module] = []
         in_channels = c + 1
-        for out_channels, stride in zip(channels, strides):
+        for out_channels, stride in zip(channels, strides, strict=True):
             layers += [nn.Conv2d(in_channels, int(out_channels), 3, stride=stride, padding=1), nn.ReLU()]
             in_channels = int(out_channels)
         layers.append(nn.Flatten())

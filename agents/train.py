@@ -406,8 +406,8 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None
     cls = pk["features_extractor_class"]
     if cls in (CentredGridCNN, GridCNN) and default_features_extractor(observation_space) is NatureCNN:
         print(
-            f"note: {cls.__name__} (from {Path(algo_config.source).name}) reads symbolic grids; rgb frames use "
-            "the Nature CNN",
+            f"note: {cls.__name__} (from {Path(algo_config.source).name}) reads symbolic grids; rgb frames "
+            "use the Nature CNN",
             file=sys.stderr,
         )
         pk["features_extractor_class"] = NatureCNN

@@ -1,6 +1,6 @@
 """Time to win: wall-clock minutes of this CPU until an agent wins, measured on held-out levels.
 
-    python benchmarks/learning.py                                # Zelda: (a), then (b) and (c), default budgets
+    python benchmarks/learning.py                             # Zelda: (a), then (b) and (c), default budgets
     python benchmarks/learning.py --games zelda frogs --minutes 30
     python benchmarks/learning.py --only generated --curriculum ppcg --algo ppo --minutes 20
 
@@ -9,9 +9,9 @@ evaluation callback of ``ppcg train`` (:class:`ppcg.agents.curves.HeldOutEvaluat
 budget of training time (evaluations are not counted):
 
 * ``fixed``: trained on human level 0 alone; (a) is the first evaluation with >= 90% wins on that level.
-* ``generated``: trained on generated levels (``--curriculum``, default ``ppcg``); (b) is the
-  first evaluation with >= 50% wins on held-out generated levels at d = 0.5 (level seeds reserved for testing),
-  (c) the first with >= 50% on the five human levels.
+* ``generated``: trained on generated levels (``--curriculum``, default ``ppcg``); (b) is the first
+  evaluation with >= 50% wins on held-out generated levels at d = 0.5 (level seeds reserved for testing), (c)
+  the first with >= 50% on the five human levels.
 
 Each figure is printed as minutes of training and environment steps (or "not reached" within the budget); the
 learning curves are written as CSV (``eval_progress.csv`` of each run folder) and as one PNG per game under
@@ -62,27 +62,42 @@ def train_for(settings: Any, minutes: float, out: Path, eval_every: int, eval_le
     curriculum = make_curriculum(settings)
     set_random_seed(settings.seed)
     env = make_env(
-        env_id, algo_config.n_envs, level_source=curriculum, obs=settings.obs, seed=settings.seed,
+        env_id,
+        algo_config.n_envs,
+        level_source=curriculum,
+        obs=settings.obs,
+        seed=settings.seed,
         env_kwargs=algo_config.env_kwargs,
     )
     cls = algorithm_for(settings, curriculum)
     model = cls(
-        algo_config.policy, env, seed=settings.seed, device="cpu", verbose=0,
-        tensorboard_log=str(out / "tb"), **policy_kwargs_for(algo_config, env.observation_space, settings.game),
+        algo_config.policy,
+        env,
+        seed=settings.seed,
+        device="cpu",
+        verbose=0,
+        tensorboard_log=str(out / "tb"),
+        **policy_kwargs_for(algo_config, env.observation_space, settings.game),
     )
     out.mkdir(parents=True, exist_ok=True)
     log = out / EVAL_LOG_FILE
     if log.exists():
         log.unlink()
     curve = HeldOutEvaluation(
-        env_id, settings.obs, curve_sets(settings, eval_levels), eval_every, path=log,
-        seed=20_000 + settings.seed, verbose=1,
+        env_id,
+        settings.obs,
+        curve_sets(settings, eval_levels),
+        eval_every,
+        path=log,
+        seed=20_000 + settings.seed,
+        verbose=1,
     )
     curve.start_time = time.time()
     from ppcg.curricula.sb3_callback import CurriculumCallback
 
     model.learn(
-        10**10, callback=[curve, _stop_after(60 * minutes, curve), CurriculumCallback(curriculum)],
+        10**10,
+        callback=[curve, _stop_after(60 * minutes, curve), CurriculumCallback(curriculum)],
         tb_log_name=settings.algo.upper(),
     )
     env.close()
@@ -114,7 +129,8 @@ def _plot(path: Path, game: str, curves: dict[str, list[dict]]) -> None:
             col = f"{s}/win_rate"
             pts = [(r["train_seconds"] / 60, r[col]) for r in rows if col in r]
             if pts:
-                ax.plot(*zip(*pts), style, color=colors.get(name, "k"), label=f"{name}: {labels[s]}")
+                xs, ys = zip(*pts, strict=True)
+                ax.plot(xs, ys, style, color=colors.get(name, "k"), label=f"{name}: {labels[s]}")
     ax.axhline(0.5, color="k", lw=0.5, alpha=0.4)
     ax.set_xlabel("minutes of training (this CPU)")
     ax.set_ylabel("win rate")
@@ -160,7 +176,9 @@ def main() -> None:
                 algo=args.algo,
                 curriculum="fixed" if kind == "fixed" else args.curriculum,
                 level=0 if kind == "fixed" else None,
-                difficulty=args.difficulty if kind == "generated" and args.curriculum == "difficulty" else None,
+                difficulty=args.difficulty
+                if kind == "generated" and args.curriculum == "difficulty"
+                else None,
                 seed=args.seed,
                 threads=args.threads,
                 hyperparams=args.hyperparams,
@@ -183,7 +201,10 @@ def main() -> None:
         for k, v in result.items():
             print(f"  {k}: {v}")
     (Path(args.out) / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
-    print(f"\ncurves and plots in {args.out}/; load average at the end {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    print(
+        f"\ncurves and plots in {args.out}/; load average at the end {os.getloadavg()[0]:.2f}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -186,7 +186,8 @@ def test_named_presets():
     cfg, env_id = resolve(TrainSettings(algo="a2c", hyperparams="paper"))
     assert env_id == "ppcg/Zelda-v0" and Path(cfg.source).name == "a2c-paper.yml"
     ppo = resolve(TrainSettings())[0]  # the default: PPO with the avatar-centred network
-    assert Path(ppo.source).name == "ppo.yml" and ppo.policy_kwargs["features_extractor_class"] == "CentredGridCNN"
+    assert Path(ppo.source).name == "ppo.yml"
+    assert ppo.policy_kwargs["features_extractor_class"] == "CentredGridCNN"
     assert ppo.env_kwargs == {"max_episode_steps": 500}
     with pytest.raises(ConfigError, match="did you mean 'paper'"):
         default_hyperparams_path("a2c", "papr")
@@ -197,6 +198,7 @@ def test_named_presets():
 def test_hyperparams_preset_on_the_command_line(tmp_path, capsys):
     from ppcg.cli import main
 
-    assert main(["train", "zelda", "--algo", "dqn", "--hyperparams", "paper", "--out", str(tmp_path / "r")]) == 2
+    argv = ["train", "zelda", "--algo", "dqn", "--hyperparams", "paper", "--out", str(tmp_path / "r")]
+    assert main(argv) == 2
     assert "no settings for dqn" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()

@@ -24,18 +24,30 @@ def test_curves_are_written_and_leave_training_unchanged(tmp_path):
     from ppcg.agents.curves import read_eval_log
 
     argv = ["train", "zelda", "--algo", "a2c", "--curriculum", "fixed", "--level", "0", "--timesteps", "400"]
-    assert main([*argv, *COMMON, "--out", str(tmp_path / "a"), "--eval-every", "200", "--eval-levels", "2"]) == 0
+    assert (
+        main([*argv, *COMMON, "--out", str(tmp_path / "a"), "--eval-every", "200", "--eval-levels", "2"]) == 0
+    )
     assert main([*argv, *COMMON, "--out", str(tmp_path / "b"), "--eval-every", "0"]) == 0
     rows = read_eval_log(tmp_path / "a" / "eval_progress.csv")
     assert [r["timesteps"] for r in rows] == [200, 400]
     header = (tmp_path / "a" / "eval_progress.csv").read_text().splitlines()[0].split(",")
     assert header == [
-        "timesteps", "train_seconds", "eval_seconds", "train/win_rate", "train/score", "human/win_rate",
-        "human/score", "d=0.5/win_rate", "d=0.5/score", "gap",
+        "timesteps",
+        "train_seconds",
+        "eval_seconds",
+        "train/win_rate",
+        "train/score",
+        "human/win_rate",
+        "human/score",
+        "d=0.5/win_rate",
+        "d=0.5/score",
+        "gap",
     ]
     for r in rows:
         assert 0.0 <= r["train/win_rate"] <= 1.0 and 0.0 <= r["d=0.5/win_rate"] <= 1.0
-        assert r["gap"] == pytest.approx(r["train/win_rate"] - (r["human/win_rate"] + r["d=0.5/win_rate"]) / 2)
+        assert r["gap"] == pytest.approx(
+            r["train/win_rate"] - (r["human/win_rate"] + r["d=0.5/win_rate"]) / 2
+        )
     assert rows[1]["train_seconds"] >= rows[0]["train_seconds"] >= 0
     assert not (tmp_path / "b" / "eval_progress.csv").exists()
     # Evaluating restores the random states it used: the trained weights are identical to a run without it.
@@ -47,7 +59,9 @@ def test_generated_runs_have_no_train_set_and_no_gap(tmp_path):
     from ppcg.agents.curves import read_eval_log
 
     argv = ["train", "zelda", "--algo", "a2c", "--curriculum", "ppcg", "--timesteps", "200"]
-    assert main([*argv, *COMMON, "--out", str(tmp_path / "r"), "--eval-every", "100", "--eval-levels", "1"]) == 0
+    assert (
+        main([*argv, *COMMON, "--out", str(tmp_path / "r"), "--eval-every", "100", "--eval-levels", "1"]) == 0
+    )
     rows = read_eval_log(tmp_path / "r" / "eval_progress.csv")
     assert [r["timesteps"] for r in rows] == [100, 200]
     assert "train/win_rate" not in rows[0] and math.isnan(rows[0]["gap"])
@@ -55,10 +69,9 @@ def test_generated_runs_have_no_train_set_and_no_gap(tmp_path):
 
 def test_a_resumed_curve_continues_from_its_checkpoint(tmp_path):
     """Rows written after the checkpoint a run resumes from are dropped, then written again."""
+    import ppcg.agents.train as train_mod
     from ppcg.agents.curves import read_eval_log
     from stable_baselines3.common.callbacks import BaseCallback
-
-    import ppcg.agents.train as train_mod
 
     class Stop(BaseCallback):
         def _on_step(self):
@@ -68,14 +81,25 @@ def test_a_resumed_curve_continues_from_its_checkpoint(tmp_path):
 
     original = train_mod._callbacks
     out = tmp_path / "run"
-    argv = ["train", "zelda", "--algo", "a2c", "--curriculum", "ppcg", "--timesteps", "400", "--out", str(out)]
+    argv = [
+        "train",
+        "zelda",
+        "--algo",
+        "a2c",
+        "--curriculum",
+        "ppcg",
+        "--timesteps",
+        "400",
+        "--out",
+        str(out),
+    ]
     extra = ["--eval-every", "100", "--eval-levels", "1", "--checkpoint-every", "200"]
     try:
         train_mod._callbacks = lambda *a, **k: [*original(*a, **k), Stop()]
         assert main([*argv, *COMMON, *extra]) == 130
     finally:
         train_mod._callbacks = original
-    # The Ctrl-C at 300 steps checkpointed there; a row at 300 exists. Forge a later row, as after a hard kill.
+    # The Ctrl-C at 300 steps checkpointed there; a row at 300 exists. Forge a later one (a hard kill's).
     log = out / "eval_progress.csv"
     assert [r["timesteps"] for r in read_eval_log(log)] == [100, 200, 300]
     lines = log.read_text().splitlines()

@@ -6,10 +6,10 @@ exactly d, or (``sample="uniform"``) at a difficulty drawn uniformly from [0, d]
 
 What a win is comes from the win rule (:class:`~ppcg.curricula.base.WinRule`): the game's win, except
 Boulderdash, where the paper counted a score of at least 20. An episode cut at the step limit that did not
-meet the rule leaves d alone by default (``truncated="ignore"``): d moves on decided episodes only, rising while
-the agent wins more often than it loses. Counting cut episodes as losses (``"loss"``) stalls d at 0 for an
-agent that wins a third of its episodes and wanders in the rest (see docs/learning.md); the paper's code counted
-them as wins (``"win"``), which raises d whether or not the agent can play.
+meet the rule leaves d alone by default (``truncated="ignore"``): d moves on decided episodes only, rising
+while the agent wins more often than it loses. Counting cut episodes as losses (``"loss"``) stalls d at 0 for
+an agent that wins a third of its episodes and wanders in the rest (see docs/learning.md); the paper's code
+counted them as wins (``"win"``), which raises d whether or not the agent can play.
 
 >>> from ppcg.curricula.progressive import ProgressivePCG
 >>> from ppcg.envs.source import EpisodeResult

@@ -23,16 +23,22 @@ def write(tmp_path, text):
     return p
 
 
-def test_bundled_a2c_defaults_are_the_papers():
+def test_the_paper_preset_is_the_papers_a2c():
+    from ppcg.agents.config import default_hyperparams_path
     from stable_baselines3.common.sb2_compat.rmsprop_tf_like import RMSpropTFLike
 
-    cfg = load_hyperparams("a2c", "ppcg/Zelda-v0")
+    cfg = load_hyperparams("a2c", "ppcg/Zelda-v0", default_hyperparams_path("a2c", "paper"))
     assert cfg.entries == ("default", "ppcg/Zelda-v0") and cfg.policy == "CnnPolicy"
     kw = cfg.model_kwargs()
     assert (kw["learning_rate"], kw["n_steps"], kw["ent_coef"], kw["vf_coef"]) == (7e-4, 5, 0.01, 0.5)
     assert (kw["max_grad_norm"], kw["gamma"]) == (0.5, 0.99)
     assert kw["policy_kwargs"]["optimizer_class"] is RMSpropTFLike
     assert kw["policy_kwargs"]["optimizer_kwargs"] == {"alpha": 0.99, "eps": 1e-5, "weight_decay": 0.0}
+    assert "features_extractor_class" not in kw["policy_kwargs"] and cfg.env_kwargs == {}
+    # The default A2C keeps the paper's optimizer, with the suite's network and batch.
+    ours = load_hyperparams("a2c", "ppcg/Zelda-v0").model_kwargs()
+    assert ours["policy_kwargs"]["optimizer_class"] is RMSpropTFLike and ours["learning_rate"] == 7e-4
+    assert ours["policy_kwargs"]["features_extractor_class"].__name__ == "CentredGridCNN"
 
 
 @pytest.mark.parametrize("algo", ["a2c", "ppo", "dqn"])

@@ -13,6 +13,8 @@ pytest.importorskip("stable_baselines3")
 
 from ppcg.cli import main  # noqa: E402
 
+# A2C with the paper's settings (5-step rollouts), which the step counts below are written for.
+PAPER_A2C = ["train", "zelda", "--algo", "a2c", "--hyperparams", "paper"]
 COMMON = ["--n-envs", "4", "--checkpoint-every", "400", "--no-progress", "--threads", "1"]
 
 
@@ -32,7 +34,7 @@ def test_train_interrupt_resume_evaluate(tmp_path, monkeypatch, capsys):
 
     original = train_mod._callbacks
     monkeypatch.setattr(train_mod, "_callbacks", lambda *a, **k: [*original(*a, **k), CtrlC()])
-    argv = ["train", "zelda", "--algo", "a2c", "--curriculum", "ppcg", "--timesteps", "1600", "--seed", "3"]
+    argv = [*PAPER_A2C, "--curriculum", "ppcg", "--timesteps", "1600", "--seed", "3"]
     assert main([*argv, *COMMON, "--out", str(out), "--eval-episodes", "1"]) == 130
     run = RunDir.open(out)
     status = run.status()
@@ -229,7 +231,7 @@ def test_a_second_ctrl_c_stops_at_once(tmp_path, monkeypatch):
 
     original = train_mod._callbacks
     monkeypatch.setattr(train_mod, "_callbacks", lambda *a, **k: [*original(*a, **k), _SendSignals(702, 2)])
-    argv = ["train", "zelda", "--algo", "a2c", "--timesteps", "1600", *COMMON, "--eval-episodes", "0"]
+    argv = [*PAPER_A2C, "--timesteps", "1600", *COMMON, "--eval-episodes", "0"]
     assert main([*argv, "--out", str(tmp_path / "r")]) == 130
     ckpt = RunDir.open(tmp_path / "r").last_checkpoint()
     # stopped inside a rollout (A2C's are 4 envs x 5 steps): a checkpoint of where it stood, not exact
@@ -294,7 +296,7 @@ def test_a_second_ctrl_c_during_the_stopping_checkpoint_keeps_it_exact(tmp_path,
         return original_write(path, tree)
 
     monkeypatch.setattr(run_mod, "write_snapshot", write_and_press_ctrl_c_again)
-    argv = ["train", "zelda", "--algo", "a2c", "--timesteps", "1600", *COMMON, "--eval-episodes", "0"]
+    argv = [*PAPER_A2C, "--timesteps", "1600", *COMMON, "--eval-episodes", "0"]
     assert main([*argv, "--out", str(tmp_path / "r")]) == 130
     ckpt = RunDir.open(tmp_path / "r").last_checkpoint()
     assert ckpt.timesteps == 700 and ckpt.is_exact  # the stopping checkpoint, not overwritten
@@ -308,7 +310,7 @@ def test_a_snapshot_that_does_not_fit_resumes_inexactly_with_a_warning(tmp_path,
 
     original = train_mod._callbacks
     monkeypatch.setattr(train_mod, "_callbacks", lambda *a, **k: [*original(*a, **k), _SendSignals(700, 1)])
-    argv = ["train", "zelda", "--algo", "a2c", "--timesteps", "1000", *COMMON, "--eval-episodes", "0"]
+    argv = [*PAPER_A2C, "--timesteps", "1000", *COMMON, "--eval-episodes", "0"]
     assert main([*argv, "--out", str(tmp_path / "r")]) == 130
     monkeypatch.setattr(train_mod, "_callbacks", original)
     ckpt = RunDir.open(tmp_path / "r").last_checkpoint()

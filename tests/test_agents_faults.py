@@ -18,6 +18,8 @@ from ppcg.agents.run import RunDir  # noqa: E402
 
 from ppcg.cli import main  # noqa: E402
 
+# A2C with the paper's settings (5-step rollouts), which the step counts below are written for.
+PAPER_A2C = ["train", "zelda", "--algo", "a2c", "--hyperparams", "paper"]
 COMMON = ["--n-envs", "4", "--no-progress", "--threads", "1"]
 
 
@@ -45,7 +47,8 @@ def _train_killed(tmp_path, monkeypatch, out, at):
     original = train_mod._callbacks
     monkeypatch.setattr(train_mod, "_callbacks", lambda *a, **k: [*original(*a, **k), _kill_at(at)])
     settings = TrainSettings(
-        algo="a2c", timesteps=1600, n_envs=4, checkpoint_every=400, eval_episodes=0, seed=3
+        algo="a2c", hyperparams="paper", timesteps=1600, n_envs=4, checkpoint_every=400, eval_episodes=0,
+        seed=3,
     )
     run = RunDir.create(out, "x")
     with pytest.raises(Killed):
@@ -59,7 +62,7 @@ def _train_killed(tmp_path, monkeypatch, out, at):
 def finished_run(tmp_path_factory):
     """A complete tiny run (A2C, 400 steps, checkpoints every 200), evaluated on one episode per level."""
     out = tmp_path_factory.mktemp("runs") / "done"
-    argv = ["train", "zelda", "--algo", "a2c", "--timesteps", "400", "--checkpoint-every", "200"]
+    argv = [*PAPER_A2C, "--timesteps", "400", "--checkpoint-every", "200"]
     argv += ["--eval-episodes", "1"]
     assert main([*argv, *COMMON, "--out", str(out)]) == 0
     return out
@@ -234,7 +237,7 @@ def _rows(path):
 
 
 def test_a_killed_run_resumes_with_its_logs_continuing(tmp_path, monkeypatch):
-    argv = ["train", "zelda", "--algo", "a2c", "--timesteps", "1600", "--seed", "3"]
+    argv = [*PAPER_A2C, "--timesteps", "1600", "--seed", "3"]
     argv += ["--checkpoint-every", "400"]
     assert main([*argv, *COMMON, "--eval-episodes", "0", "--out", str(tmp_path / "whole")]) == 0
     run = _train_killed(tmp_path, monkeypatch, tmp_path / "cut", at=1100)

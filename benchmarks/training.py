@@ -3,7 +3,7 @@
     python benchmarks/training.py                       # 100,000 steps, 16 envs, the bundled A2C settings
     python benchmarks/training.py --timesteps 300000 --n-envs 32 --threads 2
 
-Trains exactly as ``ppcg train zelda --algo a2c --curriculum ppcg`` does (native vector env, SB3 adapter,
+Trains exactly as ``ppcg train zelda --algo a2c --hyperparams paper`` does (native vector env, SB3 adapter,
 VecMonitor, GridCNN, the paper's A2C), after a warm-up that compiles the engine and builds the network, and
 prints:
 
@@ -46,7 +46,9 @@ def main() -> None:
     set_threads(args.threads, args.env_threads)
     env_id = env_id_for(args.game)
     overrides = {"n_envs": args.n_envs} if args.n_envs else {}
-    cfg = load_hyperparams("a2c", env_id, overrides=overrides)
+    from ppcg.agents.config import default_hyperparams_path
+
+    cfg = load_hyperparams("a2c", env_id, default_hyperparams_path("a2c", "paper"), overrides=overrides)
     settings = TrainSettings(game=args.game, curriculum=args.curriculum, obs=args.obs)
     curriculum = make_curriculum(settings)
     env = make_env(env_id, cfg.n_envs, level_source=curriculum, obs=args.obs, seed=0)

@@ -15,17 +15,24 @@ game file, the bundled human levels, or any levels given) and learns:
   generated level stays within the examples' range, and the avatars' count equals the examples'.
 
 What ``d`` controls (``ppcg generate GAME --stats`` prints the measured table): the tile model's weight of
-hostile characters is multiplied by ``exp(4 (d - 1/2))`` and that of solid ones by ``exp(2 (d - 1/2))`` (more
-enemies and walls as d grows), and of :data:`CANDIDATES` candidates the one whose challenge (hostiles, solid
-share, the avatar's path distance to the nearest goal) ranks at the quantile ``d`` is tried first.
+hostile characters is multiplied by ``exp(2.5 (d - 1/2))`` and that of solid ones by ``exp(2 (d - 1/2))``
+(more enemies and walls as d grows); then, of :data:`CANDIDATES` candidates, the one whose challenge
+(hostiles, solid share, the avatar's path distance to the nearest goal) ranks at the quantile ``d`` is tried
+first.
 
-Every level is checked by simulation in the engine (:meth:`LearnedGenerator.check_levels`, all candidates
-in one batch): it loads, has exactly the examples' number of avatars, and does not end in the first
-:attr:`~LearnedGenerator.ticks` ticks of a do-nothing policy (fewer when one of the game's own levels ends
-sooner). Where a short search can tell, it must also be winnable: a breadth-first search over the engine's
-state copies (:func:`search_win`, at most :attr:`~LearnedGenerator.search_budget` states) must find a win.
-Whether a game is such a game is measured, not assumed: the search is switched on when it wins every example
-level within the budget (:attr:`LearnedGenerator.searchable`).
+Every level is checked, cheapest first:
+
+* on the grid: where every example has a goal the avatar reaches over non-solid cells, so must the level
+  (:attr:`LearnedGenerator.reach_goal`);
+* by simulation in the engine (:meth:`LearnedGenerator.check_levels`; the preferred candidate alone, then the
+  others in one batch): it loads, has exactly the examples' number of avatars, and does not end in the first
+  :attr:`~LearnedGenerator.ticks` ticks of a do-nothing policy (fewer when one of the game's own levels ends
+  sooner);
+* where a short search can tell, it must be winnable: a breadth-first search over the engine's state copies
+  (:func:`search_win`, at most :attr:`~LearnedGenerator.search_budget` states) must find a win. Whether a game
+  is such a game is measured, not assumed: the search is switched on when it wins every example level within
+  the budget (:attr:`LearnedGenerator.searchable`). With the default budget (300 states) that holds for few
+  GVGAI games (see ``docs/generators.md``): most need longer plans than a short search finds.
 
 >>> gen = LearnedGenerator("zelda")  # doctest: +SKIP
 >>> level = gen.generate(0.5, np.random.default_rng(0))  # doctest: +SKIP
@@ -64,6 +71,12 @@ RARE_MAX = 4
 
 CANDIDATES = 4
 """Candidates built per attempt; the one nearest the difficulty's quantile is tried first."""
+
+HOSTILE_TILT = 2.5
+"""The tile model's weight of hostile characters is multiplied by ``exp(HOSTILE_TILT (d - 1/2))``."""
+
+SOLID_TILT = 2.0
+"""The tile model's weight of solid characters is multiplied by ``exp(SOLID_TILT (d - 1/2))``."""
 
 _OUT = "\0"  # the neighbour of a cell on the border: outside the level
 
@@ -184,7 +197,7 @@ class Roles:
         floor = plain[0] if plain else next(ch for ch, _ in total.most_common() if ch not in avatar)
         counts = {}
         for ch in total:
-            if ch in avatar or ch in solid or ch in hostile or ch == floor:
+            if ch in avatar or ch in hostile or ch == floor:
                 continue
             seen = [c.get(ch, 0) for c in per_level]
             if max(seen) <= RARE_MAX:
@@ -251,6 +264,7 @@ class LearnedGenerator:
         width, height: the size of every level it returns.
         roles: :class:`Roles`.
         searchable: whether generated levels must be won by the search (it won every example).
+        reach_goal: whether a goal must be reachable on the grid (it is in every example).
         increasing: the :meth:`stats` keys that grow with d.
     """
 
@@ -288,6 +302,7 @@ class LearnedGenerator:
         self.width, self.height = Counter((lv.width, lv.height) for lv in examples).most_common(1)[0][0]
         self.roles = Roles.learn(self.spec, examples)
         self.model = TileModel(examples, min_count)
+        self.reach_goal = all(self.stats(lv)["goal_distance"] >= 0 for lv in examples)
         self.ticks = int(ticks)
         self.search_budget = int(search_budget)
         self._tables: dict[float, dict[tuple, tuple[str, list[float]]]] = {}
@@ -308,6 +323,7 @@ class LearnedGenerator:
 
             self._compiled = compile_game(self.spec)
             self._engine = BatchEngine(self._compiled, CANDIDATES, obs_type=None)
+            self._engine1 = BatchEngine(self._compiled, 1, obs_type=None)
         return self._compiled
 
     def _calibrate(self) -> None:
@@ -320,19 +336,20 @@ class LearnedGenerator:
 
     def _survival(self, levels: Sequence[Level], seeds: Sequence[int], ticks: int) -> list[int]:
         """Per level, the tick at which a do-nothing policy's episode ended (``ticks + 1``: it did not)."""
-        self.compiled  # noqa: B018 - builds the engine
+        self.compiled  # noqa: B018 - builds the engines
         out = []
-        n = self._engine.num_envs
+        engine = self._engine1 if len(levels) == 1 else self._engine
+        n = engine.num_envs
         for start in range(0, len(levels), n):
             chunk = list(levels[start : start + n])
             k = len(chunk)
             pad = chunk + [chunk[0]] * (n - k)
             sd = list(seeds[start : start + n]) + [0] * (n - k)
-            self._engine.reset(pad, sd)
+            engine.reset(pad, sd)
             ended = np.full(n, ticks + 1)
             nil = np.zeros(n, np.int64)
             for t in range(1, ticks + 1):
-                res = self._engine.step(nil)
+                res = engine.step(nil)
                 done = (res.terminated | res.truncated) & (ended > ticks)
                 ended[done] = t
                 if (ended <= ticks).all():
@@ -390,8 +407,8 @@ class LearnedGenerator:
     def _weights(
         self, counts: Counter[str], d: float, exclude: frozenset[str] = frozenset()
     ) -> tuple[str, list[float]]:
-        hostile = math.exp(4.0 * (d - 0.5))
-        solid = math.exp(2.0 * (d - 0.5))
+        hostile = math.exp(HOSTILE_TILT * (d - 0.5))
+        solid = math.exp(SOLID_TILT * (d - 0.5))
         chars, cum, total = [], [], 0.0
         for ch, n in counts.items():
             if ch in exclude:
@@ -417,12 +434,13 @@ class LearnedGenerator:
         k = bisect_right(cum, u() * cum[-1])
         return chars[min(k, len(chars) - 1)]
 
-    def sample(self, d: float, u: Uniforms) -> list[list[str]]:
+    def sample(self, d: float, rng: np.random.Generator) -> list[list[str]]:
         """One raw candidate (before the counts are repaired): characters drawn cell by cell."""
         w, h = self.width, self.height
         grid: list[list[str]] = [[""] * w for _ in range(h)]
         table = self._table(d)
         model = self.model
+        draws = iter(rng.random(w * h).tolist())
         for r in range(h):
             row = grid[r]
             up_row = grid[r - 1] if r else None
@@ -438,8 +456,11 @@ class LearnedGenerator:
                 if entry is None:
                     entry = table[key] = self._weights(model.counts(grid, r, c, w, h), d)
                 chars, cum = entry
-                k = bisect_right(cum, u() * cum[-1])
-                row[c] = chars[min(k, len(chars) - 1)]
+                x = next(draws)
+                if len(chars) == 1:
+                    row[c] = chars
+                else:
+                    row[c] = chars[min(bisect_right(cum, x * cum[-1]), len(chars) - 1)]
         return grid
 
     def repair(self, grid: list[list[str]], d: float, u: Uniforms) -> None:
@@ -466,16 +487,15 @@ class LearnedGenerator:
         free = [(r, c) for r in range(h) for c in range(w) if grid[r][c] == floor]
         if not free:
             return
-        liked = []
-        for r, c in free:
+        first = u.below(len(free))
+        for k in range(len(free)):  # from a random free cell on, the first whose context allows one of chars
+            r, c = free[(first + k) % len(free)]
             counts = self.model.counts(grid, r, c, w, h)
-            if any(ch in counts for ch in chars):
-                liked.append((r, c, counts))
-        if liked:
-            r, c, counts = liked[u.below(len(liked))]
             options = [ch for ch in sorted(chars) if ch in counts]
+            if options:
+                break
         else:
-            r, c = free[u.below(len(free))]
+            r, c = free[first]
             options = sorted(chars)
         grid[r][c] = options[u.below(len(options))]
 
@@ -509,15 +529,27 @@ class LearnedGenerator:
         for _ in range(self.max_tries):
             levels = []
             for _k in range(CANDIDATES):
-                grid = self.sample(d, u)
+                grid = self.sample(d, rng)
                 self.repair(grid, d, u)
                 levels.append(Level(tuple("".join(row) for row in grid), self.spec.mapping))
-            order = sorted(range(CANDIDATES), key=lambda k: self.challenge(levels[k]))
-            target = d * (CANDIDATES - 1)
-            tries = sorted(range(CANDIDATES), key=lambda i: (abs(i - target), i))
-            ranked = [levels[order[i]] for i in tries]
             seeds = rng.integers(0, 2**31, CANDIDATES).tolist()
-            for lv, problem in zip(ranked, self.check_levels(ranked, seeds), strict=True):
+            scored = [(self.challenge(lv), lv) for lv in levels]
+            if self.reach_goal:
+                scored = [(c, lv) for c, lv in scored if self.stats(lv)["goal_distance"] >= 0]
+                if not scored:
+                    reason = "no goal reachable from the avatar on the grid"
+                    continue
+            n = len(scored)
+            order = sorted(range(n), key=lambda k: scored[k][0])
+            target = d * (n - 1)
+            tries = sorted(range(n), key=lambda i: (abs(i - target), i))
+            ranked = [scored[order[i]][1] for i in tries]
+            # the preferred candidate alone first (it usually passes), then the others in one batch
+            problem = self.check_levels(ranked[:1], seeds[:1])[0]
+            if problem is None:
+                return ranked[0]
+            reason = problem
+            for lv, problem in zip(ranked[1:], self.check_levels(ranked[1:], seeds[1:]), strict=True):
                 if problem is None:
                     return lv
                 reason = problem
@@ -588,7 +620,7 @@ def search_win(engine: Any, level: Level, seed: int, budget: int) -> bool:
     per = max(1, engine.num_envs // n_actions)  # states expanded per engine call
     engine.reset([level] * engine.num_envs, [seed] * engine.num_envs)
     root = engine.get_state(0)
-    seen = {_state_key(engine, 0)}
+    seen = {_state_key(root)}
     frontier = [root]
     expanded = 0
     actions = np.zeros(engine.num_envs, np.int64)
@@ -609,16 +641,22 @@ def search_win(engine: Any, level: Level, seed: int, budget: int) -> bool:
                 return True
             if res.terminated[j]:
                 continue
-            key = _state_key(engine, j)
+            state = engine.get_state(j)
+            key = _state_key(state)
             if key not in seen:
                 seen.add(key)
-                frontier.append(engine.get_state(j))
+                frontier.append(state)
         expanded += len(batch)
     return False
 
 
-def _state_key(engine: Any, i: int) -> tuple:
-    av = engine.avatar(i)
-    res = tuple(sorted(av["resources"].items())) if av else ()
-    sprites = tuple(sorted((t, x, y) for _, t, x, y in engine.sprites(i)))
-    return sprites, res, float(engine.info()["score"][i])
+def _state_key(state: Any) -> bytes:
+    """The live sprites' types and positions (sorted), their resources and the score, as bytes."""
+    from ppcg.engine import layout as L
+
+    si = state.arrays["si"]
+    live = (si[:, L.SI_TYPE] >= 0) & (si[:, L.SI_DISABLED] == 0) & (si[:, L.SI_KILLED] == 0)
+    rows = si[live][:, [L.SI_TYPE, L.SI_X, L.SI_Y]]
+    order = np.lexsort(rows.T[::-1])
+    res = state.arrays["res"][live][order]
+    return rows[order].tobytes() + res.tobytes() + np.asarray(state.arrays["score"]).tobytes()

@@ -2,9 +2,9 @@
 
 Both curricula run with their defaults on a game's real generator and hand out levels to a scripted loop of
 environments (no engine, no agent): each reset asks for a level, each episode ends and is scored (regret 1
-for a loss, 0 for a win, the agent winning levels below d = 0.5), as the SB3 callback would score it. The figure is
-microseconds of this process's CPU time per reset, over the whole run (buffer filling included); ACCEL's
-extra time is the mutation of every replayed level (the edits and the child's checks) and the queue.
+for a loss, 0 for a win, the agent winning levels below d = 0.5), as the SB3 callback would score it. The
+figure is microseconds of this process's CPU time per reset, over the whole run (buffer filling included);
+ACCEL's extra time is the mutation of every replayed level (the edits and the child's checks) and the queue.
 
     python benchmarks/accel.py                 # zelda, 20,000 resets
     python benchmarks/accel.py --game boulderdash -n 5000

@@ -26,8 +26,8 @@ Every level is checked, cheapest first:
   (:attr:`LearnedGenerator.reach_goal`);
 * by simulation in the engine (:meth:`LearnedGenerator.check_levels`; the preferred candidate alone, then the
   others in one batch): it loads, has exactly the examples' number of avatars, and does not end in the first
-  :attr:`~LearnedGenerator.ticks` ticks of a do-nothing policy (fewer when one of the game's own levels ends
-  sooner);
+  :attr:`~LearnedGenerator.ticks` ticks of a do-nothing policy under each engine seed of :data:`CHECK_SEEDS`
+  (fewer ticks when one of the game's own levels ends sooner);
 * where a short search can tell, it must be winnable: a breadth-first search over the engine's state copies
   (:func:`search_win`, at most :attr:`~LearnedGenerator.search_budget` states) must find a win. Whether a game
   is such a game is measured, not assumed: the search is switched on when it wins every example level within
@@ -58,6 +58,7 @@ from ppcg.vgdl.registry import is_avatar_class
 
 __all__ = [
     "CANDIDATES",
+    "CHECK_SEEDS",
     "LearnedGenerator",
     "RARE_MAX",
     "Roles",
@@ -77,6 +78,10 @@ HOSTILE_TILT = 2.5
 
 SOLID_TILT = 2.0
 """The tile model's weight of solid characters is multiplied by ``exp(SOLID_TILT (d - 1/2))``."""
+
+CHECK_SEEDS = (0, 1)
+"""The engine seeds a level is checked under (the do-nothing ticks must pass under each; the search uses the
+first)."""
 
 _OUT = "\0"  # the neighbour of a cell on the border: outside the level
 
@@ -322,8 +327,9 @@ class LearnedGenerator:
             from ppcg.engine import BatchEngine, compile_game
 
             self._compiled = compile_game(self.spec)
-            self._engine = BatchEngine(self._compiled, CANDIDATES, obs_type=None)
-            self._engine1 = BatchEngine(self._compiled, 1, obs_type=None)
+            n = len(CHECK_SEEDS)
+            self._engine = BatchEngine(self._compiled, CANDIDATES * n, obs_type=None)
+            self._engine1 = BatchEngine(self._compiled, n, obs_type=None)
         return self._compiled
 
     def _calibrate(self) -> None:
@@ -331,14 +337,20 @@ class LearnedGenerator:
         if self._calibrated:
             return
         self._calibrated = True
-        survived = self._survival(self.examples, [0] * len(self.examples), self.ticks)
+        n = len(CHECK_SEEDS)
+        survived = self._survival(
+            [lv for lv in self.examples for _ in CHECK_SEEDS],
+            list(CHECK_SEEDS) * len(self.examples),
+            self.ticks,
+        )
+        survived = [min(survived[k : k + n]) for k in range(0, len(survived), n)]
         self.ticks = max(1, min(self.ticks, min(survived) - 1)) if min(survived) <= self.ticks else self.ticks
 
     def _survival(self, levels: Sequence[Level], seeds: Sequence[int], ticks: int) -> list[int]:
         """Per level, the tick at which a do-nothing policy's episode ended (``ticks + 1``: it did not)."""
         self.compiled  # noqa: B018 - builds the engines
         out = []
-        engine = self._engine1 if len(levels) == 1 else self._engine
+        engine = self._engine1 if len(levels) <= self._engine1.num_envs else self._engine
         n = engine.num_envs
         for start in range(0, len(levels), n):
             chunk = list(levels[start : start + n])
@@ -362,7 +374,7 @@ class LearnedGenerator:
         """Whether the winnability search wins every example level within :attr:`search_budget` states."""
         if self._searchable is None:
             self._searchable = self.search_budget > 0 and all(
-                search_win(self._searcher(), lv, 0, self.search_budget) for lv in self.examples
+                search_win(self._searcher(), lv, CHECK_SEEDS[0], self.search_budget) for lv in self.examples
             )
         return self._searchable
 
@@ -373,7 +385,7 @@ class LearnedGenerator:
             self._search_engine = BatchEngine(self.compiled, 64, obs_type=None)
         return self._search_engine
 
-    def check_levels(self, levels: Sequence[Level], seeds: Sequence[int]) -> list[str | None]:
+    def check_levels(self, levels: Sequence[Level]) -> list[str | None]:
         """Per level, None when it passes the engine checks, else the reason (see the module docstring)."""
         self._calibrate()
         out: list[str | None] = []
@@ -384,13 +396,19 @@ class LearnedGenerator:
             ok.append(out[-1] is None)
         todo = [k for k in range(len(levels)) if ok[k]]
         if todo:
-            survived = self._survival([levels[k] for k in todo], [seeds[k] for k in todo], self.ticks)
+            n = len(CHECK_SEEDS)
+            runs = self._survival(
+                [levels[k] for k in todo for _ in CHECK_SEEDS], list(CHECK_SEEDS) * len(todo), self.ticks
+            )
+            survived = [min(runs[j : j + n]) for j in range(0, len(runs), n)]
             for k, t in zip(todo, survived, strict=True):
                 if t <= self.ticks:
                     out[k] = f"the episode ended at tick {t} under a do-nothing policy"
         if self.searchable:
             for k in range(len(levels)):
-                if out[k] is None and not search_win(self._searcher(), levels[k], 0, self.search_budget):
+                if out[k] is None and not search_win(
+                    self._searcher(), levels[k], CHECK_SEEDS[0], self.search_budget
+                ):
                     out[k] = f"no win found by a search of {self.search_budget} states"
         return out
 
@@ -532,7 +550,6 @@ class LearnedGenerator:
                 grid = self.sample(d, rng)
                 self.repair(grid, d, u)
                 levels.append(Level(tuple("".join(row) for row in grid), self.spec.mapping))
-            seeds = rng.integers(0, 2**31, CANDIDATES).tolist()
             scored = [(self.challenge(lv), lv) for lv in levels]
             if self.reach_goal:
                 scored = [(c, lv) for c, lv in scored if self.stats(lv)["goal_distance"] >= 0]
@@ -545,11 +562,11 @@ class LearnedGenerator:
             tries = sorted(range(n), key=lambda i: (abs(i - target), i))
             ranked = [scored[order[i]][1] for i in tries]
             # the preferred candidate alone first (it usually passes), then the others in one batch
-            problem = self.check_levels(ranked[:1], seeds[:1])[0]
+            problem = self.check_levels(ranked[:1])[0]
             if problem is None:
                 return ranked[0]
             reason = problem
-            for lv, problem in zip(ranked[1:], self.check_levels(ranked[1:], seeds[1:]), strict=True):
+            for lv, problem in zip(ranked[1:], self.check_levels(ranked[1:]), strict=True):
                 if problem is None:
                     return lv
                 reason = problem
@@ -602,8 +619,7 @@ class LearnedGenerator:
             child = Level(tuple("".join(row) for row in grid), self.spec.mapping)
             if child.rows == level.rows:
                 continue
-            seed = int(rng.integers(0, 2**31))
-            if self.check_levels([child], [seed])[0] is None:
+            if self.check_levels([child])[0] is None:
                 return child
         return level
 

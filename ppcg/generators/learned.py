@@ -307,7 +307,9 @@ class LearnedGenerator:
         self.width, self.height = Counter((lv.width, lv.height) for lv in examples).most_common(1)[0][0]
         self.roles = Roles.learn(self.spec, examples)
         self.model = TileModel(examples, min_count)
-        self.reach_goal = all(self.stats(lv)["goal_distance"] >= 0 for lv in examples)
+        example_stats = [self.stats(lv) for lv in examples]
+        self.reach_goal = all(st["goal_distance"] >= 0 for st in example_stats)
+        self._hostile_mean = float(np.mean([st["hostiles"] for st in example_stats]))
         self.ticks = int(ticks)
         self.search_budget = int(search_budget)
         self._tables: dict[float, dict[tuple, tuple[str, list[float]]]] = {}
@@ -522,15 +524,10 @@ class LearnedGenerator:
         s = self.stats(level)
         dist = s["goal_distance"]
         return (
-            s["hostiles"] / (1.0 + self._mean_hostiles())
+            s["hostiles"] / (1.0 + self._hostile_mean)
             + s["solid_share"]
             + (dist / (self.width + self.height) if dist >= 0 else 0.5)
         )
-
-    def _mean_hostiles(self) -> float:
-        if not hasattr(self, "_hostile_mean"):
-            self._hostile_mean = float(np.mean([self.stats(lv)["hostiles"] for lv in self.examples]))
-        return self._hostile_mean
 
     def generate(self, difficulty: float, rng: np.random.Generator) -> Level:
         """A level at ``difficulty``, checked in the engine (see the module docstring).

@@ -110,9 +110,10 @@ def test_difficulty_raises_hostiles_and_walls():
     for d in (0.0, 1.0):
         stats = [gen.stats(gen.generate(d, np.random.default_rng(s))) for s in range(150)]
         means[d] = {k: np.mean([x[k] for x in stats]) for k in stats[0]}
-    assert set(gen.increasing) == set(means[0.0])
+    assert set(gen.increasing) <= set(means[0.0])
     assert means[1.0]["hostiles"] > means[0.0]["hostiles"] + 2
-    assert means[1.0]["solid_share"] > means[0.0]["solid_share"] + 0.1
+    assert means[1.0]["solid_share"] > means[0.0]["solid_share"] + 0.05
+    assert means[1.0]["goal_distance"] > means[0.0]["goal_distance"] + 1
 
 
 def test_levels_that_end_at_once_or_lack_the_avatar_are_rejected(tiny):

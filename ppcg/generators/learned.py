@@ -15,15 +15,16 @@ game file, the bundled human levels, or any levels given) and learns:
   generated level stays within the examples' range, and the avatars' count equals the examples'.
 
 What ``d`` controls (``ppcg generate GAME --stats`` prints the measured table): the tile model's weight of
-hostile characters is multiplied by ``exp(2.5 (d - 1/2))`` and that of solid ones by ``exp(2 (d - 1/2))``
+hostile characters is multiplied by ``exp(2.5 (d - 1/2))`` and that of solid ones by ``exp(1.2 (d - 1/2))``
 (more enemies and walls as d grows); then, of :data:`CANDIDATES` candidates, the one whose challenge
 (hostiles, solid share, the avatar's path distance to the nearest goal) ranks at the quantile ``d`` is tried
 first.
 
 Every level is checked, cheapest first:
 
-* on the grid: where every example has a goal the avatar reaches over non-solid cells, so must the level
-  (:attr:`LearnedGenerator.reach_goal`);
+* on the grid (:meth:`LearnedGenerator.grid_problem`): where every example has a goal the avatar reaches over
+  non-solid cells, so must the level (:attr:`LearnedGenerator.reach_goal`); no hostile cell is nearer the
+  avatar than :data:`HOSTILE_GAP` steps, or than in every example (:attr:`LearnedGenerator.hostile_gap`);
 * by simulation in the engine (:meth:`LearnedGenerator.check_levels`; the preferred candidate alone, then the
   others in one batch): it loads, has exactly the examples' number of avatars, and does not end in the first
   :attr:`~LearnedGenerator.ticks` ticks of a do-nothing policy under each engine seed of :data:`CHECK_SEEDS`
@@ -73,10 +74,13 @@ RARE_MAX = 4
 CANDIDATES = 4
 """Candidates built per attempt; the one nearest the difficulty's quantile is tried first."""
 
+HOSTILE_GAP = 3
+"""No hostile cell nearer the avatar (steps over non-solid cells) than this, or than in every example."""
+
 HOSTILE_TILT = 2.5
 """The tile model's weight of hostile characters is multiplied by ``exp(HOSTILE_TILT (d - 1/2))``."""
 
-SOLID_TILT = 2.0
+SOLID_TILT = 1.2
 """The tile model's weight of solid characters is multiplied by ``exp(SOLID_TILT (d - 1/2))``."""
 
 CHECK_SEEDS = (0, 1)
@@ -310,6 +314,8 @@ class LearnedGenerator:
         example_stats = [self.stats(lv) for lv in examples]
         self.reach_goal = all(st["goal_distance"] >= 0 for st in example_stats)
         self._hostile_mean = float(np.mean([st["hostiles"] for st in example_stats]))
+        gaps = [st["hostile_distance"] for st in example_stats if st["hostile_distance"] >= 0]
+        self.hostile_gap = int(min(HOSTILE_GAP, *gaps)) if gaps else 0
         self.ticks = int(ticks)
         self.search_budget = int(search_budget)
         self._tables: dict[float, dict[tuple, tuple[str, list[float]]]] = {}
@@ -519,9 +525,17 @@ class LearnedGenerator:
             options = sorted(chars)
         grid[r][c] = options[u.below(len(options))]
 
-    def challenge(self, level: Level) -> float:
-        """One number that grows with every quantity d controls (used to rank candidates)."""
-        s = self.stats(level)
+    def grid_problem(self, st: dict[str, float]) -> str | None:
+        """None when a level's :meth:`stats` pass the grid checks, else the reason (see the module doc)."""
+        if self.reach_goal and st["goal_distance"] < 0:
+            return "no goal reachable from the avatar on the grid"
+        if 0 <= st["hostile_distance"] < self.hostile_gap:
+            return f"a hostile cell within {self.hostile_gap - 1} steps of the avatar"
+        return None
+
+    def challenge(self, s: dict[str, float]) -> float:
+        """One number that grows with every quantity d controls, from a level's :meth:`stats` (ranks
+        candidates)."""
         dist = s["goal_distance"]
         return (
             s["hostiles"] / (1.0 + self._hostile_mean)
@@ -547,12 +561,16 @@ class LearnedGenerator:
                 grid = self.sample(d, rng)
                 self.repair(grid, d, u)
                 levels.append(Level(tuple("".join(row) for row in grid), self.spec.mapping))
-            scored = [(self.challenge(lv), lv) for lv in levels]
-            if self.reach_goal:
-                scored = [(c, lv) for c, lv in scored if self.stats(lv)["goal_distance"] >= 0]
-                if not scored:
-                    reason = "no goal reachable from the avatar on the grid"
-                    continue
+            scored = []
+            for lv in levels:
+                st = self.stats(lv)
+                problem = self.grid_problem(st)
+                if problem is None:
+                    scored.append((self.challenge(st), lv))
+                else:
+                    reason = problem
+            if not scored:
+                continue
             n = len(scored)
             order = sorted(range(n), key=lambda k: scored[k][0])
             target = d * (n - 1)
@@ -577,21 +595,27 @@ class LearnedGenerator:
     def stats(self, level: Level) -> dict[str, float]:
         """``hostiles`` (hostile cells), ``solid_share`` (share of solid cells), ``goal_distance`` (path steps
         from the avatar to the nearest goal over non-solid cells; -1 when none is reachable or the game has
-        no goal sprites in its levels)."""
+        no goal sprites in its levels), ``hostile_distance`` (the same to the nearest hostile cell)."""
         roles = self.roles
         text = "".join(level.rows)
         n = len(text)
         board = Board.from_rows(level.rows)
         goal = "".join(sorted(roles.goal))
         avatar = "".join(sorted(roles.avatar))
-        dist = -1
-        if goal and avatar:
+        hostile = "".join(sorted(roles.hostile))
+        dist = gap = -1
+        if avatar and (goal or hostile):
             passable = board.mask("".join(ch for ch in set(text) if ch not in roles.solid))
-            dist = distance(board.mask(avatar), board.mask(goal), passable, board.stride)
+            start = board.mask(avatar)
+            if goal:
+                dist = distance(start, board.mask(goal), passable, board.stride)
+            if hostile:
+                gap = distance(start, board.mask(hostile), passable, board.stride)
         return {
             "hostiles": float(sum(ch in roles.hostile for ch in text)),
             "solid_share": float(sum(ch in roles.solid for ch in text)) / n,
             "goal_distance": float(dist),
+            "hostile_distance": float(gap),
         }
 
     def mutate(
@@ -616,7 +640,7 @@ class LearnedGenerator:
             child = Level(tuple("".join(row) for row in grid), self.spec.mapping)
             if child.rows == level.rows:
                 continue
-            if self.check_levels([child])[0] is None:
+            if self.grid_problem(self.stats(child)) is None and self.check_levels([child])[0] is None:
                 return child
         return level
 

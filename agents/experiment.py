@@ -87,7 +87,7 @@ def parse_conditions(text: str) -> list[Condition]:
                     f"condition {raw.strip()!r}: :N chooses among generated levels, not human ones"
                 )
             out.append(Condition(label, "fixed", level=int(m.group(1))))
-        elif label in ("random", "ppcg", "plr"):
+        elif label in ("random", "ppcg", "plr", "accel"):
             out.append(Condition(label + suffix, label, num_levels=num_levels))
         elif label.startswith("difficulty="):
             try:

@@ -30,7 +30,7 @@ from typing import Any
 __all__ = ["TrainSettings", "add_arguments", "run", "train", "env_id_for", "make_curriculum", "make_env"]
 
 ALGOS = ("a2c", "ppo", "dqn")
-CURRICULA = ("ppcg", "random", "difficulty", "fixed", "plr", "ppcg-winrate")
+CURRICULA = ("ppcg", "random", "difficulty", "fixed", "plr", "ppcg-winrate", "accel")
 OBS_TYPES = ("symbolic", "rgb")
 LOG_FILE = "progress.csv"
 LOG_COLUMNS = ("timesteps", "seconds", "episodes", "win_rate", "mean_score", "mean_length", "difficulty")

@@ -19,7 +19,7 @@ from ppcg.vgdl.level import Level
 
 
 def test_registry_table():
-    assert list(CURRICULA) == ["fixed", "random", "difficulty", "ppcg", "ppcg-winrate", "plr"]
+    assert list(CURRICULA) == ["fixed", "random", "difficulty", "ppcg", "ppcg-winrate", "plr", "accel"]
     for name, cls in CURRICULA.items():
         assert cls.name == name
 

@@ -11,6 +11,7 @@ consult inside every reset (auto-resets included) and tell how each episode ende
 ``ppcg``          Progressive PCG: one shared d, +alpha per win, -alpha per loss (the paper's curriculum)
 ``ppcg-winrate``  PPCG steered by the recent win rate toward a target band
 ``plr``           Prioritized Level Replay over generated levels, with the robust variant
+``accel``         ACCEL: robust PLR that also mutates replayed levels and scores the children
 ================  ==========================================================================================
 
 >>> from ppcg.curricula import make_curriculum
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ppcg.curricula.accel import ACCEL
 from ppcg.curricula.base import DEFAULT_WIN_SCORE, TRUNCATED_AS, Curriculum, CurriculumConfigError, WinRule
 from ppcg.curricula.channel import CurriculumClient, CurriculumServer, env_fns
 from ppcg.curricula.config import CURRICULA, curriculum_from_yaml, make_curriculum
@@ -36,6 +38,7 @@ from ppcg.curricula.progressive import ProgressivePCG, WinRatePCG
 from ppcg.curricula.uniform import UniformDifficulty
 
 __all__ = [
+    "ACCEL",
     "CURRICULA",
     "DEFAULT_WIN_SCORE",
     "TRUNCATED_AS",

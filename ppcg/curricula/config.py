@@ -3,7 +3,7 @@
 A YAML configuration names the curriculum and its options; everything else is checked::
 
     # ppcg.yml
-    name: ppcg          # one of: fixed, random, difficulty, ppcg, ppcg-winrate, plr
+    name: ppcg          # one of: fixed, random, difficulty, ppcg, ppcg-winrate, plr, accel
     game: boulderdash   # optional when the caller passes game=
     alpha: 0.01
     sample: exact       # or uniform: a level at a difficulty uniform in [0, d]
@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ppcg.curricula.accel import ACCEL
 from ppcg.curricula.base import Curriculum, CurriculumConfigError
 from ppcg.curricula.difficulty import FixedDifficulty
 from ppcg.curricula.fixed import FixedLevels
@@ -42,6 +43,7 @@ CURRICULA: dict[str, type[Curriculum]] = {
     "ppcg": ProgressivePCG,
     "ppcg-winrate": WinRatePCG,
     "plr": PrioritizedLevelReplay,
+    "accel": ACCEL,
 }
 
 _STRUCTURAL = {"game", "generator", "levels", "kwargs"}
@@ -132,7 +134,8 @@ def make_curriculum(
     """Build curriculum ``name`` (a key of :data:`CURRICULA`) for ``game``.
 
     Args:
-        name: ``"fixed"``, ``"random"``, ``"difficulty"``, ``"ppcg"``, ``"ppcg-winrate"`` or ``"plr"``.
+        name: ``"fixed"``, ``"random"``, ``"difficulty"``, ``"ppcg"``, ``"ppcg-winrate"``, ``"plr"`` or
+            ``"accel"``.
         game: the game's name (e.g. ``"zelda"``).
         generator: makes levels (``generate(d, rng) -> Level``); default
             ``ppcg.generators.get_generator(game)``.

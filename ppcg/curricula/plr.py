@@ -297,12 +297,16 @@ class PrioritizedLevelReplay(DifficultyRange, Curriculum):
             else:
                 request = self._request(entry)
             entry.plays += 1
+        self._issue(env_index, request.level_id, replay)
+        return request
+
+    def _issue(self, env_index: int, level_id: str, replay: bool) -> None:
+        """Remember that ``level_id`` was handed out to ``env_index`` (as a replay or not), for the mask."""
         issued = self._issued.setdefault(env_index, OrderedDict())
-        issued[request.level_id] = replay
-        issued.move_to_end(request.level_id)
+        issued[level_id] = replay
+        issued.move_to_end(level_id)
         while len(issued) > self._max_issued:
             issued.popitem(last=False)
-        return request
 
     def _request(self, entry: BufferEntry) -> LevelRequest:
         if entry.level is None:
@@ -398,7 +402,8 @@ class PrioritizedLevelReplay(DifficultyRange, Curriculum):
                 del self.buffer[lowest.level_id]
                 self.evicted += 1
             entry.inserted = self.handed_out
-            entry.level = self.regenerate(entry.difficulty, entry.seed).level
+            if entry.level is None:  # (a level made otherwise, e.g. by mutation, comes with its level)
+                entry.level = self.regenerate(entry.difficulty, entry.seed).level
             self.buffer[level_id] = entry
             self.inserted += 1
 
@@ -444,7 +449,7 @@ class PrioritizedLevelReplay(DifficultyRange, Curriculum):
             super().load_state_dict(state)
             self.buffer = {}
             for item in state["buffer"]:
-                level = self.regenerate(item["difficulty"], item["seed"]).level
+                level = self._restore_level(item, state)
                 self.buffer[item["level_id"]] = BufferEntry(level=level, **item)
             self.handed_out, self.replays, self.inserted, self.evicted = (int(x) for x in state["counts"])
             self._pending.clear()
@@ -457,6 +462,10 @@ class PrioritizedLevelReplay(DifficultyRange, Curriculum):
                 self._issued[int(env)] = OrderedDict((str(lid), bool(r)) for lid, r in pairs)
             for env, (lid, total, steps) in flight.get("partial", {}).items():
                 self._partial[int(env)] = (str(lid), float(total), int(steps))
+
+    def _restore_level(self, item: dict[str, Any], state: dict[str, Any]) -> Level:
+        """The level of a buffer entry of a saved state: generated again from its difficulty and seed."""
+        return self.regenerate(item["difficulty"], item["seed"]).level
 
     def levels(self) -> Sequence[BufferEntry]:
         """The buffer's entries, in insertion order (a copy of the list)."""

@@ -34,6 +34,15 @@ class FakeGenerator:
         middle = "w" + "".join("A" if c == col else "." for c in range(1, self.width - 1)) + "w"
         return Level(("w" * self.width, middle, "w" * self.width), name=f"fake d={difficulty:.3f}")
 
+    def mutate(self, level: Level, rng: np.random.Generator, n_edits: int = 1) -> Level:
+        """``level`` with its avatar moved to another column drawn from ``rng`` (records the call)."""
+        self.mutations = getattr(self, "mutations", 0) + 1
+        middle = level.rows[1]
+        col = middle.index("A")
+        new = 1 + (col - 1 + 1 + int(rng.integers(0, self.width - 3))) % (self.width - 2)
+        row = "w" + "".join("A" if c == new else "." for c in range(1, self.width - 1)) + "w"
+        return Level((level.rows[0], row, level.rows[2]), name=level.name)
+
 
 def always(difficulty: float | None) -> bool:
     """A scripted agent that wins every episode."""

@@ -218,7 +218,9 @@ def setup_game(
         if entry is not None:
             obs_size = (entry.width, entry.height)
         else:
-            generator = generator or (_generator_for(name) if bundled else None)
+            generator = (
+                generator or (_generator_for(name) if bundled else None) or _source_generator(level_source)
+            )
             if generator is not None and getattr(generator, "width", None):
                 obs_size = (int(generator.width), int(generator.height))
             elif fixed:
@@ -234,6 +236,14 @@ def setup_game(
     for lv, lid in fixed:
         check_fits(lv, lid, obs_size)
     return GameSetup(name, spec, compiled, level_source, obs_size, bundled)
+
+
+def _source_generator(source: Any) -> Any | None:
+    """The generator a level source draws from (a curriculum's, a ``GeneratorSource``'s), or None."""
+    try:
+        return getattr(source, "generator", None)
+    except (KeyError, LookupError):  # a GeneratorSource of a game with no generator
+        return None
 
 
 def _n_human(name: str) -> int:

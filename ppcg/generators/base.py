@@ -190,6 +190,13 @@ class GridGenerator(ABC):
     def stats(self, level: Level) -> dict[str, float]:
         """The quantities that difficulty controls, measured on ``level``."""
 
+    def mutate(self, level: Level, rng: np.random.Generator, n_edits: int = 1) -> Level:
+        """A child of ``level``: ``n_edits`` edits from the game's edit table that keep it playable (see
+        :mod:`ppcg.generators.mutation`); ``level`` itself when no child passed the checks."""
+        from ppcg.generators.mutation import mutate_with_table
+
+        return mutate_with_table(self, level, rng, n_edits)
+
 
 def level_for_seed(generator: Generator, difficulty: float, seed: int) -> Level:
     """The level ``generator`` makes at ``difficulty`` from ``np.random.default_rng(seed)``."""

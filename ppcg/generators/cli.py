@@ -4,6 +4,11 @@ Examples::
 
     ppcg generate zelda --difficulty 0.5 --count 10 --seed 0 --out levels/zelda-d0.5
     ppcg generate frogs --stats
+    ppcg generate ../shared/vgdl-corpus/gridphysics/aliens.txt --stats    # any game: a learned generator
+    ppcg generate my_game.txt --levels my_lvl0.txt my_lvl1.txt -d 0.5 -n 10 --out my_levels/
+
+A game without a generator of its own (any game file, with its example levels ``<game>_lvl<N>.txt`` beside it
+or given with ``--levels``) gets a :class:`~ppcg.generators.learned.LearnedGenerator`.
 
 Level ``i`` of a run is generated from seed ``S + i`` (``numpy.random.default_rng(S + i)``), so every file can
 be made again on its own; its name says how: ``zelda_d0.500_seed3.txt``. Nothing is written unless every level
@@ -25,7 +30,17 @@ STATS_DIFFICULTIES = (0.0, 0.5, 1.0)
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``ppcg generate``."""
     parser.add_argument(
-        "game", metavar="GAME", help="the generator (game) name: zelda, solarfox, frogs, boulderdash"
+        "game",
+        metavar="GAME",
+        help="zelda, solarfox, frogs, boulderdash, or any game file (a generator learned from its levels)",
+    )
+    parser.add_argument(
+        "--levels",
+        nargs="+",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="example levels to learn from (default: the game's <game>_lvl<N>.txt beside its file)",
     )
     parser.add_argument(
         "--difficulty", "-d", type=float, default=None, metavar="D", help="difficulty in [0, 1]"
@@ -57,10 +72,8 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ppcg.cli import CLIError
-    from ppcg.generators import GENERATORS, get_generator
+    from ppcg.generators import GENERATORS, LearnedGenerator, get_generator
 
-    if args.game not in GENERATORS:
-        raise CLIError(f"unknown game {args.game!r}; the generators are: {', '.join(GENERATORS)}")
     if args.count is not None and args.count < 1:
         raise CLIError(f"--count must be at least 1, got {args.count}")
     if args.seed < 0:
@@ -71,7 +84,19 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError("give --out DIR to write levels (or --stats to print what difficulty controls)")
     if args.out is not None and args.difficulty is None:
         raise CLIError("give --difficulty D (in [0, 1]) for the levels to write")
-    generator = get_generator(args.game)
+    try:
+        if args.levels:
+            missing = [str(p) for p in args.levels if not p.is_file()]
+            if missing:
+                raise CLIError(f"--levels: no such file: {', '.join(missing)}")
+            generator = LearnedGenerator(args.game, args.levels)
+        else:
+            generator = get_generator(args.game)
+    except (KeyError, FileNotFoundError) as exc:
+        raise CLIError(
+            f"unknown game {args.game!r}; the generators are: {', '.join(GENERATORS)}, or a game file with "
+            "example levels"
+        ) from exc
 
     if args.out is not None:
         count = args.count or 1
@@ -79,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         for i in range(count):
             seed = args.seed + i
             level = generator.generate(args.difficulty, np.random.default_rng(seed))
-            levels.append((f"{args.game}_d{args.difficulty:.3f}_seed{seed}.txt", level))
+            levels.append((f"{generator.name}_d{args.difficulty:.3f}_seed{seed}.txt", level))
         folder = _writable_folder(args.out, CLIError)
         written: list[Path] = []
         try:
@@ -91,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
             for path in written:
                 path.unlink(missing_ok=True)
             raise CLIError(f"cannot write to {folder}: {exc.strerror or exc}") from None
-        print(f"wrote {len(levels)} {args.game} level(s) at difficulty {args.difficulty} to {folder}")
+        print(f"wrote {len(levels)} {generator.name} level(s) at difficulty {args.difficulty} to {folder}")
 
     if args.stats:
         ds = STATS_DIFFICULTIES if args.difficulty is None else sorted({0.0, args.difficulty, 1.0})

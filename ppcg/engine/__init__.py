@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ppcg.engine.batch import BatchEngine, EngineState, StepResult
+from ppcg.engine.batch import BatchEngine, EngineCapacityError, EngineFault, EngineState, StepResult
 from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 
 __all__ = ["BatchEngine", "CompiledGame", "EngineState", "StepResult", "compile_game", "level_plan"]

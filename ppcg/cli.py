@@ -12,7 +12,7 @@ import sys
 
 # name -> (module, one-line help). One entry a line.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "check": ("ppcg.vgdl.check", "validate a VGDL game and its levels, and summarise them"),
+    "check": ("ppcg.engine.check", "validate a VGDL game and its levels for the engine, and summarise them"),
     "coverage": ("ppcg.engine.coverage", "load every game in a folder and run each level with random actions"),
     "conformance": ("ppcg.engine.conformance", "replay GVGAI's own traces against the engine"),
     "generate": ("ppcg.generators.cli", "write generated levels (or --stats: what difficulty controls)"),

@@ -13,10 +13,20 @@ from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 from ppcg.engine import layout as L
 from ppcg.engine.layout import BLOCK, STATE_FIELDS, State, alloc_state
 
-__all__ = ["BatchEngine", "StepResult", "EngineState"]
+__all__ = ["BatchEngine", "StepResult", "EngineState", "EngineCapacityError", "EngineFault"]
 
 _OBS_KINDS = {None: 0, "symbolic": 1, "rgb": 2}
 _SERIAL_MAX = 16  # steps/resets/observations of this few environments skip the thread pool
+DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of engine state a batch may grow to (sprite slots, crowded cells)
+_REBASE = 8192  # steps after which an environment's redo starts from a copy of its state, not from its reset
+
+
+class EngineCapacityError(RuntimeError):
+    """A tick needs more sprites (or a cell more room) than the engine's memory limit allows."""
+
+
+class EngineFault(RuntimeError):
+    """The kernel was asked for something that cannot be (a sprite of a type that does not exist): a bug."""
 
 
 @dataclass
@@ -52,13 +62,16 @@ class BatchEngine:
         obs_size: ``(width, height)`` in cells of the observation; levels smaller are padded with walls. None: the
             size of the first levels given to :meth:`reset`.
         max_steps: episode step limit (truncation); 0 for none.
-        max_sprites: sprite slots per environment; None sizes them from the levels (twice the largest level's
-            sprite count plus headroom, grown when a bigger level arrives).
+        max_sprites: sprite slots per environment at first; None sizes them from the levels (twice the largest
+            level's sprite count plus headroom, grown when a bigger level arrives).
+        memory_limit: bytes the batch's state may grow to. GVGAI has no sprite limit: a tick that runs out of
+            slots (or timers, or shields) is redone with twice the room, and a crowded grid cell widens every
+            cell, up to this limit; beyond it :class:`EngineCapacityError` names the game, level and tick.
     """
 
     def __init__(self, game, num_envs: int, *, obs_type: str | None = "symbolic",
                  obs_size: tuple[int, int] | None = None, max_steps: int = 2000,
-                 max_sprites: int | None = None) -> None:
+                 max_sprites: int | None = None, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
         if obs_type not in _OBS_KINDS:
             raise ValueError(f"obs_type must be 'symbolic', 'rgb' or None, got {obs_type!r}")
         if num_envs < 1:
@@ -74,6 +87,15 @@ class BatchEngine:
         self._cells = 0
         self._plans: dict = {}
         self._buf: np.ndarray | None = None
+        self.memory_limit = int(memory_limit)
+        self._room = {"cell_cap": L.CELL_CAP, "timers": L.MAX_TIMERS, "shields": L.MAX_SHIELDS}
+        # redo (a tick that ran out of room): each environment's basis, a reset ("reset", level, plan, seed) or
+        # a state ("state", {field: row}, slots), taken after ``_basis_step[i]`` steps; the actions since then
+        self._basis: list = [None] * self.num_envs
+        self._basis_step = np.zeros(self.num_envs, np.int64)
+        self._hist: list[np.ndarray] = []
+        self._hist0 = 0  # steps before self._hist[0]
+        self._nstep = 0
 
     # ------------------------------------------------------------------------------------------------------
     @property
@@ -101,31 +123,48 @@ class BatchEngine:
         self._plans[key] = (level, plan)
         return plan
 
-    def _ensure(self, slots: int, cells: int) -> None:
-        """Allocate (or grow) the state so that every environment has ``slots`` slots and ``cells`` grid cells."""
-        if self._state is not None and slots <= self._slots and cells <= self._cells:
-            return
+    def _alloc(self, n: int, slots: int, cells: int, room: dict) -> State:
         tb = self.tables
+        n_res = int(tb.misc[L.M_RESL1] - tb.misc[L.M_RESL0])
+        return alloc_state(n, slots, len(self.compiled.type_names), n_res, cells, int(tb.misc[L.M_N_PULL]),
+                           int(tb.ei.shape[0]), **room)
+
+    def _ensure(self, slots: int, cells: int, **room: int) -> None:
+        """Allocate (or grow) the state so that every environment has ``slots`` slots and ``cells`` grid cells
+        (and ``room``: ``cell_cap``, ``timers``, ``shields``, at least)."""
+        new_room = {k: max(v, room.get(k, 0)) for k, v in self._room.items()}
+        if (self._state is not None and slots <= self._slots and cells <= self._cells
+                and new_room == self._room):
+            return
         new_slots = max(slots, self._slots)
         new_cells = max(cells, self._cells)
-        n_res = int(tb.misc[L.M_RESL1] - tb.misc[L.M_RESL0])
-        new = alloc_state(self.num_envs, new_slots, len(self.compiled.type_names), n_res, new_cells,
-                          int(tb.misc[L.M_N_PULL]), int(tb.ei.shape[0]))
+        one = self._alloc(1, new_slots, new_cells, new_room)
+        need = self.num_envs * sum(a.nbytes for a in one)
+        if self._state is not None and need > self.memory_limit:
+            raise EngineCapacityError(f"{need:,} bytes")
+        new = self._alloc(self.num_envs, new_slots, new_cells, new_room)
         old = self._state
         if old is not None:
             for name in STATE_FIELDS:
                 a, b = getattr(old, name), getattr(new, name)
                 b[tuple(slice(0, d) for d in a.shape)] = a
-            # the added slots are free: they go below each environment's free stack
-            extra = np.arange(new_slots - 1, self._slots - 1, -1, dtype=np.int32)
             for i in range(self.num_envs):
-                nf = int(old.ev[i, L.EV_NFREE])
-                new.lst[i, L.L_FREE, : len(extra)] = extra
-                new.lst[i, L.L_FREE, len(extra): len(extra) + nf] = old.lst[i, L.L_FREE, :nf]
-                new.ev[i, L.EV_NFREE] = nf + len(extra)
+                _free_added_slots(new, i, self._slots, new_slots)
         self._state = new
         self._slots = new_slots
         self._cells = new_cells
+        self._room = new_room
+
+    def _load_row(self, i: int, arrays: dict[str, np.ndarray], slots: int) -> None:
+        """Environment ``i`` := one environment's arrays (``slots`` slots, any room up to this engine's)."""
+        st = self._require()
+        blank = self._alloc(1, self._slots, self._cells, self._room)
+        for f in STATE_FIELDS:
+            a, whole = np.asarray(arrays[f]), getattr(st, f)
+            whole[i] = getattr(blank, f)[0]
+            whole[(i, *(slice(0, d) for d in a.shape))] = a
+        _free_added_slots(st, i, slots, self._slots)
+        st.ev[i, L.EV_REFUSED] = 0  # a state taken before a redo (or from an older engine) had room enough
 
     # ------------------------------------------------------------------------------------------------------
     def reset(self, levels: Sequence, seeds: Sequence[int], indices: Sequence[int] | np.ndarray | None = None):
@@ -162,12 +201,16 @@ class BatchEngine:
         ys = np.concatenate([p[2] for p in plans]) if plans else np.zeros(0, np.int32)
         widths = np.array([p[3] for p in plans], np.int32)
         heights = np.array([p[4] for p in plans], np.int32)
+        for k, i in enumerate(idx):
+            self._basis[i] = ("reset", levels[k], plans[k], int(seeds[k]))
+            self._basis_step[i] = self._nstep
         if len(idx) <= _SERIAL_MAX or _threads() == 1:
             _call("reset", K._reset_range, self.tables, self._state, idx, offsets, types, xs, ys, widths,
                   heights, seeds, 0, len(idx))
         else:
             _call("reset_batch", K.reset_batch, self.tables, self._state, idx, offsets, types, xs, ys, widths,
                   heights, seeds, _chunks(len(idx)))
+        self._check_room(None)
         if self.obs_type is None:
             return None
         self._observe(idx)
@@ -187,6 +230,12 @@ class BatchEngine:
         else:
             _call("step_batch", K.step_batch, self.tables, st, actions, self.max_steps, kind, sym, rgb, reward,
                   _chunks(self.num_envs))
+        self._hist.append(actions.copy())
+        self._nstep += 1
+        self._check_room(reward)
+        if self._nstep % _REBASE == 0:
+            self._rebase()
+        st = self._state
         obs = self._buf.copy() if kind else None
         ev = st.ev
         return StepResult(
@@ -194,6 +243,88 @@ class BatchEngine:
             truncated=ev[:, L.EV_TRUNC] != 0, score=st.score.copy(), winner=ev[:, L.EV_WINNER].astype(np.int8),
             tick=ev[:, L.EV_TICK].copy(),
         )
+
+    # ------------------------------------------------------------------------------------------------------
+    # room: GVGAI has no sprite limit, so a tick never loses a sprite
+    def _check_room(self, reward: np.ndarray | None) -> None:
+        """After a reset or a step: raise on an engine fault, widen the cells when one overflowed (the kernel
+        scanned type lists for the rest of that tick: same result, slower), and redo every environment whose
+        tick ran out of slots, timers or shields with twice the room."""
+        ev = self._state.ev
+        if ev[:, L.EV_FAULT].any():
+            i = int(np.flatnonzero(ev[:, L.EV_FAULT])[0])
+            raise EngineFault(f"{self._where(i)}: the engine was asked for a sprite of a type that does not exist "
+                              "(a bug in the engine: please report it with the game and level)")
+        while ev[:, L.EV_OVERFLOW].any():
+            bad = np.flatnonzero(ev[:, L.EV_OVERFLOW])
+            self._grow(int(bad[0]), "sprites in one grid cell", cell_cap=2 * self._room["cell_cap"])
+            ev = self._state.ev
+            for i in bad:
+                K.regrid_env(self._state, int(i))
+        while ev[:, L.EV_REFUSED].any():
+            bad = np.flatnonzero(ev[:, L.EV_REFUSED])
+            self._grow(int(bad[0]), "sprites", slots=2 * self._slots, timers=2 * self._room["timers"],
+                       shields=2 * self._room["shields"])
+            for i in bad:
+                self._redo(int(i), reward)
+            ev = self._state.ev
+            self._observe(bad)
+
+    def _grow(self, i: int, what: str, slots: int = 0, **room: int) -> None:
+        try:
+            self._ensure(max(slots, self._slots), self._cells, **room)
+        except EngineCapacityError as exc:
+            raise EngineCapacityError(
+                f"{self._where(i)}: more {what} than the engine's memory limit allows ({exc} needed, "
+                f"memory_limit={self.memory_limit:,}; BatchEngine(memory_limit=...) raises it)") from None
+
+    def _where(self, i: int) -> str:
+        spec = self.compiled.spec
+        b = self._basis[i]
+        level = b[1] if b is not None and b[0] == "reset" else None
+        name = (getattr(level, "file", None) or getattr(level, "name", None) or "a level") if level is not None \
+            else "a restored state"
+        return f"game {spec.path or spec.name}, level {name}, tick {int(self._state.ev[i, L.EV_TICK])}"
+
+    def _redo(self, i: int, reward: np.ndarray | None) -> None:
+        """Environment ``i`` again from its basis, through every action since (its observation is redrawn)."""
+        b = self._basis[i]
+        if b is None:
+            raise EngineCapacityError(f"{self._where(i)}: out of sprite slots, and nothing to redo the tick from")
+        st = self._state
+        one = np.array([i], np.int64)
+        if b[0] == "reset":
+            types, xs, ys, w, h = b[2]
+            K._reset_range(self.tables, st, one, np.array([0, len(types)], np.int64), types, xs, ys,
+                           np.array([w], np.int32), np.array([h], np.int32), np.array([b[3]], np.int64), 0, 1)
+        else:
+            self._load_row(i, b[1], b[2])
+        dummy = np.zeros((1, 1, 1, 1), np.uint8)
+        r = np.zeros(self.num_envs, np.float64)
+        for acts in self._hist[int(self._basis_step[i]) - self._hist0:]:
+            K._step_range(self.tables, st, acts, i, i + 1, self.max_steps, 0, dummy, dummy, r)
+        if reward is not None:
+            reward[i] = r[i]
+        st.ev[i, L.EV_CANVAS] = 0
+        if st.ev[i, L.EV_OVERFLOW]:
+            K.regrid_env(st, i)  # widened already: this tick's crowd fits now
+
+    def _rebase(self) -> None:
+        """Environments whose basis is ``_REBASE`` steps old redo from a copy of their present state instead; the
+        actions no environment needs are dropped."""
+        old = np.flatnonzero(self._basis_step <= self._nstep - _REBASE)
+        if old.size:
+            copy = {f: getattr(self._state, f)[old].copy() for f in STATE_FIELDS}
+            for k, i in enumerate(old):
+                self._basis[i] = ("state", {f: copy[f][k] for f in STATE_FIELDS}, self._slots)
+                self._basis_step[i] = self._nstep
+        self._trim()
+
+    def _trim(self) -> None:
+        keep = int(self._basis_step.min()) if self.num_envs else self._nstep
+        if keep > self._hist0:
+            del self._hist[: keep - self._hist0]
+            self._hist0 = keep
 
     def _obs_buffers(self):
         """The kernel's observation arguments: (kind, symbolic buffer, rgb buffer); the engine's own buffer is
@@ -270,8 +401,9 @@ class BatchEngine:
         }
 
     def info(self) -> dict[str, np.ndarray]:
-        """Per-environment bookkeeping: ``score``, ``winner``, ``tick``, ``refused`` (sprites refused for lack of
-        slots, GVGAI's sprite limit) and ``ended``."""
+        """Per-environment bookkeeping: ``score``, ``winner``, ``tick``, ``refused`` (sprites, timers or shields
+        refused for lack of room in the last tick: always 0 between calls, since such a tick is redone with more
+        room) and ``ended``."""
         st = self._require()
         ev = st.ev
         return {"score": st.score.copy(), "winner": ev[:, L.EV_WINNER].astype(np.int8),
@@ -289,15 +421,14 @@ class BatchEngine:
                            self._cells)
 
     def set_state(self, i: int, state: EngineState) -> None:
-        """Overwrite environment ``i`` with a state from :meth:`get_state` (same game)."""
-        self._ensure(state.slots, state.cells)
+        """Overwrite environment ``i`` with a state from :meth:`get_state` (same game; any capacity)."""
+        self._ensure(state.slots, state.cells, **_room_of(state.arrays))
+        self._load_row(i, state.arrays, state.slots)
         st = self._require()
-        if state.slots != self._slots or state.cells != self._cells:
-            raise ValueError(f"state has {state.slots} slots / {state.cells} cells, this engine "
-                             f"{self._slots} / {self._cells}: use an engine with the same capacity")
-        for f in STATE_FIELDS:
-            getattr(st, f)[i] = state.arrays[f]
         st.ev[i, L.EV_CANVAS] = 0  # this engine's canvas does not show that state
+        self._basis[i] = ("state", {f: np.array(state.arrays[f], copy=True) for f in STATE_FIELDS}, state.slots)
+        self._basis_step[i] = self._nstep
+        self._trim()
 
     def snapshot(self) -> dict[str, np.ndarray]:
         """A copy of the whole batch's state: every array of the engine state, its capacity and observation size.
@@ -325,25 +456,30 @@ class BatchEngine:
         if obs_size != (-1, -1) and self.obs_size is not None and obs_size != tuple(self.obs_size):
             raise ValueError(f"engine snapshot has observation size {obs_size}, this engine {self.obs_size}")
         tb = self.tables
-        n_res = int(tb.misc[L.M_RESL1] - tb.misc[L.M_RESL0])
         si, gn = np.asarray(snapshot["si"]), np.asarray(snapshot["gn"])
-        if not (0 < slots <= L.GI_SLOT + 1 and 0 < cells < 1 << 15 and si.shape[1:2] == (slots,)
+        if not (0 < slots <= L.GI_SLOT + 1 and 0 < cells and si.shape[1:2] == (slots,)
                 and gn.shape[1:2] == (max(cells, 1),)):  # sizes the arrays really have (alloc below)
             raise ValueError(f"engine snapshot's capacity {slots} slots / {cells} cells does not fit its arrays")
-        new = alloc_state(self.num_envs, slots, len(self.compiled.type_names), n_res, cells,
-                          int(tb.misc[L.M_N_PULL]), int(tb.ei.shape[0]))
+        room = _room_of(snapshot)
+        new = self._alloc(self.num_envs, slots, cells, room)
         for f in STATE_FIELDS:
             a, b = np.asarray(snapshot[f]), getattr(new, f)
-            if a.shape != b.shape or a.dtype != b.dtype:
+            if a.shape != b.shape or not np.can_cast(a.dtype, b.dtype, "safe"):
                 raise ValueError(f"engine snapshot's {f!r} is {a.dtype}{list(a.shape)}, this game and batch "
                                  f"size need {b.dtype}{list(b.shape)}: a snapshot of another game or "
                                  "batch size")
             b[...] = a
-        _check_indices(new, slots, cells, len(self.compiled.type_names), int(tb.ei.shape[0]))
-        self._state, self._slots, self._cells = new, slots, cells
+        _check_indices(new, slots, cells, len(self.compiled.type_names), int(tb.ei.shape[0]),
+                       shields=room["shields"], timers=room["timers"])
+        self._state, self._slots, self._cells, self._room = new, slots, cells, room
         if obs_size != (-1, -1):
             self.obs_size = obs_size
         new.ev[:, L.EV_CANVAS] = 0  # this engine's canvas does not show that state: redraw everything
+        new.ev[:, L.EV_REFUSED] = 0
+        copy = {f: getattr(new, f).copy() for f in STATE_FIELDS}
+        self._basis = [("state", {f: copy[f][i] for f in STATE_FIELDS}, slots) for i in range(self.num_envs)]
+        self._basis_step[:] = self._nstep
+        self._trim()
 
     def _require(self) -> State:
         if self._state is None:
@@ -351,7 +487,8 @@ class BatchEngine:
         return self._state
 
 
-def _check_indices(st: State, slots: int, cells: int, n_types: int, n_effects: int) -> None:
+def _check_indices(st: State, slots: int, cells: int, n_types: int, n_effects: int, *,
+                   shields: int = L.MAX_SHIELDS, timers: int = L.MAX_TIMERS) -> None:
     """Check every value of a restored state that the kernel uses as an index (it does not check bounds: a
     damaged or crafted snapshot would make it read and write outside its arrays).
 
@@ -370,7 +507,7 @@ def _check_indices(st: State, slots: int, cells: int, n_types: int, n_effects: i
     need((ev[:, L.EV_AVATAR] >= -1) & (ev[:, L.EV_AVATAR] < slots), "the avatar's slot")
     for k, cap, what in ((L.EV_NFREE, slots, "free slots"), (L.EV_NKILL, slots, "killed sprites"),
                          (L.EV_OUTN, slots, "sprites outside the level"),
-                         (L.EV_SHN, L.MAX_SHIELDS, "shields"), (L.EV_TQN, L.MAX_TIMERS, "timers")):
+                         (L.EV_SHN, shields, "shields"), (L.EV_TQN, timers, "timers")):
         need((ev[:, k] >= 0) & (ev[:, k] <= cap), f"the count of {what}")
     types = si[:, :, L.SI_TYPE]
     need((types >= -1) & (types < n_types), "a sprite's type")
@@ -392,14 +529,15 @@ def _check_indices(st: State, slots: int, cells: int, n_types: int, n_effects: i
     for row, k in ((L.L_FREE, L.EV_NFREE), (L.L_KILL, L.EV_NKILL), (L.L_OUT, L.EV_OUTN)):
         ok = (lst[:, row] >= 0) & (lst[:, row] < slots)
         need(~(upto < ev[:, k, None]) | ok, "a slot list's entry")
-    need((st.gn >= 0) & (st.gn <= L.CELL_CAP), "a grid cell's sprite count")
+    cap = st.gi.shape[-1]  # the cells' room (grown for crowded cells)
+    need((st.gn >= 0) & (st.gn <= cap), "a grid cell's sprite count")
     entry = st.gi.astype(np.int64)
     ok = ((entry & L.GI_SLOT) < slots) & (entry >= 0) & ((entry >> L.GI_TYPE) < n_types)
-    need(~(np.arange(L.CELL_CAP) < st.gn[:, :, None]) | ok, "a grid cell's entry")
+    need(~(np.arange(cap) < st.gn[:, :, None]) | ok, "a grid cell's entry")
     tq = st.tq
     ok = (tq[:, :, L.TQ_EFF] >= 0) & (tq[:, :, L.TQ_EFF] < max(n_effects, 1))
     ok &= (tq[:, :, L.TQ_SUBJ] >= -1) & (tq[:, :, L.TQ_SUBJ] < n_types)
-    need(~(np.arange(L.MAX_TIMERS) < ev[:, L.EV_TQN, None]) | ok, "a timer's effect or type")
+    need(~(np.arange(tq.shape[1]) < ev[:, L.EV_TQN, None]) | ok, "a timer's effect or type")
     pf = st.pf.astype(np.int64)
     need((pf[:, 4, :L.PATH_CACHE] >= -1) & (pf[:, 4, :L.PATH_CACHE] < max(cells, 1)), "a path cache's cell")
     nxt = pf[:, 4, L.PATH_CACHE]
@@ -469,3 +607,20 @@ def _as_compiled(game) -> CompiledGame:
 
         return compile_game(load_game(game))
     raise TypeError(f"expected a CompiledGame, GameSpec or game name, got {type(game).__name__}")
+
+
+def _free_added_slots(st: State, i: int, old_slots: int, new_slots: int) -> None:
+    """Slots ``old_slots .. new_slots - 1`` of environment ``i`` are free: they go below its free stack."""
+    if new_slots <= old_slots:
+        return
+    extra = np.arange(new_slots - 1, old_slots - 1, -1, dtype=np.int32)
+    nf = int(st.ev[i, L.EV_NFREE])
+    st.lst[i, L.L_FREE, len(extra): len(extra) + nf] = st.lst[i, L.L_FREE, :nf].copy()
+    st.lst[i, L.L_FREE, : len(extra)] = extra
+    st.ev[i, L.EV_NFREE] = nf + len(extra)
+
+
+def _room_of(arrays) -> dict[str, int]:
+    """The grown dimensions of a state's arrays (one environment's or a batch's: the last axes)."""
+    return {"cell_cap": int(np.shape(arrays["gi"])[-1]), "timers": int(np.shape(arrays["tq"])[-2]),
+            "shields": int(np.shape(arrays["shd"])[-1])}

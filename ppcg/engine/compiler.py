@@ -22,7 +22,7 @@ from ppcg.engine import features as F
 from ppcg.engine import layout as L
 from ppcg.engine.layout import BLOCK, Tables
 from ppcg.vgdl import registry
-from ppcg.vgdl.errors import VGDLError, VGDLUnsupportedError
+from ppcg.vgdl.errors import VGDLError, VGDLLevelError, VGDLUnsupportedError, VGDLValueError
 from ppcg.vgdl.spec import EOS, TIME, Color, Direction, GameSpec
 
 __all__ = ["CompiledGame", "compile_game", "level_plan"]
@@ -72,6 +72,9 @@ class CompiledGame:
     block_size: int = BLOCK
     type_index: dict[str, int] = field(default_factory=dict)
     undefined_mapping: dict[str, str] = field(default_factory=dict)  # level char -> undefined sprite it names
+    # sprite -> (what it lacks, its line): types the engine cannot create (a grouping node without a class, or
+    # without a parameter its class needs); a level mapping to one is an error only where a level uses it
+    incomplete: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
     @property
     def n_actions(self) -> int:
@@ -141,6 +144,12 @@ _NEEDS_STYPE = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_SHOOT_AVATAR
 _RANDOM_NPCS = (F.C_RANDOM_NPC, F.C_CHASER, F.C_LOS_CHASER, F.C_PATH_CHASER, F.C_PATH_ALT_CHASER,
                 F.C_RANDOM_PATH_ALT_CHASER)
 _PATH_CHASERS = (F.C_PATH_CHASER, F.C_PATH_ALT_CHASER, F.C_RANDOM_PATH_ALT_CHASER)
+# classes that create sprites of their ``stype``, and the effects' record keys naming the types they create
+_CREATES_STYPE = (*_SPAWNERS, F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR, F.C_ONGOING_SHOOT_AVATAR, F.C_SPREADER)
+_EFFECT_CREATES = {"transformTo": ("stype",), "spawn": ("stype",), "spawnIfHasMore": ("stype",),
+                   "transformToAll": ("stype2",), "transformIfCount": ("stype",), "spawnBehind": ("stype",),
+                   "spawnLeft": ("stype",), "spawnRight": ("stype",), "spawnAbove": ("stype",),
+                   "spawnBelow": ("stype",), "transformToSingleton": ("stype", "stype2")}
 
 
 class _Missing:
@@ -185,6 +194,82 @@ def _same_value(v, default) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# ranges: every number the engine reads goes into an int32 table or moves a sprite, so each has a range, checked
+# with its line before compiling (GVGAI's Java ints would wrap silently; the engine refuses instead)
+_BIG = 10**9  # counts, ticks, limits: int32 with room for the kernel's sums
+_AMOUNT = 10**8  # amounts added up every tick (score, resources, health points)
+MAX_SPEED = 100.0  # cells per tick: a sprite stays inside the engine's positions for 10**6 ticks at least
+NUMERIC_RANGES: dict[str, tuple[float, float]] = {  # parameter -> (lowest, highest) the engine accepts
+    "speed": (-MAX_SPEED, MAX_SPEED),
+    "repeat": (0, 1000),
+    "cooldown": (-_BIG, _BIG),
+    "limit": (-_BIG, _BIG),
+    "cons": (-_BIG, _BIG),
+    "timeToLive": (-_BIG, _BIG),
+    "maxDistance": (-_BIG, _BIG),
+    "minAmmo": (-_BIG, _BIG),
+    "ammoCost": (-_BIG, _BIG),
+    "total": (-_BIG, _BIG),
+    "timer": (-_BIG, _BIG),
+    "nextExecution": (-_BIG, _BIG),
+    "geq": (-_BIG, _BIG),
+    "leq": (-_BIG, 2**31 - 1),
+    "subTypesNum": (-_BIG, _BIG),
+    "value": (-_AMOUNT, _AMOUNT),
+    "scoreChange": (-_AMOUNT, _AMOUNT),
+    "scoreChangeIfKilled": (-_AMOUNT, _AMOUNT),
+    "healthPoints": (-_AMOUNT, _AMOUNT),
+    "maxHealthPoints": (-_AMOUNT, _AMOUNT),
+    "limitHealthPoints": (-_AMOUNT, _AMOUNT),
+    "prob": (-_BIG, _BIG),
+    "epsilon": (-_BIG, _BIG),
+    "spreadprob": (-_BIG, _BIG),
+    "offset": (-_BIG, _BIG),
+    "spend": (-_AMOUNT, _AMOUNT),
+    "shrinkfactor": (-_BIG, _BIG),
+}
+_SPEED_EFFECTS = ("setSpeedForAll", "increaseSpeedToAll", "decreaseSpeedToAll")  # their ``value`` is a speed
+MAX_LEVEL_SIDE = 10_000  # cells: positions (pixels) and cell indices stay far inside int32
+MAX_LEVEL_CELLS = 1 << 24
+
+
+def _number(v) -> float | None:
+    """The number a parameter value stands for (the first of a list), or None when it is not one."""
+    if isinstance(v, (tuple, list)):
+        return _number(v[0]) if v else None
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v.split(",")[0])
+        except ValueError:
+            return None
+    return None
+
+
+def check_ranges(spec: GameSpec) -> None:
+    """Raise :class:`VGDLValueError` (file and line) for the first number outside :data:`NUMERIC_RANGES`."""
+    owners = [(s.own_params, s.line, False) for s in spec.sprites]
+    owners += [(x.params, x.line, x.effect in _SPEED_EFFECTS) for x in spec.interactions]
+    owners += [(x.params, x.line, False) for x in spec.terminations]
+    for params, line, speed_valued in owners:
+        for p in params:
+            bounds = NUMERIC_RANGES["speed" if speed_valued and p.name == "value" else p.name] \
+                if p.name in NUMERIC_RANGES else None
+            v = _number(p.value) if bounds is not None else None
+            if v is None:
+                continue
+            lo, hi = bounds
+            if not (math.isfinite(v) and lo <= v <= hi):
+                raise VGDLValueError(
+                    f"{p.name}={p.raw} is out of the engine's range", file=spec.path,
+                    line=p.line if p.line is not None else line, text=p.raw,
+                    expected=f"a number from {lo:g} to {hi:g}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
 def compile_game(spec: GameSpec) -> CompiledGame:
     """Compile ``spec`` into the kernel's tables.
 
@@ -192,6 +277,7 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         VGDLUnsupportedError: the game uses sprite classes, effects, terminations or behaviour parameters the
             engine does not implement; ``.missing`` lists every one with its line.
     """
+    check_ranges(spec)
     missing = _Missing()
     smap = spec.sprite_map
     names = ["wall", "avatar"] + [s.name for s in spec.sprites if s.name not in ("wall", "avatar")]
@@ -279,6 +365,9 @@ def compile_game(spec: GameSpec) -> CompiledGame:
     missile_lists: list[list[int]] = [[] for _ in range(T)]
     rand_tgt = np.zeros(T, np.bool_)
     ttl = np.full(T, -1, np.int32)
+    # types the engine cannot create (what they lack): grouping nodes without a class, or without a parameter
+    # their class needs and that only their children set; GVGAI fails on them only when one is created
+    incomplete: dict[int, str] = {tid[n]: "a sprite class" for n in names if cls_of(n) is None}
 
     for n in names:
         t = tid[n]
@@ -332,6 +421,8 @@ def compile_game(spec: GameSpec) -> CompiledGame:
                 stype[t] = tid[st1[0]]
             elif leaf:
                 missing.add("parameter", f"{c}.stype1 (one sprite)", line_of(n))
+            else:
+                incomplete[t] = f"{c}.stype1"
         if code in (F.C_CHASER, F.C_LOS_CHASER):
             flee[t] = _as_bool(p.get("fleeing", c == "Fleeing"))
             maxdist[t] = int(_as_float(p.get("maxDistance", -1)))
@@ -349,6 +440,8 @@ def compile_game(spec: GameSpec) -> CompiledGame:
                     missile_lists[t].append(tid[nm])
             if not missile_lists[t]:
                 missing.add("parameter", f"{c}.stypeMissile (required)", line_of(n))
+        elif code == F.C_BOMBER_RANDOM_MISSILE:
+            incomplete[t] = f"{c}.stypeMissile"
         hp = _as_int(p.get("healthPoints", 0))
         mhp = _as_int(p.get("maxHealthPoints", 0)) or hp
         hp0[t] = min(hp, mhp)
@@ -361,8 +454,10 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         if code in _NEEDS_STYPE or (code in (F.C_SPREADER, F.C_PORTAL) and p.get("stype")):
             st = _as_names(p.get("stype", ""))
             if not st:
-                if not children_of(n):  # a grouping node whose children set stype is never instantiated
+                if not children_of(n):
                     missing.add("parameter", f"{c}.stype (required)", line_of(n))
+                else:  # a grouping node whose children set stype
+                    incomplete[t] = f"{c}.stype"
             elif len(st) > 1:
                 missing.add("parameter", f"{c}.stype with several sprites", line_of(n))
             elif st[0] not in tid:
@@ -378,6 +473,19 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         if code == F.C_RESOURCE:
             res_value[t] = _as_int(p.get("value", 1))
             res_limit_of_type[t] = _as_int(p.get("limit", 2))
+
+    uncreatable: list[tuple[str, int | None]] = []  # (what, line): a sprite or effect creates an incomplete type
+
+    def creates(u: int, by: str, line: int | None) -> None:
+        if u in incomplete:
+            uncreatable.append((f"{by} creates {names[u]!r}, which lacks {incomplete[u]} (a grouping node)", line))
+
+    for n in names:
+        t = tid[n]
+        if cls_code[t] in _CREATES_STYPE and stype[t] >= 0:
+            creates(int(stype[t]), n, line_of(n))
+        for u in missile_lists[t]:
+            creates(u, n, line_of(n))
 
     # --- GVGAI's pathfinder (BasicGame ``obs``, NPC): obstacles are the listed leaf types the observation
     # grid shows (not hidden); path-finding NPCs need it
@@ -452,6 +560,8 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         eff = _effect_record(ename, entry[0], it, tid, res_index, missing, effect_names_seen)
         if eff is None:
             continue
+        for key in _EFFECT_CREATES.get(ename, ()):
+            creates(eff.get(key, -1), ename, it.line)
         reps = max(0, _as_int(it.get("repeat", 1)))
         if EOS in (it.sprite1, it.sprite2):
             subj = it.sprite2 if it.sprite1 == EOS else it.sprite1
@@ -530,13 +640,17 @@ def compile_game(spec: GameSpec) -> CompiledGame:
                 undefined_mapping.setdefault(ch, nm)
             else:
                 ids.append(tid[nm])
-                if cls_code[tid[nm]] < 0 and cls_of(nm) is None:
-                    missing.add("sprite without a class", nm, line_of(nm))
         mapping[ch] = tuple(ids)
 
     if missing.items:
         listing = "; ".join(f"{k} {n!r}" + (f" (line {ln})" if ln is not None else "") for k, n, ln in missing.items)
-        raise VGDLUnsupportedError(f"the engine does not implement: {listing}", missing=missing.items, file=file)
+        first = next((ln for _, _, ln in missing.items if ln is not None), None)
+        raise VGDLUnsupportedError(f"the engine does not implement: {listing}", missing=missing.items, file=file,
+                                   line=first)
+    if uncreatable:
+        what, line = uncreatable[0]
+        raise VGDLValueError(what, file=file, line=line,
+                             expected="a sprite type with a class and every parameter its class needs")
 
     # --- actions: the avatar class of the first avatar the level mapping creates
     avatar_code = F.C_MOVING_AVATAR
@@ -592,6 +706,7 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         spec=spec, type_names=names, leaf_names=leaf_names, action_names=action_names, colors=colors,
         tables=tables, resource_names=[names[t] for t in res_types], mapping=mapping, type_index=tid,
         undefined_mapping=undefined_mapping,
+        incomplete={names[t]: (lacks, line_of(names[t])) for t, lacks in incomplete.items()},
     )
 
 
@@ -865,12 +980,7 @@ def level_plan(compiled: CompiledGame, level) -> tuple[np.ndarray, np.ndarray, n
                 else:
                     ids.append(compiled.type_index[nm])
             mapping[ch] = tuple(ids)
-    # a mapping entry naming an undefined sprite is an error only where a level uses its character (GVGAI's
-    # corpus has such entries in flower and witnessprotection)
-    bad = {ch for row in level.rows for ch in row} & set(undefined)
-    if bad:
-        ch = sorted(bad)[0]
-        raise VGDLError(f"level maps {ch!r} to unknown sprite {undefined[ch]!r}")
+    _check_level_chars(compiled, level, mapping, undefined)
     types, xs, ys = [], [], []
     for r, row in enumerate(level.rows):
         for c, ch in enumerate(row):
@@ -879,3 +989,29 @@ def level_plan(compiled: CompiledGame, level) -> tuple[np.ndarray, np.ndarray, n
                 xs.append(c * BLOCK)
                 ys.append(r * BLOCK)
     return (np.array(types, np.int32), np.array(xs, np.int32), np.array(ys, np.int32), level.width, level.height)
+
+
+def _check_level_chars(compiled: CompiledGame, level, mapping, undefined: dict[str, str]) -> None:
+    """A level's size, and the characters it uses: one mapped to an undefined sprite (GVGAI's corpus has such
+    entries in flower and witnessprotection) or to a type the engine cannot create (GVGAI's default ``A > avatar``
+    when ``avatar`` is an abstract parent) is an error only where a level uses it, at that row and column."""
+    file = getattr(level, "file", None) or level.name
+    if level.width > MAX_LEVEL_SIDE or level.height > MAX_LEVEL_SIDE or level.width * level.height > MAX_LEVEL_CELLS:
+        raise VGDLLevelError(f"level of {level.width}x{level.height} cells is larger than the engine holds",
+                             file=file, expected=f"at most {MAX_LEVEL_SIDE} cells a side and "
+                             f"{MAX_LEVEL_CELLS:,} cells")
+    bad: dict[str, str] = {ch: f"level maps {ch!r} to unknown sprite {nm!r}" for ch, nm in undefined.items()}
+    for ch, ids in mapping.items():
+        for t in ids:
+            nm = compiled.type_names[t]
+            if nm in compiled.incomplete and ch not in bad:
+                lacks, line = compiled.incomplete[nm]
+                where = f" (line {line} of {compiled.spec.path or 'the game'})" if line is not None else ""
+                bad[ch] = (f"level maps {ch!r} to {nm!r}, which the engine cannot create: it lacks {lacks}"
+                           f"{where}")
+    if not bad:
+        return
+    for r, row in enumerate(level.rows):
+        for c, ch in enumerate(row):
+            if ch in bad:
+                raise VGDLLevelError(bad[ch], file=file, line=r + 1, col=c + 1, text=row)

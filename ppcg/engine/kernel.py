@@ -206,10 +206,10 @@ def _grid_add(si, ev, lst, gn, gi, gu, i, s):
     if _unaligned(x, y):
         gu[i, c] += 1
     n = gn[i, c]
-    if n < CELL_CAP:
+    if n < gi.shape[2]:
         gi[i, c, n] = s | (si[i, s, SI_TYPE] << GI_TYPE)
         gn[i, c] = n + 1
-    else:
+    else:  # scanned by type lists for the rest of the tick; BatchEngine then widens the cells (regrid_env)
         ev[i, EV_OVERFLOW] = True
 
 
@@ -283,7 +283,11 @@ def _add_sprite(tb, st, i, t, x, y):
 
 @njit(cache=True, _nrt=False)
 def _add_sprite_any(tb, st, i, t, x, y):
-    """``addSprite`` with ``force``: singletons not checked (-1 only when no slot is free)."""
+    """``addSprite`` with ``force``: singletons not checked (-1 only when no slot is free: BatchEngine then grows
+    the slots and redoes the tick; or for a type that does not exist, an engine fault)."""
+    if t < 0 or t >= st.tc.shape[1]:
+        st.ev[i, EV_FAULT] += 1
+        return -1
     nf = st.ev[i, EV_NFREE]
     if nf == 0:
         st.ev[i, EV_REFUSED] += 1
@@ -1047,11 +1051,13 @@ def _eff_shield_from(tb, st, i, e, s1, s2):
     for k in range(n):
         if st.shd[i, 0, k] == a and st.shd[i, 1, k] == b and st.shd[i, 2, k] == f:
             return True
-    if n < MAX_SHIELDS:
+    if n < st.shd.shape[2]:
         st.shd[i, 0, n] = a
         st.shd[i, 1, n] = b
         st.shd[i, 2, n] = f
         st.ev[i, EV_SHN] = n + 1
+    else:  # no room: BatchEngine grows the state and redoes the tick
+        st.ev[i, EV_REFUSED] += 1
     return True
 
 
@@ -1975,6 +1981,7 @@ def reset_env(tb, st, i, types, xs, ys, width, height, seed):
     st.ev[i, EV_TRUNC] = False
     st.ev[i, EV_ACTIVE] = True
     st.ev[i, EV_REFUSED] = 0
+    st.ev[i, EV_FAULT] = 0
     st.ev[i, EV_PASS] = 0
     st.rng[i, 0] = (np.int64(seed) ^ np.int64(MULTIPLIER)) & np.int64(MASK48)
     for k in range(types.shape[0]):
@@ -1989,6 +1996,23 @@ def reset_env(tb, st, i, types, xs, ys, width, height, seed):
     st.ev[i, EV_AVATAR] = av
     _time_reset(tb, st, i)  # EFFECTS
     _path_init(tb, st, i)  # NPC: GVGAI builds its pathfinder from the level as loaded
+
+
+@njit(cache=True, _nrt=False)
+def regrid_env(st, i):
+    """Rebuild environment ``i``'s grid index (after its cells were widened): every live sprite, by slot."""
+    w = st.ev[i, EV_WIDTH]
+    h = st.ev[i, EV_HEIGHT]
+    for c in range(w * h):
+        st.gn[i, c] = 0
+        st.gu[i, c] = 0
+    st.ev[i, EV_OUTN] = 0
+    st.ev[i, EV_OVERFLOW] = False
+    st.ev[i, EV_CANVAS] = 0
+    for s in range(st.si.shape[1]):
+        st.si[i, s, SI_CX0] = -2
+        if st.si[i, s, SI_TYPE] >= 0:
+            _grid_add(st.si, st.ev, st.lst, st.gn, st.gi, st.gu, i, s)
 
 
 # ---------------------------------------------------------------------------------------------------------------

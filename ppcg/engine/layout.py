@@ -17,11 +17,11 @@ from collections import namedtuple
 import numpy as np
 
 BLOCK = 10  # pixels per cell (GVGAI's learning mode)
-CELL_CAP = 16  # sprites indexed per grid cell; beyond that an environment falls back to scanning type lists
+CELL_CAP = 16  # sprites indexed per grid cell at first; a crowded cell widens them all (BatchEngine, regrid_env)
 GI_TYPE = 20  # a grid entry packs a slot (low bits) and its sprite's type (bits GI_TYPE and up)
 GI_SLOT = (1 << GI_TYPE) - 1
 MAX_TYPES = 1 << (31 - GI_TYPE)  # sprite types a game may have (the grid entry is an int32)
-MAX_SHIELDS = 16  # shieldFrom entries alive at once (cleared every tick)
+MAX_SHIELDS = 16  # shieldFrom entries alive at once at first (cleared every tick; grown on demand)
 
 # ---------------------------------------------------------------------------------------------------------------
 # State: per-slot int fields si[N, S, NSI]
@@ -50,9 +50,11 @@ EV_TQN, EV_TQSEQ = 16, 17  # EFFECTS: queued time effects, insertion counter (ti
 NEV = 18
 EV_PASS = NEV  # sparse pair passes run since the reset (marks in SI_MARK)
 NEV += 1
+EV_FAULT = NEV  # engine faults (a sprite of a type that does not exist was asked for): BatchEngine raises
+NEV += 1
 # EFFECTS: time-effect queue tq[N, MAX_TIMERS, 4]: effect, next execution tick, insertion number, subject type
 TQ_EFF, TQ_NEXT, TQ_SEQ, TQ_SUBJ = 0, 1, 2, 3
-MAX_TIMERS = 256  # beyond that a timer is refused (counted in EV_REFUSED, like a sprite without a slot)
+MAX_TIMERS = 256  # queued timers at first; beyond, EV_REFUSED counts: BatchEngine grows the queue, redoes the tick
 
 STATE_FIELDS = ("si", "res", "pull", "tl", "tc", "lst", "ckey", "gn", "gi", "ev", "shd", "score", "rng", "sig",
                 "tq")  # tq: EFFECTS
@@ -115,8 +117,10 @@ TABLE_FIELDS = ("ti", "tf", "tt", "act", "items", "seq", "misc", "pi", "ei", "ef
 Tables = namedtuple("Tables", TABLE_FIELDS)
 
 
-def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull: int, n_effects: int = 0) -> State:
-    """A zeroed state for ``n`` environments (none active until reset)."""
+def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull: int, n_effects: int = 0, *,
+                cell_cap: int = CELL_CAP, timers: int = MAX_TIMERS, shields: int = MAX_SHIELDS) -> State:
+    """A zeroed state for ``n`` environments (none active until reset); ``cell_cap``, ``timers`` and
+    ``shields`` size the grid cells, the time-effect queue and the shields (grown on demand by BatchEngine)."""
     si = np.zeros((n, slots, NSI), np.int32)
     si[:, :, SI_TYPE] = -1
     si[:, :, SI_CX0] = -2
@@ -132,14 +136,14 @@ def alloc_state(n: int, slots: int, n_types: int, n_res: int, cells: int, n_pull
         lst=np.zeros((n, 4, slots), np.int32),
         ckey=np.zeros((n, slots), np.int64),
         gn=np.zeros((n, max(cells, 1)), np.int32),
-        gi=np.zeros((n, max(cells, 1), CELL_CAP), np.int32),
+        gi=np.zeros((n, max(cells, 1), cell_cap), np.int32),
         ev=ev,
-        shd=np.zeros((n, 3, MAX_SHIELDS), np.int32),
+        shd=np.zeros((n, 3, shields), np.int32),
         score=np.zeros(n, np.float64),
         rng=np.zeros((n, 1), np.int64),
-        pf=np.zeros((n, 5 + PATH_CACHE, max(cells, PATH_CACHE + 1)), np.int16),  # NPC
+        pf=np.zeros((n, 5 + PATH_CACHE, max(cells, PATH_CACHE + 1)), np.int32),  # NPC: cells, costs, heap
         sig=np.zeros((n, 2, max(cells, 1)), np.int64),  # rgb: what each cell shows, and scratch
-        tq=np.zeros((n, MAX_TIMERS, 4), np.int32),  # EFFECTS
+        tq=np.zeros((n, timers, 4), np.int32),  # EFFECTS
         pv=np.zeros((n, 2 * n_types + n_effects), np.int64),
         gu=np.zeros((n, max(cells, 1)), np.int32),
     )

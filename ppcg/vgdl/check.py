@@ -3,6 +3,10 @@
 Prints the sprite tree with each sprite's effective class, the interactions, the terminations and the size of
 each level; warnings (things GVGAI tolerates) go to stderr. On an error it prints the :class:`VGDLError` with
 its location (``file:line:col: message``) and exits 1.
+
+The command itself (``ppcg.engine.check``) also compiles the game and plans each level for the engine, so that a
+game ``ppcg check`` accepts is a game the engine runs; this module, in the language layer, takes those two steps
+as arguments.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from ppcg.vgdl.errors import VGDLError, VGDLWarning
 from ppcg.vgdl.level import load_level
@@ -71,8 +76,14 @@ def summary(game: GameSpec) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run ``ppcg check``; returns 0 when the game and every level are valid, else 1."""
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None, *,
+        compile_game: Callable[[GameSpec], Any] | None = None,
+        plan_level: Callable[[Any, Any], Any] | None = None) -> int:
+    """Run ``ppcg check``; returns 0 when the game and every level are valid, else 1.
+
+    ``compile_game(game)`` and ``plan_level(compiled, level)``, when given, must also pass (they raise a
+    :class:`VGDLError` naming file and line): the engine's own checks.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     strict = bool(getattr(args, "strict", False))
@@ -88,6 +99,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             _flush(caught, err)
             print(f"{exc}", file=err)
             return 1
+        compiled = None
+        if compile_game is not None:
+            try:
+                compiled = compile_game(game)
+            except VGDLError as exc:
+                _flush(caught, err)
+                print(f"{exc}", file=err)
+                return 1
         print(summary(game), file=out)
         levels = list(getattr(args, "levels", []) or [])
         if levels:
@@ -96,6 +115,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             try:
                 level = load_level(path, game)
                 level.validate(game, strict=strict, file=str(path))
+                if plan_level is not None and compiled is not None:
+                    plan_level(compiled, level)
             except OSError as exc:
                 print(f"error: {exc}", file=err)
                 status = 1

@@ -97,7 +97,7 @@ class Level:
         final_newline: whether :meth:`to_str` ends with a terminator; not compared.
         raw_rows: the rows as written in the source text, kept only when some were ragged (padded or cut), so
             that :meth:`to_str` gives the text back; ignored once ``rows`` no longer derive from it; not
-            compared.
+            compared.        file: the file it was read from (for error messages), or None; not compared.
     """
 
     rows: tuple[str, ...]
@@ -106,6 +106,7 @@ class Level:
     newline: str = field(default="\n", compare=False, repr=False)
     final_newline: bool = field(default=True, compare=False, repr=False)
     raw_rows: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    file: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         rows = tuple(self.rows)
@@ -145,7 +146,7 @@ class Level:
         newline = m.group(0) if m else "\n"
         final = text.endswith(("\n", "\r"))
         raw = tuple(lines) if tuple(lines) != rows else None
-        return cls(rows, tuple(mapping), name, newline=newline, final_newline=final, raw_rows=raw)
+        return cls(rows, tuple(mapping), name, newline=newline, final_newline=final, raw_rows=raw, file=file)
 
     @classmethod
     def for_game(

@@ -127,11 +127,11 @@ def random_game(seed: int) -> RandomGame:
             params.append(f"stype={_pick(rng, names)}")
         elif need == "child":
             params.append(f"stype={group[0]}")
-        elif need == "res":
+        elif need == "res" and eff != "collectResource":  # collectResource gives sprite1's own resource
             params.append(f"resource={resource}")
             if eff in ("spawnIfHasLess", "spawnIfHasMore"):
                 params.append(f"stype={_pick(rng, names)}")
-            if eff != "collectResource" and eff != "changeResource":
+            if eff not in ("collectResource", "changeResource"):
                 params.append(f"limit={int(rng.integers(0, 3))}")
         if eff in ("increaseSpeedToAll", "decreaseSpeedToAll", "setSpeedForAll"):
             params.append(f"value={_pick(rng, ('0.1', '0.2', '0.5'))}")

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from randgame import random_game
 
 from ppcg.engine import BatchEngine, compile_game
 from ppcg.vgdl import Level, parse_game
+from tests.randgame import random_game
 
 SEEDS = range(24)
 STEPS = 60

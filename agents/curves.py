@@ -45,6 +45,8 @@ class HeldOutEvaluation(BaseCallback):
         seed: the evaluation seed (the same episodes at every evaluation, so curves compare like with like).
         deterministic: take the most likely action instead of sampling.
         start_time: the training clock's start (``time.time()``); evaluation time is not counted.
+        final: also evaluate at the end of a run shorter than one interval (default: only a curve that has
+            points gets a last one).
         verbose: 1 prints a line per evaluation.
     """
 
@@ -59,6 +61,7 @@ class HeldOutEvaluation(BaseCallback):
         seed: int = 54321,
         deterministic: bool = False,
         start_time: float | None = None,
+        final: bool = False,
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
@@ -72,6 +75,7 @@ class HeldOutEvaluation(BaseCallback):
         self.seed = int(seed)
         self.deterministic = deterministic
         self.start_time = start_time
+        self.final = final
         self.eval_seconds = 0.0
         self.time_offset = 0.0
         self.next_eval = 0
@@ -110,7 +114,7 @@ class HeldOutEvaluation(BaseCallback):
 
     def _on_training_end(self) -> None:
         # The curve ends at the last step; a run shorter than one interval has no curve at all.
-        if self.history and self.last_eval != self.num_timesteps:
+        if (self.history or self.final) and self.last_eval != self.num_timesteps:
             self.evaluate()
 
     def evaluate(self) -> dict[str, float]:

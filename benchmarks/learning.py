@@ -90,6 +90,7 @@ def train_for(settings: Any, minutes: float, out: Path, eval_every: int, eval_le
         eval_every,
         path=log,
         seed=20_000 + settings.seed,
+        final=True,
         verbose=1,
     )
     curve.start_time = time.time()
@@ -108,6 +109,8 @@ def _reached(rows: list[dict], column: str, target: float) -> str:
     from ppcg.agents.curves import first_reaching
 
     row = first_reaching(rows, column, target)
+    if not rows:
+        return "no evaluation"
     if row is None:
         best = max((r.get(column, 0.0) for r in rows), default=0.0)
         return f"not reached (best {100 * best:.0f}%)"

@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("ppcg.engine.check", "validate a VGDL game and its levels for the engine, and summarise them"),
     "coverage": ("ppcg.engine.coverage", "load every game in a folder and run each level with random actions"),
     "conformance": ("ppcg.engine.conformance", "replay GVGAI's own traces against the engine"),
+    "ontology": ("ppcg.engine.ontology", "list every GVGAI name with what the engine does with it"),
     "generate": ("ppcg.generators.cli", "write generated levels (or --stats: what difficulty controls)"),
     "render": ("ppcg.envs.render_cli", "draw a level as the player sees it, to a PNG"),
     "play": ("ppcg.envs.play", "play a game with the keyboard in a pygame window"),

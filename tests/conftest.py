@@ -17,6 +17,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PPCG_SHARED", REPO.parent / "shared"))
 CORPUS = SHARED / "vgdl-corpus" / "gridphysics"
 TRACES = SHARED / "vgdl-traces"
+RANDOM = SHARED / "vgdl-random"  # random games with GVGAI's traces (differential testing)
+FEATURES = SHARED / "vgdl-features"  # one tiny game per GVGAI feature, with GVGAI's traces
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +35,19 @@ def traces_dir() -> Path:
     if not TRACES.is_dir():
         pytest.skip(f"GVGAI traces not found at {TRACES}")
     return TRACES
+
+
+@pytest.fixture(scope="session")
+def random_dir() -> Path:
+    """GVGAI's traces of random games (``games/``, ``traces/``; skips if ../shared is absent)."""
+    if not (RANDOM / "traces").is_dir():
+        pytest.skip(f"GVGAI random games not found at {RANDOM}")
+    return RANDOM
+
+
+@pytest.fixture(scope="session")
+def features_dir() -> Path:
+    """GVGAI's traces of one tiny game per feature (``games/``, ``traces/``; skips if ../shared is absent)."""
+    if not (FEATURES / "traces").is_dir():
+        pytest.skip(f"GVGAI feature games not found at {FEATURES}")
+    return FEATURES

@@ -172,9 +172,16 @@ def test_unsupported_features_are_all_listed_with_their_lines():
     spec = parse_game(path.read_text(), path=str(path))
     with pytest.raises(VGDLUnsupportedError) as info:
         compile_game(spec)
-    assert info.value.missing == [("sprite class", "ErraticMissile", 4), ("effect", "wallBounce", 11),
-                                  ("effect", "halfSpeed", 13)]
-    assert "ErraticMissile" in str(info.value) and "unsupported.txt" in str(info.value)
+    assert info.value.missing == [("sprite class", "Walker", 4), ("effect", "wallBounce", 11),
+                                  ("effect", "spawnIfCounterSubTypes", 13)]
+    assert "Walker" in str(info.value) and "unsupported.txt" in str(info.value)
+    assert "'Walker' (line 4): continuous physics (GVGAI's physicstype=CONT" in str(info.value)
+
+
+def test_continuous_physics_parameters_are_refused_as_such():
+    text = (GAMES / "walk.txt").read_text().replace("avatar > MovingAvatar", "avatar > MovingAvatar physicstype=CONT")
+    with pytest.raises(VGDLUnsupportedError, match="MovingAvatar.physicstype' .*continuous physics"):
+        compile_game(parse_game(text))
 
 
 def test_behaviour_parameter_the_engine_ignores_is_an_error():

@@ -211,6 +211,23 @@ def test_unknown_parameter_warns_with_line_and_fails_strict():
     assert info.value.line == 5
 
 
+def test_values_gvgai_accepts_by_name():
+    """GVGAI types a value that names one of its Types constants as that constant (physicstype=CONT is 1); a
+    colour name it does not know leaves the class's colour (a warning; an error when strict)."""
+    text = "BasicGame\n SpriteSet\n  a > Passive physicstype=CONT\n  b > Passive physicstype=GRID color=PURPLE\n"
+    with pytest.warns(VGDLWarning, match=r"<string>:4:.*unknown colour 'PURPLE'"):
+        g = parse_game(text)
+    a, b = g.sprite_map["a"], g.sprite_map["b"]
+    assert a.get("physicstype") == 1 and b.get("physicstype") == 0
+    assert b.get("color") == COLORS["RED"]  # Passive's own default
+    with pytest.raises(VGDLValueError, match="PURPLE"):
+        parse_game(text, strict=True)
+    with pytest.raises(VGDLValueError, match="an integer"):
+        parse_game("BasicGame\n SpriteSet\n  a > Passive physicstype=CONTINUOUS\n")
+    with pytest.raises(VGDLValueError, match="colour"):
+        parse_game("BasicGame\n SpriteSet\n  a > Passive color=12\n")
+
+
 def test_addtimer_accepts_its_scheduled_effects_parameters():
     text = (
         "BasicGame\n SpriteSet\n  a > Immovable\n  b > Immovable\n InteractionSet\n"

@@ -181,6 +181,15 @@ def _check_params(kind: str, cls: str, params, supported: frozenset[str], common
             missing.add("parameter", f"{cls}.{p.name}", p.line if p.line is not None else line)
 
 
+def _why(kind: str, name: str) -> str:
+    """ONTOLOGY: the reason :data:`features.REFUSED` gives for a refused name (continuous physics ...), if any."""
+    if kind == "parameter":
+        param = name.split(".", 1)[-1]
+        return f": {F._CONTINUOUS}" if param in F.CONTINUOUS_PARAMS else ""
+    why = F.refusal(name)
+    return f": {why}" if why else ""
+
+
 def _same_value(v, default) -> bool:
     if isinstance(default, bool):
         return _as_bool(v) == default
@@ -358,6 +367,7 @@ def compile_game(spec: GameSpec) -> CompiledGame:
     singleton_own = np.zeros(T, np.bool_)
     shrink = np.ones(T, np.float64)
     res_limit_of_type: dict[int, int] = {}
+    pack_res: dict[int, int] = {}  # ONTOLOGY: ResourcePack type -> the resource it gives
     flee = np.zeros(T, np.bool_)  # NPC (issue 3)
     maxdist = np.full(T, -1, np.int32)
     min_ammo = np.full(T, -1, np.int32)
@@ -391,7 +401,7 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         if c is None or cls_code[t] < 0:
             continue
         code = int(cls_code[t])
-        is_avatar[t] = code >= F.AVATAR_BASE
+        is_avatar[t] = F.is_avatar_code(code)
         is_static[t] = bool(pdefault(c, "is_static", False))
         sp = _as_float(p.get("speed", pdefault(c, "speed", 0.0)))
         speed[t] = sp
@@ -472,7 +482,14 @@ def compile_game(spec: GameSpec) -> CompiledGame:
                 ammo[t] = res_index(am[0], line_of(n))
         if code == F.C_RESOURCE:
             res_value[t] = _as_int(p.get("value", 1))
-            res_limit_of_type[t] = _as_int(p.get("limit", 2))
+            if c == "ResourcePack":  # ONTOLOGY: gives resource_name; the limit is that Resource type's (else 0)
+                rn = _as_names(p.get("resource_name", ""))
+                if not rn:
+                    missing.add("parameter", f"{c}.resource_name (required: GVGAI fails without it)", line_of(n))
+                else:
+                    pack_res[t] = res_index(rn[0], line_of(n))
+            else:
+                res_limit_of_type[t] = _as_int(p.get("limit", 2))
 
     uncreatable: list[tuple[str, int | None]] = []  # (what, line): a sprite or effect creates an incomplete type
 
@@ -611,7 +628,8 @@ def compile_game(spec: GameSpec) -> CompiledGame:
             continue
         _check_params("termination", tm.cls, tm.params, entry[1], F.COMMON_TERMINATION_PARAMS, missing, tm.line)
         ts = [-1, -1, -1]
-        keys = ("stype",) if entry[0] == F.T_SPRITE_COUNTER else ("stype1", "stype2", "stype3")
+        one = entry[0] in (F.T_SPRITE_COUNTER, F.T_SPRITE_COUNTER_MORE)
+        keys = ("stype",) if one else ("stype1", "stype2", "stype3")
         if entry[0] != F.T_TIMEOUT:
             for k, key in enumerate(keys):
                 v = tm.get(key)
@@ -643,7 +661,8 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         mapping[ch] = tuple(ids)
 
     if missing.items:
-        listing = "; ".join(f"{k} {n!r}" + (f" (line {ln})" if ln is not None else "") for k, n, ln in missing.items)
+        listing = "; ".join(f"{k} {n!r}" + (f" (line {ln})" if ln is not None else "") + _why(k, n)
+                            for k, n, ln in missing.items)
         first = next((ln for _, _, ln in missing.items if ln is not None), None)
         raise VGDLUnsupportedError(f"the engine does not implement: {listing}", missing=missing.items, file=file,
                                    line=first)
@@ -685,6 +704,8 @@ def compile_game(spec: GameSpec) -> CompiledGame:
     for r, t in enumerate(res_types):
         if cls_of(names[t]) == "Resource":
             res_of_type[t] = r
+    for t, r in pack_res.items():
+        res_of_type[t] = r
 
     tables = _pack_tables(
         T=T, cls_code=cls_code, is_static=is_static, is_oriented=is_oriented, is_avatar=is_avatar,
@@ -700,7 +721,7 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         n_pull=max(1, len(set(effect_names_seen.values()))),
         # NPC
         flee=flee, maxdist=maxdist, min_ammo=min_ammo, ammo_cost=ammo_cost, missile_lists=missile_lists,
-        obst=obst, rand_tgt=rand_tgt, pathf=bool(obs_names), ttl=ttl,
+        obst=obst, rand_tgt=rand_tgt, pathf=_pathfinder_mode(bool(obs_names), avatar_code), ttl=ttl,
     )
     return CompiledGame(
         spec=spec, type_names=names, leaf_names=leaf_names, action_names=action_names, colors=colors,
@@ -708,6 +729,15 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         undefined_mapping=undefined_mapping,
         incomplete={names[t]: (lacks, line_of(names[t])) for t, lacks in incomplete.items()},
     )
+
+
+def _pathfinder_mode(has_obs: bool, avatar_code: int) -> int:
+    """``M_PATHF``: 0 no pathfinder; 1 its four neighbours; 2 only LEFT and RIGHT. GVGAI's PathFinder picks its
+    neighbours once per process from the avatar's available actions: exactly three (FlakAvatar: USE, LEFT,
+    RIGHT) means a horizontal-only search, so path-finding NPCs then never step up or down."""
+    if not has_obs:
+        return 0
+    return 2 if len(F.AVATAR_ACTIONS[avatar_code]) == 3 else 1
 
 
 def _pack_tables(*, T, **k) -> Tables:
@@ -830,6 +860,7 @@ def _effect_record(ename: str, code: int, it, tid, res_index, missing: _Missing,
             if key not in pulls:
                 pulls[key] = len(pulls)
             e["pull"] = pulls[key]
+            e["flag1"] = _as_bool(it.get("pixelPerfect", False))  # ONTOLOGY: then snapped onto sprite2
         elif not _effect_record_corpus(ename, e, it, tid, res_index, missing, pulls):
             return None
         # EFFECTS: TimeEffect's parameters (TIME interactions, addTimer); nextExecution: "plan at timer"
@@ -840,6 +871,12 @@ def _effect_record(ename: str, code: int, it, tid, res_index, missing: _Missing,
         missing.add("parameter value", f"{ename}: {exc}", it.line)
         return None
     return e
+
+
+# ONTOLOGY (issue 13): effects whose parameters _effect_record_corpus reads in one branch
+_ONTOLOGY_EFFECTS = frozenset({"killIfAlive", "removeScore", "addHealthPointsToMax", "spawnIfHasLess", "halfSpeed",
+                               "increaseSpeedToAll", "decreaseSpeedToAll", "cloneSprite", "killIfNotUpright",
+                               "transformToRandomChild"})
 
 
 def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Missing, pulls: dict) -> bool:
@@ -911,9 +948,23 @@ def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Mis
                                   "spawnAbove": (0, -1), "spawnBelow": (0, 1)}[ename]  # the direction
     elif ename == "setSpeedForAll":
         keys["stype"] = sprite("stype")
-        v = _as_float(it.get("value", 0.0))
-        v = 1.0 if v == -1 else v
-        e["value"] = 0 if v == 0 else (int(v * BLOCK) or int(v))  # passive movement pixels, as the compiler's
+        e["offset"] = _as_float(it.get("value", 0.0))  # the new speed (ef's second column)
+    elif ename in _ONTOLOGY_EFFECTS:  # ONTOLOGY (issue 13)
+        if ename in ("removeScore", "addHealthPointsToMax", "transformToRandomChild"):
+            e["flag1"] = _as_bool(it.get("killSecond", False))
+        if ename in ("removeScore", "increaseSpeedToAll", "decreaseSpeedToAll", "spawnIfHasLess",
+                     "transformToRandomChild"):
+            keys["stype"] = sprite("stype", required=ename != "removeScore")
+        if ename == "addHealthPointsToMax":
+            e["value"] = _as_int(it.get("value", 1))
+        elif ename == "spawnIfHasLess":
+            keys["res"] = resource("resource")
+            e["limit"] = _as_int(it.get("limit", 0))
+        elif ename in ("increaseSpeedToAll", "decreaseSpeedToAll"):
+            e["offset"] = _as_float(it.get("value", 0.1))
+            e["flag1"] = ename == "decreaseSpeedToAll"
+        elif ename == "transformToRandomChild":
+            e["flag2"] = _as_bool(it.get("forceOrientation", False))
     elif ename == "transformToSingleton":
         keys["stype"] = sprite("stype")
         keys["stype2"] = sprite("stype_other")
@@ -942,7 +993,7 @@ def _shape(code: int, static: bool, shrink: float) -> np.ndarray:
     m = np.zeros((BLOCK, BLOCK), np.uint8)
     if code < 0:
         return m
-    if code >= F.AVATAR_BASE:
+    if F.is_avatar_code(code):
         c = (BLOCK - 1) / 2.0
         for r in range(BLOCK):
             for q in range(BLOCK):

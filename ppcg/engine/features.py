@@ -12,7 +12,7 @@ Adding a feature is local: a row here, its parameters in :mod:`ppcg.engine.compi
 from __future__ import annotations
 
 # ---------------------------------------------------------------------------------------------------------------
-# Sprite class codes (kernel constants). Avatars are >= AVATAR_BASE.
+# Sprite class codes (kernel constants). Avatars are AVATAR_BASE <= code < NPC_BASE2 (is_avatar_code).
 C_IMMOVABLE = 0
 C_DOOR = 1
 C_PASSIVE = 2
@@ -34,6 +34,7 @@ C_PATH_CHASER = 16  # first step of GVGAI's pathfinder (needs the game's ``obs``
 C_PATH_ALT_CHASER = 17
 C_RANDOM_PATH_ALT_CHASER = 18  # draws nextDouble() against epsilon first
 C_LOS_CHASER = 19  # a Chaser that only sees targets along its last random move
+C_ERRATIC_MISSILE = C_MISSILE  # ONTOLOGY (issue 13): GVGAI's ErraticMissile moves exactly like a Missile
 AVATAR_BASE = 20
 C_MOVING_AVATAR = 20
 C_ORIENTED_AVATAR = 21
@@ -43,6 +44,9 @@ C_FLAK_AVATAR = 24  # NPC (issue 3)
 C_HORIZONTAL_AVATAR = 25  # NPC
 C_MISSILE_AVATAR = 26  # NPC
 C_ONGOING_SHOOT_AVATAR = 27  # NPC
+C_VERTICAL_AVATAR = 28  # ONTOLOGY (issue 13)
+C_NULL_AVATAR = 29  # ONTOLOGY: no action but NIL
+NPC_BASE2 = 40  # ONTOLOGY: room for more non-avatar classes; avatars are AVATAR_BASE <= code < NPC_BASE2
 
 # name -> (code, behaviour parameters the engine reads). One entry a line.
 SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
@@ -79,6 +83,14 @@ SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
     "HorizontalAvatar": (C_HORIZONTAL_AVATAR, frozenset({"speed", "cooldown"})),
     "MissileAvatar": (C_MISSILE_AVATAR, frozenset({"speed", "cooldown"})),
     "OngoingShootAvatar": (C_ONGOING_SHOOT_AVATAR, frozenset({"speed", "cooldown", "stype", "ammo"})),
+    # ONTOLOGY (issue 13)
+    "ErraticMissile": (C_ERRATIC_MISSILE, frozenset({"speed", "cooldown", "orientation", "timeToLive"})),
+    "SpriteProducer": (C_PASSIVE, frozenset({"speed", "cooldown", "orientation"})),  # no behaviour of its own
+    "Conveyor": (C_IMMOVABLE, frozenset({"speed", "cooldown", "orientation"})),  # static, oriented
+    "ResourcePack": (C_RESOURCE, frozenset({"speed", "cooldown", "orientation", "value", "limit",
+                                            "resource_name"})),
+    "VerticalAvatar": (C_VERTICAL_AVATAR, frozenset({"speed", "cooldown"})),
+    "NullAvatar": (C_NULL_AVATAR, frozenset({"speed", "cooldown"})),
 }
 
 # Behaviour parameters every class accepts (handled by the engine for all sprites).
@@ -99,6 +111,8 @@ AVATAR_ACTIONS: dict[int, tuple[str, ...]] = {
     C_HORIZONTAL_AVATAR: ("LEFT", "RIGHT"),  # NPC
     C_MISSILE_AVATAR: _MOVES,  # NPC (the moves do nothing: it only flies on)
     C_ONGOING_SHOOT_AVATAR: ("USE",) + _MOVES,  # NPC
+    C_VERTICAL_AVATAR: ("UP", "DOWN"),  # ONTOLOGY
+    C_NULL_AVATAR: (),  # ONTOLOGY
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -140,6 +154,16 @@ E_SPAWN_BEHIND = 33
 E_SPAWN_SIDE = 34  # spawnLeft / spawnRight / spawnAbove / spawnBelow (the direction is a parameter)
 E_TRANSFORM_TO_SINGLETON = 35
 E_SET_SPEED_FOR_ALL = 36
+# ONTOLOGY (issue 13)
+E_KILL_IF_ALIVE = 37
+E_REMOVE_SCORE = 38
+E_ADD_HEALTH_POINTS_TO_MAX = 39
+E_SPAWN_IF_HAS_LESS = 40
+E_HALF_SPEED = 41
+E_CHANGE_SPEED_TO_ALL = 42  # increaseSpeedToAll / decreaseSpeedToAll (flag1: decrease, floored at 0)
+E_CLONE_SPRITE = 43
+E_KILL_IF_NOT_UPRIGHT = 44  # kills unless the sprite faces up; no implemented class rotates, so it always kills
+E_TRANSFORM_TO_RANDOM_CHILD = 45
 
 # name -> (code, behaviour parameters the engine reads besides scoreChange/prob/repeat). One entry a line.
 EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
@@ -155,7 +179,7 @@ EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
     "reverseDirection": (E_REVERSE_DIRECTION, frozenset()),
     "wrapAround": (E_WRAP_AROUND, frozenset({"offset"})),
     "shieldFrom": (E_SHIELD_FROM, frozenset({"stype", "ftype"})),
-    "pullWithIt": (E_PULL_WITH_IT, frozenset()),
+    "pullWithIt": (E_PULL_WITH_IT, frozenset({"pixelPerfect"})),
     "undoAll": (E_UNDO_ALL, frozenset({"notStype"})),
     "bounceForward": (E_BOUNCE_FORWARD, frozenset()),
     "killBoth": (E_KILL_BOTH, frozenset()),
@@ -186,6 +210,17 @@ EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
     "transformToSingleton": (E_TRANSFORM_TO_SINGLETON, frozenset({"stype", "stype_other",
                                                                   "takeOrientation"})),
     "setSpeedForAll": (E_SET_SPEED_FOR_ALL, frozenset({"stype", "value"})),
+    # ONTOLOGY (issue 13)
+    "killIfAlive": (E_KILL_IF_ALIVE, frozenset()),
+    "removeScore": (E_REMOVE_SCORE, frozenset({"stype", "killSecond"})),
+    "addHealthPointsToMax": (E_ADD_HEALTH_POINTS_TO_MAX, frozenset({"value", "killSecond"})),
+    "spawnIfHasLess": (E_SPAWN_IF_HAS_LESS, frozenset({"resource", "limit", "stype"})),
+    "halfSpeed": (E_HALF_SPEED, frozenset()),
+    "increaseSpeedToAll": (E_CHANGE_SPEED_TO_ALL, frozenset({"stype", "value"})),
+    "decreaseSpeedToAll": (E_CHANGE_SPEED_TO_ALL, frozenset({"stype", "value"})),
+    "cloneSprite": (E_CLONE_SPRITE, frozenset()),
+    "killIfNotUpright": (E_KILL_IF_NOT_UPRIGHT, frozenset()),
+    "transformToRandomChild": (E_TRANSFORM_TO_RANDOM_CHILD, frozenset({"stype", "killSecond", "forceOrientation"})),
 }
 
 # Effects that move their second sprite (the kernel then cannot look for first sprites around the second ones).
@@ -201,6 +236,8 @@ T_SPRITE_COUNTER = 1
 T_MULTI_SPRITE_COUNTER = 2
 T_TIMEOUT = 3
 T_MULTI_SPRITE_COUNTER_SUBTYPES = 4  # NPC (issue 3): the second type slot holds subTypesNum
+T_SPRITE_COUNTER_MORE = 5  # ONTOLOGY (issue 13)
+T_STOP_COUNTER = 6  # ONTOLOGY: never ends a game; sets the canEnd flag the counter terminations obey
 
 TERMINATIONS: dict[str, tuple[int, frozenset[str]]] = {
     "SpriteCounter": (T_SPRITE_COUNTER, frozenset({"stype", "limit", "win"})),
@@ -208,6 +245,8 @@ TERMINATIONS: dict[str, tuple[int, frozenset[str]]] = {
     "Timeout": (T_TIMEOUT, frozenset({"limit", "win"})),
     "MultiSpriteCounterSubTypes": (T_MULTI_SPRITE_COUNTER_SUBTYPES, frozenset({"stype1", "limit", "subTypesNum",
                                                                               "win"})),
+    "SpriteCounterMore": (T_SPRITE_COUNTER_MORE, frozenset({"stype", "limit", "win"})),
+    "StopCounter": (T_STOP_COUNTER, frozenset({"stype1", "stype2", "stype3", "limit", "min"})),
 }
 
 COMMON_TERMINATION_PARAMS = frozenset({"canEnd", "count_score"})
@@ -217,3 +256,51 @@ def effect_code(name: str) -> int:
     """The engine's code for an effect name, or -1 when the engine does not implement it."""
     entry = EFFECTS.get(name)
     return entry[0] if entry else -1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# ONTOLOGY (issue 13): why the engine refuses a GVGAI name it does not implement (docs/ontology.md, and the error
+# a game that uses it gets). One entry a line.
+_CONTINUOUS = "continuous physics (GVGAI's physicstype=CONT: velocities, gravity, fractional pixels) is not supported"
+_NOT_YET = "not implemented yet"
+REFUSED: dict[str, str] = {
+    "AimedAvatar": _CONTINUOUS + " (it aims and fires at any angle)",
+    "BirdAvatar": _CONTINUOUS,
+    "CarAvatar": _CONTINUOUS,
+    "LanderAvatar": _CONTINUOUS,
+    "PlatformerAvatar": _CONTINUOUS,
+    "SpaceshipAvatar": _CONTINUOUS,
+    "WizardAvatar": _CONTINUOUS,
+    "Walker": _CONTINUOUS,
+    "WalkerJumper": _CONTINUOUS,
+    "RandomInertial": _CONTINUOUS,
+    "bounceDirection": _CONTINUOUS,
+    "waterPhysics": _CONTINUOUS + " (it only sets gravity)",
+    "killIfFast": _NOT_YET + " (needs the sprites' velocities)",
+    "killIfSlow": _NOT_YET + " (needs the sprites' velocities)",
+    "wallBounce": _NOT_YET,
+    "wallReverse": _NOT_YET,
+    "wallStop": _NOT_YET,
+    "AlternateChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
+    "RandomAltChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
+    "OngoingTurningAvatar": _NOT_YET,
+    "ShootOnlyAvatar": _NOT_YET,
+    "SpawnPointMultiSprite": _NOT_YET,
+    "spawnIfCounterSubTypes": _NOT_YET,
+    "updateSpawnType": _NOT_YET,
+}
+
+# Sprite parameters of GVGAI's continuous physics: any value but GVGAI's default is refused with _CONTINUOUS.
+CONTINUOUS_PARAMS = frozenset({"physicstype", "gravity", "mass", "friction", "max_speed", "jump_strength",
+                               "on_ground", "solid", "airsteering"})
+
+
+def is_avatar_code(code: int) -> bool:
+    """Whether a sprite class code is an avatar's."""
+    return AVATAR_BASE <= code < NPC_BASE2
+
+
+def refusal(name: str) -> str | None:
+    """Why the engine refuses a GVGAI class, effect or termination name (None where it implements it)."""
+    return REFUSED.get(name)
+

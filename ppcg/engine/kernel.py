@@ -19,6 +19,8 @@ Effects are small functions dispatched on their code in :func:`_apply_effect`; s
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -86,10 +88,21 @@ from ppcg.engine.features import (
     E_SPAWN_SIDE,
     E_TRANSFORM_TO_SINGLETON,
     E_SET_SPEED_FOR_ALL,
+    E_KILL_IF_ALIVE,
+    E_REMOVE_SCORE,
+    E_ADD_HEALTH_POINTS_TO_MAX,
+    E_SPAWN_IF_HAS_LESS,
+    E_HALF_SPEED,
+    E_CHANGE_SPEED_TO_ALL,
+    E_CLONE_SPRITE,
+    E_KILL_IF_NOT_UPRIGHT,
+    E_TRANSFORM_TO_RANDOM_CHILD,
     T_MULTI_SPRITE_COUNTER,
     T_SPRITE_COUNTER,
     T_TIMEOUT,
     T_MULTI_SPRITE_COUNTER_SUBTYPES,
+    T_SPRITE_COUNTER_MORE,
+    T_STOP_COUNTER,
 )
 from ppcg.engine.jrandom import MASK48, MULTIPLIER, jr_advance
 from ppcg.engine.layout import *  # noqa: F403 - field index constants
@@ -429,6 +442,49 @@ def _pre_movement(st, i, s):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# ONTOLOGY (issue 13): a sprite's own speed, set by the speed effects (setSpeedForAll, increaseSpeedToAll ...).
+# GVGAI keeps it as a double per sprite; it is stored bit-exact in SI_SPDH/SI_SPDL (sign, exponent, top mantissa
+# bits / low 31 mantissa bits), with its passive pixels in SI_PPXO (-1: the sprite moves at its type's speed).
+@njit(cache=True, _nrt=False, inline="always")
+def _speed_of(tb, st, i, s):
+    """The sprite's speed in cells per move (GVGAI's ``VGDLSprite.speed``)."""
+    if st.si[i, s, SI_PPXO] < 0:
+        return tb.tf[st.si[i, s, SI_TYPE], TF_SPEED]
+    hi = st.si[i, s, SI_SPDH]
+    if hi == 0:
+        return 0.0
+    m = (np.int64(hi & 0x3FFFFF) << 31) | np.int64(st.si[i, s, SI_SPDL])
+    v = math.ldexp(float(m), int((hi >> 22) & 0xFF) - 128 - 53)
+    return -v if (hi >> 30) & 1 else v
+
+
+@njit(cache=True, _nrt=False)
+def _set_speed(st, i, s, v):
+    """Give sprite ``s`` its own speed ``v``; its passive step is ``(int)(v * block)`` in doubles (GridPhysics:
+    0.9 - 3 * 0.2 moves 2 px, not 3)."""
+    m, e = math.frexp(abs(v))
+    if v == 0 or e < -127:
+        st.si[i, s, SI_SPDH] = 0
+        st.si[i, s, SI_SPDL] = 0
+    else:
+        mi = np.int64(m * 9007199254740992.0)  # m * 2**53, exact
+        hi = ((min(e, 127) + 128) << 22) | np.int32(mi >> 31)
+        st.si[i, s, SI_SPDH] = hi | (1 << 30) if v < 0 else hi
+        st.si[i, s, SI_SPDL] = np.int32(mi & 0x7FFFFFFF)
+    ps = 1.0 if v == -1 else v
+    st.si[i, s, SI_PPXO] = max(0, int(ps * BS))
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _apx(tb, st, i, s, t):
+    """Pixels per active move (``GridPhysics.activeMovement`` with the sprite's own speed; 0 counts as 1)."""
+    if st.si[i, s, SI_PPXO] < 0:
+        return tb.ti[t, TI_APX]
+    v = _speed_of(tb, st, i, s)
+    return BS if v == 0 else int(v * BS)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # sprite classes
 @njit(cache=True, _nrt=False)
 def _random_npc(tb, st, i, s, t):
@@ -445,7 +501,7 @@ def _random_npc(tb, st, i, s, t):
         st.si[i, s, SI_PAY] = dy
         st.si[i, s, SI_COUNTER] = 0
     if dx != 0 or dy != 0:
-        _update_pos(tb, st, i, s, dx, dy, tb.ti[t, TI_APX])
+        _update_pos(tb, st, i, s, dx, dy, _apx(tb, st, i, s, t))
 
 
 @njit(cache=True, _nrt=False)
@@ -481,7 +537,7 @@ def _npc_active(tb, st, i, s, t, dx, dy):
             st.si[i, s, SI_OX] = dx
             st.si[i, s, SI_OY] = dy
             return False
-    return _update_pos(tb, st, i, s, dx, dy, tb.ti[t, TI_APX])
+    return _update_pos(tb, st, i, s, dx, dy, _apx(tb, st, i, s, t))
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -678,9 +734,10 @@ PATH_DIRS = np.array([0, 2, 1, 3], np.int32)
 
 
 @njit(cache=True, _nrt=False)
-def _path_first(st, i, px, py, gx, gy):
+def _path_first(st, i, px, py, gx, gy, q0):
     """GVGAI's ``getPath(from, to)`` first step (pixel positions, floored to cells) as a BASE_DX index, or -1
-    where GVGAI has no path (same cell, an obstacle, unreachable, off the map)."""
+    where GVGAI has no path (same cell, an obstacle, unreachable, off the map). ``q0``: the first of PATH_DIRS
+    the search expands (2: LEFT and RIGHT only, see M_PATHF)."""
     w = st.ev[i, EV_WIDTH]
     h = st.ev[i, EV_HEIGHT]
     sx = px // BS
@@ -693,11 +750,11 @@ def _path_first(st, i, px, py, gx, gy):
     D = ty * w + tx
     if S == D or st.pf[i, 0, S] or st.pf[i, 0, D]:
         return -1
-    return st.pf[i, _path_row(st, i, S, w, h), D]
+    return st.pf[i, _path_row(st, i, S, w, h, q0), D]
 
 
 @njit(cache=True, _nrt=False)
-def _path_row(st, i, S, w, h):
+def _path_row(st, i, S, w, h, q0):
     """The row of st.pf holding the first step from cell ``S`` to every cell (-1: none): cached for the last
     PATH_CACHE sources (the obstacles never change), else one full search that replaces the oldest entry."""
     for k in range(PATH_CACHE):
@@ -716,7 +773,7 @@ def _path_row(st, i, S, w, h):
         node, n = _heap_pop(st, i, n)
         nx0 = node % w
         ny0 = node // w
-        for q in range(4):
+        for q in range(q0, 4):
             k = PATH_DIRS[q]
             nx = nx0 + BASE_DX[k]
             ny = ny0 + BASE_DY[k]
@@ -729,6 +786,12 @@ def _path_row(st, i, S, w, h):
             st.pf[i, row, c] = k if node == S else st.pf[i, row, node]
             n = _heap_push(st, i, n, c)
     return row
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _path_q0(tb):
+    """The pathfinder's first neighbour in PATH_DIRS: 2 (LEFT, RIGHT only) where M_PATHF says so, else 0."""
+    return 2 if tb.misc[M_PATHF] == 2 else 0
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -756,7 +819,8 @@ def _path_chaser(tb, st, i, s, t):
     tg = _closest(tb, st, i, s, tb.ti[t, TI_STYPE])
     if tg >= 0:
         st.si[i, s, SI_COUNTER] = tb.ti[t, TI_CONS]
-        k = _path_first(st, i, st.si[i, s, SI_X], st.si[i, s, SI_Y], st.si[i, tg, SI_X], st.si[i, tg, SI_Y])
+        k = _path_first(st, i, st.si[i, s, SI_X], st.si[i, s, SI_Y], st.si[i, tg, SI_X], st.si[i, tg, SI_Y],
+                        _path_q0(tb))
         if k >= 0:
             _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
     else:
@@ -782,7 +846,7 @@ def _path_alt_chaser(tb, st, i, s, t):
     tg = st.si[i, s, SI_TGT]
     have = False
     if tg >= 0:
-        if st.si[i, tg, SI_TYPE] >= 0 and st.si[i, tg, SI_ID] == st.si[i, s, SI_TGTID]:
+        if st.si[i, tg, SI_ID] == st.si[i, s, SI_TGTID]:  # alive, or dead with its slot not reused: where it died
             st.si[i, s, SI_TX] = st.si[i, tg, SI_X]
             st.si[i, s, SI_TY] = st.si[i, tg, SI_Y]
         have = not (st.si[i, s, SI_TX] == x and st.si[i, s, SI_TY] == y)  # rect.contains(lastTarget.rect)
@@ -810,9 +874,9 @@ def _path_alt_chaser(tb, st, i, s, t):
         k = _rnd_int(st, i, 4)
         _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
         return
-    k = _path_first(st, i, x, y, st.si[i, s, SI_TX], st.si[i, s, SI_TY])
+    k = _path_first(st, i, x, y, st.si[i, s, SI_TX], st.si[i, s, SI_TY], _path_q0(tb))
     if k < 0 and st.si[i, s, SI_LKX] != NO_POS:
-        k = _path_first(st, i, x, y, st.si[i, s, SI_LKX], st.si[i, s, SI_LKY])
+        k = _path_first(st, i, x, y, st.si[i, s, SI_LKX], st.si[i, s, SI_LKY], _path_q0(tb))
     else:
         st.si[i, s, SI_LKX] = st.si[i, s, SI_TX]
         st.si[i, s, SI_LKY] = st.si[i, s, SI_TY]
@@ -870,7 +934,7 @@ def _avatar_active(tb, st, i, s, t, dx, dy):
             st.si[i, s, SI_OX] = dx
             st.si[i, s, SI_OY] = dy
             return MOVE_ROTATE
-    if _update_pos(tb, st, i, s, dx, dy, tb.ti[t, TI_APX]):
+    if _update_pos(tb, st, i, s, dx, dy, _apx(tb, st, i, s, t)):
         return MOVE_MOVE
     return MOVE_STILL
 
@@ -1078,14 +1142,16 @@ def _eff_pull_with_it(tb, st, i, e, s1, s2, gt):
         vx /= mag
         vy /= mag
     t1 = st.si[i, s1, SI_TYPE]
-    spd = int(tb.tf[st.si[i, s2, SI_TYPE], TF_SPEED] * BS)
+    spd = int(_speed_of(tb, st, i, s2) * BS)
     if spd == 0:
-        spd = int(tb.tf[t1, TF_SPEED])
+        spd = int(_speed_of(tb, st, i, s1))
     if spd != 0 and tb.ti[t1, TI_COOLDOWN] <= st.si[i, s1, SI_LASTMOVE] and (abs(vx) + abs(vy) != 0):
         _set_pos(st, i, s1, st.si[i, s1, SI_X] + int(vx * spd), st.si[i, s1, SI_Y] + int(vy * spd))
         st.si[i, s1, SI_LASTMOVE] = 0
     st.si[i, s1, SI_LX] = rx
     st.si[i, s1, SI_LY] = ry
+    if tb.ei[e, EI_FLAG1]:  # ONTOLOGY: pixelPerfect puts sprite1 on sprite2's rectangle
+        _set_pos(st, i, s1, st.si[i, s2, SI_X], st.si[i, s2, SI_Y])
     return True
 
 
@@ -1225,8 +1291,96 @@ def _exec_effect_corpus(tb, st, i, e, code, s1, s2, gt):
         for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
             u = tb.items[q]
             for j in range(st.tc[i, u, TC_N]):
-                st.si[i, st.tl[i, u, j], SI_PPXO] = tb.ei[e, EI_VALUE]
+                _set_speed(st, i, st.tl[i, u, j], tb.ef[e, EF_OFFSET])  # the value (ONTOLOGY)
+    elif code >= E_KILL_IF_ALIVE:
+        apply = _exec_effect_ontology(tb, st, i, e, code, s1, s2)
     return 1 if apply else 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# ONTOLOGY (issue 13): the rest of GVGAI's gridphysics effects
+@njit(cache=True, _nrt=False)
+def _exec_effect_ontology(tb, st, i, e, code, s1, s2):
+    """The dispatcher of the effects added for the whole ontology (``s1 >= 0``); returns ``applyScore``."""
+    if code == E_KILL_IF_ALIVE:  # unless sprite2 is already on the kill list
+        if s2 < 0 or not st.si[i, s2, SI_KILLED]:
+            _kill(tb, st, i, s1, False)
+    elif code == E_REMOVE_SCORE:
+        return _eff_remove_score(tb, st, i, e, s1, s2)
+    elif code == E_ADD_HEALTH_POINTS_TO_MAX:  # up to limitHealthPoints, always applies
+        lim = tb.ti[st.si[i, s1, SI_TYPE], TI_HP_LIMIT]
+        st.si[i, s1, SI_HP] = min(st.si[i, s1, SI_HP] + tb.ei[e, EI_VALUE], lim)
+        if tb.ei[e, EI_FLAG1] and s2 >= 0:
+            _kill(tb, st, i, s2, False)
+    elif code == E_SPAWN_IF_HAS_LESS:  # nextDouble() against prob first, score only when it spawns
+        if _rnd_double(st, i) >= tb.ef[e, EF_PROB]:
+            return False
+        if _get_res(st, i, s1, tb.ei[e, EI_RES]) > tb.ei[e, EI_LIMIT]:
+            return False
+        _add_sprite(tb, st, i, tb.ei[e, EI_STYPE], st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
+    elif code == E_HALF_SPEED:
+        _set_speed(st, i, s1, _speed_of(tb, st, i, s1) * 0.5)
+    elif code == E_CHANGE_SPEED_TO_ALL:
+        _eff_change_speed_to_all(tb, st, i, e)
+    elif code == E_CLONE_SPRITE:
+        _add_sprite(tb, st, i, st.si[i, s1, SI_TYPE], st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
+    elif code == E_KILL_IF_NOT_UPRIGHT:  # rotation 0 (no implemented class rotates) is never upright
+        _kill(tb, st, i, s1, False)
+    elif code == E_TRANSFORM_TO_RANDOM_CHILD:
+        _eff_transform_to_random_child(tb, st, i, e, s1, s2)
+    return True
+
+
+@njit(cache=True, _nrt=False)
+def _eff_remove_score(tb, st, i, e, s1, s2):
+    """``removeScore``: the score drops to 0 when sprite1 (no ``stype``) or a sprite of exactly ``stype`` is an
+    avatar; ``killSecond`` then kills sprite2 (as transformed, as GVGAI does)."""
+    t = tb.ei[e, EI_STYPE]
+    hit = False
+    if t < 0:
+        hit = tb.ti[st.si[i, s1, SI_TYPE], TI_AVATAR] != 0
+    elif tb.ti[t, TI_AVATAR]:
+        hit = st.tc[i, t, TC_N] > 0
+    if hit:
+        st.score[i] = 0.0
+        if tb.ei[e, EI_FLAG1] and s2 >= 0:
+            _kill(tb, st, i, s2, True)
+    return True
+
+
+@njit(cache=True, _nrt=False)
+def _eff_change_speed_to_all(tb, st, i, e):
+    """``increaseSpeedToAll`` / ``decreaseSpeedToAll`` (flag1; never below 0): every sprite of ``stype``'s subtree."""
+    t = tb.ei[e, EI_STYPE]
+    v = tb.ef[e, EF_OFFSET]
+    for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
+        u = tb.items[q]
+        for j in range(st.tc[i, u, TC_N]):
+            s = st.tl[i, u, j]
+            sp = _speed_of(tb, st, i, s)
+            if tb.ei[e, EI_FLAG1]:
+                sp = 0.0 if sp - v < 0 else sp - v
+            else:
+                sp += v
+            _set_speed(st, i, s, sp)
+
+
+@njit(cache=True, _nrt=False)
+def _eff_transform_to_random_child(tb, st, i, e, s1, s2):
+    """``transformToRandomChild``: transformTo a subtype of ``stype`` (itself excluded) drawn with nextInt."""
+    t = tb.ei[e, EI_STYPE]
+    n = tb.ti[t, TI_SUB1] - tb.ti[t, TI_SUB0] - 1
+    if n <= 0:
+        return
+    k = _rnd_int(st, i, n)
+    for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
+        u = tb.items[q]
+        if u == t:
+            continue
+        if k == 0:
+            _transform(tb, st, i, e, s1, s2, u, False)
+            return
+        k -= 1
 
 
 @njit(cache=True, _nrt=False)
@@ -1330,7 +1484,7 @@ def _active_move(tb, st, i, s, fx, fy, speed):
     """``GridPhysics.activeMovement`` of any sprite along the (float) direction (fx, fy) at ``speed`` cells."""
     t = st.si[i, s, SI_TYPE]
     if speed == 0:
-        speed = tb.tf[t, TF_SPEED]
+        speed = _speed_of(tb, st, i, s)
         if speed <= 0:
             speed = 1.0
     if fx == 0 and fy == 0:
@@ -1344,7 +1498,7 @@ def _active_move(tb, st, i, s, fx, fy, speed):
             return False
     px = int(speed * BS)
     if px == 0:
-        px = int(tb.tf[t, TF_SPEED])
+        px = int(_speed_of(tb, st, i, s))
         if px == 0:
             return False
     if tb.ti[t, TI_COOLDOWN] <= st.si[i, s, SI_LASTMOVE]:
@@ -1368,7 +1522,7 @@ def _eff_bounce_forward(tb, st, i, e, s1, s2):
         fx = -fx
     if dy * st.si[i, s2, SI_OY] < 0:
         fy = -fy
-    _active_move(tb, st, i, s1, fx, fy, tb.tf[st.si[i, s2, SI_TYPE], TF_SPEED])
+    _active_move(tb, st, i, s1, fx, fy, _speed_of(tb, st, i, s2))
     st.si[i, s1, SI_OX] = int(fx)
     st.si[i, s1, SI_OY] = int(fy)
     return True
@@ -1508,7 +1662,7 @@ def _eff_turn_around(tb, st, i, e, s1):
     _set_pos(st, i, s1, st.si[i, s1, SI_LX], st.si[i, s1, SI_LY])
     for _ in range(2):
         st.si[i, s1, SI_LASTMOVE] = tb.ti[t, TI_COOLDOWN]
-        _active_move(tb, st, i, s1, 0.0, 1.0, tb.tf[t, TF_SPEED])
+        _active_move(tb, st, i, s1, 0.0, 1.0, _speed_of(tb, st, i, s1))
     st.si[i, s1, SI_OX] = -st.si[i, s1, SI_OX]
     st.si[i, s1, SI_OY] = -st.si[i, s1, SI_OY]
     return True
@@ -1841,6 +1995,21 @@ def _subtypes_counter(tb, st, i, q):
 
 
 @njit(cache=True, _nrt=False)
+def _counter_more_or_stop(tb, st, i, q, code):
+    """SpriteCounterMore: done when ``stype`` counts at least ``limit``. StopCounter: never done; sets the shared
+    canEnd flag to ``count <= limit`` (``min``) or ``count != limit`` over its up to three types."""
+    if code == T_SPRITE_COUNTER_MORE:
+        return _count_active(tb, st, i, tb.qi[q, QI_T0]) >= tb.qi[q, QI_LIMIT]
+    acc = 0
+    for k in range(3):
+        if tb.qi[q, QI_T0 + k] >= 0:
+            acc += _count_active(tb, st, i, tb.qi[q, QI_T0 + k])
+    lim = tb.qi[q, QI_LIMIT]
+    st.ev[i, EV_NOEND] = not (acc <= lim if tb.qi[q, QI_MIN] != 0 else acc != lim)
+    return False
+
+
+@njit(cache=True, _nrt=False)
 def _terminations(tb, st, i, gt):
     for q in range(tb.qi.shape[0]):
         code = tb.qi[q, QI_CODE]
@@ -1857,6 +2026,10 @@ def _terminations(tb, st, i, gt):
             done = gt >= tb.qi[q, QI_LIMIT]
         elif code == T_MULTI_SPRITE_COUNTER_SUBTYPES:  # NPC
             done = _subtypes_counter(tb, st, i, q)
+        elif code == T_SPRITE_COUNTER_MORE or code == T_STOP_COUNTER:  # ONTOLOGY
+            done = _counter_more_or_stop(tb, st, i, q, code)
+        if done and code != T_TIMEOUT and st.ev[i, EV_NOEND]:
+            done = False  # ONTOLOGY: GVGAI's counters also require Termination.canEnd
         if done:
             st.ev[i, EV_ENDED] = True
             st.ev[i, EV_WINNER] = 1 if tb.qi[q, QI_WIN] != 0 else -1
@@ -1982,6 +2155,7 @@ def reset_env(tb, st, i, types, xs, ys, width, height, seed):
     st.ev[i, EV_ACTIVE] = True
     st.ev[i, EV_REFUSED] = 0
     st.ev[i, EV_FAULT] = 0
+    st.ev[i, EV_NOEND] = 0  # ONTOLOGY
     st.ev[i, EV_PASS] = 0
     st.rng[i, 0] = (np.int64(seed) ^ np.int64(MULTIPLIER)) & np.int64(MASK48)
     for k in range(types.shape[0]):

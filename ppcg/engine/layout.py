@@ -38,6 +38,10 @@ SI_PPXO = NSI + 1  # EFFECTS: the sprite's own passive speed in pixels (setSpeed
 NSI += 2
 SI_MARK = NSI  # the sparse pair pass that last found this sprite overlapping a second sprite (EV_PASS)
 NSI += 1
+# ONTOLOGY (issue 13): the sprite's own speed (a double, GVGAI's VGDLSprite.speed) where an effect changed it,
+# bit-exact in two fields (valid while SI_PPXO >= 0; kernel._set_speed / _speed_of)
+SI_SPDH, SI_SPDL = NSI, NSI + 1
+NSI += 2
 # per-type counters tc[N, T, 2]
 TC_N, TC_DIS = 0, 1
 # per-environment slot lists lst[N, 4, S]
@@ -51,6 +55,8 @@ NEV = 18
 EV_PASS = NEV  # sparse pair passes run since the reset (marks in SI_MARK)
 NEV += 1
 EV_FAULT = NEV  # engine faults (a sprite of a type that does not exist was asked for): BatchEngine raises
+NEV += 1
+EV_NOEND = NEV  # ONTOLOGY: a StopCounter holds GVGAI's shared Termination.canEnd false (counters cannot end)
 NEV += 1
 # EFFECTS: time-effect queue tq[N, MAX_TIMERS, 4]: effect, next execution tick, insertion number, subject type
 TQ_EFF, TQ_NEXT, TQ_SEQ, TQ_SUBJ = 0, 1, 2, 3

@@ -50,6 +50,7 @@ _TOKEN = re.compile(r"[^\x00-\x20]+")  # Java's trim() treats every char <= ' ' 
 _INT = re.compile(r"[+-]?\d+\Z")
 _FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fFdD]?\Z")
 _NAME = re.compile(r"[^\s>=#]+\Z")
+_IDENT = re.compile(r"[A-Za-z_]\w*\Z")
 _MAX_DEPTH = 100  # sprite-tree nesting (GVGAI's games use at most 4); keeps recursion bounded
 
 
@@ -524,7 +525,9 @@ class _Parser:
         if typ == "int":
             if _INT.match(raw):
                 return int(raw)
-            raise bad("an integer")
+            if raw in registry.INT_CONSTANTS:
+                return registry.INT_CONSTANTS[raw]
+            raise bad("an integer", suggest(raw, registry.INT_CONSTANTS))
         if typ == "score":
             parts = raw.split(",")
             if all(_INT.match(p) for p in parts):
@@ -541,7 +544,18 @@ class _Parser:
         if typ == "color":
             if raw in registry.COLORS:
                 return registry.COLORS[raw]
-            raise bad("a GVGAI colour name", suggest(raw, registry.COLORS))
+            near = suggest(raw, registry.COLORS)
+            if _IDENT.match(raw) and near is None:  # GVGAI fails to set the field and keeps the class's colour;
+                self.surprise(  # a near miss of a known name (GREN) is a typo, an error below
+                    VGDLValueError,
+                    f"unknown colour {raw!r} for {entry.name!r}; GVGAI keeps the class's default colour",
+                    line,
+                    col,
+                    text=f"{entry.name}={raw}",
+                    expected="a GVGAI colour name",
+                )
+                return entry.default
+            raise bad("a GVGAI colour name", near)
         if typ == "direction":
             if raw in registry.DIRECTIONS:
                 return registry.DIRECTIONS[raw]

@@ -19,7 +19,8 @@ API:
   by observations and the renderer; ``"cosmetic"``: only changes GVGAI's drawing).
 * :data:`DEFAULT_SPRITES`: ``wall`` and ``avatar`` as GVGAI defines them where a game does not.
 * :func:`lookup_class(kind, name)`, :func:`lookup_param(kind, name, param)`, :func:`is_cosmetic(kind, name,
-  param)`, :func:`names(kind)`, :func:`is_avatar_class(name)`, :data:`COLORS`, :data:`DIRECTIONS`.
+  param)`, :func:`names(kind)`, :func:`is_avatar_class(name)`, :data:`COLORS`, :data:`DIRECTIONS`,
+  :data:`INT_CONSTANTS`.
 
 Parameter types: ``int``, ``float``, ``bool``, ``str``, ``color`` (a GVGAI colour name), ``direction``
 (``UP/DOWN/LEFT/RIGHT/NONE``), ``sprite`` (one sprite name, checked to exist), ``sprites`` (comma-separated
@@ -39,6 +40,7 @@ from ppcg.vgdl.spec import Color, Direction
 __all__ = [
     "COLORS",
     "DIRECTIONS",
+    "INT_CONSTANTS",
     "PARAM_TYPES",
     "ClassEntry",
     "DEFAULT_SPRITES",
@@ -81,6 +83,14 @@ COLORS: dict[str, Color] = {
 # Colours some classes default to that are not in GVGAI's named table (java.awt constants).
 _OTHER_COLORS: dict[str, Color] = {
     "java.awt.Color.YELLOW": Color("java.awt.Color.YELLOW", (255, 255, 0)),
+}
+
+# GVGAI's integer constants a value may name instead of a number (ontology/Types.java: a value that names one of
+# its static fields takes that field's value, so ``physicstype=CONT`` is 1). One entry a line.
+INT_CONSTANTS: dict[str, int] = {
+    "PHYSICS_NONE": -1,
+    "GRID": 0,
+    "CONT": 1,
 }
 
 # Orientations (ontology/Types.java: DUP, DDOWN ...); y grows down. One entry a line.
@@ -224,7 +234,7 @@ _SPRITES: list[tuple[str, str | None, str]] = [
         "Passive",
         "value:int=1 limit:int=2 is_resource:bool=True ^color:color=java.awt.Color.YELLOW",
     ),
-    ("ResourcePack", "Resource", "is_static:bool=True"),
+    ("ResourcePack", "Resource", "is_static:bool=True resource_name:resource="),
     (
         "Conveyor",
         "VGDLSprite",
@@ -305,7 +315,7 @@ _SPRITES: list[tuple[str, str | None, str]] = [
     ("SpaceshipAvatar", "ShootAvatar", "angle_diff:float=0.3 speed:float=5 orientation:direction=NONE"),
     ("OngoingShootAvatar", "ShootAvatar", "speed:float=1"),
     ("OngoingAvatar", "OrientedAvatar", "speed:float=1"),
-    ("OngoingTurningAvatar", "OrientedAvatar", "speed:float=1"),
+    ("OngoingTurningAvatar", "OrientedAvatar", "speed:float=1 spawnBehind:sprite="),
     ("MissileAvatar", "OrientedAvatar", "speed:float=1"),
     ("BirdAvatar", "OrientedAvatar", "jump_strength:float=10"),
     ("CarAvatar", "OrientedAvatar", "angle_diff:float=0.15 facing:float=0 speed:float=0"),
@@ -355,7 +365,7 @@ _EFFECTS: list[tuple[str, str | None, str]] = [
     ("killIfAlive", "Effect", ""),
     ("killIfFrontal", "Effect", ""),
     ("killIfNotFrontal", "Effect", ""),
-    ("killIfSlow", "Effect", ""),
+    ("killIfSlow", "Effect", "limspeed:float=1.0"),
     ("killIfFast", "Effect", "limspeed:float=1.0"),
     ("killIfNotUpright", "Effect", ""),
     ("cloneSprite", "Effect", ""),
@@ -381,7 +391,7 @@ _EFFECTS: list[tuple[str, str | None, str]] = [
     ("wallStop", "Effect", ""),
     ("wallBounce", "Effect", "pixelPerfect:bool=False"),
     ("wallReverse", "Effect", ""),
-    ("bounceDirection", "Effect", "pixelPerfect:bool=False"),
+    ("bounceDirection", "Effect", "pixelPerfect:bool=False maxBounceAngleDeg:float=60"),
     ("collectResource", "Effect", "killResource:bool=True"),
     ("collectResourceIfHeld", "Effect", "heldResource:resource= value:int=1 killResource:bool=True"),
     ("teleportToExit", "Effect", ""),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from pathlib import Path
 from typing import TextIO
 
 from ppcg.vgdl.errors import VGDLError, VGDLWarning
@@ -72,18 +73,27 @@ def summary(game: GameSpec) -> str:
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run ``ppcg check``; returns 0 when the game and every level are valid, else 1."""
+    """Run ``ppcg check``; returns 0 when the game and every level are valid, else 1.
+
+    Raises:
+        CLIError: a file that does not exist (exit status 2, as every command's usage errors), before any
+            output.
+    """
+    from ppcg.cli import CLIError
+
     out = out or sys.stdout
     err = err or sys.stderr
     strict = bool(getattr(args, "strict", False))
     status = 0
+    missing = [p for p in getattr(args, "levels", []) or [] if not Path(p).is_file()]
+    if missing:
+        raise CLIError(f"no such level file: {', '.join(map(str, missing))}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", VGDLWarning)
         try:
             game = load_game(args.game, strict=strict)
         except FileNotFoundError as exc:
-            print(f"error: {exc}", file=err)
-            return 1
+            raise CLIError(str(exc)) from None
         except VGDLError as exc:
             _flush(caught, err)
             print(f"{exc}", file=err)

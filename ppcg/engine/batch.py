@@ -329,7 +329,8 @@ class BatchEngine:
         si, gn = np.asarray(snapshot["si"]), np.asarray(snapshot["gn"])
         if not (0 < slots <= L.GI_SLOT + 1 and 0 < cells < 1 << 15 and si.shape[1:2] == (slots,)
                 and gn.shape[1:2] == (max(cells, 1),)):  # sizes the arrays really have (alloc below)
-            raise ValueError(f"engine snapshot's capacity {slots} slots / {cells} cells does not fit its arrays")
+            raise ValueError(f"engine snapshot's capacity {slots} slots / {cells} cells does not fit its "
+                             "arrays")
         new = alloc_state(self.num_envs, slots, len(self.compiled.type_names), n_res, cells,
                           int(tb.misc[L.M_N_PULL]), int(tb.ei.shape[0]))
         for f in STATE_FIELDS:

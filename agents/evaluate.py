@@ -375,6 +375,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.episodes < 1:
         raise CLIError("--episodes must be >= 1")
+    from ppcg.agents.train import set_threads
+
+    set_threads(1, 1)  # as in training: thread pools that spin-wait for busy cores run many times slower
     try:
         report = evaluate_run(
             args.run_dir,

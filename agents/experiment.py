@@ -177,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     from ppcg.agents.config import ConfigError
     from ppcg.agents.evaluate import evaluate_run
     from ppcg.agents.run import RunDir, RunError
-    from ppcg.agents.train import TrainSettings, train
+    from ppcg.agents.train import TrainSettings, check_settings, train
 
     from ppcg.cli import CLIError
 
@@ -215,6 +215,7 @@ def run(args: argparse.Namespace) -> int:
             )
             path = runs_base / f"{cond.label.replace(':', '-n')}-s{seed}"
             try:
+                check_settings(settings)  # before any folder is made (lvl7 of a game with five levels)
                 if (path / "run.json").is_file():
                     run_dir = RunDir.open(path)
                     _check_same(run_dir, settings)

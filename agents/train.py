@@ -880,6 +880,16 @@ def resolve(settings: TrainSettings) -> tuple[Any, str]:
     return load_hyperparams(settings.algo, env_id, path, overrides), env_id
 
 
+def check_settings(settings: TrainSettings) -> None:
+    """Check the hyperparameters and the curriculum before a run folder is created.
+
+    Raises:
+        ConfigError, ValueError: what is wrong, with its file and line where there is one.
+    """
+    resolve(settings)
+    algorithm_for(settings, make_curriculum(settings))
+
+
 def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progress: bool = True) -> Any:
     """Train (or continue) the run in ``run_dir``; returns the trained model.
 
@@ -1068,8 +1078,7 @@ def run(args: argparse.Namespace) -> int:
                 train(saved, run_dir, resume=True, progress=not args.no_progress)
                 settings = saved
         else:
-            resolve(settings)  # check the hyperparameters and the curriculum before creating a folder
-            algorithm_for(settings, make_curriculum(settings))
+            check_settings(settings)
             run_dir = RunDir.create(args.out, settings.run_name())
             print(f"run folder: {run_dir.path}")
             train(settings, run_dir, progress=not args.no_progress)

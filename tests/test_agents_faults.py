@@ -359,3 +359,7 @@ def test_an_experiment_writes_new_results_beside_earlier_ones(tmp_path, monkeypa
     assert "these go to" in capsys.readouterr().err
     assert main([*argv, "--replace"]) == 0
     assert (results / "zelda" / "summary.json").is_file() and not (results / "zelda-3").exists()
+    capsys.readouterr()
+    assert main([*argv[:2], "--conditions", "lvl0,lvl7", *argv[4:]]) == 2  # zelda has lvl0 ... lvl4
+    assert "no human level 7" in capsys.readouterr().err
+    assert not (tmp_path / "runs" / "zelda" / "lvl7-s0").exists()

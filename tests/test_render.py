@@ -156,3 +156,27 @@ def test_render_command_writes_a_png(tmp_path, capsys):
     assert main(["render", "zelda", str(level), "--ansi"]) == 0
     assert CALM.rstrip("\n") in capsys.readouterr().out
     assert main(["render", "zelda", "no_such_file.txt", "--out", str(out)]) == 2
+
+
+@pytest.mark.parametrize("text, message", [("wwwww\nw..gw\nwwwww\n", "no avatar"), ("\n\n", "")])
+def test_render_and_play_refuse_a_level_they_cannot_show(tmp_path, capsys, text, message):
+    level = tmp_path / "bad.txt"
+    level.write_text(text)
+    render = ["render", "zelda", str(level), "--out", str(tmp_path / "x.png")]
+    for argv in (render, ["play", "zelda", "--level", str(level)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"ppcg {argv[0]}: error:") and message in err and "Traceback" not in err
+
+
+def test_render_into_a_missing_folder_is_a_clear_error(tmp_path, capsys):
+    assert main(["render", "zelda", "lvl0", "--out", str(tmp_path / "nope" / "x.png")]) == 2
+    assert "cannot write it" in capsys.readouterr().err
+
+
+def test_play_without_a_display_says_so(monkeypatch, capsys):
+    for key in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    assert main(["play", "zelda", "--level", "lvl0"]) == 2
+    assert "no display" in capsys.readouterr().err

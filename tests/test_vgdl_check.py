@@ -72,9 +72,12 @@ def test_unknown_level_character_warns_or_fails_strict(tmp_path, capsys):
     assert "l.txt:2:3:" in capsys.readouterr().err
 
 
-def test_missing_game(capsys):
-    assert main(["check", "no-such-game"]) == 1
-    assert "no game 'no-such-game'" in capsys.readouterr().err
+def test_missing_files_are_usage_errors_before_any_output(capsys):
+    assert main(["check", "no-such-game"]) == 2
+    assert "ppcg check: error: no game 'no-such-game'" in capsys.readouterr().err
+    assert main(["check", "zelda", "no-such-level.txt"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "ppcg check: error: no such level file: no-such-level.txt" in err
 
 
 def test_corpus_game_with_its_levels(corpus_dir, capsys):

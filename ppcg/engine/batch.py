@@ -459,7 +459,8 @@ class BatchEngine:
         si, gn = np.asarray(snapshot["si"]), np.asarray(snapshot["gn"])
         if not (0 < slots <= L.GI_SLOT + 1 and 0 < cells and si.shape[1:2] == (slots,)
                 and gn.shape[1:2] == (max(cells, 1),)):  # sizes the arrays really have (alloc below)
-            raise ValueError(f"engine snapshot's capacity {slots} slots / {cells} cells does not fit its arrays")
+            raise ValueError(f"engine snapshot's capacity {slots} slots / {cells} cells does not fit its "
+                             "arrays")
         room = _room_of(snapshot)
         new = self._alloc(self.num_envs, slots, cells, room)
         for f in STATE_FIELDS:

@@ -163,9 +163,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
+    import sys
+
+    from ppcg.cli import CLIError
     from ppcg.envs.render_cli import cli_env
 
     env = cli_env(args)
+    no_display = not any(os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"))
+    if sys.platform.startswith("linux") and no_display:
+        env.close()
+        raise CLIError(
+            "no display to open a window on (DISPLAY is not set); use 'ppcg render' or 'ppcg record' for "
+            "images and videos"
+        )
     session = PlaySession(env, seed=args.seed, fps=args.fps)
     print("arrows move, space is USE, r restarts, n new level, Esc quits")
     session.run()

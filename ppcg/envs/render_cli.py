@@ -39,16 +39,21 @@ def cli_env(args: argparse.Namespace):
         raise CLIError(f"--tile-size must be positive, not {args.tile_size}")
     if not 0.0 <= args.difficulty <= 1.0:
         raise CLIError(f"--difficulty must be in [0, 1], not {args.difficulty}")
+    from ppcg.vgdl.errors import VGDLError
+
     try:
-        return VGDLEnv(
+        env = VGDLEnv(
             args.game,
             level=args.level,
-            difficulty=args.difficulty,
+            difficulty=args.difficulty if args.level is None else None,
             render_mode="rgb_array",
             tile_size=args.tile_size,
         )
-    except (FileNotFoundError, ValueError) as exc:
+        for request in getattr(env._setup.source, "requests", ()):  # given levels: playable ones only
+            request.level.validate(env._setup.spec)
+    except (FileNotFoundError, ValueError, VGDLError) as exc:
         raise CLIError(str(exc)) from None
+    return env
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,7 +66,10 @@ def run(args: argparse.Namespace) -> int:
     env.reset(seed=args.seed)
     if args.out is not None:
         frame = env.render()
-        path = write_png(args.out, frame)
+        try:
+            path = write_png(args.out, frame)
+        except OSError as exc:
+            raise CLIError(f"--out {args.out}: cannot write it ({exc.strerror or exc})") from None
         print(f"{path}: {env.level.level_id}, {frame.shape[1]}x{frame.shape[0]} pixels")
     if args.ansi:
         env.render_mode = "ansi"

@@ -15,6 +15,7 @@ import argparse
 import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from ppcg.vgdl.errors import VGDLError, VGDLWarning
@@ -83,18 +84,26 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
     ``compile_game(game)`` and ``plan_level(compiled, level)``, when given, must also pass (they raise a
     :class:`VGDLError` naming file and line): the engine's own checks.
+
+    Raises:
+        CLIError: a file that does not exist (exit status 2, as every command's usage errors), before any
+            output.
     """
+    from ppcg.cli import CLIError
+
     out = out or sys.stdout
     err = err or sys.stderr
     strict = bool(getattr(args, "strict", False))
     status = 0
+    missing = [p for p in getattr(args, "levels", []) or [] if not Path(p).is_file()]
+    if missing:
+        raise CLIError(f"no such level file: {', '.join(map(str, missing))}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", VGDLWarning)
         try:
             game = load_game(args.game, strict=strict)
         except FileNotFoundError as exc:
-            print(f"error: {exc}", file=err)
-            return 1
+            raise CLIError(str(exc)) from None
         except VGDLError as exc:
             _flush(caught, err)
             print(f"{exc}", file=err)

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ppcg.agents.device import add_device_argument, resolve_device
 
 __all__ = [
     "add_arguments",
@@ -78,6 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", default=None, metavar="FILE", help="where to write the JSON (default: RUN/eval.json)"
     )
+    add_device_argument(parser)
 
 
 class LevelSlots:
@@ -280,18 +282,21 @@ def evaluate_run(
     seed: int = 12345,
     deterministic: bool = False,
     output: str | Path | None = None,
+    device: str = "cpu",
 ) -> dict[str, Any]:
-    """Evaluate the model of a run folder; writes ``eval.json`` (or ``output``) and returns the report."""
+    """Evaluate the model of a run folder on ``device`` (``auto``, ``cpu``, ``cuda``); writes ``eval.json``
+    (or ``output``) and returns the report."""
     from ppcg.agents.config import algorithm_class
     from ppcg.agents.run import RunDir, atomic_write_text
     from ppcg.agents.train import TrainSettings
 
+    torch_device = resolve_device(device)
     if not isinstance(run_dir, RunDir):
         run_dir = RunDir.open(run_dir)
     saved = run_dir.read_config()
     settings = TrainSettings.from_dict(saved["settings"])
     model_path = run_dir.model_for_eval()
-    model = algorithm_class(settings.algo).load(model_path, device="cpu")
+    model = algorithm_class(settings.algo).load(model_path, device=torch_device)
     sets = level_sets_for(settings.game, level_sets, episodes, settings=settings)
     report = evaluate_model(
         model, saved["env_id"], settings.obs, sets, seed=seed, deterministic=deterministic
@@ -306,16 +311,23 @@ def evaluate_run(
         train_seed=settings.seed,
         episodes=episodes,
         test_seed_base=TEST_SEED_BASE,
+        device=torch_device,
     )
     path = Path(output) if output else run_dir.eval_path
     atomic_write_text(path, json.dumps(report, indent=1, sort_keys=True, allow_nan=True) + "\n")
     return report
 
 
-def _pm(mean: float, std: float, pct: bool = False) -> str:
-    if math.isnan(mean):
-        return "-"
-    return f"{100 * mean:.0f}% ± {100 * std:.0f}" if pct else f"{mean:.2f} ± {std:.2f}"
+def _cells(figures: dict[str, Any]) -> str:
+    """Wins, win rate, mean score and the score's standard deviation over the episodes (a spread, not an
+    error bar: the agent's figures vary from episode to episode)."""
+    n, rate = figures["episodes"], figures["win_rate"]
+    if math.isnan(rate):
+        return "- | - | - | -"
+    return (
+        f"{round(rate * n)}/{n} | {100 * rate:.0f}% | {figures['score_mean']:.2f} | "
+        f"{figures['score_std']:.2f}"
+    )
 
 
 def format_table(report: dict[str, Any]) -> str:
@@ -324,22 +336,15 @@ def format_table(report: dict[str, Any]) -> str:
         f"evaluation of {report.get('run', '?')} ({report.get('timesteps', '?')} steps), "
         f"seed {report.get('seed')}",
         "",
-        "| set | level | episodes | win rate | score |",
-        "|---|---|---:|---:|---:|",
+        "| set | level | wins | win rate | mean score | score s.d. over episodes |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for name, s in report["sets"].items():
         for lid, lv in s["levels"].items():
             if len(s["levels"]) > 1 and (name.startswith("d=") or name == "train"):
                 continue  # generated sets: one episode per level, only the set's figures are meaningful
-            lines.append(
-                f"| {name} | {lid} | {lv['episodes']} | {_pm(lv['win_rate'], lv['win_std'], True)} | "
-                f"{_pm(lv['score_mean'], lv['score_std'])} |"
-            )
-        o = s["overall"]
-        lines.append(
-            f"| **{name}** | **all** | {o['episodes']} | {_pm(o['win_rate'], o['win_std'], True)} | "
-            f"{_pm(o['score_mean'], o['score_std'])} |"
-        )
+            lines.append(f"| {name} | {lid} | {_cells(lv)} |")
+        lines.append(f"| **{name}** | **all** | {_cells(s['overall'])} |")
     return "\n".join(lines)
 
 
@@ -359,6 +364,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             deterministic=args.deterministic,
             output=args.output,
+            device=args.device,
         )
     except (RunError, ValueError, FileNotFoundError) as exc:
         raise CLIError(str(exc)) from None

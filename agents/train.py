@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from ppcg.agents.device import add_device_argument, resolve_device
+
 __all__ = ["TrainSettings", "add_arguments", "run", "train", "env_id_for", "make_curriculum", "make_env"]
 
 ALGOS = ("a2c", "ppo", "dqn")
@@ -63,6 +65,8 @@ class TrainSettings:
         num_levels: Procgen's ``num_levels``: train on the generated levels of this many seeds only (0: a new
             level every episode).
         start_level: the first of those seeds.
+        device: where torch runs: ``"auto"``, ``"cpu"`` or ``"cuda"`` (:mod:`ppcg.agents.device`; a config
+            saved before this setting reads as ``"cpu"``).
     """
 
     game: str = "zelda"
@@ -82,6 +86,7 @@ class TrainSettings:
     curriculum_options: dict[str, Any] | None = None
     num_levels: int = 0
     start_level: int = 0
+    device: str = "cpu"
 
     def run_name(self) -> str:
         """Default run folder (``zelda-a2c-ppcg-s0``, ``zelda-a2c-difficulty0.5-s1``, ``...-lvl0-...``,
@@ -206,6 +211,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="engine (numba) threads (default: 1)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_device_argument(parser, default=None)
 
 
 def _whole_number(text: str, low: int) -> int:
@@ -245,6 +251,11 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
         raise CLIError("--num-levels chooses among generated levels; --curriculum fixed plays human levels")
     if start_level and not num_levels:
         raise CLIError("--start-level needs --num-levels N (the seeds start_level ... start_level + N - 1)")
+    device = getattr(args, "device", None) or "auto"
+    try:
+        resolve_device(device)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     curriculum_options = None
     if getattr(args, "curriculum_config", None):
         curriculum_options = read_curriculum_options(args.curriculum_config, args.curriculum)
@@ -266,6 +277,7 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
         env_threads=args.env_threads,
         num_levels=num_levels,
         start_level=start_level,
+        device=device,
     )
 
 
@@ -741,7 +753,14 @@ def resolve(settings: TrainSettings) -> tuple[Any, str]:
     return load_hyperparams(settings.algo, env_id, settings.config, overrides), env_id
 
 
-def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progress: bool = True) -> Any:
+def train(
+    settings: TrainSettings,
+    run_dir: Any,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    device: str | None = None,
+) -> Any:
     """Train (or continue) the run in ``run_dir``; returns the trained model.
 
     On a new run the resolved configuration is written first; on ``resume`` the saved one is used and training
@@ -749,7 +768,8 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     taken between rollouts) the run continues as if it had never stopped: the same episodes, the same random
     draws, the same final model. Ctrl-C or SIGTERM asks for a stop at the next rollout (an exact checkpoint);
     a second one stops at once with a checkpoint of where it stands. Either marks the run ``interrupted`` and
-    re-raises ``KeyboardInterrupt``.
+    re-raises ``KeyboardInterrupt``. ``device`` (``auto``, ``cpu``, ``cuda``) overrides the settings' device;
+    ``run.json`` records the one used.
     """
     from ppcg.agents.config import load_hyperparams
     from ppcg.agents.run import signals_to
@@ -765,6 +785,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
         algo_config, env_id = resolve(settings)
         _write_resolved(run_dir, settings, algo_config, env_id)
     total = algo_config.n_timesteps
+    torch_device = resolve_device(device or settings.device)
     curriculum = make_curriculum(settings)
     cls = algorithm_for(settings, curriculum)
     checkpoint = run_dir.last_checkpoint() if resume else None
@@ -811,7 +832,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
         curriculum.load_state_dict(cstate)
     if checkpoint is not None:
         model = cls.load(
-            checkpoint.model, env=env, device="cpu", tensorboard_log=str(run_dir.tensorboard_dir)
+            checkpoint.model, env=env, device=torch_device, tensorboard_log=str(run_dir.tensorboard_dir)
         )
     else:
         kwargs = policy_kwargs_for(algo_config, env.observation_space)
@@ -819,7 +840,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
             algo_config.policy,
             env,
             seed=settings.seed,
-            device="cpu",
+            device=torch_device,
             verbose=0,
             tensorboard_log=str(run_dir.tensorboard_dir),
             **kwargs,
@@ -828,7 +849,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
         _restore_snapshot(model, snapshot)
     remaining = max(0, total - done)
     start = time.time()
-    run_dir.update_status(status="running", total_timesteps=total, timesteps=done)
+    run_dir.update_status(status="running", total_timesteps=total, timesteps=done, device=torch_device)
     interrupts = _Interrupts()
     callbacks = _callbacks(
         settings,
@@ -917,7 +938,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{run_dir.path} is already complete")
                 settings = saved
             else:
-                train(saved, run_dir, resume=True, progress=not args.no_progress)
+                train(saved, run_dir, resume=True, progress=not args.no_progress, device=args.device)
                 settings = saved
         else:
             resolve(settings)  # check the hyperparameters and the curriculum before creating a folder
@@ -943,6 +964,7 @@ def run(args: argparse.Namespace) -> int:
             level_sets=sets,
             episodes=settings.eval_episodes,
             seed=10_000 + settings.seed,
+            device=status.get("device", "cpu"),
         )
         print(format_table(result))
         print(f"evaluation written to {run_dir.eval_path}")

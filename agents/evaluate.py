@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ppcg.agents.device import add_device_argument, resolve_device
 
 __all__ = [
     "add_arguments",
@@ -82,6 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="where to write the JSON (default: RUN/eval_SETS_epN_seedS.json, named by the settings)",
     )
+    add_device_argument(parser)
 
 
 class LevelSlots:
@@ -285,8 +287,9 @@ def evaluate_run(
     deterministic: bool = False,
     output: str | Path | None = None,
     reuse: bool = False,
+    device: str = "cpu",
 ) -> dict[str, Any]:
-    """Evaluate the model of a run folder and return the report.
+    """Evaluate the model of a run folder on ``device`` (``auto``, ``cpu``, ``cuda``) and return the report.
 
     The report is written to ``output``, else to the run folder's file named by these settings
     (:meth:`~ppcg.agents.run.RunDir.eval_path_for`: ``eval_human+d0.5_ep30_seed12345.json``), so that
@@ -296,13 +299,14 @@ def evaluate_run(
     from ppcg.agents.models import load_run_model
     from ppcg.agents.run import RunDir, atomic_write_text
 
+    torch_device = resolve_device(device)
     if not isinstance(run_dir, RunDir):
         run_dir = RunDir.open(run_dir)
     model_path = run_dir.model_for_eval()
     path = Path(output) if output else run_dir.eval_path_for(level_sets, episodes, seed, deterministic)
     if reuse and (cached := _same_evaluation(path, run_dir, model_path)) is not None:
         return cached
-    model, settings, env_id = load_run_model(run_dir, model_path)
+    model, settings, env_id = load_run_model(run_dir, model_path, device=torch_device)
     sets = level_sets_for(settings.game, level_sets, episodes, settings=settings)
     report = evaluate_model(model, env_id, settings.obs, sets, seed=seed, deterministic=deterministic)
     report.update(
@@ -316,6 +320,7 @@ def evaluate_run(
         episodes=episodes,
         level_sets=list(level_sets),
         test_seed_base=TEST_SEED_BASE,
+        device=torch_device,
     )
     atomic_write_text(path, json.dumps(report, indent=1, sort_keys=True, allow_nan=True) + "\n")
     report["file"] = str(path)
@@ -336,10 +341,16 @@ def _same_evaluation(path: Path, run_dir: Any, model_path: Path) -> dict[str, An
     return report
 
 
-def _pm(mean: float, std: float, pct: bool = False) -> str:
-    if math.isnan(mean):
-        return "-"
-    return f"{100 * mean:.0f}% ± {100 * std:.0f}" if pct else f"{mean:.2f} ± {std:.2f}"
+def _cells(figures: dict[str, Any]) -> str:
+    """Wins, win rate, mean score and the score's standard deviation over the episodes (a spread, not an
+    error bar: the agent's figures vary from episode to episode)."""
+    n, rate = figures["episodes"], figures["win_rate"]
+    if math.isnan(rate):
+        return "- | - | - | -"
+    return (
+        f"{round(rate * n)}/{n} | {100 * rate:.0f}% | {figures['score_mean']:.2f} | "
+        f"{figures['score_std']:.2f}"
+    )
 
 
 def format_table(report: dict[str, Any]) -> str:
@@ -348,22 +359,15 @@ def format_table(report: dict[str, Any]) -> str:
         f"evaluation of {report.get('run', '?')} ({report.get('timesteps', '?')} steps), "
         f"seed {report.get('seed')}",
         "",
-        "| set | level | episodes | win rate | score |",
-        "|---|---|---:|---:|---:|",
+        "| set | level | wins | win rate | mean score | score s.d. over episodes |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for name, s in report["sets"].items():
         for lid, lv in s["levels"].items():
             if len(s["levels"]) > 1 and (name.startswith("d=") or name == "train"):
                 continue  # generated sets: one episode per level, only the set's figures are meaningful
-            lines.append(
-                f"| {name} | {lid} | {lv['episodes']} | {_pm(lv['win_rate'], lv['win_std'], True)} | "
-                f"{_pm(lv['score_mean'], lv['score_std'])} |"
-            )
-        o = s["overall"]
-        lines.append(
-            f"| **{name}** | **all** | {o['episodes']} | {_pm(o['win_rate'], o['win_std'], True)} | "
-            f"{_pm(o['score_mean'], o['score_std'])} |"
-        )
+            lines.append(f"| {name} | {lid} | {_cells(lv)} |")
+        lines.append(f"| **{name}** | **all** | {_cells(s['overall'])} |")
     return "\n".join(lines)
 
 
@@ -386,6 +390,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             deterministic=args.deterministic,
             output=args.output,
+            device=args.device,
         )
     except (RunError, ValueError, FileNotFoundError) as exc:
         raise CLIError(str(exc)) from None

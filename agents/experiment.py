@@ -17,9 +17,12 @@ every run; see :mod:`ppcg.agents.evaluate`).
 
 ``results/GAME/`` (``--results``; a new ``results/GAME-2/`` ... when it holds results already, unless
 ``--replace``) receives ``README.md`` (the command, the machine time, and Markdown tables
-of the mean and standard deviation across seeds of the win rate and score per condition and test set),
-``summary.json`` (every run's figures) and the plots ``training_win_rate.png``, ``ppcg_difficulty.png`` and
-``generalization.png``.
+of the win rate and score per condition and test set: the IQM over seeds x levels with its 95% stratified
+bootstrap confidence interval, and the mean across seeds with its standard error; see
+:mod:`ppcg.agents.stats`), ``summary.json`` (every run's figures, per level too) and the plots
+``training_win_rate.png`` (mean across seeds, band ± 1 standard error), ``ppcg_difficulty.png`` and
+``generalization.png`` (IQM bars, 95% CI error bars). Conditions carry readable names and the same colour in
+every plot (:mod:`ppcg.agents.display`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ppcg.agents.device import add_device_argument, resolve_device
 
 __all__ = ["Condition", "parse_conditions", "add_arguments", "run", "summarise", "write_results"]
 
@@ -164,6 +169,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads (default: 1)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_device_argument(parser)
     parser.add_argument(
         "--note",
         default=None,
@@ -187,6 +193,10 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(str(exc)) from None
     if args.seeds < 1:
         raise CLIError("--seeds must be >= 1")
+    try:
+        resolve_device(args.device)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     command = (
         "ppcg experiment " + " ".join(shlex.quote(a) for a in sys.argv[2:])
         if sys.argv[1:2] == ["experiment"]
@@ -212,6 +222,7 @@ def run(args: argparse.Namespace) -> int:
                 threads=args.threads,
                 num_levels=cond.num_levels,
                 hyperparams=getattr(args, "hyperparams", None),
+                device=args.device,
             )
             path = runs_base / f"{cond.label.replace(':', '-n')}-s{seed}"
             try:
@@ -223,7 +234,9 @@ def run(args: argparse.Namespace) -> int:
                         print(f"[{cond.label} s{seed}] complete: {path}")
                     else:
                         print(f"[{cond.label} s{seed}] resuming {path}")
-                        train(settings, run_dir, resume=True, progress=not args.no_progress)
+                        train(
+                            settings, run_dir, resume=True, progress=not args.no_progress, device=args.device
+                        )
                 else:
                     print(f"[{cond.label} s{seed}] training -> {path}")
                     run_dir = RunDir.create(path, path.name)
@@ -232,7 +245,9 @@ def run(args: argparse.Namespace) -> int:
                 report = _cached_eval(run_dir, args.episodes, train=cond.has_training_set)
                 if report is None:
                     print(f"[{cond.label} s{seed}] evaluating")
-                    report = evaluate_run(run_dir, level_sets=level_sets, episodes=args.episodes, seed=12345)
+                    report = evaluate_run(
+                        run_dir, level_sets=level_sets, episodes=args.episodes, seed=12345, device=args.device
+                    )
             except (ConfigError, RunError, ValueError) as exc:
                 raise CLIError(str(exc)) from None
             records.append(_record(cond, seed, run_dir, report))
@@ -317,7 +332,14 @@ def _record(cond: Condition, seed: int, run_dir: Any, report: dict[str, Any]) ->
     status = run_dir.status()
     sets = {}
     for name, s in report["sets"].items():
-        sets[name] = {"win_rate": s["overall"]["win_rate"], "score": s["overall"]["score_mean"]}
+        sets[name] = {
+            "win_rate": s["overall"]["win_rate"],
+            "score": s["overall"]["score_mean"],
+            # per level (the tasks of the IQM over seeds x levels): a human level's win rate over its
+            # episodes, a generated level's 0 or 1
+            "level_win_rate": {lid: lv["win_rate"] for lid, lv in s["levels"].items()},
+            "level_score": {lid: lv["score_mean"] for lid, lv in s["levels"].items()},
+        }
         if name == "human":
             for lid, lv in s["levels"].items():
                 sets[f"human/{lid}"] = {"win_rate": lv["win_rate"], "score": lv["score_mean"]}
@@ -329,6 +351,7 @@ def _record(cond: Condition, seed: int, run_dir: Any, report: dict[str, Any]) ->
         "train_seconds": status.get("train_seconds"),
         "steps_per_second": status.get("steps_per_second"),
         "eval_seconds": report.get("seconds"),
+        "device": status.get("device", "cpu"),
         "sets": sets,
         "progress": _read_progress(run_dir.path / "progress.csv"),
     }
@@ -344,31 +367,55 @@ def _read_progress(path: Path) -> list[dict[str, float]]:
     return rows
 
 
-def _mean_std(values: list[float]) -> tuple[float, float]:
-    vals = [v for v in values if v is not None and not math.isnan(v)]
-    if not vals:
-        return math.nan, math.nan
-    m = sum(vals) / len(vals)
-    return m, math.sqrt(sum((v - m) ** 2 for v in vals) / len(vals))
+METRICS = ("win_rate", "score")
 
 
 def summarise(
     records: list[dict[str, Any]], conditions: list[Condition]
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """condition -> test set -> {win_rate: (mean, std), score: (mean, std), n} across seeds."""
+    """condition -> test set -> {win_rate: Aggregate, score: Aggregate, n: seeds}.
+
+    Each :class:`~ppcg.agents.stats.Aggregate` holds the mean and standard error across seeds of the seeds'
+    figures on the set and, where the runs kept per-level figures, the IQM over seeds x levels with its 95%
+    stratified bootstrap confidence interval (:mod:`ppcg.agents.stats`).
+    """
+    from ppcg.agents.stats import aggregate
+
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for cond in conditions:
         recs = [r for r in records if r["condition"] == cond.label]
         names = sorted({k for r in recs for k in r["sets"]}, key=_set_order)
-        out[cond.label] = {
-            name: {
-                "win_rate": _mean_std([r["sets"][name]["win_rate"] for r in recs if name in r["sets"]]),
-                "score": _mean_std([r["sets"][name]["score"] for r in recs if name in r["sets"]]),
-                "n": sum(1 for r in recs if name in r["sets"]),
+        out[cond.label] = {}
+        for name in names:
+            have = [r["sets"][name] for r in recs if name in r["sets"]]
+            entry: dict[str, Any] = {
+                metric: aggregate([s[metric] for s in have], level_scores(have, metric)) for metric in METRICS
             }
-            for name in names
-        }
+            entry["n"] = len(have)
+            out[cond.label][name] = entry
     return out
+
+
+def level_scores(sets: list[dict[str, Any]], metric: str) -> Any:
+    """The runs x levels matrix of ``metric`` for one condition and test set (one row per seed), or None.
+
+    Columns are the levels by id when every run has the same levels (the human levels, the generated test
+    sets); runs evaluated on levels of their own (their training sets) line up their k-th levels. None when a
+    run has no per-level figures, the runs have different numbers of levels, or a figure is missing (NaN).
+    """
+    import numpy as np
+
+    rows = [s.get(f"level_{metric}") for s in sets]
+    if not rows or not all(rows):
+        return None
+    ids = list(rows[0])
+    if all(set(row) == set(ids) for row in rows):
+        m = np.array([[row[i] for i in ids] for row in rows], dtype=float)
+    elif all(len(row) == len(ids) for row in rows):
+        m = np.array([list(row.values()) for row in rows], dtype=float)
+    else:
+        return None
+    return None if np.isnan(m).any() else m
 
 
 def _set_order(name: str) -> tuple[int, str]:
@@ -377,33 +424,66 @@ def _set_order(name: str) -> tuple[int, str]:
     return ({"human": 1, "d=0.5": 2, "d=1": 3, "train": 5}.get(name, 4), name)
 
 
-def _fmt(ms: tuple[float, float], pct: bool) -> str:
-    m, s = ms
-    if math.isnan(m):
+def _fmt_mean(a: Any, pct: bool) -> str:
+    if math.isnan(a.mean):
         return "-"
-    return f"{100 * m:.0f} ± {100 * s:.0f}" if pct else f"{m:.2f} ± {s:.2f}"
+    k, digits = (100, 0) if pct else (1, 2)
+    return f"{k * a.mean:.{digits}f}" + ("" if math.isnan(a.se) else f" ± {k * a.se:.{digits}f}")
 
 
-def markdown_tables(summary: dict[str, dict[str, dict[str, Any]]]) -> str:
-    """Two tables (win rate in %, score), rows conditions, columns test sets."""
+def _fmt_iqm(a: Any, pct: bool) -> str:
+    if math.isnan(a.iqm):
+        return "-"
+    k, digits = (100, 0) if pct else (1, 2)
+    return f"{k * a.iqm:.{digits}f} [{k * a.ci[0]:.{digits}f}, {k * a.ci[1]:.{digits}f}]"
+
+
+def markdown_tables(
+    summary: dict[str, dict[str, dict[str, Any]]], names: dict[str, str] | None = None
+) -> str:
+    """Per metric (win rate in %, score) two tables, rows conditions (``names``: label -> readable name):
+    the IQM over seeds x levels with its 95% confidence interval per test set, and the mean ± standard error
+    across seeds per test set and per human level."""
+    names = names or {}
     sets = sorted({s for c in summary.values() for s in c}, key=_set_order)
-    header = (
-        "| condition | "
-        + " | ".join(s.replace("human/", "") if s.startswith("human/") else f"**{s}**" for s in sets)
-        + " |"
-    )
-    rule = "|---|" + "---:|" * len(sets)
+    pooled = [s for s in sets if not s.startswith("human/")]
     parts = []
     for metric, title, pct in (("win_rate", "Win rate (%)", True), ("score", "Score", False)):
-        lines = [f"### {title}, mean ± std across seeds", "", header, rule]
-        for cond, row in summary.items():
-            lines.append(
-                f"| {cond} | "
-                + " | ".join(_fmt(row[s][metric], pct) if s in row else "-" for s in sets)
+        for kind, columns, fmt in (
+            ("IQM [95% CI] over seeds x levels", pooled, _fmt_iqm),
+            ("mean ± standard error across seeds", sets, _fmt_mean),
+        ):
+            if fmt is _fmt_iqm and not any(
+                not math.isnan(row[s][metric].iqm) for row in summary.values() for s in row
+            ):
+                continue  # no per-level figures: no IQM
+            header = (
+                "| condition | "
+                + " | ".join(
+                    s.replace("human/", "") if s.startswith("human/") else f"**{s}**" for s in columns
+                )
                 + " |"
             )
-        parts.append("\n".join(lines))
+            lines = [f"### {title}: {kind}", "", header, "|---|" + "---:|" * len(columns)]
+            for cond, row in summary.items():
+                lines.append(
+                    f"| {names.get(cond, cond)} | "
+                    + " | ".join(fmt(row[s][metric], pct) if s in row else "-" for s in columns)
+                    + " |"
+                )
+            parts.append("\n".join(lines))
     return "\n\n".join(parts)
+
+
+STATISTICS_NOTE = (
+    "- Statistics (as rliable, Agarwal et al. 2021): **IQM** is the interquartile mean (the mean of the "
+    "middle 50%) of the seeds x levels scores: one entry per seed and level, a human level's win rate over "
+    "its episodes, a generated level's 0 or 1. **[95% CI]** is its percentile interval over {reps:,} "
+    "stratified bootstrap resamples (the seeds drawn again, with replacement, level by level; fixed seed). "
+    "**mean ± s.e.**: the mean across seeds of each seed's figure on the set, ± its standard error (sample "
+    "standard deviation / sqrt(seeds); none for one seed). On a generated set (entries 0 or 1) the IQM is 0 "
+    "below about 25% wins and 1 above 75%: read the mean there."
+)
 
 
 def write_results(
@@ -417,7 +497,9 @@ def write_results(
     args: argparse.Namespace | None = None,
 ) -> None:
     """Write README.md, summary.json and the plots to ``out_dir``."""
+    from ppcg.agents.display import condition_name
     from ppcg.agents.run import atomic_write_text
+    from ppcg.agents.stats import BOOTSTRAP_REPS
 
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = summarise(records, conditions)
@@ -426,7 +508,9 @@ def write_results(
     sps = [r["steps_per_second"] for r in records if r.get("steps_per_second")]
     seeds = sorted({r["seed"] for r in records})
     steps = sorted({r["timesteps"] for r in records if r["timesteps"]})
-    plots = _plots(out_dir, conditions, records)
+    plots = _plots(out_dir, conditions, records, summary)
+    names = {c.label: condition_name(c) for c in conditions}
+    devices = sorted({r.get("device") or "cpu" for r in records})
     lines = [
         f"# {game}: fixed versus generated levels (ppcg experiment)",
         "",
@@ -434,14 +518,14 @@ def write_results(
         "",
         f"```bash\n{command}\n```",
         "",
-        f"- Conditions: {', '.join(c.label for c in conditions)}; seeds {seeds}; "
+        f"- Conditions: {', '.join(f'{names[c.label]} (`{c.label}`)' for c in conditions)}; seeds {seeds}; "
         f"{', '.join(f'{s:,}' for s in steps)} environment steps per run.",
         f"- Machine time: {wall_seconds / 60:.1f} min wall clock for this invocation; "
         f"{train_s / 60:.1f} min of training and {eval_s / 60:.1f} min of evaluation summed over runs "
         "(runs that were already complete count their original time). "
         f"Training speed {min(sps, default=0):,.0f}-{max(sps, default=0):,.0f} steps/s.",
         f"- Machine: {platform.machine()}, {_cpu_count()} CPU cores, Python {platform.python_version()}; "
-        "torch and the engine on one thread each.",
+        f"torch and the engine on one thread each; torch on {' and '.join(devices)}.",
         *([f"- Note: {args.note}"] if args is not None and getattr(args, "note", None) else []),
         "- Evaluation: the human levels (30 episodes each by default; `human` is all of them together) "
         "and 30 generated levels at d = 0.5 and at d = 1 (level seeds reserved for testing, never trained "
@@ -452,8 +536,9 @@ def write_results(
             if any(c.has_training_set for c in conditions)
             else ""
         ),
+        STATISTICS_NOTE.format(reps=BOOTSTRAP_REPS),
         "",
-        markdown_tables(summary),
+        markdown_tables(summary, names),
         "",
         "## Plots",
         "",
@@ -473,7 +558,7 @@ def write_results(
         "wall_seconds": round(wall_seconds, 1),
         "runs": slim,
         "summary": {
-            c: {s: {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()} for s, d in row.items()}
+            c: {s: {k: v.to_dict() if k in METRICS else v for k, v in d.items()} for s, d in row.items()}
             for c, row in summary.items()
         },
     }
@@ -486,35 +571,38 @@ def _cpu_count() -> int:
     return os.cpu_count() or 0
 
 
-def _plots(out_dir: Path, conditions: list[Condition], records: list[dict[str, Any]]) -> list[str]:
+def _plots(
+    out_dir: Path, conditions: list[Condition], records: list[dict[str, Any]], summary: dict[str, Any]
+) -> list[str]:
     """Plots: training win rate, PPCG's difficulty over time, generalization bars; returns file names."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
+    from ppcg.agents.display import condition_color, condition_name
 
     written = []
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for k, cond in enumerate(conditions):
-        for j, r in enumerate(x for x in records if x["condition"] == cond.label):
-            rows = [p for p in r["progress"] if not math.isnan(p.get("win_rate", math.nan))]
-            if rows:
-                ax.plot(
-                    [p["timesteps"] for p in rows],
-                    [p["win_rate"] for p in rows],
-                    color=colors[k % len(colors)],
-                    alpha=0.8,
-                    lw=1.2,
-                    label=cond.label if j == 0 else None,
-                )
+    fig, ax = plt.subplots(figsize=(9.5, 4))
+    seed_counts = set()
+    for cond in conditions:
+        curves = [_curve(r["progress"], "win_rate") for r in records if r["condition"] == cond.label]
+        curves = [c for c in curves if len(c[0])]
+        if not curves:
+            continue
+        seed_counts.add(len(curves))
+        t, mean, se = _mean_curve(curves)
+        color = condition_color(cond)
+        ax.plot(t, mean, color=color, lw=1.5, label=condition_name(cond))
+        if len(curves) > 1:
+            ax.fill_between(t, mean - se, mean + se, color=color, alpha=0.25, lw=0)
     ax.set_xlabel("environment steps")
     ax.set_ylabel("training win rate (last 100 episodes)")
     ax.set_ylim(-0.02, 1.02)
-    ax.legend()
-    ax.set_title("Training win rate (one line per seed)")
+    if seed_counts:
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    seeds = "/".join(str(n) for n in sorted(seed_counts)) or "0"
+    ax.set_title(f"Training win rate: mean across {seeds} seeds, band ± 1 standard error", fontsize="medium")
     fig.tight_layout()
     fig.savefig(out_dir / "training_win_rate.png", dpi=110)
     plt.close(fig)
@@ -541,34 +629,65 @@ def _plots(out_dir: Path, conditions: list[Condition], records: list[dict[str, A
         plt.close(fig)
         written.append("ppcg_difficulty.png")
 
-    summary = summarise(records, conditions)
     sets = [s for s in ("human", "d=0.5", "d=1", "train") if any(s in row for row in summary.values())]
     names = {"human": "human levels", "train": "its training levels"}
     if sets:
-        fig, ax = plt.subplots(figsize=(7, 4))
+        fig, ax = plt.subplots(figsize=(9.5, 4))
         width = 0.8 / max(1, len(conditions))
         x = np.arange(len(sets))
         for k, cond in enumerate(conditions):
             row = summary[cond.label]
-            means = [row[s]["win_rate"][0] if s in row else np.nan for s in sets]
-            stds = [row[s]["win_rate"][1] if s in row else np.nan for s in sets]
+            got = [row[s]["win_rate"] if s in row else None for s in sets]
+            iqm = np.array([np.nan if a is None else a.iqm for a in got])
+            low = np.array([np.nan if a is None else a.ci[0] for a in got])
+            high = np.array([np.nan if a is None else a.ci[1] for a in got])
+            mean = np.array([np.nan if a is None else a.mean for a in got])
+            at = x + (k - (len(conditions) - 1) / 2) * width
             ax.bar(
-                x + (k - (len(conditions) - 1) / 2) * width,
-                means,
+                at,
+                iqm,
                 width,
-                yerr=stds,
+                yerr=np.nan_to_num(np.vstack([iqm - low, high - iqm])),
                 capsize=3,
-                label=cond.label,
-                color=colors[k % len(colors)],
+                label=condition_name(cond),
+                color=condition_color(cond),
+            )
+            ax.plot(
+                at, mean, "o", ms=4, mfc="white", mec="black", label="mean across seeds" if k == 0 else None
             )
         ax.set_xticks(x, [names.get(s, f"generated {s}") for s in sets])
-        ax.set_ylabel("win rate (mean ± std across seeds)")
+        ax.set_ylabel("win rate: IQM over seeds x levels")
         ax.set_ylim(0, 1.05)
         title = "test levels" if "train" not in sets else "test levels and the training levels"
-        ax.set_title(f"Generalization: win rate on {title}")
-        ax.legend()
+        ax.set_title(
+            f"Generalization: win rate on {title}\n(bars: IQM, error bars: 95% stratified bootstrap CI)",
+            fontsize="medium",
+        )
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
         fig.tight_layout()
         fig.savefig(out_dir / "generalization.png", dpi=110)
         plt.close(fig)
         written.append("generalization.png")
     return written
+
+
+def _curve(progress: list[dict[str, float]], key: str) -> tuple[Any, Any]:
+    """(steps, values) of one run's ``progress.csv`` column, without the rows where it is NaN."""
+    import numpy as np
+
+    rows = [p for p in progress if not math.isnan(p.get(key, math.nan))]
+    return np.array([p["timesteps"] for p in rows]), np.array([p[key] for p in rows])
+
+
+def _mean_curve(curves: list[tuple[Any, Any]]) -> tuple[Any, Any, Any]:
+    """Seeds' curves on their common range of steps (each interpolated to every step any of them logged):
+    (steps, mean, standard error across seeds; 0 for one seed)."""
+    import numpy as np
+
+    first = max(t[0] for t, _ in curves)
+    last = min(t[-1] for t, _ in curves)
+    grid = np.unique(np.concatenate([t for t, _ in curves]))
+    grid = grid[(grid >= first) & (grid <= last)]
+    values = np.array([np.interp(grid, t, v) for t, v in curves])
+    se = values.std(axis=0, ddof=1) / np.sqrt(len(curves)) if len(curves) > 1 else np.zeros(len(grid))
+    return grid, values.mean(axis=0), se

@@ -42,6 +42,7 @@ def build_model(
     seed: int,
     tensorboard_log: str | None = None,
     game: str | None = None,
+    device: str = "cpu",
 ) -> Any:
     """A new model of ``cls`` for ``env`` with the hyperparameters of ``algo_config`` (as ``ppcg train``);
     ``game`` locates the avatar for a :class:`~ppcg.agents.policies.CentredGridCNN`."""
@@ -49,7 +50,8 @@ def build_model(
 
     kwargs = policy_kwargs_for(algo_config, env.observation_space, game)
     return cls(
-        algo_config.policy, env, seed=seed, device="cpu", verbose=0, tensorboard_log=tensorboard_log, **kwargs
+        algo_config.policy, env, seed=seed, device=device, verbose=0, tensorboard_log=tensorboard_log,
+        **kwargs,
     )
 
 
@@ -68,7 +70,7 @@ def load_weights(model: Any, path: str | Path) -> Any:
             data = json.loads(archive.read("data").decode("utf-8")) if "data" in names else {}
         if not isinstance(data, dict):
             raise ValueError("its 'data' entry is not a JSON object")
-        model.set_parameters(str(path), exact_match=True, device="cpu")  # tensors only (weights_only=True)
+        model.set_parameters(str(path), exact_match=True, device=model.device)  # tensors only (weights_only)
     except (OSError, zipfile.BadZipFile, UnicodeDecodeError, KeyError, RuntimeError, ValueError) as exc:
         raise ValueError(f"cannot load the model file {path}: {exc}") from None
     for name, kind in COUNTERS.items():
@@ -103,7 +105,9 @@ def run_folder_of(path: str | Path) -> Any:
     )
 
 
-def load_run_model(run_dir: Any, model_path: str | Path | None = None) -> tuple[Any, Any, str]:
+def load_run_model(
+    run_dir: Any, model_path: str | Path | None = None, *, device: str = "cpu"
+) -> tuple[Any, Any, str]:
     """The model of a run folder, rebuilt from its configuration: ``(model, settings, env_id)``.
 
     Args:
@@ -124,7 +128,8 @@ def load_run_model(run_dir: Any, model_path: str | Path | None = None) -> tuple[
     env = make_env(env_id, 1, level_source=None, obs=settings.obs, seed=0, env_kwargs=algo_config.env_kwargs)
     try:
         model = build_model(
-            algorithm_class(settings.algo), algo_config, env, seed=settings.seed, game=settings.game
+            algorithm_class(settings.algo), algo_config, env, seed=settings.seed, game=settings.game,
+            device=device,
         )
         load_weights(model, path)
     finally:

@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from ppcg.agents.device import add_device_argument, resolve_device
+
 __all__ = ["TrainSettings", "add_arguments", "run", "train", "env_id_for", "make_curriculum", "make_env"]
 
 ALGOS = ("a2c", "ppo", "dqn")
@@ -69,6 +71,8 @@ class TrainSettings:
         eval_levels: episodes per level set in those evaluations.
         hyperparams: a named preset of the bundled hyperparameters (:data:`ppcg.agents.config.PRESETS`:
             ``default``, ``paper``); None: ``default``. ``config`` (a file) takes precedence.
+        device: where torch runs: ``"auto"``, ``"cpu"`` or ``"cuda"`` (:mod:`ppcg.agents.device`; a config
+            saved before this setting reads as ``"cpu"``).
     """
 
     game: str = "zelda"
@@ -91,6 +95,7 @@ class TrainSettings:
     eval_every: int | None = None
     eval_levels: int = 20
     hyperparams: str | None = None
+    device: str = "cpu"
 
     def run_name(self) -> str:
         """Default run folder (``zelda-a2c-ppcg-s0``, ``zelda-a2c-difficulty0.5-s1``, ``...-lvl0-...``,
@@ -240,6 +245,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="engine (numba) threads (default: 1)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_device_argument(parser, default=None)
 
 
 def _whole_number(text: str, low: int) -> int:
@@ -279,6 +285,11 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
         raise CLIError("--num-levels chooses among generated levels; --curriculum fixed plays human levels")
     if start_level and not num_levels:
         raise CLIError("--start-level needs --num-levels N (the seeds start_level ... start_level + N - 1)")
+    device = getattr(args, "device", None) or "auto"
+    try:
+        resolve_device(device)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
     curriculum_options = None
     if getattr(args, "curriculum_config", None):
         curriculum_options = read_curriculum_options(args.curriculum_config, args.curriculum, args.game)
@@ -303,6 +314,7 @@ def settings_from_args(args: argparse.Namespace) -> TrainSettings:
         eval_every=getattr(args, "eval_every", None),
         hyperparams=getattr(args, "hyperparams", None),
         eval_levels=getattr(args, "eval_levels", 20),
+        device=device,
     )
 
 
@@ -890,7 +902,14 @@ def check_settings(settings: TrainSettings) -> None:
     algorithm_for(settings, make_curriculum(settings))
 
 
-def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progress: bool = True) -> Any:
+def train(
+    settings: TrainSettings,
+    run_dir: Any,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    device: str | None = None,
+) -> Any:
     """Train (or continue) the run in ``run_dir``; returns the trained model.
 
     On a new run the resolved configuration is written first; on ``resume`` the saved one is used and training
@@ -898,7 +917,8 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     taken between rollouts) the run continues as if it had never stopped: the same episodes, the same random
     draws, the same final model. Ctrl-C or SIGTERM asks for a stop at the next rollout (an exact checkpoint);
     a second one stops at once with a checkpoint of where it stands. Either marks the run ``interrupted`` and
-    re-raises ``KeyboardInterrupt``.
+    re-raises ``KeyboardInterrupt``. ``device`` (``auto``, ``cpu``, ``cuda``) overrides the settings' device;
+    ``run.json`` records the one used.
     """
     from ppcg.agents.config import load_hyperparams
     from ppcg.agents.models import build_model, load_weights
@@ -916,6 +936,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
         algo_config, env_id = resolve(settings)
         _write_resolved(run_dir, settings, algo_config, env_id)
     total = algo_config.n_timesteps
+    torch_device = resolve_device(device or settings.device)
     curriculum = make_curriculum(settings)
     cls = algorithm_for(settings, curriculum)
     checkpoint = run_dir.last_intact_checkpoint(warn=_warn) if resume else None
@@ -970,7 +991,10 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
         curriculum.load_state_dict(cstate)
     # Built from the run's configuration; a checkpoint gives only weights and counters (nothing executed).
     tb_dir = str(run_dir.tensorboard_dir)
-    model = build_model(cls, algo_config, env, seed=settings.seed, tensorboard_log=tb_dir, game=settings.game)
+    model = build_model(
+        cls, algo_config, env, seed=settings.seed, tensorboard_log=tb_dir, game=settings.game,
+        device=torch_device,
+    )
     if checkpoint is not None:
         load_weights(model, checkpoint.model)
     if snapshot is not None:
@@ -978,7 +1002,7 @@ def train(settings: TrainSettings, run_dir: Any, *, resume: bool = False, progre
     remaining = max(0, total - done)
     session_start = time.time()
     start = session_start - offset  # the run's clock: a resumed run's seconds go on from its checkpoint's
-    run_dir.update_status(status="running", total_timesteps=total, timesteps=done)
+    run_dir.update_status(status="running", total_timesteps=total, timesteps=done, device=torch_device)
     interrupts = _Interrupts()
     callbacks = _callbacks(
         settings,
@@ -1075,7 +1099,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{run_dir.path} is already complete")
                 settings = saved
             else:
-                train(saved, run_dir, resume=True, progress=not args.no_progress)
+                train(saved, run_dir, resume=True, progress=not args.no_progress, device=args.device)
                 settings = saved
         else:
             check_settings(settings)
@@ -1101,6 +1125,7 @@ def run(args: argparse.Namespace) -> int:
             episodes=settings.eval_episodes,
             seed=10_000 + settings.seed,
             reuse=True,  # a finished run resumed again: its evaluation is already there
+            device=status.get("device", "cpu"),
         )
         print(format_table(result))
         print(f"evaluation written to {result['file']}")

@@ -57,6 +57,7 @@ def test_train_interrupt_resume_evaluate(tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr().out
     status = run.status()
     assert status["status"] == "complete" and status["timesteps"] == 1600 and run.model_path.is_file()
+    assert status["device"] == "cpu" and run.read_config()["settings"]["device"] == "auto"
     assert "| **human** | **all** |" in printed and "| **d=0.5** | **all** |" in printed
     steps = [int(line.split(",")[0]) for line in (out / "progress.csv").read_text().splitlines()[1:]]
     assert steps == sorted(steps) and steps[-1] == 1600 and min(steps) <= 800
@@ -76,7 +77,7 @@ def test_train_interrupt_resume_evaluate(tmp_path, monkeypatch, capsys):
     d1 = reports[0]["sets"]["d=1"]["levels"]
     assert len(d1) == 2 and all("/d=1.000/seed=" in lid for lid in d1)
     assert all(int(lid.rsplit("=", 1)[1]) >= 2**31 for lid in d1)  # test seeds never used in training
-    assert reports[0]["timesteps"] == 1600
+    assert reports[0]["timesteps"] == 1600 and reports[0]["device"] == "cpu"
 
 
 def test_bad_arguments_are_clear_errors(capsys, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
+import numpy as np
 import pytest
 from ppcg.agents.experiment import Condition, markdown_tables, parse_conditions, summarise, write_results
 
@@ -39,10 +40,14 @@ def test_parse_conditions():
             parse_conditions(bad)
 
 
-def record(cond, seed, human, d05, lvl0=None):
+def record(cond, seed, human, d05, lvl0=None, human_levels=None, d05_levels=None):
     sets = {"human": {"win_rate": human, "score": 10 * human}, "d=0.5": {"win_rate": d05, "score": 1.0}}
     if lvl0 is not None:
         sets["human/lvl0"] = {"win_rate": lvl0, "score": 0.0}
+    for name, levels in (("human", human_levels), ("d=0.5", d05_levels)):
+        if levels is not None:
+            sets[name]["level_win_rate"] = levels
+            sets[name]["level_score"] = {lid: 2 * w for lid, w in levels.items()}
     return {
         "condition": cond,
         "seed": seed,
@@ -59,21 +64,78 @@ def record(cond, seed, human, d05, lvl0=None):
     }
 
 
-def test_summary_is_mean_and_population_std_across_seeds():
+def levels(*wins, prefix="lvl"):
+    return {f"{prefix}{k}": w for k, w in enumerate(wins)}
+
+
+def test_summary_is_mean_and_standard_error_across_seeds():
     conds = parse_conditions("lvl0,ppcg")
     recs = [record("lvl0", 0, 0.2, 0.0, 1.0), record("lvl0", 1, 0.4, 0.0, 0.5), record("ppcg", 0, 0.5, 0.5)]
     s = summarise(recs, conds)
-    assert s["lvl0"]["human"]["win_rate"] == pytest.approx((0.3, 0.1))
-    assert s["lvl0"]["human/lvl0"]["win_rate"] == pytest.approx((0.75, 0.25))
-    assert s["ppcg"]["d=0.5"]["win_rate"] == (0.5, 0.0) and s["ppcg"]["human"]["n"] == 1
-    table = markdown_tables(s)
-    assert "| lvl0 | 75 ± 25 | 30 ± 10 | 0 ± 0 |" in table
-    assert "| ppcg | - | 50 ± 0 | 50 ± 0 |" in table
+    h = s["lvl0"]["human"]["win_rate"]
+    assert (h.mean, h.se, h.seeds) == (pytest.approx(0.3), pytest.approx(0.1), 2)  # s.e. = 0.1414 / sqrt(2)
+    lvl0 = s["lvl0"]["human/lvl0"]["win_rate"]
+    assert (lvl0.mean, lvl0.se) == pytest.approx((0.75, 0.25))
+    one = s["ppcg"]["d=0.5"]["win_rate"]
+    assert one.mean == 0.5 and math.isnan(one.se) and s["ppcg"]["human"]["n"] == 1
+    assert math.isnan(h.iqm)  # no per-level figures: no IQM
+    table = markdown_tables(s, {"lvl0": "one human level (lvl0)"})
+    assert "### Win rate (%): mean ± standard error across seeds" in table
+    assert "| one human level (lvl0) | 75 ± 25 | 30 ± 10 | 0 ± 0 |" in table
+    assert "| ppcg | - | 50 | 50 |" in table  # one seed: no standard error
+    assert "IQM" not in table
+
+
+def test_iqm_over_seeds_and_levels():
+    conds = parse_conditions("ppcg")
+    recs = [
+        record("ppcg", 0, 0.5, 0.25, human_levels=levels(0.2, 0.4, 0.6, 0.8), d05_levels=levels(1, 0, 0, 0)),
+        # the same levels in another order: matched by id
+        record("ppcg", 1, 0.4, 0.0, human_levels={"lvl3": 1.0, "lvl0": 0.0, "lvl1": 0.2, "lvl2": 0.4}),
+    ]
+    recs[1]["sets"]["d=0.5"].update(level_win_rate=levels(0, 0, 0, 0), level_score=levels(0, 0, 0, 0))
+    s = summarise(recs, conds)
+    h = s["ppcg"]["human"]["win_rate"]
+    # entries 0.2 0.4 0.6 0.8 and 0.0 0.2 0.4 1.0: the middle four of eight are 0.2 0.4 0.4 0.6
+    assert h.iqm == pytest.approx(0.4) and h.levels == 4 and h.ci[0] <= 0.4 <= h.ci[1]
+    assert s["ppcg"]["human"]["score"].iqm == pytest.approx(0.8)
+    d = s["ppcg"]["d=0.5"]["win_rate"]
+    assert d.iqm == 0.0 and d.mean == pytest.approx(0.125)
+    table = markdown_tables(s, {"ppcg": "PPCG"})
+    assert "### Win rate (%): IQM [95% CI] over seeds x levels" in table
+    assert f"| PPCG | 40 [{100 * h.ci[0]:.0f}, {100 * h.ci[1]:.0f}] | 0 [0, " in table
+    assert "### Score: IQM [95% CI] over seeds x levels" in table
+
+
+def test_record_keeps_the_figures_of_every_level(tmp_path):
+    from ppcg.agents.experiment import _record
+    from ppcg.agents.run import RunDir
+
+    run = RunDir.create(tmp_path / "r", "r")
+    run.update_status(timesteps=1000, device="cpu")
+
+    def lv(w, sc):
+        return {"episodes": 1, "win_rate": w, "score_mean": sc}
+
+    report = {
+        "sets": {
+            "human": {"overall": lv(0.5, 1.0), "levels": {"lvl0": lv(1.0, 2.0), "lvl1": lv(0.0, 0.0)}},
+            "d=1": {"overall": lv(0.5, 0.5), "levels": {"a": lv(1.0, 1.0), "b": lv(0.0, 0.0)}},
+        }
+    }
+    rec = _record(parse_conditions("ppcg")[0], 0, run, report)
+    assert rec["sets"]["d=1"]["level_win_rate"] == {"a": 1.0, "b": 0.0}
+    assert rec["sets"]["human"]["level_score"] == {"lvl0": 2.0, "lvl1": 0.0}
+    assert rec["sets"]["human/lvl1"] == {"win_rate": 0.0, "score": 0.0} and rec["device"] == "cpu"
 
 
 def test_write_results_writes_readme_summary_and_plots(tmp_path):
     conds = parse_conditions("lvl0,ppcg")
-    recs = [record("lvl0", 0, 0.2, 0.0), record("ppcg", 0, 0.5, 0.5), record("ppcg", 1, 0.7, 0.1)]
+    recs = [
+        record("lvl0", 0, 0.2, 0.0),
+        record("ppcg", 0, 0.5, 0.5, d05_levels=levels(1, 0, prefix="s")),
+        record("ppcg", 1, 0.7, 0.1, d05_levels=levels(0, 0, prefix="s")),
+    ]
     write_results(
         tmp_path,
         "zelda",
@@ -85,13 +147,17 @@ def test_write_results_writes_readme_summary_and_plots(tmp_path):
     )
     readme = (tmp_path / "README.md").read_text()
     assert "ppcg experiment zelda --seeds 2" in readme and "2.0 min wall clock" in readme
-    assert "| ppcg | 60 ± 10 | 30 ± 20 |" in readme
+    assert "one human level (lvl0) (`lvl0`), PPCG (`ppcg`)" in readme and "torch on cpu" in readme
+    assert "| PPCG | 60 ± 10 | 30 ± 20 |" in readme and "| PPCG | - | 0 [0, " in readme
+    assert "2,000 stratified bootstrap resamples" in readme and "± " in readme and " std" not in readme
     for png in ("training_win_rate.png", "ppcg_difficulty.png", "generalization.png"):
         assert (tmp_path / png).stat().st_size > 1000 and f"]({png})" in readme
     import json
 
     data = json.loads((tmp_path / "summary.json").read_text())
-    assert data["summary"]["ppcg"]["human"]["win_rate"] == pytest.approx([0.6, 0.1])
+    human = data["summary"]["ppcg"]["human"]["win_rate"]
+    assert (human["mean"], human["se"], human["seeds"]) == (pytest.approx(0.6), pytest.approx(0.1), 2)
+    assert data["summary"]["ppcg"]["d=0.5"]["win_rate"]["levels"] == 2
     assert len(data["runs"]) == 3 and "progress" not in data["runs"][0]
 
 
@@ -104,9 +170,22 @@ def test_results_show_the_training_levels_of_n_level_conditions(tmp_path):
     readme = (tmp_path / "README.md").read_text()
     assert "| **d=0.5** | **train** |" in readme and "`train`: 30 of the run's own training levels" in readme
     assert (
-        "| random:10 | 10 ± 0 | 20 ± 0 | 90 ± 0 |" in readme and "| random | 30 ± 0 | 40 ± 0 | - |" in readme
+        "| random difficulty, 10 training levels | 10 | 20 | 90 |" in readme
+        and "| random difficulty | 30 | 40 | - |" in readme
     )
     assert (tmp_path / "generalization.png").stat().st_size > 1000
+
+
+def test_training_curves_are_averaged_over_the_seeds_common_range():
+    from ppcg.agents.experiment import _mean_curve
+
+    a = (np.array([0.0, 10.0, 20.0]), np.array([0.0, 0.2, 0.4]))
+    b = (np.array([5.0, 15.0, 30.0]), np.array([0.0, 0.4, 0.6]))
+    t, mean, se = _mean_curve([a, b])
+    assert t.tolist() == [5.0, 10.0, 15.0, 20.0]  # where both seeds have figures
+    # a at 5, 10, 15, 20: 0.1 0.2 0.3 0.4; b: 0.0 0.2 0.4 0.467
+    assert mean == pytest.approx([0.05, 0.2, 0.35, (0.4 + 0.4 + 0.2 / 3) / 2])
+    assert se[1] == pytest.approx(0.0) and se[0] == pytest.approx(0.05)
 
 
 def test_a_run_made_with_other_settings_is_not_reused(tmp_path):

@@ -6,6 +6,7 @@ Uses the real engine, environments, curricula and SB3; budgets are tiny so that 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -252,7 +253,7 @@ def test_num_levels_trains_on_a_finite_set_and_evaluates_on_it(tmp_path, capsys)
     argv = ["train", "zelda", "--curriculum", "random", "--num-levels", "3", "--start-level", "7"]
     assert main([*argv, "--timesteps", "400", *COMMON, "--eval-episodes", "4", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "| **train** | **all** | 4 |" in printed
+    assert re.search(r"\| \*\*train\*\* \| \*\*all\*\* \| \d/4 \|", printed)
     run = RunDir.open(out)
     settings = run.read_config()["settings"]
     assert (settings["num_levels"], settings["start_level"]) == (3, 7)

@@ -140,7 +140,7 @@ class HeldOutEvaluation(BaseCallback):
         spent = time.time() - t0
         self.eval_seconds += spent
         row: dict[str, float] = {
-            "timesteps": float(self.num_timesteps),
+            "timesteps": int(self.num_timesteps),
             "train_seconds": round(
                 self.time_offset + time.time() - (self.start_time or t0) - self.eval_seconds, 2
             ),

@@ -95,16 +95,16 @@ class HeldOutEvaluation(BaseCallback):
         self.next_eval = (self.num_timesteps // self.every + 1) * self.every
         if self.path is None:
             return
-        kept = [r for r in read_eval_log(self.path) if r.get("timesteps", math.inf) <= self.num_timesteps]
-        # A resumed run continues its curve from the checkpoint: rows written after it are dropped, and the
-        # training clock goes on from the last row's.
-        self.time_offset = kept[-1]["train_seconds"] if kept else 0.0
-        self.history = kept
-        from ppcg.agents.run import atomic_write_text
+        from ppcg.agents.run import trim_log
 
-        lines = [",".join(self.columns)]
-        lines += [",".join(str(_cell(r.get(c, math.nan))) for c in self.columns) for r in kept]
-        atomic_write_text(self.path, "\n".join(lines) + "\n")
+        if self.path.is_file():
+            # A resumed run continues its curve from the checkpoint: rows written after it are dropped, and
+            # the training clock goes on from the last row's.
+            self.time_offset = trim_log(self.path, self.num_timesteps, clock="train_seconds")
+            self.history = read_eval_log(self.path)
+        else:
+            with open(self.path, "w", newline="") as f:
+                csv.writer(f).writerow(self.columns)
 
     def _on_step(self) -> bool:
         if self.num_timesteps >= self.next_eval:

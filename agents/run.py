@@ -197,9 +197,10 @@ def read_snapshot(path: str | Path) -> dict[str, Any]:
     return fill(tree)
 
 
-def trim_log(path: str | Path, timesteps: int) -> float:
-    """Drop the rows of a ``progress.csv`` logged after ``timesteps`` (by a run stopped after its last
-    checkpoint, which a resumed run logs again); returns the last kept row's ``seconds`` (0 without one)."""
+def trim_log(path: str | Path, timesteps: int, clock: str = "seconds") -> float:
+    """Drop the rows of a CSV log (``progress.csv``, ``eval_progress.csv``; first column the timesteps)
+    logged after ``timesteps`` (by a run stopped after its last checkpoint, which a resumed run logs again);
+    returns the last kept row's ``clock`` column (0 without one)."""
     import csv
     import io
 
@@ -220,7 +221,7 @@ def trim_log(path: str | Path, timesteps: int) -> float:
     csv.writer(out).writerows([header, *kept])
     atomic_write_text(path, out.getvalue())
     try:
-        return float(kept[-1][header.index("seconds")]) if kept else 0.0
+        return float(kept[-1][header.index(clock)]) if kept else 0.0
     except (ValueError, IndexError):
         return 0.0
 

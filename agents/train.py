@@ -647,17 +647,17 @@ def curve_sets(settings: TrainSettings, episodes: int) -> list[Any]:
     level(s) of ``fixed``, the ``--num-levels`` seeds), then the held-out ``human`` and ``d=0.5`` sets."""
     from ppcg.agents.evaluate import LevelSet, level_sets_for
 
+    from ppcg.envs.source import LevelRequest
+
     sets = []
+    levels = human_levels(settings.game)
     if settings.curriculum == "fixed":
-        levels = human_levels(settings.game)
         chosen = range(len(levels)) if settings.level is None else [settings.level]
         per = max(1, -(-episodes // len(chosen)))
-        from ppcg.envs.source import LevelRequest
-
         sets.append(LevelSet("train", [(LevelRequest(levels[i], levels[i].name), per) for i in chosen]))
     elif settings.num_levels and make_curriculum(settings).training_level(settings.start_level) is not None:
         sets += level_sets_for(settings.game, ["train"], episodes, settings=settings)
-    per_human = max(1, -(-episodes // len(human_levels(settings.game))))
+    per_human = max(1, -(-episodes // len(levels)))
     sets += level_sets_for(settings.game, ["human"], per_human)
     sets += level_sets_for(settings.game, ["difficulty=0.5"], episodes)
     return sets

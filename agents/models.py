@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -127,10 +128,14 @@ def load_run_model(
     path = Path(model_path) if model_path is not None else run_dir.model_for_eval()
     env = make_env(env_id, 1, level_source=None, obs=settings.obs, seed=0, env_kwargs=algo_config.env_kwargs)
     try:
-        model = build_model(
-            algorithm_class(settings.algo), algo_config, env, seed=settings.seed, game=settings.game,
-            device=device,
-        )
+        with warnings.catch_warnings():
+            # Rebuilt on one environment to act, not to train: SB3's warning that the minibatch does not
+            # divide that rollout would only confuse (the run trained with its own n_envs).
+            warnings.filterwarnings("ignore", "You have specified a mini-batch size", UserWarning)
+            model = build_model(
+                algorithm_class(settings.algo), algo_config, env, seed=settings.seed, game=settings.game,
+                device=device,
+            )
         load_weights(model, path)
     finally:
         env.close()

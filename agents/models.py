@@ -22,7 +22,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["COUNTERS", "build_model", "load_weights", "load_run_model", "run_folder_of"]
+__all__ = [
+    "COUNTERS", "build_model", "load_weights", "load_run_model", "run_folder_of", "run_observation_kwargs",
+]
 
 COUNTERS = {
     "num_timesteps": int,
@@ -104,6 +106,18 @@ def run_folder_of(path: str | Path) -> Any:
         f"{path} is not a run folder nor a model in one: a model is rebuilt from its run's configuration "
         "(config.yaml, hyperparams.yml), so that nothing in the model file is executed"
     )
+
+
+def run_observation_kwargs(run_dir: Any) -> dict[str, Any]:
+    """The observation options (``facing``) a run's model was trained with, from its resolved hyperparameters:
+    an environment that shows the model a game must pass them."""
+    from ppcg.agents.config import load_hyperparams
+    from ppcg.agents.train import TrainSettings, env_id_for
+
+    saved = run_dir.read_config()
+    settings = TrainSettings.from_dict(saved["settings"])
+    env_id = saved.get("env_id") or env_id_for(settings.game)
+    return load_hyperparams(settings.algo, env_id, run_dir.path / "hyperparams.yml").observation_kwargs()
 
 
 def load_run_model(

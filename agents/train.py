@@ -460,6 +460,7 @@ def _callbacks(
     *,
     interrupts: _Interrupts | None = None,
     restore_log: dict[str, Any] | None = None,
+    obs_kwargs: dict[str, Any] | None = None,
 ):
     from ppcg.agents.run import purge_tensorboard
     from stable_baselines3.common.callbacks import BaseCallback
@@ -634,7 +635,7 @@ def _callbacks(
         has_curriculum_callback = True
     except ImportError:
         pass
-    curve = learning_curve(settings, run_dir, total, start_time)
+    curve = learning_curve(settings, run_dir, total, start_time, obs_kwargs)
     if curve is not None:
         callbacks.append(curve)
     if progress:
@@ -663,8 +664,11 @@ def curve_sets(settings: TrainSettings, episodes: int) -> list[Any]:
     return sets
 
 
-def learning_curve(settings: TrainSettings, run_dir: Any, total: int, start_time: float) -> Any:
-    """The :class:`~ppcg.agents.curves.HeldOutEvaluation` callback of a run (None: ``eval_every`` 0)."""
+def learning_curve(
+    settings: TrainSettings, run_dir: Any, total: int, start_time: float, obs_kwargs: dict | None = None
+) -> Any:
+    """The :class:`~ppcg.agents.curves.HeldOutEvaluation` callback of a run (None: ``eval_every`` 0);
+    ``obs_kwargs``: the environments' observation options (``facing``)."""
     from ppcg.agents.curves import EVAL_LOG_FILE, HeldOutEvaluation
 
     every = settings.eval_every if settings.eval_every is not None else max(10_000, total // 10)
@@ -678,6 +682,7 @@ def learning_curve(settings: TrainSettings, run_dir: Any, total: int, start_time
         path=run_dir.path / EVAL_LOG_FILE,
         seed=20_000 + settings.seed,
         start_time=start_time,
+        env_kwargs=obs_kwargs,
     )
 
 
@@ -1013,6 +1018,7 @@ def train(
         start,
         interrupts=interrupts,
         restore_log=snapshot["log"] if snapshot is not None else None,
+        obs_kwargs=algo_config.observation_kwargs(),
     )
     checkpoints = next(c for c in callbacks if hasattr(c, "saved_at"))
     try:

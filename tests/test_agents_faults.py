@@ -120,8 +120,8 @@ def test_loading_a_model_runs_no_code_from_it(finished_run, tmp_path, capsys):
     assert "| **human** | **all** |" in capsys.readouterr().out
     # ppcg record --policy: a run folder, or a model file in one
     for policy in (run_path, run.model_path, run.last_checkpoint().model):
-        act, obs_type = load_policy(policy)
-        assert obs_type == "symbolic"
+        act, observation = load_policy(policy)
+        assert observation == {"obs_type": "symbolic"}
     with pytest.raises(ValueError, match="trained with a2c"):
         load_policy(run_path, "ppo")
     # ppcg train --resume, from a checkpoint: the run was stopped at 200 steps

@@ -334,13 +334,14 @@ def test_observation_options_of_the_hyperparameters_reach_every_environment_that
     shape), while ``max_episode_steps`` stays training's alone."""
     from ppcg.agents.models import load_run_model, run_observation_kwargs
     from ppcg.agents.run import RunDir
-    from ppcg.envs.record import load_policy
 
     import ppcg
+    from ppcg.envs.record import load_policy
 
     config = tmp_path / "ppo.yml"
     config.write_text(
-        "ppcg/Zelda-v0:\n  n_timesteps: 512\n  policy: CnnPolicy\n  n_envs: 4\n  n_steps: 64\n  batch_size: 128\n"
+        "ppcg/Zelda-v0:\n  n_timesteps: 512\n  policy: CnnPolicy\n  n_envs: 4\n  n_steps: 64\n"
+        "  batch_size: 128\n"
         "  env_kwargs: {max_episode_steps: 100, facing: true}\n"
     )
     out = tmp_path / "r"

@@ -90,6 +90,9 @@ class CentredGridCNN(BaseFeaturesExtractor):
         strides: the stride of each convolution (default 1 each).
         centre_planes: the planes whose cell is the centre: the avatar's types (``ppcg train`` fills them in
             from the game when they are not given).
+        cell_planes: planes set at the avatar's cell only (the facing planes of ``facing=True``
+            observations, which ``ppcg train`` fills in): read as one number each beside the view rather than
+            centred with it, the same information for a fraction of the linear layer's inputs.
 
     Raises:
         ValueError: the space is not a 3-D ``Box``, no centre plane is given, or one is out of range.
@@ -102,20 +105,30 @@ class CentredGridCNN(BaseFeaturesExtractor):
         channels: tuple[int, ...] | list[int] = (),
         strides: tuple[int, ...] | list[int] | None = None,
         centre_planes: tuple[int, ...] | list[int] = (),
+        cell_planes: tuple[int, ...] | list[int] = (),
     ) -> None:
         if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 3:
             raise ValueError(f"CentredGridCNN needs a [C, H, W] Box space, not {observation_space}")
         c, h, w = (int(n) for n in observation_space.shape)
         planes = [int(p) for p in centre_planes]
+        cells = sorted({int(p) for p in cell_planes})
         if not planes:
             raise ValueError("CentredGridCNN needs centre_planes: the observation planes of the avatar")
-        if any(not 0 <= p < c for p in planes):
-            raise ValueError(f"centre_planes {planes} out of range for {c} observation planes")
+        if any(not 0 <= p < c for p in planes + cells) or set(planes) & set(cells):
+            raise ValueError(
+                f"centre_planes {planes} and cell_planes {cells}: out of range for {c} observation planes, "
+                "or sharing a plane"
+            )
+        grid = [p for p in range(c) if p not in cells]
+        planes = [grid.index(p) for p in planes]  # among the planes that are centred
+        c = len(grid)
         strides = [1] * len(channels) if strides is None else [int(s) for s in strides]
         if len(strides) != len(channels):
             raise ValueError(f"strides {strides} must give one stride per convolution ({len(channels)})")
         super().__init__(observation_space, features_dim)
         self.centre_planes = planes
+        self.grid_planes = grid if cells else None
+        self.cell_planes = cells
         self.view = (2 * h - 1, 2 * w - 1)
         self.register_buffer("rows", th.arange(self.view[0]), persistent=False)
         self.register_buffer("cols", th.arange(self.view[1]), persistent=False)
@@ -128,7 +141,7 @@ class CentredGridCNN(BaseFeaturesExtractor):
         self.cnn = nn.Sequential(*layers)
         with th.no_grad():
             n_flatten = self.cnn(th.zeros((1, c + 1, *self.view), dtype=th.float32)).shape[1]
-        self.linear = nn.Sequential(nn.Linear(n_flatten, features_dim), nn.ReLU())
+        self.linear = nn.Sequential(nn.Linear(n_flatten + len(cells), features_dim), nn.ReLU())
 
     def centred(self, obs: th.Tensor) -> th.Tensor:
         """``[N, C, H, W]`` -> ``[N, C + 1, 2H - 1, 2W - 1]``, the avatar's cell at the centre."""
@@ -146,7 +159,12 @@ class CentredGridCNN(BaseFeaturesExtractor):
 
     def forward(self, observations: th.Tensor) -> th.Tensor:
         """Features of a batch ``[N, C, H, W]`` (any dtype; cast to float)."""
-        return self.linear(self.cnn(self.centred(observations.float())))
+        obs = observations.float()
+        if self.grid_planes is None:
+            return self.linear(self.cnn(self.centred(obs)))
+        cells = obs[:, self.cell_planes].flatten(2).amax(2)  # set at one cell at most: its value
+        view = self.cnn(self.centred(obs[:, self.grid_planes]))
+        return self.linear(th.cat([view, cells], dim=1))
 
 
 def default_features_extractor(observation_space: gym.spaces.Space) -> type[BaseFeaturesExtractor]:

@@ -405,7 +405,8 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None
     """The model's keyword arguments; GridCNN or NatureCNN chosen from the observations when not named.
 
     A :class:`~ppcg.agents.policies.CentredGridCNN` without ``centre_planes`` is centred on ``game``'s avatar
-    types. The grid extractors (CentredGridCNN, GridCNN) read symbolic grids: for rgb frames a file that names
+    types; with facing planes in the observations (``env_kwargs: facing``) they are its ``cell_planes``. The
+    grid extractors (CentredGridCNN, GridCNN) read symbolic grids: for rgb frames a file that names
     one gets the Nature CNN instead, as the paper used, and a note says so.
     """
     from ppcg.agents.policies import CentredGridCNN, GridCNN, default_features_extractor
@@ -430,6 +431,11 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None
             if game is None:
                 raise ValueError("CentredGridCNN needs centre_planes (or the game, to find its avatar)")
             fk["centre_planes"] = avatar_planes(game)
+        if algo_config.env_kwargs.get("facing") and "cell_planes" not in fk:
+            from ppcg.engine import FACING_PLANES
+
+            c = int(observation_space.shape[0])
+            fk["cell_planes"] = list(range(c - len(FACING_PLANES), c))
     return kwargs
 
 

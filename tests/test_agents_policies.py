@@ -121,3 +121,39 @@ def test_train_centres_on_the_games_avatar():
     kwargs = policy_kwargs_for(cfg, env.observation_space, "zelda")
     assert kwargs["policy_kwargs"]["features_extractor_class"] is CentredGridCNN
     assert kwargs["policy_kwargs"]["features_extractor_kwargs"]["centre_planes"] == planes
+
+
+def test_cell_planes_are_read_at_the_avatar_beside_the_centred_view():
+    """Facing planes (set at the avatar's cell only) enter as one number each: the linear layer grows by 4
+    inputs, not by 4 centred planes, and the features change with the facing alone."""
+    from ppcg.agents.policies import CentredGridCNN
+
+    space = gym.spaces.Box(0, 1, (7, 3, 4), np.uint8)  # planes: key, avatar, wall, then 4 facing planes
+    net = CentredGridCNN(space, features_dim=16, centre_planes=[1], cell_planes=[3, 4, 5, 6])
+    assert net.linear[0].in_features == 4 * 5 * 7 + 4  # 3 planes + outside, centred; 4 facing numbers
+    obs = th.zeros(2, 7, 3, 4)
+    obs[:, 1, 1, 2] = 1  # the avatar at row 1, column 2
+    obs[:, 0, 0, 0] = 1
+    obs[0, 3, 1, 2] = 1  # facing up
+    obs[1, 6, 1, 2] = 1  # facing right
+    th.nn.init.normal_(net.linear[0].weight)
+    a, b = net(obs)
+    assert not th.equal(a, b)
+    plain = CentredGridCNN(gym.spaces.Box(0, 1, (3, 3, 4), np.uint8), centre_planes=[1])
+    assert th.equal(net.centred(obs[:, net.grid_planes]), plain.centred(obs[:, :3]))
+    with pytest.raises(ValueError, match="sharing a plane"):
+        CentredGridCNN(space, centre_planes=[1], cell_planes=[1, 3])
+
+
+def test_ppcg_train_reads_facing_planes_as_cell_planes():
+    from ppcg.agents.config import load_hyperparams
+    from ppcg.agents.train import policy_kwargs_for
+
+    import ppcg
+
+    config = load_hyperparams("ppo", "ppcg/Zelda-v0")
+    config = config.replace(env_kwargs={**config.env_kwargs, "facing": True})
+    space = ppcg.make_vec("ppcg/Zelda-v0", 1, facing=True).single_observation_space
+    fk = policy_kwargs_for(config, space, "zelda")["policy_kwargs"]["features_extractor_kwargs"]
+    c = space.shape[0]
+    assert fk["cell_planes"] == [c - 4, c - 3, c - 2, c - 1] and max(fk["centre_planes"]) < c - 4

@@ -93,6 +93,10 @@ class CentredGridCNN(BaseFeaturesExtractor):
         cell_planes: planes set at the avatar's cell only (the facing planes of ``facing=True``
             observations, which ``ppcg train`` fills in): read as one number each beside the view rather than
             centred with it, the same information for a fraction of the linear layer's inputs.
+        view: ``(height, width)`` of the centred view, odd numbers: the cells up to ``height // 2`` rows and
+            ``width // 2`` columns away from the avatar (default: the whole level from anywhere, ``2H - 1`` x
+            ``2W - 1``; larger values are cut to that). On a wide level (Frogs, 28 x 11) the whole view is a
+            large input; a window of what is near costs a fraction of it.
 
     Raises:
         ValueError: the space is not a 3-D ``Box``, no centre plane is given, or one is out of range.
@@ -106,6 +110,7 @@ class CentredGridCNN(BaseFeaturesExtractor):
         strides: tuple[int, ...] | list[int] | None = None,
         centre_planes: tuple[int, ...] | list[int] = (),
         cell_planes: tuple[int, ...] | list[int] = (),
+        view: tuple[int, int] | list[int] | None = None,
     ) -> None:
         if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 3:
             raise ValueError(f"CentredGridCNN needs a [C, H, W] Box space, not {observation_space}")
@@ -129,9 +134,16 @@ class CentredGridCNN(BaseFeaturesExtractor):
         self.centre_planes = planes
         self.grid_planes = grid if cells else None
         self.cell_planes = cells
-        self.view = (2 * h - 1, 2 * w - 1)
-        self.register_buffer("rows", th.arange(self.view[0]), persistent=False)
-        self.register_buffer("cols", th.arange(self.view[1]), persistent=False)
+        full = (2 * h - 1, 2 * w - 1)
+        if view is None:
+            view = full
+        if len(view) != 2 or any(int(v) < 1 or int(v) % 2 == 0 for v in view):
+            raise ValueError(f"view must be (height, width), two odd positive numbers, not {view!r}")
+        self.view = (min(int(view[0]), full[0]), min(int(view[1]), full[1]))
+        # canvas rows/columns of the view, from the avatar's cell (the canvas pads the level by H - 1, W - 1)
+        top, left = (full[0] - self.view[0]) // 2, (full[1] - self.view[1]) // 2
+        self.register_buffer("rows", th.arange(top, top + self.view[0]), persistent=False)
+        self.register_buffer("cols", th.arange(left, left + self.view[1]), persistent=False)
         layers: list[nn.Module] = []
         in_channels = c + 1
         for out_channels, stride in zip(channels, strides, strict=True):
@@ -144,7 +156,8 @@ class CentredGridCNN(BaseFeaturesExtractor):
         self.linear = nn.Sequential(nn.Linear(n_flatten + len(cells), features_dim), nn.ReLU())
 
     def centred(self, obs: th.Tensor) -> th.Tensor:
-        """``[N, C, H, W]`` -> ``[N, C + 1, 2H - 1, 2W - 1]``, the avatar's cell at the centre."""
+        """``[N, C, H, W]`` -> ``[N, C + 1, *view]`` (by default ``2H - 1`` x ``2W - 1``), the avatar's cell
+        at the centre."""
         n, c, h, w = obs.shape
         canvas = obs.new_zeros((n, h + 2 * (h - 1), w + 2 * (w - 1), c + 1))
         canvas[..., c] = 1.0  # outside the level

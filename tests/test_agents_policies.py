@@ -157,3 +157,20 @@ def test_ppcg_train_reads_facing_planes_as_cell_planes():
     fk = policy_kwargs_for(config, space, "zelda")["policy_kwargs"]["features_extractor_kwargs"]
     c = space.shape[0]
     assert fk["cell_planes"] == [c - 4, c - 3, c - 2, c - 1] and max(fk["centre_planes"]) < c - 4
+
+
+def test_a_view_window_is_the_middle_of_the_whole_centred_view():
+    from ppcg.agents.policies import CentredGridCNN
+
+    space = gym.spaces.Box(0, 1, (2, 5, 9), np.uint8)
+    whole = CentredGridCNN(space, centre_planes=[0])
+    window = CentredGridCNN(space, centre_planes=[0], view=(3, 5))
+    assert window.view == (3, 5) and window.linear[0].in_features == 3 * 3 * 5
+    obs = th.as_tensor(np.random.default_rng(1).integers(0, 2, (4, 2, 5, 9)), dtype=th.float32)
+    obs[:, 0] = 0
+    obs[np.arange(4), 0, [0, 4, 2, 1], [0, 8, 4, 7]] = 1  # avatars in corners, the middle, near an edge
+    assert th.equal(window.centred(obs), whole.centred(obs)[:, :, 3:6, 6:11])
+    assert CentredGridCNN(space, centre_planes=[0], view=(99, 99)).view == (9, 17)  # cut to the whole view
+    for bad in [(2, 3), (3,), (0, 1)]:
+        with pytest.raises(ValueError, match="odd"):
+            CentredGridCNN(space, centre_planes=[0], view=bad)

@@ -64,6 +64,6 @@ def pytest_terminal_summary(terminalreporter):
         total = sum(seconds for _, seconds in slow)
         each = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in slow)
         terminalreporter.write_line(
-            f"ppcg: the engine's first calls took {total:.0f} s (numba compiling its kernels, or loading them "
-            f"from its cache): {each}"
+            f"ppcg: the engine's first calls took {total:.0f} s (numba compiling its kernels, or loading "
+            f"them from its cache): {each}"
         )

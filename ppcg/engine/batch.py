@@ -290,8 +290,9 @@ class BatchEngine:
             self._observe(bad)
             self._rebase(bad)  # a later redo of these starts here, not from their reset
         if self._grow_ahead:
-            full = 2 * ev[:, L.EV_NFREE] < self._slots
-            busy = 2 * ev[:, L.EV_TQN] > self._room["timers"]
+            active = ev[:, L.EV_ACTIVE] != 0  # environments never reset hold nothing
+            full = active & (2 * ev[:, L.EV_NFREE] < self._slots)
+            busy = active & (2 * ev[:, L.EV_TQN] > self._room["timers"])
             if full.any() or busy.any():
                 try:
                     self._ensure(2 * self._slots if full.any() else self._slots, self._cells,

@@ -2405,8 +2405,8 @@ def _bad_action(tb, actions, lo, hi):
 
 @njit(cache=True, _nrt=False)
 def _needs_room(st, i):
-    """Environment ``i`` faulted, ran out of room in its tick (slots, timers, shields, a cell), or (playing) is
-    more than half full of sprites or timers (BatchEngine grows ahead of need, so that a tick rarely runs out)."""
+    """Environment ``i`` faulted, ran out of room in its tick (slots, timers, shields, a cell), or (playing)
+    is more than half full of sprites or timers (BatchEngine grows ahead of need: a tick seldom runs out)."""
     if st.ev[i, EV_FAULT] != 0 or st.ev[i, EV_REFUSED] != 0 or st.ev[i, EV_OVERFLOW] != 0:
         return True
     return st.ev[i, EV_ACTIVE] != 0 and (2 * st.ev[i, EV_NFREE] < st.si.shape[1]

@@ -241,6 +241,7 @@ def test_a_slow_first_kernel_call_says_it_is_compiling(monkeypatch):
     monkeypatch.setattr(batch, "_NOTICE_AFTER", 0.05)
     monkeypatch.setattr(batch, "_WARM", set())
     monkeypatch.setattr(batch, "_noticed", False)
+    monkeypatch.setattr(batch, "COMPILED", [])
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal
     assert batch._call("a", slow, 1) == 2 and sys.stderr.getvalue() == ""
     term = Terminal()

@@ -313,3 +313,35 @@ def test_the_engines_thread_pool_sleeps_between_steps_instead_of_spinning():
     env["OMP_WAIT_POLICY"] = "ACTIVE"  # the user's choice stands
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert "OMP_WAIT_POLICY = 'ACTIVE'" in out.stderr
+
+
+def test_facing_planes_follow_the_avatar_and_leave_the_sprite_planes_alone():
+    """``facing=True``: four planes after the sprite planes, the avatar's direction set at its cell. Zelda's
+    hero (a ShootAvatar) turns before it moves: pressing LEFT from facing right turns it in place."""
+    spec, comp, _ = game("zelda")
+    level = Level.from_str("wwwwwww\nw+...gw\nw..A..w\nw.....w\nwwwwwww\n")  # no door: won at once
+    plain = BatchEngine(comp, 2, obs_type="symbolic")
+    faced = BatchEngine(comp, 2, obs_type="symbolic", facing=True)
+    c = len(comp.leaf_names)
+    names = comp.action_names
+    obs_p = plain.reset([level, level], [1, 2])
+    obs_f = faced.reset([level, level], [1, 2])
+    assert obs_f.shape == (2, c + 4, *obs_p.shape[2:]) == (2, *faced.observation_shape)
+    seen = set()
+    for a in ("LEFT", "LEFT", "UP", "DOWN", "DOWN", "RIGHT", "NIL"):
+        acts = np.array([names.index(a), names.index("UP")])
+        obs_p = plain.step(acts).obs
+        obs_f = faced.step(acts).obs
+        np.testing.assert_array_equal(obs_f[:, :c], obs_p)
+        for i in range(2):
+            av = faced.avatar(i)
+            facing = obs_f[i, c:]
+            assert facing.sum() == 1
+            d, r, col = (int(v[0]) for v in np.nonzero(facing))
+            assert (r, col) == ((av["y"] + 4) // 10, (av["x"] + 4) // 10)
+            ox, oy = av["orientation"]
+            assert d == {(0, -1): 0, (0, 1): 1, (-1, 0): 2, (1, 0): 3}[(ox, oy)]
+            seen.add(d)
+    assert seen == {0, 1, 2, 3}
+    with pytest.raises(ValueError, match="symbolic"):
+        BatchEngine(comp, 1, obs_type="rgb", facing=True)

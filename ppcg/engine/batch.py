@@ -15,9 +15,12 @@ from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 from ppcg.engine import layout as L
 from ppcg.engine.layout import BLOCK, STATE_FIELDS, State, alloc_state
 
-__all__ = ["BatchEngine", "StepResult", "EngineState", "EngineCapacityError", "EngineFault", "warm_up"]
+__all__ = ["BatchEngine", "StepResult", "EngineState", "EngineCapacityError", "EngineFault", "FACING_PLANES",
+           "warm_up"]
 
 _OBS_KINDS = {None: 0, "symbolic": 1, "rgb": 2}
+FACING_PLANES = ("facing up", "facing down", "facing left", "facing right")
+"""The names of the observation planes that ``facing=True`` adds after the sprite planes, in their order."""
 _SERIAL_MAX = 16  # steps/resets/observations of this few environments skip the thread pool
 DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of engine state a batch may grow to (sprite slots, crowded cells)
 _REBASE = 8192  # steps after which an environment's redo starts from a copy of its state, not from its reset
@@ -69,13 +72,21 @@ class BatchEngine:
         memory_limit: bytes the batch's state may grow to. GVGAI has no sprite limit: a tick that runs out of
             slots (or timers, or shields) is redone with twice the room, and a crowded grid cell widens every
             cell, up to this limit; beyond it :class:`EngineCapacityError` names the game, level and tick.
+        facing: symbolic observations only: four more planes after the sprite planes (:data:`FACING_PLANES`:
+            up, down, left, right), the one the avatar faces set at the avatar's cell. An avatar that turns
+            before it moves (GVGAI's ShootAvatar) or acts ahead of itself (a sword, a shot) is otherwise a
+            hidden state: the same grid, a different outcome of the same action.
     """
 
     def __init__(self, game, num_envs: int, *, obs_type: str | None = "symbolic",
                  obs_size: tuple[int, int] | None = None, max_steps: int = 2000,
-                 max_sprites: int | None = None, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
+                 max_sprites: int | None = None, memory_limit: int = DEFAULT_MEMORY_LIMIT,
+                 facing: bool = False) -> None:
         if obs_type not in _OBS_KINDS:
             raise ValueError(f"obs_type must be 'symbolic', 'rgb' or None, got {obs_type!r}")
+        if facing and obs_type != "symbolic":
+            raise ValueError(f"facing planes are part of symbolic observations, not of obs_type={obs_type!r}")
+        self.facing = bool(facing)
         if num_envs < 1:
             raise ValueError(f"num_envs must be >= 1, got {num_envs}")
         self.compiled = _as_compiled(game)
@@ -112,7 +123,7 @@ class BatchEngine:
             return None
         w, h = self.obs_size
         if self.obs_type == "symbolic":
-            return (len(self.compiled.leaf_names), h, w)
+            return (len(self.compiled.leaf_names) + len(FACING_PLANES) * self.facing, h, w)
         return (h * BLOCK, w * BLOCK, 3)
 
     def _plan(self, level):
@@ -220,7 +231,7 @@ class BatchEngine:
         if self.obs_type is None:
             return None
         self._observe(idx)
-        return self._buf.copy()
+        return self._obs_out()
 
     def step(self, actions) -> StepResult:
         """Advance every environment by one tick with Gym action indices ``actions`` (``[num_envs]``)."""
@@ -252,7 +263,7 @@ class BatchEngine:
         if self._nstep % _REBASE == 0:
             self._rebase()
         st = self._state
-        obs = self._buf.copy() if kind else None
+        obs = self._obs_out() if kind else None
         ev = st.ev
         return StepResult(
             obs=obs, reward=reward.astype(np.float32), terminated=(ev[:, L.EV_ENDED] != 0) & (ev[:, L.EV_ACTIVE] != 0),
@@ -391,7 +402,35 @@ class BatchEngine:
         if self.obs_type is None:
             return None
         self._observe(np.arange(self.num_envs))
-        return self._buf.copy()
+        return self._obs_out()
+
+    def _obs_out(self) -> np.ndarray:
+        """A copy of the observation buffer, with the facing planes when asked for."""
+        if not self.facing:
+            return self._buf.copy()
+        n, c, h, w = self._buf.shape
+        out = np.zeros((n, c + len(FACING_PLANES), h, w), np.uint8)
+        out[:, :c] = self._buf
+        env, plane, row, col = self.facing_cells()
+        out[env, c + plane, row, col] = 1
+        return out
+
+    def facing_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Where each environment's avatar stands and which way it faces, over the whole batch:
+        ``(env, direction, row, col)``, one entry per environment whose (enabled) avatar faces one of the four
+        directions (:data:`FACING_PLANES`' order) from a cell inside the observation."""
+        st = self._require()
+        av = st.ev[:, L.EV_AVATAR]
+        env = np.flatnonzero(av >= 0)
+        si = st.si[env, av[env]]
+        ox, oy = si[:, L.SI_OX], si[:, L.SI_OY]
+        direction = np.select([oy < 0, oy > 0, ox < 0, ox > 0], [0, 1, 2, 3], -1)
+        # the cell whose centre the sprite covers, as in the sprite planes
+        col = (si[:, L.SI_X] + BLOCK // 2 - 1) // BLOCK
+        row = (si[:, L.SI_Y] + BLOCK // 2 - 1) // BLOCK
+        w, h = self.obs_size if self.obs_size is not None else (0, 0)
+        ok = (si[:, L.SI_DISABLED] == 0) & (direction >= 0) & (col >= 0) & (col < w) & (row >= 0) & (row < h)
+        return env[ok], direction[ok], row[ok], col[ok]
 
     def render_rgb(self, i: int, tile_size: int = BLOCK) -> np.ndarray:
         """Environment ``i`` drawn in colour: uint8 ``[H*tile_size, W*tile_size, 3]``."""

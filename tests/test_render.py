@@ -209,8 +209,9 @@ def test_boulderdash_rocks_and_walls_read_at_a_glance():
     env.reset(seed=0)
     frame = env.render().astype(float)
     eng = env.unwrapped._engine
+    r = env._get_renderer()
     cells = {name: (x // 10, y // 10) for _, name, x, y in eng.sprites(0)}
-    cave = frame[cells["cave"][1] * 10 + 5, cells["cave"][0] * 10 + 5]
+    cave = r.colors[r.type_index["cave"]].astype(float)
     rocks = [(x // 10, y // 10) for _, name, x, y in eng.sprites(0) if name == "rock"]
     stack = {(x // 10, y // 10): name for _, name, x, y in eng.sprites(0) if name != "cave"}
     free_rocks = [c for c in rocks if stack.get(c) == "rock"]

@@ -705,7 +705,7 @@ def warm_up(stream=None) -> float:
     timer.start()
     try:
         spec = parse_game(_WARM_GAME, path="<warm-up>")
-        level = Level.for_game("wwwww\nwAb.w\nwwwww\n", spec)
+        level = Level.for_game("wwwww\nwAb w\nwwwww\n", spec)  # a space: an empty cell
         for n in (1, _SERIAL_MAX + 1) if _threads() > 1 else (1,):  # serial, and threaded where it runs
             eng = BatchEngine(compile_game(spec), n, obs_type="symbolic", max_steps=0)
             eng.reset([level] * n, list(range(n)))

@@ -105,6 +105,7 @@ class BatchEngine:
         # redo (a tick that ran out of room): each environment's basis, a reset ("reset", level, plan, seed) or
         # a state ("state", {field: row}, slots), taken after ``_basis_step[i]`` steps; the actions since then
         self._basis: list = [None] * self.num_envs
+        self._levels: list = [None] * self.num_envs  # each environment's level since its reset (None: a state)
         self._basis_step = np.zeros(self.num_envs, np.int64)
         self._hist: list[np.ndarray] = []
         self._hist0 = 0  # steps before self._hist[0]
@@ -220,6 +221,7 @@ class BatchEngine:
         heights = np.array([p[4] for p in plans], np.int32)
         for k, i in enumerate(idx):
             self._basis[i] = ("reset", levels[k], plans[k], int(seeds[k]))
+            self._levels[i] = levels[k]
             self._basis_step[i] = self._nstep
         if len(idx) <= _SERIAL_MAX or _threads() == 1:
             _call("reset", K._reset_range, self.tables, self._state, idx, offsets, types, xs, ys, widths,
@@ -323,8 +325,7 @@ class BatchEngine:
 
     def _where(self, i: int) -> str:
         spec = self.compiled.spec
-        b = self._basis[i]
-        level = b[1] if b is not None and b[0] == "reset" else None
+        level = self._levels[i]  # kept when a redo's basis moves on to a copy of the state
         name = (getattr(level, "file", None) or getattr(level, "name", None) or "a level") if level is not None \
             else "a restored state"
         return f"game {spec.path or spec.name}, level {name}, tick {int(self._state.ev[i, L.EV_TICK])}"
@@ -499,6 +500,7 @@ class BatchEngine:
         st = self._require()
         st.ev[i, L.EV_CANVAS] = 0  # this engine's canvas does not show that state
         self._basis[i] = ("state", {f: np.array(state.arrays[f], copy=True) for f in STATE_FIELDS}, state.slots)
+        self._levels[i] = None
         self._basis_step[i] = self._nstep
         self._trim()
 
@@ -551,6 +553,7 @@ class BatchEngine:
         new.ev[:, L.EV_REFUSED] = 0
         copy = {f: getattr(new, f).copy() for f in STATE_FIELDS}
         self._basis = [("state", {f: copy[f][i] for f in STATE_FIELDS}, slots) for i in range(self.num_envs)]
+        self._levels = [None] * self.num_envs
         self._basis_step[:] = self._nstep
         self._trim()
 

@@ -882,6 +882,9 @@ def set_threads(torch_threads: int | None, env_threads: int | None) -> None:
     if env_threads:
         import numba
 
+        from ppcg.engine.batch import launch_threads
+
+        launch_threads()  # numba's pool with threads that sleep between steps, not spin (ppcg.engine.batch)
         numba.set_num_threads(min(int(env_threads), numba.config.NUMBA_NUM_THREADS))
 
 
@@ -1011,6 +1014,9 @@ def train(
     if snapshot is not None:
         _restore_snapshot(model, snapshot)
     remaining = max(0, total - done)
+    from ppcg.engine import warm_up
+
+    warm_up()  # a first run compiles the engine (minutes): announced, before the clock and the progress bar
     session_start = time.time()
     start = session_start - offset  # the run's clock: a resumed run's seconds go on from its checkpoint's
     run_dir.update_status(status="running", total_timesteps=total, timesteps=done, device=torch_device)

@@ -379,3 +379,34 @@ def test_a_ppo_model_rebuilt_to_act_raises_no_training_warning(tmp_path):
         warnings.simplefilter("error")
         model, settings, _ = load_run_model(RunDir.open(out))
     assert settings.algo == "ppo" and model.batch_size == 512
+
+
+# ---- 12: compiling the engine is not training time
+# ------------------------------------------------------------------------------------------
+
+
+def test_compiling_the_engine_is_announced_and_not_counted_as_training_time(tmp_path, monkeypatch):
+    """A first run compiles the engine for minutes: it is warmed up before the clock (and the progress bar)
+    start, so run.json's seconds and steps/s count training only. Here the warm-up takes 1,000 fake seconds."""
+    from ppcg.agents.train import TrainSettings, train
+
+    import ppcg.engine
+
+    offset = [0.0]
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + offset[0])
+    calls = []
+
+    def compiling(stream=None):
+        calls.append(stream)
+        offset[0] += 1000.0
+        return 1000.0
+
+    monkeypatch.setattr(ppcg.engine, "warm_up", compiling)
+    settings = TrainSettings(algo="a2c", hyperparams="paper", timesteps=200, n_envs=4, eval_episodes=0,
+                             eval_every=0, seed=0)
+    run = RunDir.create(tmp_path / "run", "x")
+    train(settings, run, progress=False)
+    status = json.loads((run.path / "run.json").read_text())
+    assert len(calls) == 1
+    assert status["train_seconds"] < 1000 and status["steps_per_second"] > 0.2

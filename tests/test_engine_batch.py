@@ -241,6 +241,7 @@ def test_a_slow_first_kernel_call_says_it_is_compiling(monkeypatch):
     monkeypatch.setattr(batch, "_NOTICE_AFTER", 0.05)
     monkeypatch.setattr(batch, "_WARM", set())
     monkeypatch.setattr(batch, "_noticed", False)
+    monkeypatch.setattr(batch, "COMPILED", [])
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal
     assert batch._call("a", slow, 1) == 2 and sys.stderr.getvalue() == ""
     term = Terminal()
@@ -251,6 +252,67 @@ def test_a_slow_first_kernel_call_says_it_is_compiling(monkeypatch):
     assert batch._call("d", slow, 1) == 2 and batch._call("c", slow, 2) == 3
     assert term.getvalue() == before  # once per process
     assert batch._WARM == {"a", "b", "c", "d"}
+
+
+def test_warm_up_compiles_every_kernel_and_says_so_wherever_stderr_goes(monkeypatch):
+    """``warm_up`` (called by training before its clock starts) runs reset, step and observe once; when that
+    takes long (numba compiling), its notice goes to any stream, a terminal or not (a log file, pytest's
+    capture), and the kernels that took long are recorded (the test suite's summary lists them)."""
+    import io
+
+    import ppcg.engine.batch as batch
+
+    monkeypatch.setattr(batch, "_NOTICE_AFTER", 0.0)  # every call counts as slow
+    monkeypatch.setattr(batch, "_WARM", set())
+    monkeypatch.setattr(batch, "_noticed", False)
+    monkeypatch.setattr(batch, "COMPILED", [])
+    log = io.StringIO()  # not a terminal
+    assert batch.warm_up(log) >= 0
+    assert "compiling the engine" in log.getvalue() and "the engine is ready" in log.getvalue()
+    assert {"reset", "step", "observe"} <= batch._WARM
+    assert {name for name, _ in batch.COMPILED} >= {"reset", "step", "observe"}
+
+
+def test_out_of_range_actions_are_refused_before_anything_moves():
+    """As ``env.step(9)`` is refused by the action space, ``BatchEngine.step`` refuses actions outside
+    ``0 .. n_actions - 1`` (they used to play as NIL), naming the environment, before any environment
+    moves."""
+    spec, comp, levels = game("zelda")
+    eng = BatchEngine(comp, 3, obs_type="symbolic")
+    eng.reset(levels[:3], [0, 1, 2])
+    eng.step([0, 1, 2])
+    before = eng.snapshot()
+    for bad, k in (([0, comp.n_actions, 0], 1), ([0, 0, -1], 2)):
+        with pytest.raises(ValueError, match=rf"action -?\d+ of environment {k} is out of range: .* 0\.\.5"):
+            eng.step(bad)
+    with pytest.raises(TypeError, match="integers"):
+        eng.step(np.array([0.0, 1.5, 2.0]))
+    after = eng.snapshot()
+    assert all(np.array_equal(before[f], after[f]) for f in before)
+    assert eng.step([comp.n_actions - 1, 0, 0]).tick.tolist() == [2, 2, 2]
+
+
+def test_the_engines_thread_pool_sleeps_between_steps_instead_of_spinning():
+    """numba's OpenMP pool starts with OMP_WAIT_POLICY=PASSIVE unless the user set a policy (spinning threads
+    on busy cores made a threaded step 5-10 times slower than one thread); the variable is not left set for
+    other OpenMP users of the process. libgomp prints its settings at start with OMP_DISPLAY_ENV."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os, numba; from ppcg.engine.batch import launch_threads; launch_threads(); "
+            "print(numba.threading_layer(), os.environ.get('OMP_WAIT_POLICY'))")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    env.update(OMP_DISPLAY_ENV="TRUE", NUMBA_NUM_THREADS="2", NUMBA_THREADING_LAYER="omp")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    if out.returncode != 0 and "omp" in out.stderr.lower() and "threading layer" in out.stderr.lower():
+        pytest.skip("numba's OpenMP threading layer is not available here")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["omp", "None"]
+    assert "OMP_WAIT_POLICY = 'PASSIVE'" in out.stderr
+    env["OMP_WAIT_POLICY"] = "ACTIVE"  # the user's choice stands
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert "OMP_WAIT_POLICY = 'ACTIVE'" in out.stderr
 
 
 def test_facing_planes_follow_the_avatar_and_leave_the_sprite_planes_alone():

@@ -13,10 +13,11 @@ from ppcg.engine.batch import (
     EngineFault,
     EngineState,
     StepResult,
+    warm_up,
 )
 from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 
 __all__ = [
     "FACING_PLANES", "BatchEngine", "CompiledGame", "EngineCapacityError", "EngineFault", "EngineState",
-    "StepResult", "compile_game", "level_plan",
+    "StepResult", "compile_game", "level_plan", "warm_up",
 ]

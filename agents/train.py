@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import math
 import os
 import signal
@@ -903,7 +904,18 @@ def resolve(settings: TrainSettings) -> tuple[Any, str]:
         from ppcg.agents.config import default_hyperparams_path
 
         path = default_hyperparams_path(settings.algo, settings.hyperparams)
-    return load_hyperparams(settings.algo, env_id, path, overrides), env_id
+    config = load_hyperparams(settings.algo, env_id, path, overrides)
+    if settings.obs == "rgb" and config.env_kwargs.get("facing"):
+        # the facing planes are part of symbolic grids (BatchEngine refuses them with rgb): a file's default
+        # for symbolic runs, dropped with a note for an rgb run (as the grid CNNs give way to the Nature CNN)
+        print(
+            f"note: facing (env_kwargs of {Path(config.source).name}) adds planes to symbolic observations; "
+            "rgb frames go without it",
+            file=sys.stderr,
+        )
+        env_kwargs = {k: v for k, v in config.env_kwargs.items() if k != "facing"}
+        config = dataclasses.replace(config, env_kwargs=env_kwargs)
+    return config, env_id
 
 
 def check_settings(settings: TrainSettings) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import os
 import signal
 import sys
 import time
@@ -1130,7 +1129,3 @@ def run(args: argparse.Namespace) -> int:
         print(format_table(result))
         print(f"evaluation written to {result['file']}")
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")

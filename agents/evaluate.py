@@ -10,7 +10,7 @@ Level sets:
   episode);
 * a folder of level files (``*.txt``, e.g. GVGAI's originals): ``--episodes`` episodes on each file;
 * ``difficulty=D``: a test set of ``--episodes`` levels generated at D, one episode each. Their level seeds
-  are ``TEST_SEED_BASE + k``: training draws level seeds below 2**31 (:data:`ppcg.curricula.base.SEED_BOUND`),
+  are ``TEST_SEED_BASE + k``: training draws level seeds below 2**31 (:data:`ppcg.envs.sources.SEED_BOUND`),
   so no test level was ever trained on, and every run is evaluated on the same test levels.
 * ``train``: the run's own training levels, for a run trained on a finite set (``--num-levels``) by a
   curriculum whose levels are one fixed set (``difficulty``, ``random``, ``plr``): ``--episodes`` levels
@@ -180,17 +180,11 @@ def training_set(settings: Any, episodes: int) -> list[tuple[Any, int]]:
 
 def generated_test_set(game: str, difficulty: float, n: int) -> list[Any]:
     """``n`` generated levels at ``difficulty`` with the reserved test seeds (the same for every run)."""
-    from ppcg.curricula.base import level_id_for, level_rng, round_difficulty
-    from ppcg.envs.source import LevelRequest
+    from ppcg.envs.sources import generated_level
     from ppcg.generators import get_generator
 
     gen = get_generator(game)
-    d = round_difficulty(difficulty)
-    out = []
-    for k in range(n):
-        seed = TEST_SEED_BASE + k
-        out.append(LevelRequest(gen.generate(d, level_rng(seed)), level_id_for(game, d, seed), seed, d))
-    return out
+    return [generated_level(gen, game, difficulty, TEST_SEED_BASE + k) for k in range(n)]
 
 
 def evaluate_model(

@@ -91,7 +91,9 @@ def test_an_abstract_avatar_without_a_class_runs_where_no_level_uses_A():
 
 
 def test_an_effect_that_creates_an_abstract_node_is_refused_at_its_line():
-    text = ABSTRACT_AVATAR.replace("bullet EOS > killSprite", "bullet EOS > killSprite\n    hero bullet > spawn stype=avatar")
+    text = ABSTRACT_AVATAR.replace(
+        "bullet EOS > killSprite", "bullet EOS > killSprite\n    hero bullet > spawn stype=avatar"
+    )
     with pytest.raises(VGDLValueError) as err:
         compile_game(parse_game(text, path="game.txt"))
     assert err.value.line == 10 and "'avatar'" in err.value.message

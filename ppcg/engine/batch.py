@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from ppcg.engine import kernel as K
-from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 from ppcg.engine import layout as L
+from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 from ppcg.engine.layout import BLOCK, STATE_FIELDS, State, alloc_state
 
 __all__ = ["BatchEngine", "StepResult", "EngineState", "EngineCapacityError", "EngineFault", "FACING_PLANES",

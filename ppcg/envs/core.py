@@ -21,6 +21,7 @@ from gymnasium import spaces
 from ppcg.envs.registration import MAX_EPISODE_STEPS, game_entry
 from ppcg.envs.source import EpisodeResult, LevelRequest, LevelSource
 from ppcg.envs.sources import SEED_BOUND, FixedLevelSource, GeneratorSource, check_level_range
+from ppcg.generators.base import check_difficulty
 from ppcg.vgdl.level import Level, load_level
 
 __all__ = ["VGDLEnv", "GameSetup", "setup_game", "coerce_levels", "OBS_TYPES"]
@@ -336,21 +337,6 @@ def request_from_options(
             src = GeneratorSource(setup.name)
         return src.level_at(d, src.draw_seed(rng))
     return None
-
-
-def check_difficulty(value: Any, what: str = "difficulty") -> float:
-    """``value`` as a difficulty in [0, 1].
-
-    Raises:
-        ValueError: not a number in [0, 1].
-    """
-    try:
-        d = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number in [0, 1], got {value!r}") from None
-    if not 0.0 <= d <= 1.0:
-        raise ValueError(f"{what} must be in [0, 1], got {value!r}")
-    return d
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -49,9 +49,6 @@ from ppcg.envs.sources import SEED_BOUND
 
 __all__ = ["VGDLVectorEnv", "make_vec"]
 
-_INFO_KEYS = ("level_id", "level_seed", "difficulty")
-
-
 def make_vec(id: str, num_envs: int, **kwargs: Any) -> VGDLVectorEnv:
     """A native vector environment of ``num_envs`` copies of the registered ``id``.
 

@@ -194,7 +194,7 @@ def test_named_presets():
     ppo = resolve(TrainSettings())[0]  # the default: PPO with the avatar-centred network
     assert Path(ppo.source).name == "ppo.yml"
     assert ppo.policy_kwargs["features_extractor_class"] == "CentredGridCNN"
-    assert ppo.env_kwargs == {"max_episode_steps": 500}
+    assert ppo.env_kwargs == {"max_episode_steps": 500, "facing": True}
     with pytest.raises(ConfigError, match="did you mean 'paper'"):
         default_hyperparams_path("a2c", "papr")
     with pytest.raises(ConfigError, match="has no settings for dqn; expected for dqn: default"):

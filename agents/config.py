@@ -122,6 +122,8 @@ _UNSUPPORTED_KEYS = {
     "eval_env_kwargs": "not supported",
 }
 _ZOO_KEYS = ("n_timesteps", "policy", "n_envs", "policy_kwargs", "env_kwargs")
+OBSERVATION_KWARGS = ("facing", "obs_size")
+"""``env_kwargs`` that change what the model sees, so evaluation and recording must pass them too."""
 _NOT_ALGO_KWARGS = {"policy", "env", "verbose", "tensorboard_log", "seed", "device", "_init_setup_model"}
 
 
@@ -183,6 +185,12 @@ class AlgoConfig:
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     entries: tuple[str, ...] = ()
+
+    def observation_kwargs(self) -> dict[str, Any]:
+        """The ``env_kwargs`` that shape observations (:data:`OBSERVATION_KWARGS`): every environment that
+        shows this model the game takes them (evaluation too), where the others (``max_episode_steps``) are
+        training's alone."""
+        return {k: v for k, v in self.env_kwargs.items() if k in OBSERVATION_KWARGS}
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, YAML-safe dictionary in the file's own format (a one-entry file for ``env_id``)."""

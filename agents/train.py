@@ -405,7 +405,8 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None
     """The model's keyword arguments; GridCNN or NatureCNN chosen from the observations when not named.
 
     A :class:`~ppcg.agents.policies.CentredGridCNN` without ``centre_planes`` is centred on ``game``'s avatar
-    types. The grid extractors (CentredGridCNN, GridCNN) read symbolic grids: for rgb frames a file that names
+    types; with facing planes in the observations (``env_kwargs: facing``) they are its ``cell_planes``. The
+    grid extractors (CentredGridCNN, GridCNN) read symbolic grids: for rgb frames a file that names
     one gets the Nature CNN instead, as the paper used, and a note says so.
     """
     from ppcg.agents.policies import CentredGridCNN, GridCNN, default_features_extractor
@@ -430,6 +431,11 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None
             if game is None:
                 raise ValueError("CentredGridCNN needs centre_planes (or the game, to find its avatar)")
             fk["centre_planes"] = avatar_planes(game)
+        if algo_config.env_kwargs.get("facing") and "cell_planes" not in fk:
+            from ppcg.engine import FACING_PLANES
+
+            c = int(observation_space.shape[0])
+            fk["cell_planes"] = list(range(c - len(FACING_PLANES), c))
     return kwargs
 
 
@@ -460,6 +466,7 @@ def _callbacks(
     *,
     interrupts: _Interrupts | None = None,
     restore_log: dict[str, Any] | None = None,
+    obs_kwargs: dict[str, Any] | None = None,
 ):
     from ppcg.agents.run import purge_tensorboard
     from stable_baselines3.common.callbacks import BaseCallback
@@ -634,7 +641,7 @@ def _callbacks(
         has_curriculum_callback = True
     except ImportError:
         pass
-    curve = learning_curve(settings, run_dir, total, start_time)
+    curve = learning_curve(settings, run_dir, total, start_time, obs_kwargs)
     if curve is not None:
         callbacks.append(curve)
     if progress:
@@ -663,8 +670,11 @@ def curve_sets(settings: TrainSettings, episodes: int) -> list[Any]:
     return sets
 
 
-def learning_curve(settings: TrainSettings, run_dir: Any, total: int, start_time: float) -> Any:
-    """The :class:`~ppcg.agents.curves.HeldOutEvaluation` callback of a run (None: ``eval_every`` 0)."""
+def learning_curve(
+    settings: TrainSettings, run_dir: Any, total: int, start_time: float, obs_kwargs: dict | None = None
+) -> Any:
+    """The :class:`~ppcg.agents.curves.HeldOutEvaluation` callback of a run (None: ``eval_every`` 0);
+    ``obs_kwargs``: the environments' observation options (``facing``)."""
     from ppcg.agents.curves import EVAL_LOG_FILE, HeldOutEvaluation
 
     every = settings.eval_every if settings.eval_every is not None else max(10_000, total // 10)
@@ -678,6 +688,7 @@ def learning_curve(settings: TrainSettings, run_dir: Any, total: int, start_time
         path=run_dir.path / EVAL_LOG_FILE,
         seed=20_000 + settings.seed,
         start_time=start_time,
+        env_kwargs=obs_kwargs,
     )
 
 
@@ -871,6 +882,9 @@ def set_threads(torch_threads: int | None, env_threads: int | None) -> None:
     if env_threads:
         import numba
 
+        from ppcg.engine.batch import launch_threads
+
+        launch_threads()  # numba's pool with threads that sleep between steps, not spin (ppcg.engine.batch)
         numba.set_num_threads(min(int(env_threads), numba.config.NUMBA_NUM_THREADS))
 
 
@@ -1000,6 +1014,9 @@ def train(
     if snapshot is not None:
         _restore_snapshot(model, snapshot)
     remaining = max(0, total - done)
+    from ppcg.engine import warm_up
+
+    warm_up()  # a first run compiles the engine (minutes): announced, before the clock and the progress bar
     session_start = time.time()
     start = session_start - offset  # the run's clock: a resumed run's seconds go on from its checkpoint's
     run_dir.update_status(status="running", total_timesteps=total, timesteps=done, device=torch_device)
@@ -1013,6 +1030,7 @@ def train(
         start,
         interrupts=interrupts,
         restore_log=snapshot["log"] if snapshot is not None else None,
+        obs_kwargs=algo_config.observation_kwargs(),
     )
     checkpoints = next(c for c in callbacks if hasattr(c, "saved_at"))
     try:

@@ -104,6 +104,27 @@ def test_one_observation_shape_per_game():
         assert rgb == (g.height * 10, g.width * 10, 3)
 
 
+def test_facing_adds_four_planes_to_single_and_vector_envs_alike():
+    from ppcg.engine import FACING_PLANES
+
+    env = make("ppcg/Zelda-lvl0-v0", facing=True)
+    venv = ppcg.make_vec("ppcg/Zelda-lvl0-v0", 3, facing=True)
+    plain = make("ppcg/Zelda-lvl0-v0")
+    c = plain.observation_space.shape[0]
+    shape = (c + 4, *plain.observation_space.shape[1:])
+    assert env.observation_space.shape == venv.single_observation_space.shape == shape
+    assert env.unwrapped.plane_names[c:] == venv.plane_names[c:] == list(FACING_PLANES)
+    gym_check_env(env.unwrapped)
+    obs, _ = env.reset(seed=0)
+    vobs, _ = venv.reset(seed=0)
+    assert obs[c:].sum() == 1 and (vobs[:, c:].sum(axis=(1, 2, 3)) == 1).all()
+    for _ in range(20):  # the episodes go on (and end and restart) with one facing cell each
+        vobs, *_ = venv.step(venv.action_space.sample())
+        assert (vobs[:, c:].sum(axis=(1, 2, 3)) <= 1).all()
+    with pytest.raises(ValueError, match="symbolic"):
+        make("ppcg/Zelda-v0", obs_type="rgb", facing=True)
+
+
 # ------------------------------------------------------------------------------------------------------------
 # the matrix
 

@@ -554,7 +554,7 @@ class BatchEngine:
         st = self._require()
         arrays = {}
         for f in STATE_FIELDS:
-            a = getattr(st, f)[i].copy()
+            a = np.array(getattr(st, f)[i], copy=True)  # a 0-d array where the field is one number
             a.flags.writeable = False
             arrays[f] = a
         return EngineState(arrays, self._slots, self._cells)

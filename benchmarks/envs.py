@@ -5,7 +5,7 @@ steps per second; ``ppcg.make_vec`` with 64 environments at least 500,000 enviro
 
     python benchmarks/envs.py                 # everything, a minute or two
     python benchmarks/envs.py --quick         # shorter runs
-    python benchmarks/envs.py --only single   # single | vec | gym-vec
+    python benchmarks/envs.py --only single   # single | vec | gym-vec | copy
 
 Random actions are drawn in advance; finished episodes are reset (a generated level for ``ppcg/Zelda-v0``, so
 its figures include the generator). Each environment figure is followed by the engine alone on the same
@@ -64,6 +64,33 @@ def bench_single(env_id: str, obs_type: str, steps: int) -> float:
     return steps / dt
 
 
+def bench_copy(env_id: str, n: int) -> float:
+    """A search agent's use of one environment: copy its state, advance one step, put the copy back (GVGAI's
+    forward model does about 20,000 copy+advance a second); and the copy alone."""
+    env = gym.make(env_id)
+    env.reset(seed=0)
+    engine = env.unwrapped.engine
+    actions = np.random.default_rng(0).integers(env.action_space.n, size=n).tolist()
+    get, put, step = engine.get_state, engine.set_state, engine.step_one
+    for a in actions[:100]:  # warm-up
+        s = get(0)
+        step(a)
+        put(0, s)
+    t0 = time.perf_counter()
+    for _ in range(n):
+        get(0)
+    dt_copy = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for a in actions:
+        s = get(0)
+        step(a)
+        put(0, s)
+    dt = time.perf_counter() - t0
+    print(f"copy    {env_id:<22} get_state(0)                        {n / dt_copy:>12,.0f} copies/s")
+    print(f"        get_state + step_one + set_state (search)   {n / dt:>12,.0f} copy+advance/s")
+    return n / dt
+
+
 def bench_vec(env_id: str, obs_type: str, num_envs: int, batches: int) -> float:
     envs = ppcg.make_vec(env_id, num_envs, obs_type=obs_type)
     actions = np.random.default_rng(0).integers(envs.single_action_space.n, size=(batches, num_envs))
@@ -107,7 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--env", default="ppcg/Zelda-v0")
     parser.add_argument("--quick", action="store_true", help="shorter runs")
-    parser.add_argument("--only", choices=["single", "vec", "gym-vec"], default=None)
+    parser.add_argument("--only", choices=["single", "vec", "gym-vec", "copy"], default=None)
     parser.add_argument("--num-envs", type=int, default=64)
     args = parser.parse_args()
     scale = 0.2 if args.quick else 1.0
@@ -117,6 +144,8 @@ def main() -> None:
         for obs in ("symbolic", "rgb"):
             results[("single", obs)] = bench_single(args.env, obs, single_steps)
         bench_single(args.env.replace("-v0", "-lvl0-v0"), "symbolic", single_steps)
+    if args.only in (None, "single", "copy"):
+        bench_copy(args.env.replace("-v0", "-lvl0-v0"), int(20_000 * scale))
     if args.only in (None, "vec"):
         for obs in ("symbolic", "rgb"):
             results[("vec", obs)] = bench_vec(args.env, obs, args.num_envs, batches)

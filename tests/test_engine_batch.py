@@ -73,6 +73,39 @@ def test_get_state_set_state_replays_exactly():
     assert first == second
 
 
+def test_step_one_is_step_for_one_environment_and_calls_the_compiled_kernel_directly():
+    from ppcg.engine import kernel as K
+
+    spec, comp, levels = game("zelda")
+    one, ref = BatchEngine(comp, 1, obs_type="rgb"), BatchEngine(comp, 1, obs_type="rgb")
+    one.reset([levels[0]], [9])
+    ref.reset([levels[0]], [9])
+    for a in np.random.default_rng(0).integers(0, comp.n_actions, 40).tolist():
+        obs, reward, terminated, truncated, score, winner = one.step_one(a)
+        r = ref.step([a])
+        want = (float(r.reward[0]), bool(r.terminated[0]), bool(r.truncated[0]), float(r.score[0]),
+                int(r.winner[0]))
+        assert (reward, terminated, truncated, score, winner) == want
+        assert np.array_equal(obs, r.obs[0]) and obs.flags.owndata  # a copy, as step's
+    if hasattr(K._step_range, "overloads"):  # compiled (not NUMBA_DISABLE_JIT=1): numba's dispatch is skipped
+        assert one._entry[3] is not K._step_range
+    with pytest.raises(ValueError, match="batch of one"):
+        BatchEngine(comp, 2).step_one(0)
+
+
+def test_a_state_taken_is_read_only_and_set_state_keeps_it_without_a_copy():
+    spec, comp, levels = game("zelda")
+    eng = BatchEngine(comp, 1, obs_type="symbolic")
+    eng.reset([levels[0]], [1])
+    saved = eng.get_state(0)
+    assert not any(a.flags.writeable for a in saved.arrays.values())
+    eng.set_state(0, saved)
+    assert eng._basis[0][1]["si"] is saved.arrays["si"]
+    restored = pickle.loads(pickle.dumps(saved))  # writable again: copied
+    eng.set_state(0, restored)
+    assert eng._basis[0][1]["si"] is not restored.arrays["si"]
+
+
 def test_snapshot_restore_continues_the_whole_batch():
     spec, comp, levels = game("zelda")
     eng = BatchEngine(comp, 3, obs_type="symbolic")

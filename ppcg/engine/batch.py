@@ -72,6 +72,11 @@ class BatchEngine:
         memory_limit: bytes the batch's state may grow to. GVGAI has no sprite limit: a tick that runs out of
             slots (or timers, or shields) is redone with twice the room, and a crowded grid cell widens every
             cell, up to this limit; beyond it :class:`EngineCapacityError` names the game, level and tick.
+        reference: the reference mode: every fast path off (the bits of ``ppcg.engine.layout.FAST_ALL``:
+            skipped and sparse pair passes, the grid index, incremental observations, the path cache), so that
+            a test can check that the fast paths never change what happens. Same results, slower.
+        fast_paths: the fast paths to take, a mask of ``layout.FAST_*`` bits (default all; ``reference=True``
+            is ``fast_paths=0``), to compare one fast path at a time.
         facing: symbolic observations only: four more planes after the sprite planes (:data:`FACING_PLANES`:
             up, down, left, right), the one the avatar faces set at the avatar's cell. An avatar that turns
             before it moves (GVGAI's ShootAvatar) or acts ahead of itself (a sword, a shot) is otherwise a
@@ -81,7 +86,7 @@ class BatchEngine:
     def __init__(self, game, num_envs: int, *, obs_type: str | None = "symbolic",
                  obs_size: tuple[int, int] | None = None, max_steps: int = 2000,
                  max_sprites: int | None = None, memory_limit: int = DEFAULT_MEMORY_LIMIT,
-                 facing: bool = False) -> None:
+                 facing: bool = False, reference: bool = False, fast_paths: int = L.FAST_ALL) -> None:
         if obs_type not in _OBS_KINDS:
             raise ValueError(f"obs_type must be 'symbolic', 'rgb' or None, got {obs_type!r}")
         if facing and obs_type != "symbolic":
@@ -90,6 +95,15 @@ class BatchEngine:
         if num_envs < 1:
             raise ValueError(f"num_envs must be >= 1, got {num_envs}")
         self.compiled = _as_compiled(game)
+        if not 0 <= int(fast_paths) <= L.FAST_ALL:
+            raise ValueError(f"fast_paths must be a mask of layout.FAST_* bits (0..{L.FAST_ALL}), "
+                             f"got {fast_paths}")
+        self.fast_paths = 0 if reference else int(fast_paths)
+        self._tables = self.compiled.tables
+        if self.fast_paths != L.FAST_ALL:  # this engine's own copy of the tables, with its fast paths
+            misc = self._tables.misc.copy()
+            misc[L.M_FAST] = self.fast_paths
+            self._tables = self._tables._replace(misc=misc)
         self.num_envs = int(num_envs)
         self.obs_type = obs_type
         self.obs_size = tuple(obs_size) if obs_size is not None else None
@@ -110,12 +124,20 @@ class BatchEngine:
         self._hist: list[np.ndarray] = []
         self._hist0 = 0  # steps before self._hist[0]
         self._nstep = 0
+        self._dummy = np.zeros((1, 1, 1, 1), np.uint8)  # the observation buffer not in use
+        self._entry: tuple = ()  # (state, sym, rgb, the compiled serial step for them): see _step_serial
         self._grow_ahead = True  # grow before a tick runs out of room (until the memory limit stops it)
 
     # ------------------------------------------------------------------------------------------------------
     @property
     def tables(self):
-        return self.compiled.tables
+        """The game's tables as this engine's kernel reads them (its fast paths in ``misc[M_FAST]``)."""
+        return self._tables
+
+    @property
+    def reference(self) -> bool:
+        """Whether every fast path is off (``BatchEngine(reference=True)``)."""
+        return self.fast_paths == 0
 
     @property
     def observation_shape(self) -> tuple[int, ...] | None:
@@ -176,9 +198,14 @@ class BatchEngine:
     def _load_row(self, i: int, arrays: dict[str, np.ndarray], slots: int) -> None:
         """Environment ``i`` := one environment's arrays (``slots`` slots, any room up to this engine's)."""
         st = self._require()
-        blank = self._alloc(1, self._slots, self._cells, self._room)
+        blank = None
         for f in STATE_FIELDS:
             a, whole = np.asarray(arrays[f]), getattr(st, f)
+            if a.shape == whole.shape[1:]:
+                whole[i] = a
+                continue
+            if blank is None:  # a smaller state: the rest of the row as a fresh one
+                blank = self._alloc(1, self._slots, self._cells, self._room)
             whole[i] = getattr(blank, f)[0]
             whole[(i, *(slice(0, d) for d in a.shape))] = a
         _free_added_slots(st, i, slots, self._slots)
@@ -237,18 +264,45 @@ class BatchEngine:
 
     def step(self, actions) -> StepResult:
         """Advance every environment by one tick with Gym action indices ``actions`` (``[num_envs]``)."""
-        st = self._require()
         given = np.asarray(actions)
         if given.dtype.kind not in "iu":
             raise TypeError(f"actions must be integers (Gym action indices), got an array of {given.dtype}")
         actions = given.astype(np.int64).reshape(-1)  # a copy: the redo history keeps it
         if actions.shape[0] != self.num_envs:
             raise ValueError(f"expected {self.num_envs} actions, got {actions.shape[0]}")
+        reward = self._advance(actions)
+        st = self._state
+        obs = self._obs_out() if self.obs_type is not None else None
+        ev = st.ev
+        return StepResult(
+            obs=obs, reward=reward.astype(np.float32), terminated=(ev[:, L.EV_ENDED] != 0) & (ev[:, L.EV_ACTIVE] != 0),
+            truncated=ev[:, L.EV_TRUNC] != 0, score=st.score.copy(), winner=ev[:, L.EV_WINNER].astype(np.int8),
+            tick=ev[:, L.EV_TICK].copy(),
+        )
+
+    def step_one(self, action: int) -> tuple[np.ndarray | None, float, bool, bool, float, int]:
+        """:meth:`step` for a batch of one environment, with Python values: ``(obs, reward, terminated,
+        truncated, score, winner)`` (``obs`` a copy, or None). A single environment's fast path (VGDLEnv)."""
+        if self.num_envs != 1:
+            raise ValueError(f"step_one steps a batch of one environment, this one has {self.num_envs}")
+        actions = np.empty(1, np.int64)
+        actions[0] = action
+        reward = self._advance(actions)
+        st = self._state
+        ev = st.ev
+        obs = None if self.obs_type is None else self._obs_out()[0] if self.facing else self._buf[0].copy()
+        return (obs, float(reward[0]),
+                bool(ev.item(0, L.EV_ENDED) and ev.item(0, L.EV_ACTIVE)), bool(ev.item(0, L.EV_TRUNC)),
+                float(st.score.item(0)), int(ev.item(0, L.EV_WINNER)))
+
+    def _advance(self, actions: np.ndarray) -> np.ndarray:
+        """One tick of every environment with engine-owned ``actions`` (int64, contiguous, kept for redos);
+        returns the rewards (float64). Observations are written into the engine's buffer."""
+        st = self._require()
         reward = np.zeros(self.num_envs, np.float64)
         kind, sym, rgb = self._obs_buffers()
         if self.num_envs <= _SERIAL_MAX or _threads() == 1:  # the thread pool costs more than it saves
-            attention = _call("step", K._step_range, self.tables, st, actions, 0, self.num_envs,
-                              self.max_steps, kind, sym, rgb, reward)
+            attention = self._step_serial(st, actions, kind, sym, rgb, reward)
         else:
             attention = _call("step_batch", K.step_batch, self.tables, st, actions, self.max_steps, kind, sym,
                               rgb, reward, _chunks(self.num_envs))
@@ -264,14 +318,19 @@ class BatchEngine:
             self._check_room(reward)
         if self._nstep % _REBASE == 0:
             self._rebase()
-        st = self._state
-        obs = self._obs_out() if kind else None
-        ev = st.ev
-        return StepResult(
-            obs=obs, reward=reward.astype(np.float32), terminated=(ev[:, L.EV_ENDED] != 0) & (ev[:, L.EV_ACTIVE] != 0),
-            truncated=ev[:, L.EV_TRUNC] != 0, score=st.score.copy(), winner=ev[:, L.EV_WINNER].astype(np.int8),
-            tick=ev[:, L.EV_TICK].copy(),
-        )
+        return reward
+
+    def _step_serial(self, st: State, actions, kind: int, sym, rgb, reward) -> int:
+        """``kernel._step_range`` over the whole batch. numba's dispatcher types every argument on each call,
+        the two named tuples of ~30 arrays included (tens of microseconds, most of a small batch's step): the
+        compiled function for this state's and buffers' types is looked up once, then called directly."""
+        args = (self.tables, st, actions, 0, self.num_envs, self.max_steps, kind, sym, rgb, reward)
+        e = self._entry
+        if e and e[0] is st and e[1] is sym and e[2] is rgb:
+            return e[3](*args)
+        attention = _call("step", K._step_range, *args)
+        self._entry = (st, sym, rgb, _compiled(K._step_range, args))
+        return attention
 
     # ------------------------------------------------------------------------------------------------------
     # room: GVGAI has no sprite limit, so a tick never loses a sprite
@@ -343,7 +402,7 @@ class BatchEngine:
                            np.array([w], np.int32), np.array([h], np.int32), np.array([b[3]], np.int64), 0, 1)
         else:
             self._load_row(i, b[1], b[2])
-        dummy = np.zeros((1, 1, 1, 1), np.uint8)
+        dummy = self._dummy
         r = np.zeros(self.num_envs, np.float64)
         for acts in self._hist[int(self._basis_step[i]) - self._hist0:]:
             K._step_range(self.tables, st, acts, i, i + 1, self.max_steps, 0, dummy, dummy, r)
@@ -375,7 +434,7 @@ class BatchEngine:
         """The kernel's observation arguments: (kind, symbolic buffer, rgb buffer); the engine's own buffer is
         written in place and copied out, so a reset only redraws the environments it resets."""
         kind = _OBS_KINDS[self.obs_type]
-        dummy = np.zeros((1, 1, 1, 1), np.uint8)
+        dummy = self._dummy
         if kind == 0:
             return 0, dummy, dummy
         w, h = self.obs_size
@@ -488,18 +547,28 @@ class BatchEngine:
         return self._require().tc[:, :, L.TC_N].sum(axis=1)
 
     def get_state(self, i: int) -> EngineState:
-        """A copy of environment ``i``'s state."""
+        """A copy of environment ``i``'s state (read-only arrays, which :meth:`set_state` need not copy).
+
+        With :meth:`set_state`, the copy a search or planning agent takes before it tries an action.
+        """
         st = self._require()
-        return EngineState({f: np.array(getattr(st, f)[i], copy=True) for f in STATE_FIELDS}, self._slots,
-                           self._cells)
+        arrays = {}
+        for f in STATE_FIELDS:
+            a = np.array(getattr(st, f)[i], copy=True)  # a 0-d array where the field is one number
+            a.flags.writeable = False
+            arrays[f] = a
+        return EngineState(arrays, self._slots, self._cells)
 
     def set_state(self, i: int, state: EngineState) -> None:
         """Overwrite environment ``i`` with a state from :meth:`get_state` (same game; any capacity)."""
-        self._ensure(state.slots, state.cells, **_room_of(state.arrays))
-        self._load_row(i, state.arrays, state.slots)
+        arrays = state.arrays
+        self._ensure(state.slots, state.cells, **_room_of(arrays))
+        self._load_row(i, arrays, state.slots)
         st = self._require()
         st.ev[i, L.EV_CANVAS] = 0  # this engine's canvas does not show that state
-        self._basis[i] = ("state", {f: np.array(state.arrays[f], copy=True) for f in STATE_FIELDS}, state.slots)
+        # the basis to redo ticks from: get_state's read-only copies are kept as they are
+        kept = {f: arrays[f] if _frozen(arrays[f]) else np.array(arrays[f], copy=True) for f in STATE_FIELDS}
+        self._basis[i] = ("state", kept, state.slots)
         self._levels[i] = None
         self._basis_step[i] = self._nstep
         self._trim()
@@ -751,6 +820,21 @@ def launch_threads() -> None:
         if not chosen:
             del os.environ["OMP_WAIT_POLICY"]
     _launched = True
+
+
+def _compiled(dispatcher, args):
+    """The compiled function that ``dispatcher`` runs for ``args`` (called directly, it skips numba's typing
+    of the arguments); the dispatcher itself under NUMBA_DISABLE_JIT=1 or when none is found."""
+    overloads = getattr(dispatcher, "overloads", None)
+    if not overloads:
+        return dispatcher
+    cres = overloads.get(tuple(dispatcher.typeof_pyval(a) for a in args))
+    return cres.entry_point if cres is not None else dispatcher
+
+
+def _frozen(a) -> bool:
+    """A read-only array that owns its data (as :meth:`BatchEngine.get_state` makes them): safe to keep."""
+    return isinstance(a, np.ndarray) and not a.flags.writeable and a.base is None
 
 
 def _threads() -> int:

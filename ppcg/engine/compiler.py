@@ -774,6 +774,7 @@ def _pack_tables(*, T, **k) -> Tables:
     misc[L.M_WALL_TYPE] = k["wall_type"]
     misc[L.M_N_PULL] = k["n_pull"]
     misc[L.M_PATHF] = k["pathf"]  # NPC
+    misc[L.M_FAST] = L.FAST_ALL  # BatchEngine(reference=True) clears them in its own copy
     seq: list[int] = []
     for name, c0, c1 in (("update_order", L.M_UPD0, L.M_UPD1), ("order", L.M_DRAW0, L.M_DRAW1),
                          ("avatar_scan", L.M_AV0, L.M_AV1), ("eos_list", L.M_EOSL0, L.M_EOSL1),

@@ -734,10 +734,10 @@ PATH_DIRS = np.array([0, 2, 1, 3], np.int32)
 
 
 @njit(cache=True, _nrt=False)
-def _path_first(st, i, px, py, gx, gy, q0):
+def _path_first(st, i, px, py, gx, gy, q0, cached):
     """GVGAI's ``getPath(from, to)`` first step (pixel positions, floored to cells) as a BASE_DX index, or -1
     where GVGAI has no path (same cell, an obstacle, unreachable, off the map). ``q0``: the first of PATH_DIRS
-    the search expands (2: LEFT and RIGHT only, see M_PATHF)."""
+    the search expands (2: LEFT and RIGHT only, see M_PATHF); ``cached``: FAST_PATH."""
     w = st.ev[i, EV_WIDTH]
     h = st.ev[i, EV_HEIGHT]
     sx = px // BS
@@ -750,14 +750,15 @@ def _path_first(st, i, px, py, gx, gy, q0):
     D = ty * w + tx
     if S == D or st.pf[i, 0, S] or st.pf[i, 0, D]:
         return -1
-    return st.pf[i, _path_row(st, i, S, w, h, q0), D]
+    return st.pf[i, _path_row(st, i, S, w, h, q0, cached), D]
 
 
 @njit(cache=True, _nrt=False)
-def _path_row(st, i, S, w, h, q0):
+def _path_row(st, i, S, w, h, q0, cached):
     """The row of st.pf holding the first step from cell ``S`` to every cell (-1: none): cached for the last
-    PATH_CACHE sources (the obstacles never change), else one full search that replaces the oldest entry."""
-    for k in range(PATH_CACHE):
+    PATH_CACHE sources (the obstacles never change; ``cached``: FAST_PATH), else one full search that replaces
+    the oldest entry."""
+    for k in range(PATH_CACHE if cached else 0):
         if st.pf[i, 4, k] == S:
             return 5 + k
     slot = st.pf[i, 4, PATH_CACHE]
@@ -820,7 +821,7 @@ def _path_chaser(tb, st, i, s, t):
     if tg >= 0:
         st.si[i, s, SI_COUNTER] = tb.ti[t, TI_CONS]
         k = _path_first(st, i, st.si[i, s, SI_X], st.si[i, s, SI_Y], st.si[i, tg, SI_X], st.si[i, tg, SI_Y],
-                        _path_q0(tb))
+                        _path_q0(tb), tb.misc[M_FAST] & FAST_PATH)
         if k >= 0:
             _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
     else:
@@ -874,9 +875,10 @@ def _path_alt_chaser(tb, st, i, s, t):
         k = _rnd_int(st, i, 4)
         _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
         return
-    k = _path_first(st, i, x, y, st.si[i, s, SI_TX], st.si[i, s, SI_TY], _path_q0(tb))
+    cached = tb.misc[M_FAST] & FAST_PATH
+    k = _path_first(st, i, x, y, st.si[i, s, SI_TX], st.si[i, s, SI_TY], _path_q0(tb), cached)
     if k < 0 and st.si[i, s, SI_LKX] != NO_POS:
-        k = _path_first(st, i, x, y, st.si[i, s, SI_LKX], st.si[i, s, SI_LKY], _path_q0(tb))
+        k = _path_first(st, i, x, y, st.si[i, s, SI_LKX], st.si[i, s, SI_LKY], _path_q0(tb), cached)
     else:
         st.si[i, s, SI_LKX] = st.si[i, s, SI_TX]
         st.si[i, s, SI_LKY] = st.si[i, s, SI_TY]
@@ -997,8 +999,8 @@ def _update_avatar(tb, st, i, s, a):
         vx = st.si[i, s, SI_X] - st.si[i, s, SI_LX]
         vy = st.si[i, s, SI_Y] - st.si[i, s, SI_LY]
         if vx != 0 or vy != 0:
-            st.si[i, s, SI_OX] = (vx > 0) - (vx < 0)
-            st.si[i, s, SI_OY] = (vy > 0) - (vy < 0)
+            st.si[i, s, SI_OX] = int(vx > 0) - int(vx < 0)
+            st.si[i, s, SI_OY] = int(vy > 0) - int(vy < 0)
     if c == C_SHOOT_AVATAR and mv == MOVE_STILL and a == A_USE:
         _shoot(tb, st, i, s, t)
 
@@ -1786,8 +1788,9 @@ def _time_effects(tb, st, i, gt):
 # ---------------------------------------------------------------------------------------------------------------
 # pair effects
 @njit(cache=True, _nrt=False, inline="always")
-def _gather(tb, st, i, s1, t2, lim, direct):
-    """Sprites of ``t2``'s subtree (id < lim, not s1) overlapping ``s1``, in GVGAI order, into ``st.cand[i]``."""
+def _gather(tb, st, i, s1, t2, lim, direct, fast):
+    """Sprites of ``t2``'s subtree (id < lim, not s1) overlapping ``s1``, in GVGAI order, into ``st.cand[i]``
+    (``direct``: by scanning the type lists, else through the grid; ``fast``: the FAST_* bits)."""
     nc = 0
     if direct or st.si[i, s1, SI_CX0] < 0:
         for q in range(tb.ti[t2, TI_SUB0], tb.ti[t2, TI_SUB1]):
@@ -1807,10 +1810,10 @@ def _gather(tb, st, i, s1, t2, lim, direct):
     for cy in range(max(y // BS - 1, 0), min((y + BS - 1) // BS, h - 1) + 1):
         for cx in range(max(x // BS - 1, 0), min((x + BS - 1) // BS, w - 1) + 1):
             c = cy * w + cx
-            if _skip_cell(st, i, c, cx, cy, x, y):
+            if fast & FAST_SKIP and _skip_cell(st, i, c, cx, cy, x, y):
                 continue
             for k in range(st.gn[i, c]):
-                nc = _consider_cell(tb, st, i, s1, st.gi[i, c, k], t2, lim, nc)
+                nc = _consider_cell(tb, st, i, s1, st.gi[i, c, k], t2, lim, nc, fast)
     for k in range(st.ev[i, EV_OUTN]):
         nc = _consider(tb, st, i, s1, st.lst[i, L_OUT, k], t2, lim, nc)
     # insertion sort by (rank of type within t2's subtree, id)
@@ -1828,10 +1831,10 @@ def _gather(tb, st, i, s1, t2, lim, direct):
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def _consider_cell(tb, st, i, s1, g, t2, lim, nc):
+def _consider_cell(tb, st, i, s1, g, t2, lim, nc, fast):
     """:func:`_consider` for a grid entry (slot and type packed): other types are passed over without reading the
-    sprite."""
-    if not tb.tt[TT_IN, t2, g >> GI_TYPE]:
+    sprite (FAST_PACKED)."""
+    if fast & FAST_PACKED and not tb.tt[TT_IN, t2, g >> GI_TYPE]:
         return nc
     return _consider(tb, st, i, s1, g & GI_SLOT, t2, lim, nc)
 
@@ -1856,10 +1859,10 @@ def _shielded(st, i, t1, t2, code):
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt):
+def _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt, fast):
     """Execute effect ``e`` of a pair for one first sprite against the second sprites overlapping it; returns
     how many times it was applied."""
-    nc = _gather(tb, st, i, s1, t2, lim, direct)
+    nc = _gather(tb, st, i, s1, t2, lim, direct, fast)
     hits = 0
     for c in range(nc):
         if st.si[i, s1, SI_KILLED]:
@@ -1879,11 +1882,13 @@ def _run_pair_effect(tb, st, i, p, e, gt):
     t2 = tb.pi[p, PI_T2]
     lim = st.ev[i, EV_NEXT_ID]
     n2 = _count_subtree(tb, st, i, t2)
-    direct = st.ev[i, EV_OVERFLOW] or n2 <= DIRECT_MAX
-    if tb.pi[p, PI_FAST] and not st.ev[i, EV_OVERFLOW] and n2 < _count_subtree(tb, st, i, t1):
+    fast = tb.misc[M_FAST]
+    direct = st.ev[i, EV_OVERFLOW] or n2 <= DIRECT_MAX or not fast & FAST_GRID
+    if (fast & FAST_SPARSE and tb.pi[p, PI_FAST] and not st.ev[i, EV_OVERFLOW]
+            and n2 < _count_subtree(tb, st, i, t1)):
         # few second sprites, many first ones: only first sprites overlapping a second one can act, and nothing
         # moves a second sprite, so find them around the second sprites, then visit them in GVGAI's order
-        hits = _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt)
+        hits = _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt, fast)
         if hits >= 0:
             return hits
     hits = 0
@@ -1896,12 +1901,12 @@ def _run_pair_effect(tb, st, i, p, e, gt):
                 break
             if st.si[i, s1, SI_KILLED]:
                 continue
-            hits += _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt)
+            hits += _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt, fast)
     return hits
 
 
 @njit(cache=True, _nrt=False)
-def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
+def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt, fast):
     """The sparse form of :func:`_run_pair_effect`: mark the first sprites that overlap a second one (found around
     the second sprites), then visit the marked ones in GVGAI's order. Valid because nothing in the pass moves a
     second sprite and the two sides are disjoint. Returns how many times the effect was applied, or -1 (nothing
@@ -1926,13 +1931,14 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
             for cy in range(max(y // BS - 1, 0), min((y + BS - 1) // BS, h - 1) + 1):
                 for cx in range(max(x // BS - 1, 0), min((x + BS - 1) // BS, w - 1) + 1):
                     c = cy * w + cx
-                    if _skip_cell(st, i, c, cx, cy, x, y):
+                    if fast & FAST_SKIP and _skip_cell(st, i, c, cx, cy, x, y):
                         continue
                     for k in range(st.gn[i, c]):
                         g = st.gi[i, c, k]
-                        if not tb.tt[TT_IN, t1, g >> GI_TYPE]:
-                            continue
                         s1 = g & GI_SLOT
+                        ty = g >> GI_TYPE if fast & FAST_PACKED else st.si[i, s1, SI_TYPE]
+                        if not tb.tt[TT_IN, t1, ty]:
+                            continue
                         if st.si[i, s1, SI_MARK] != mark and st.si[i, s1, SI_ID] < lim and _intersects(st, i, s1, s2):
                             st.si[i, s1, SI_MARK] = mark
                             marked += 1
@@ -1948,7 +1954,7 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
     if marked == 0:
         return 0
     hits = 0
-    direct = n2 <= DIRECT_MAX
+    direct = n2 <= DIRECT_MAX or not fast & FAST_GRID
     # GVGAI's order of first sprites: their type lists in subtree order, each in id order
     for q in range(tb.ti[t1, TI_SUB0], tb.ti[t1, TI_SUB1]):
         u = tb.items[q]
@@ -1960,7 +1966,7 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt):
                 continue
             marked -= 1
             if not st.si[i, s1, SI_KILLED]:
-                hits += _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt)
+                hits += _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt, fast)
             if marked == 0:
                 return hits
     return hits
@@ -2042,20 +2048,23 @@ def _pair_effects(tb, st, i, gt):
     stamp; while the stamp holds (no sprite of either side added, killed or moved since), passes of that effect and
     of its identical repeats are skipped: they would hit nothing again."""
     T = st.tc.shape[1]
+    fast = tb.misc[M_FAST]
     for p in range(tb.pi.shape[0]):
         missed = False
         for e in range(tb.pi[p, PI_E0], tb.pi[p, PI_E1]):
-            if missed and tb.ei[e, EI_SAME_PREV]:
+            if missed and tb.ei[e, EI_SAME_PREV] and fast & FAST_REPEAT:
                 continue  # the state is as the previous, identical pass left it: it would hit nothing too
             if st.ev[i, EV_SHN] > 0 and _shielded(st, i, tb.pi[p, PI_T1], tb.pi[p, PI_T2], tb.ei[e, EI_CODE]):
                 missed = False
                 continue
-            stamp = _pair_stamp(tb, st, i, p)
-            if st.pv[i, T + e] == stamp:
-                missed = True
-                continue
+            stamp = np.int64(0)
+            if fast & FAST_STAMP:
+                stamp = _pair_stamp(tb, st, i, p)
+                if st.pv[i, T + e] == stamp:
+                    missed = True
+                    continue
             missed = _run_pair_effect(tb, st, i, p, e, gt) == 0
-            if missed:
+            if missed and fast & FAST_STAMP:
                 st.pv[i, T + e] = stamp
 
 
@@ -2203,7 +2212,7 @@ def obs_symbolic(tb, st, i, out):
     h = min(st.ev[i, EV_HEIGHT], H)
     T = st.tc.shape[1]
     drawn = st.pv.shape[1] - T  # pv[i, drawn + t]: type t's change counter when its plane was drawn
-    full = not st.ev[i, EV_CANVAS]
+    full = not st.ev[i, EV_CANVAS] or not tb.misc[M_FAST] & FAST_OBS
     if full:
         out[:] = 0
         if tb.misc[M_WALL_PLANE] >= 0:
@@ -2299,6 +2308,9 @@ def obs_rgb_incremental(tb, st, i, out):
     (a signature of the sprites covering them, in drawing order) are redrawn."""
     w = st.ev[i, EV_WIDTH]
     h = st.ev[i, EV_HEIGHT]
+    if not tb.misc[M_FAST] & FAST_OBS:
+        obs_rgb(tb, st, i, out)
+        return
     if st.ev[i, EV_OVERFLOW] or w * BS > out.shape[1] or h * BS > out.shape[0] or not st.ev[i, EV_CANVAS]:
         obs_rgb(tb, st, i, out)
         if not st.ev[i, EV_OVERFLOW]:
@@ -2362,6 +2374,16 @@ def obs_rgb_incremental(tb, st, i, out):
             _paint(tb, st, i, s, out, x0, y0, x0 + BS, y0 + BS)
 
 
+@njit(cache=True, _nrt=False, inline="always")
+def _sig_mix(h, v):
+    """``(h * M + v) mod 2**62`` for ``0 <= h < 2**62`` and ``0 <= v < 2**31``, without int64 overflow (the
+    same value compiled and in pure Python, NUMBA_DISABLE_JIT=1): ``h`` is multiplied in 31-bit halves."""
+    m = np.int64(1103515245)
+    lo = h & np.int64(0x7FFFFFFF)
+    hi = h >> np.int64(31)
+    return ((((hi * m) & np.int64(0x7FFFFFFF)) << np.int64(31)) + lo * m + v) & np.int64(0x3FFFFFFFFFFFFFFF)
+
+
 @njit(cache=True, _nrt=False)
 def _signatures(tb, st, i, w, h):
     """Per level cell, a hash of the visible sprites covering it in drawing order (into ``st.sig[i, 1]``)."""
@@ -2388,7 +2410,7 @@ def _signatures(tb, st, i, w, h):
                     c = cy * w + cx
                     v = (np.int64(t + 1) * np.int64(1000003) + np.int64(sx - cx * BS + 32) * np.int64(131)
                          + np.int64(sy - cy * BS + 32))
-                    st.sig[i, 1, c] = st.sig[i, 1, c] * np.int64(6364136223846793005) + v
+                    st.sig[i, 1, c] = _sig_mix(st.sig[i, 1, c], v)
 
 
 # ---------------------------------------------------------------------------------------------------------------

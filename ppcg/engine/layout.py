@@ -102,6 +102,20 @@ M_TIME0, M_TIME1 = 16, 17  # EFFECTS: the native TIME effects (effect indices in
 NMISC = 18
 M_PATHF = NMISC  # NPC: the game has a pathfinder (``obs`` given)
 NMISC += 1
+M_FAST = NMISC  # the fast paths this engine takes (FAST_* bits; 0: the reference mode of BatchEngine)
+NMISC += 1
+# Fast paths: work the kernel skips, never changing what happens. Each bit turns one on; with all off (the
+# reference mode) every pass runs, every collision is found by scanning type lists, every observation is drawn
+# whole and every path is searched anew, so a test can compare each fast path with the plain computation.
+FAST_STAMP = 1  # a pair pass that hit nothing is skipped while its two sides' change counters hold (pv)
+FAST_REPEAT = 2  # identical ``repeat=k`` passes after a pass that hit nothing are dropped (EI_SAME_PREV)
+FAST_SPARSE = 4  # few second sprites, none moved (PI_FAST): first sprites found around the second ones
+FAST_GRID = 8  # collisions found through the grid index (else by scanning the second type's sprites)
+FAST_SKIP = 16  # grid searches skip cells left of or above the sprite that hold no unaligned sprite (gu)
+FAST_PACKED = 32  # grid entries' packed type read instead of the sprite's own
+FAST_OBS = 64  # incremental observations: only changed symbolic planes / rgb cells are redrawn
+FAST_PATH = 128  # the pathfinder's first steps cached for the last PATH_CACHE source cells
+FAST_ALL = 255
 # pairs pi[P, 5]; PI_FAST: the two subtrees are disjoint and no effect of the pair moves its second sprite
 PI_T1, PI_T2, PI_E0, PI_E1, PI_FAST = 0, 1, 2, 3, 4
 # effects ei[E, NEI], ef[E, 2]

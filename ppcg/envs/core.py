@@ -483,7 +483,6 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
             self.game, 1, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_steps,
             facing=facing,
         )
-        self._act = np.zeros(1, dtype=np.int64)
         self._request: LevelRequest | None = None
         self._info: dict[str, Any] = {}
         self._steps = 0
@@ -559,11 +558,8 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
             )
         if self._request is None:
             raise gym.error.ResetNeeded("call reset() before step()")
-        self._act[0] = action
-        r = self._engine.step(self._act)
-        terminated = bool(r.terminated[0])
-        truncated = bool(r.truncated[0]) and not terminated
-        score = float(r.score[0])
+        obs, reward, terminated, truncated, score, winner = self._engine.step_one(action)
+        truncated = truncated and not terminated
         self._score = score
         self._steps += 1
         request = self._request
@@ -574,7 +570,6 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
             "score": score,
         }
         if terminated or truncated:
-            winner = int(r.winner[0])
             info["is_success"] = winner == 1
             info["winner"] = winner
             if self._open:
@@ -582,7 +577,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
                 self._report(winner == 1, truncated)
         if self.render_mode == "human":
             self.render()
-        return r.obs[0], float(r.reward[0]), terminated, truncated, info
+        return obs, reward, terminated, truncated, info
 
     def _report(self, won: bool, truncated: bool) -> None:
         req = self._request

@@ -6,7 +6,10 @@ Usage::
     python scripts/fuzz.py --games 200 --levels 100 --seed 3 --ticks 300
 
 Every mutant must end in a parse error, a compile or level error naming file and line, a clean
-``EngineCapacityError``, or a run whose state stays sound for ``--ticks`` ticks (``tests/fuzz/engine_fuzz.py``).
+``EngineCapacityError``, a run whose state stays sound for ``--ticks`` ticks, or (named, not a failure) a run
+still going after ``--budget`` seconds: rules whose cost grows every tick (sprites that clone themselves on each
+touch, against an ``undoAll`` pair: cubic work per tick, as in GVGAI) can take hours to reach the memory limit
+(``tests/fuzz/engine_fuzz.py``).
 Each run may grow the engine's state to ``--memory-limit`` MiB (a game that breeds without end stops there,
 with the engine's clear error). A mutant slower than ``--slow`` seconds is named as it finishes (number, seed
 game, outcome, seconds) and, with ``--keep DIR``, written there (``mutant_N.txt``, ``mutant_N_lvl.txt``) to be
@@ -42,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="engine state each run may grow to, in MiB (default %(default)g)")
     p.add_argument("--slow", type=float, default=5.0, metavar="SECONDS",
                    help="name every mutant that takes longer (default %(default)g s)")
+    p.add_argument("--budget", type=float, default=30.0, metavar="SECONDS",
+                   help="a mutant still running after this long (checked between ticks) ends as 'slow': named, "
+                        "counted, not a failure (default %(default)g s)")
     p.add_argument("--keep", type=Path, default=None, metavar="DIR", help="write slow mutants' files here")
     args = p.parse_args(argv)
     if args.keep is not None:
@@ -62,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(tally.failures)} failures", flush=True)
 
     tally = campaign(args.games, args.levels, args.ticks, seed=args.seed, corpus=args.corpus,
-                     progress=progress, memory_limit=int(args.memory_limit * 2**20))
+                     progress=progress, memory_limit=int(args.memory_limit * 2**20), seconds=args.budget)
     print(f"{args.games + args.levels} mutants in {time.perf_counter() - t0:.0f} s: {tally.counts}")
     print("slowest: " + "; ".join(f"mutant {m.number} ({m.kind} of {m.seed}, {o}) {sec:.2f} s"
                                   for sec, o, m in tally.slowest[:5]))

@@ -25,7 +25,7 @@ from ppcg.engine.invariants import problems
 from ppcg.vgdl import VGDLError, VGDLWarning, parse_game
 from ppcg.vgdl.level import Level
 
-OUTCOMES = ("parse", "compile", "level", "ran", "capacity")
+OUTCOMES = ("parse", "compile", "level", "ran", "capacity", "slow")
 
 # numbers that stress the engine's tables: zero, negatives, int32's edges and beyond, inf, fractions
 EXTREMES = ("0", "-1", "1", "2", "3", "7", "100", "1000", "-1000000", "2147483647", "2147483648", "1e400",
@@ -173,8 +173,13 @@ MEMORY_LIMIT = 4 << 20
 
 
 def run_mutant(text: str, level_text: str, ticks: int, seed: int, *,
-               memory_limit: int = MEMORY_LIMIT) -> tuple[str | None, str | None]:
-    """(outcome, failure): how one mutant ended, and what went wrong if it did not end cleanly."""
+               memory_limit: int = MEMORY_LIMIT, seconds: float | None = None) -> tuple[str | None, str | None]:
+    """(outcome, failure): how one mutant ended, and what went wrong if it did not end cleanly.
+
+    ``seconds``: a time budget for the run, checked between ticks: a mutant still running past it ends as
+    ``"slow"`` (not a failure: a game whose rules cost more each tick, such as sprites that clone themselves on
+    every touch of a pair whose effect is ``undoAll``, can take hours to reach the memory limit, and GVGAI does
+    the same work; the campaign names it and goes on)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -200,8 +205,11 @@ def run_mutant(text: str, level_text: str, ticks: int, seed: int, *,
         except Exception as exc:  # noqa: BLE001 - a fuzzer reports every other exception
             return None, f"reset raised {exc!r}"
         rng = np.random.default_rng(seed)
+        deadline = None if seconds is None else time.perf_counter() + seconds
         try:
             for t in range(ticks):
+                if deadline is not None and time.perf_counter() > deadline:
+                    return "slow", None
                 res = eng.step(rng.integers(0, game.n_actions, 1))
                 bad = problems(eng, 0)
                 if bad:
@@ -226,7 +234,7 @@ def level_chars(text: str) -> str:
 
 
 def campaign(game_mutants: int, level_mutants: int, ticks: int, seed: int = 0, corpus: Path | None = None,
-             progress=None, memory_limit: int = MEMORY_LIMIT) -> Tally:
+             progress=None, memory_limit: int = MEMORY_LIMIT, seconds: float | None = None) -> Tally:
     """``game_mutants`` mutated games (each on one of its seed's levels) and ``level_mutants`` mutated levels
     (of unmutated games), all run for ``ticks`` ticks. ``progress(k, tally, mutant, outcome, seconds)`` is
     called after each mutant (k counts from 1)."""
@@ -244,7 +252,7 @@ def campaign(game_mutants: int, level_mutants: int, ticks: int, seed: int = 0, c
         mutant = Mutant(k + 1, s.name, "game" if k < game_mutants else "level", game, level)
         t0 = time.perf_counter()
         outcome, failure = run_mutant(game, level, ticks, int(rng.integers(0, 2**31 - 1)),
-                                      memory_limit=memory_limit)
+                                      memory_limit=memory_limit, seconds=seconds)
         seconds = time.perf_counter() - t0
         tally.add(outcome, failure, mutant, seconds)
         if progress is not None:

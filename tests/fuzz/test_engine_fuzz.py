@@ -4,6 +4,7 @@ level ends in a parse error, a compile or level error with file and line, or a r
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,32 @@ def test_a_short_campaign_ends_every_mutant_cleanly(seed):
     assert tally.failures == []
     assert sum(tally.counts.values()) == 60
     assert tally.counts["ran"] > 0 and tally.counts["compile"] + tally.counts["parse"] > 0
+
+
+def test_a_mutant_whose_ticks_grow_costlier_ends_as_slow_within_its_budget():
+    # found by the long campaign (mutant 580, of wrapsokoban): boxes clone themselves on every touch of the avatar
+    # and 'bbox wall bbox > undoAll' makes each tick cubic in the stacked clones; the run doubles its sprites per
+    # tick long before the memory limit. The campaign must name it and go on, not hang.
+    game = """BasicGame
+    SpriteSet
+        ground > Immovable
+        avatar > MovingAvatar
+        bbox > Passive
+            box >
+        wall > Immovable
+    LevelMapping
+        A > avatar ground
+        * > box ground
+        . > ground
+        w > ground wall
+    InteractionSet
+        bbox avatar > cloneSprite
+        avatar wall > stepBack
+        bbox wall bbox > undoAll
+    TerminationSet
+        SpriteCounter stype=box limit=0 win=True
+"""
+    level = "wwwwww\nw.*A.w\nw....w\nwwwwww\n"
+    t0 = time.perf_counter()
+    assert run_mutant(game, level, 300, 0, memory_limit=1 << 30, seconds=1.0) == ("slow", None)
+    assert time.perf_counter() - t0 < 60

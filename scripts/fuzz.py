@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(tally.failures)} failures", flush=True)
 
     tally = campaign(args.games, args.levels, args.ticks, seed=args.seed, corpus=args.corpus,
-                     progress=progress, memory_limit=int(args.memory_limit * 2**20), seconds=args.budget)
+                     progress=progress, memory_limit=int(args.memory_limit * 2**20), budget=args.budget)
     print(f"{args.games + args.levels} mutants in {time.perf_counter() - t0:.0f} s: {tally.counts}")
     print("slowest: " + "; ".join(f"mutant {m.number} ({m.kind} of {m.seed}, {o}) {sec:.2f} s"
                                   for sec, o, m in tally.slowest[:5]))

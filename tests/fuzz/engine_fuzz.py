@@ -234,10 +234,11 @@ def level_chars(text: str) -> str:
 
 
 def campaign(game_mutants: int, level_mutants: int, ticks: int, seed: int = 0, corpus: Path | None = None,
-             progress=None, memory_limit: int = MEMORY_LIMIT, seconds: float | None = None) -> Tally:
+             progress=None, memory_limit: int = MEMORY_LIMIT, budget: float | None = None) -> Tally:
     """``game_mutants`` mutated games (each on one of its seed's levels) and ``level_mutants`` mutated levels
     (of unmutated games), all run for ``ticks`` ticks. ``progress(k, tally, mutant, outcome, seconds)`` is
-    called after each mutant (k counts from 1)."""
+    called after each mutant (k counts from 1). ``budget``: each run's time budget in seconds (see
+    :func:`run_mutant`; None: none)."""
     rng = np.random.default_rng(seed)
     pool = seeds(corpus)
     tally = Tally()
@@ -252,7 +253,7 @@ def campaign(game_mutants: int, level_mutants: int, ticks: int, seed: int = 0, c
         mutant = Mutant(k + 1, s.name, "game" if k < game_mutants else "level", game, level)
         t0 = time.perf_counter()
         outcome, failure = run_mutant(game, level, ticks, int(rng.integers(0, 2**31 - 1)),
-                                      memory_limit=memory_limit, seconds=seconds)
+                                      memory_limit=memory_limit, seconds=budget)
         seconds = time.perf_counter() - t0
         tally.add(outcome, failure, mutant, seconds)
         if progress is not None:

@@ -71,3 +71,9 @@ def test_a_mutant_whose_ticks_grow_costlier_ends_as_slow_within_its_budget():
     t0 = time.perf_counter()
     assert run_mutant(game, level, 300, 0, memory_limit=1 << 30, seconds=1.0) == ("slow", None)
     assert time.perf_counter() - t0 < 60
+
+
+def test_the_campaign_budget_is_per_mutant():
+    # every mutant gets the whole budget (a first version shrank it to the first mutant's time)
+    tally = campaign(30, 10, 300, seed=1, corpus=CORPUS, budget=30.0)
+    assert tally.counts["slow"] == 0 and not tally.failures

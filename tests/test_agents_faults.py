@@ -337,7 +337,7 @@ def test_an_experiment_writes_new_results_beside_earlier_ones(tmp_path, monkeypa
     import ppcg.agents.evaluate as evaluate_mod
     import ppcg.agents.train as train_mod
 
-    def fake_train(settings, run_dir, *, resume=False, progress=True, device=None):
+    def fake_train(settings, run_dir, *, resume=False, progress=True, device=None, command=None):
         run_dir.write_config({"settings": settings.__dict__, "env_id": "ppcg/Zelda-v0"})
         run_dir.update_status(status="complete", timesteps=10, train_seconds=1.0, steps_per_second=10.0)
 

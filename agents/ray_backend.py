@@ -65,7 +65,6 @@ class TaskContext:
     command: str
     marker: str
     grid: str
-    threads: int
 
 
 class GridBoard:
@@ -440,7 +439,7 @@ def _drive(ray: Any, todo: list[Any], args: Any, command: str, marker: str) -> N
     device = "cpu" if args.device == "auto" and not gpus else args.device
     threads = str(cpus)
     grid = hashlib.sha1(f"{socket.gethostname()}:{todo[0].path.parent.resolve()}".encode()).hexdigest()[:12]
-    ctx = TaskContext(args.episodes, device, command, marker, grid, cpus)
+    ctx = TaskContext(args.episodes, device, command, marker, grid)
     board = ray.remote(num_cpus=0)(GridBoard).remote()
     task = ray.remote(run_task).options(
         num_cpus=cpus,

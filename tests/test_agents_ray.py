@@ -186,7 +186,7 @@ def test_a_node_without_the_run_folders_sends_the_finished_run_back(grids, tmp_p
     src = grids / "local" / "zelda" / "lvl0-s0"
     args = build_parser("experiment").parse_args(["experiment", *GRID, "--runs", str(tmp_path / "driver")])
     job = plan_grid(args, parse_conditions("lvl0"))[0]
-    ctx = TaskContext(episodes=1, device="cpu", command="c", marker=".no-such-marker", grid="g", threads=1)
+    ctx = TaskContext(episodes=1, device="cpu", command="c", marker=".no-such-marker", grid="g")
     capsys.readouterr()
     archive = run_task(dataclasses.replace(job, path=job.path.resolve()), ctx, None, pack_run(src))
     # the driver's copy (sent with the task) was complete and evaluated: nothing was trained

@@ -12,15 +12,17 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-HEAVY = {"gymnasium", "torch", "stable_baselines3", "pygame"}
+HEAVY = {"gymnasium", "torch", "stable_baselines3", "pygame", "ray"}
 # package -> top-level modules it must never import (DESIGN.md, "Import rules").
 FORBIDDEN = {
     "ppcg/vgdl": HEAVY | {"numba", "ppcg.engine", "ppcg.envs", "ppcg.generators", "ppcg.curricula", "ppcg.agents"},
     "ppcg/engine": HEAVY | {"ppcg.envs", "ppcg.generators", "ppcg.curricula", "ppcg.agents"},
     "ppcg/generators": HEAVY | {"ppcg.envs", "ppcg.curricula", "ppcg.agents"},
-    "ppcg/envs": {"torch", "stable_baselines3", "ppcg.curricula", "ppcg.agents"},
-    "ppcg/curricula": {"torch", "stable_baselines3", "ppcg.agents"},
+    "ppcg/envs": {"torch", "stable_baselines3", "ray", "ppcg.curricula", "ppcg.agents"},
+    "ppcg/curricula": {"torch", "stable_baselines3", "ray", "ppcg.agents"},
 }
+# The one module that imports Ray (``ppcg experiment --backend ray``), inside its functions.
+ALLOWED_RAY = {"agents/ray_backend.py"}
 # The one module outside the agents allowed to import Stable-Baselines3 (and torch through it).
 ALLOWED_SB3 = {"ppcg/curricula/sb3_callback.py"}
 
@@ -63,6 +65,20 @@ def test_layering_check_detects_a_violation(tmp_path, monkeypatch):
         "ppcg/vgdl/bad.py imports gymnasium",
         "ppcg/vgdl/bad.py imports torch",
     ]
+
+
+def test_only_the_ray_backend_imports_ray():
+    users = {
+        path.relative_to(REPO).as_posix()
+        for folder in ("ppcg", "agents")
+        for path in (REPO / folder).rglob("*.py")
+        if any(name == "ray" or name.startswith("ray.") for name in _imports(path))
+    }
+    assert users == ALLOWED_RAY
+    # and only when asked for: importing the experiment and its Ray backend imports no Ray
+    code = "import sys, ppcg.agents.experiment, ppcg.agents.ray_backend; print('ray' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"
 
 
 @pytest.fixture(scope="module")

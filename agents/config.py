@@ -33,7 +33,6 @@ Errors are :class:`ConfigError`: the file, the line, the entry and key, what was
 from __future__ import annotations
 
 import ast
-import difflib
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from typing import Any
 import yaml
 
 from ppcg import safe_yaml
+from ppcg.vgdl.errors import did_you_mean
 
 __all__ = [
     "ConfigError",
@@ -122,6 +122,8 @@ _UNSUPPORTED_KEYS = {
     "eval_env_kwargs": "not supported",
 }
 _ZOO_KEYS = ("n_timesteps", "policy", "n_envs", "policy_kwargs", "env_kwargs")
+OBSERVATION_KWARGS = ("facing", "obs_size")
+"""``env_kwargs`` that change what the model sees, so evaluation and recording must pass them too."""
 _NOT_ALGO_KWARGS = {"policy", "env", "verbose", "tensorboard_log", "seed", "device", "_init_setup_model"}
 
 
@@ -184,6 +186,12 @@ class AlgoConfig:
     source: str = ""
     entries: tuple[str, ...] = ()
 
+    def observation_kwargs(self) -> dict[str, Any]:
+        """The ``env_kwargs`` that shape observations (:data:`OBSERVATION_KWARGS`): every environment that
+        shows this model the game takes them (evaluation too), where the others (``max_episode_steps``) are
+        training's alone."""
+        return {k: v for k, v in self.env_kwargs.items() if k in OBSERVATION_KWARGS}
+
     def to_dict(self) -> dict[str, Any]:
         """A plain, YAML-safe dictionary in the file's own format (a one-entry file for ``env_id``)."""
         out: dict[str, Any] = {"n_timesteps": self.n_timesteps, "policy": self.policy, "n_envs": self.n_envs}
@@ -230,9 +238,8 @@ def default_hyperparams_path(algo: str, preset: str = "default") -> Path:
     from ppcg.resources import hyperparams_dir
 
     if preset not in PRESETS:
-        hint = difflib.get_close_matches(preset, PRESETS, n=1)
         raise ConfigError(
-            f"unknown hyperparameter preset {preset!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""),
+            f"unknown hyperparameter preset {preset!r}" + did_you_mean(str(preset), PRESETS),
             expected="one of " + ", ".join(PRESETS),
         )
     path = hyperparams_dir() / PRESETS[preset].format(algo=algo)
@@ -275,11 +282,6 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
     if root is not None:
         walk(root, (), 0)
     return lines
-
-
-def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def read_hyperparams_file(path: str | Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
@@ -402,7 +404,7 @@ def load_hyperparams(
     if policy not in POLICIES:
         raise err(
             "policy",
-            "unknown policy" + (_suggest(str(policy), POLICIES) if isinstance(policy, str) else ""),
+            "unknown policy" + (did_you_mean(str(policy), POLICIES) if isinstance(policy, str) else ""),
             expected="one of " + ", ".join(POLICIES),
             got=policy,
         )
@@ -449,7 +451,7 @@ def _check_algo_kwargs(algo: str, kwargs: dict[str, Any], err: Callable[..., Con
         if key not in params or key in _NOT_ALGO_KWARGS:
             raise err(
                 key,
-                f"unknown hyperparameter for {algo.upper()}" + _suggest(key, allowed),
+                f"unknown hyperparameter for {algo.upper()}" + did_you_mean(key, allowed),
                 expected="one of " + ", ".join(sorted(allowed + list(_ZOO_KEYS))),
             )
         default = params[key].default
@@ -515,7 +517,7 @@ def resolve_policy_kwargs(
             if not isinstance(name, str) or name not in table:
                 raise ConfigError(
                     f"policy_kwargs: unknown {key}"
-                    + (_suggest(name, list(table)) if isinstance(name, str) else ""),
+                    + (did_you_mean(name, list(table)) if isinstance(name, str) else ""),
                     file=file,
                     key=key,
                     expected="one of " + ", ".join(table),
@@ -539,7 +541,7 @@ def resolve_policy_kwargs(
         else:
             raise ConfigError(
                 f"policy_kwargs: unknown key {key!r}"
-                + _suggest(str(key), list(_CLASS_KEYS) + list(_PLAIN_POLICY_KEYS)),
+                + did_you_mean(str(key), list(_CLASS_KEYS) + list(_PLAIN_POLICY_KEYS)),
                 file=file,
                 key=key,
                 expected="one of " + ", ".join(list(_CLASS_KEYS) + list(_PLAIN_POLICY_KEYS)),

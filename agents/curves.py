@@ -63,8 +63,10 @@ class HeldOutEvaluation(BaseCallback):
         start_time: float | None = None,
         final: bool = False,
         verbose: int = 0,
+        env_kwargs: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(verbose)
+        self.env_kwargs = dict(env_kwargs or {})
         if every < 1:
             raise ValueError(f"evaluation interval must be >= 1 step, got {every}")
         self.env_id = env_id
@@ -133,6 +135,7 @@ class HeldOutEvaluation(BaseCallback):
                 self.level_sets,
                 seed=self.seed,
                 deterministic=self.deterministic,
+                env_kwargs=self.env_kwargs,
             )
         finally:
             th.set_rng_state(torch_state)

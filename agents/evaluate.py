@@ -10,7 +10,7 @@ Level sets:
   episode);
 * a folder of level files (``*.txt``, e.g. GVGAI's originals): ``--episodes`` episodes on each file;
 * ``difficulty=D``: a test set of ``--episodes`` levels generated at D, one episode each. Their level seeds
-  are ``TEST_SEED_BASE + k``: training draws level seeds below 2**31 (:data:`ppcg.curricula.base.SEED_BOUND`),
+  are ``TEST_SEED_BASE + k``: training draws level seeds below 2**31 (:data:`ppcg.envs.sources.SEED_BOUND`),
   so no test level was ever trained on, and every run is evaluated on the same test levels.
 * ``train``: the run's own training levels, for a run trained on a finite set (``--num-levels``) by a
   curriculum whose levels are one fixed set (``difficulty``, ``random``, ``plr``): ``--episodes`` levels
@@ -180,23 +180,25 @@ def training_set(settings: Any, episodes: int) -> list[tuple[Any, int]]:
 
 def generated_test_set(game: str, difficulty: float, n: int) -> list[Any]:
     """``n`` generated levels at ``difficulty`` with the reserved test seeds (the same for every run)."""
-    from ppcg.curricula.base import level_id_for, level_rng, round_difficulty
-    from ppcg.envs.source import LevelRequest
+    from ppcg.envs.sources import generated_level
     from ppcg.generators import get_generator
 
     gen = get_generator(game)
-    d = round_difficulty(difficulty)
-    out = []
-    for k in range(n):
-        seed = TEST_SEED_BASE + k
-        out.append(LevelRequest(gen.generate(d, level_rng(seed)), level_id_for(game, d, seed), seed, d))
-    return out
+    return [generated_level(gen, game, difficulty, TEST_SEED_BASE + k) for k in range(n)]
 
 
 def evaluate_model(
-    model: Any, env_id: str, obs: str, level_sets: list[LevelSet], *, seed: int, deterministic: bool = False
+    model: Any,
+    env_id: str,
+    obs: str,
+    level_sets: list[LevelSet],
+    *,
+    seed: int,
+    deterministic: bool = False,
+    env_kwargs: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Play every (level, episode) of ``level_sets`` once; figures per level, per set and overall."""
+    """Play every (level, episode) of ``level_sets`` once; figures per level, per set and overall.
+    ``env_kwargs``: the observation options the model was trained with (``facing``)."""
     import torch as th
     from ppcg.agents.vec_env import SB3VecEnv
 
@@ -207,11 +209,16 @@ def evaluate_model(
         for request, n in ls.items:
             slots += [(s, request)] * n
     results: list[tuple[bool, float, int]] = []
+    from ppcg.engine import warm_up
+
+    warm_up()  # a first run compiles the engine: before the clock, so that "seconds" counts only playing
     start = time.time()
     for b0 in range(0, len(slots), MAX_BATCH):
         batch = slots[b0 : b0 + MAX_BATCH]
         n = len(batch)
-        venv = ppcg.make_vec(env_id, n, level_source=LevelSlots([r for _, r in batch]), obs_type=obs)
+        venv = ppcg.make_vec(
+            env_id, n, level_source=LevelSlots([r for _, r in batch]), obs_type=obs, **(env_kwargs or {})
+        )
         env = SB3VecEnv(venv, seed=seed + b0)
         th.manual_seed(seed + b0)
         obs_batch = env.reset()
@@ -296,7 +303,7 @@ def evaluate_run(
     evaluations with other settings are kept side by side; its path is the report's ``file``. ``reuse``: when
     that file already holds this evaluation of the same model, it is returned without playing again.
     """
-    from ppcg.agents.models import load_run_model
+    from ppcg.agents.models import load_run_model, run_observation_kwargs
     from ppcg.agents.run import RunDir, atomic_write_text
 
     torch_device = resolve_device(device)
@@ -308,7 +315,10 @@ def evaluate_run(
         return cached
     model, settings, env_id = load_run_model(run_dir, model_path, device=torch_device)
     sets = level_sets_for(settings.game, level_sets, episodes, settings=settings)
-    report = evaluate_model(model, env_id, settings.obs, sets, seed=seed, deterministic=deterministic)
+    report = evaluate_model(
+        model, env_id, settings.obs, sets, seed=seed, deterministic=deterministic,
+        env_kwargs=run_observation_kwargs(run_dir),
+    )  # fmt: skip
     report.update(
         run=str(run_dir.path),
         model=str(model_path.relative_to(run_dir.path)),

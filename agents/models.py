@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["COUNTERS", "build_model", "load_weights", "load_run_model", "run_folder_of"]
+__all__ = [
+    "COUNTERS", "build_model", "load_weights", "load_run_model", "run_folder_of", "run_observation_kwargs",
+]
 
 COUNTERS = {
     "num_timesteps": int,
@@ -105,6 +108,18 @@ def run_folder_of(path: str | Path) -> Any:
     )
 
 
+def run_observation_kwargs(run_dir: Any) -> dict[str, Any]:
+    """The observation options (``facing``) a run's model was trained with, from its resolved hyperparameters:
+    an environment that shows the model a game must pass them."""
+    from ppcg.agents.config import load_hyperparams
+    from ppcg.agents.train import TrainSettings, env_id_for
+
+    saved = run_dir.read_config()
+    settings = TrainSettings.from_dict(saved["settings"])
+    env_id = saved.get("env_id") or env_id_for(settings.game)
+    return load_hyperparams(settings.algo, env_id, run_dir.path / "hyperparams.yml").observation_kwargs()
+
+
 def load_run_model(
     run_dir: Any, model_path: str | Path | None = None, *, device: str = "cpu"
 ) -> tuple[Any, Any, str]:
@@ -127,10 +142,14 @@ def load_run_model(
     path = Path(model_path) if model_path is not None else run_dir.model_for_eval()
     env = make_env(env_id, 1, level_source=None, obs=settings.obs, seed=0, env_kwargs=algo_config.env_kwargs)
     try:
-        model = build_model(
-            algorithm_class(settings.algo), algo_config, env, seed=settings.seed, game=settings.game,
-            device=device,
-        )
+        with warnings.catch_warnings():
+            # Rebuilt on one environment to act, not to train: SB3's warning that the minibatch does not
+            # divide that rollout would only confuse (the run trained with its own n_envs).
+            warnings.filterwarnings("ignore", "You have specified a mini-batch size", UserWarning)
+            model = build_model(
+                algorithm_class(settings.algo), algo_config, env, seed=settings.seed, game=settings.game,
+                device=device,
+            )
         load_weights(model, path)
     finally:
         env.close()

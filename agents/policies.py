@@ -90,6 +90,13 @@ class CentredGridCNN(BaseFeaturesExtractor):
         strides: the stride of each convolution (default 1 each).
         centre_planes: the planes whose cell is the centre: the avatar's types (``ppcg train`` fills them in
             from the game when they are not given).
+        cell_planes: planes set at the avatar's cell only (the facing planes of ``facing=True``
+            observations, which ``ppcg train`` fills in): read as one number each beside the view rather than
+            centred with it, the same information for a fraction of the linear layer's inputs.
+        view: ``(height, width)`` of the centred view, odd numbers: the cells up to ``height // 2`` rows and
+            ``width // 2`` columns away from the avatar (default: the whole level from anywhere, ``2H - 1`` x
+            ``2W - 1``; larger values are cut to that). On a wide level (Frogs, 28 x 11) the whole view is a
+            large input; a window of what is near costs a fraction of it.
 
     Raises:
         ValueError: the space is not a 3-D ``Box``, no centre plane is given, or one is out of range.
@@ -102,23 +109,41 @@ class CentredGridCNN(BaseFeaturesExtractor):
         channels: tuple[int, ...] | list[int] = (),
         strides: tuple[int, ...] | list[int] | None = None,
         centre_planes: tuple[int, ...] | list[int] = (),
+        cell_planes: tuple[int, ...] | list[int] = (),
+        view: tuple[int, int] | list[int] | None = None,
     ) -> None:
         if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 3:
             raise ValueError(f"CentredGridCNN needs a [C, H, W] Box space, not {observation_space}")
         c, h, w = (int(n) for n in observation_space.shape)
         planes = [int(p) for p in centre_planes]
+        cells = sorted({int(p) for p in cell_planes})
         if not planes:
             raise ValueError("CentredGridCNN needs centre_planes: the observation planes of the avatar")
-        if any(not 0 <= p < c for p in planes):
-            raise ValueError(f"centre_planes {planes} out of range for {c} observation planes")
+        if any(not 0 <= p < c for p in planes + cells) or set(planes) & set(cells):
+            raise ValueError(
+                f"centre_planes {planes} and cell_planes {cells}: out of range for {c} observation planes, "
+                "or sharing a plane"
+            )
+        grid = [p for p in range(c) if p not in cells]
+        planes = [grid.index(p) for p in planes]  # among the planes that are centred
+        c = len(grid)
         strides = [1] * len(channels) if strides is None else [int(s) for s in strides]
         if len(strides) != len(channels):
             raise ValueError(f"strides {strides} must give one stride per convolution ({len(channels)})")
         super().__init__(observation_space, features_dim)
         self.centre_planes = planes
-        self.view = (2 * h - 1, 2 * w - 1)
-        self.register_buffer("rows", th.arange(self.view[0]), persistent=False)
-        self.register_buffer("cols", th.arange(self.view[1]), persistent=False)
+        self.grid_planes = grid if cells else None
+        self.cell_planes = cells
+        full = (2 * h - 1, 2 * w - 1)
+        if view is None:
+            view = full
+        if len(view) != 2 or any(int(v) < 1 or int(v) % 2 == 0 for v in view):
+            raise ValueError(f"view must be (height, width), two odd positive numbers, not {view!r}")
+        self.view = (min(int(view[0]), full[0]), min(int(view[1]), full[1]))
+        # canvas rows/columns of the view, from the avatar's cell (the canvas pads the level by H - 1, W - 1)
+        top, left = (full[0] - self.view[0]) // 2, (full[1] - self.view[1]) // 2
+        self.register_buffer("rows", th.arange(top, top + self.view[0]), persistent=False)
+        self.register_buffer("cols", th.arange(left, left + self.view[1]), persistent=False)
         layers: list[nn.Module] = []
         in_channels = c + 1
         for out_channels, stride in zip(channels, strides, strict=True):
@@ -128,10 +153,11 @@ class CentredGridCNN(BaseFeaturesExtractor):
         self.cnn = nn.Sequential(*layers)
         with th.no_grad():
             n_flatten = self.cnn(th.zeros((1, c + 1, *self.view), dtype=th.float32)).shape[1]
-        self.linear = nn.Sequential(nn.Linear(n_flatten, features_dim), nn.ReLU())
+        self.linear = nn.Sequential(nn.Linear(n_flatten + len(cells), features_dim), nn.ReLU())
 
     def centred(self, obs: th.Tensor) -> th.Tensor:
-        """``[N, C, H, W]`` -> ``[N, C + 1, 2H - 1, 2W - 1]``, the avatar's cell at the centre."""
+        """``[N, C, H, W]`` -> ``[N, C + 1, *view]`` (by default ``2H - 1`` x ``2W - 1``), the avatar's cell
+        at the centre."""
         n, c, h, w = obs.shape
         canvas = obs.new_zeros((n, h + 2 * (h - 1), w + 2 * (w - 1), c + 1))
         canvas[..., c] = 1.0  # outside the level
@@ -146,7 +172,12 @@ class CentredGridCNN(BaseFeaturesExtractor):
 
     def forward(self, observations: th.Tensor) -> th.Tensor:
         """Features of a batch ``[N, C, H, W]`` (any dtype; cast to float)."""
-        return self.linear(self.cnn(self.centred(observations.float())))
+        obs = observations.float()
+        if self.grid_planes is None:
+            return self.linear(self.cnn(self.centred(obs)))
+        cells = obs[:, self.cell_planes].flatten(2).amax(2)  # set at one cell at most: its value
+        view = self.cnn(self.centred(obs[:, self.grid_planes]))
+        return self.linear(th.cat([view, cells], dim=1))
 
 
 def default_features_extractor(observation_space: gym.spaces.Space) -> type[BaseFeaturesExtractor]:

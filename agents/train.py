@@ -15,14 +15,10 @@ Hyperparameters come from ``agents/hyperparams/<algo>.yml`` (RL Zoo format; ``--
 from __future__ import annotations
 
 import argparse
-import csv
-import math
-import os
 import signal
 import sys
 import time
 import zipfile
-from collections import deque
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -405,7 +401,8 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None
     """The model's keyword arguments; GridCNN or NatureCNN chosen from the observations when not named.
 
     A :class:`~ppcg.agents.policies.CentredGridCNN` without ``centre_planes`` is centred on ``game``'s avatar
-    types. The grid extractors (CentredGridCNN, GridCNN) read symbolic grids: for rgb frames a file that names
+    types; with facing planes in the observations (``env_kwargs: facing``) they are its ``cell_planes``. The
+    grid extractors (CentredGridCNN, GridCNN) read symbolic grids: for rgb frames a file that names
     one gets the Nature CNN instead, as the paper used, and a note says so.
     """
     from ppcg.agents.policies import CentredGridCNN, GridCNN, default_features_extractor
@@ -430,6 +427,11 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None
             if game is None:
                 raise ValueError("CentredGridCNN needs centre_planes (or the game, to find its avatar)")
             fk["centre_planes"] = avatar_planes(game)
+        if algo_config.env_kwargs.get("facing") and "cell_planes" not in fk:
+            from ppcg.engine import FACING_PLANES
+
+            c = int(observation_space.shape[0])
+            fk["cell_planes"] = list(range(c - len(FACING_PLANES), c))
     return kwargs
 
 
@@ -460,172 +462,14 @@ def _callbacks(
     *,
     interrupts: _Interrupts | None = None,
     restore_log: dict[str, Any] | None = None,
+    obs_kwargs: dict[str, Any] | None = None,
 ):
-    from ppcg.agents.run import purge_tensorboard
-    from stable_baselines3.common.callbacks import BaseCallback
-
-    class EpisodeLog(BaseCallback):
-        """Win rate, score, curriculum scalars: TensorBoard (``rollout/``, ``curriculum/``), progress.csv."""
-
-        def __init__(self, every: int) -> None:
-            super().__init__()
-            self.every = every
-            self.wins: deque[float] = deque(maxlen=100)
-            self.scores: deque[float] = deque(maxlen=100)
-            self.lengths: deque[float] = deque(maxlen=100)
-            self.episodes = 0
-            self.next_row = 0
-            self.path = run_dir.path / LOG_FILE
-
-        def state(self) -> dict[str, Any]:
-            """What an exact checkpoint keeps, so that a resumed run writes the rows this one would have."""
-            return {
-                "wins": list(self.wins),
-                "scores": list(self.scores),
-                "lengths": list(self.lengths),
-                "episodes": self.episodes,
-                "next_row": self.next_row,
-            }
-
-        def _on_training_start(self) -> None:
-            self.next_row = self.num_timesteps + self.every
-            if restore_log is not None:
-                self.wins.extend(restore_log["wins"])
-                self.scores.extend(restore_log["scores"])
-                self.lengths.extend(restore_log["lengths"])
-                self.episodes = int(restore_log["episodes"])
-                self.next_row = int(restore_log["next_row"])
-            if not self.path.is_file():
-                with open(self.path, "w", newline="") as f:
-                    csv.writer(f).writerow(LOG_COLUMNS)
-            if self.num_timesteps:  # resumed: TensorBoard drops what a stopped process logged after here
-                purge_tensorboard(self.logger, self.num_timesteps)
-
-        def _on_step(self) -> bool:
-            dones = self.locals.get("dones")
-            if dones is not None and dones.any():
-                infos = self.locals["infos"]
-                for i in dones.nonzero()[0]:
-                    info = infos[i]
-                    self.episodes += 1
-                    self.wins.append(float(bool(info.get("is_success", False))))
-                    self.scores.append(float(info.get("score", math.nan)))
-                    ep = info.get("episode")
-                    if ep is not None:
-                        self.lengths.append(float(ep["l"]))
-            if self.num_timesteps >= self.next_row:
-                self.next_row = self.num_timesteps + self.every
-                self.write_row()
-            return True
-
-        def _on_rollout_end(self) -> None:
-            if self.wins:
-                self.logger.record("rollout/win_rate", float(sum(self.wins) / len(self.wins)))
-                self.logger.record("rollout/score_mean", float(sum(self.scores) / len(self.scores)))
-            stats = getattr(curriculum, "stats", None)
-            if stats is not None and not has_curriculum_callback:
-                for key, value in stats().items():
-                    self.logger.record(f"curriculum/{key}", value)
-
-        def write_row(self) -> None:
-            n = len(self.wins)
-            stats = curriculum.stats() if hasattr(curriculum, "stats") else {}
-            row = [
-                self.num_timesteps,
-                round(time.time() - start_time, 2),
-                self.episodes,
-                sum(self.wins) / n if n else "",
-                sum(self.scores) / n if n else "",
-                sum(self.lengths) / len(self.lengths) if self.lengths else "",
-                stats.get("difficulty", ""),
-            ]
-            with open(self.path, "a", newline="") as f:
-                csv.writer(f).writerow(row)
-
-        def _on_training_end(self) -> None:
-            self.write_row()
-
-    class Checkpoints(BaseCallback):
-        """A checkpoint every ``every`` environment steps, written atomically with the curriculum's state.
-
-        It is taken at the start of the next rollout, where the model has learned from every step it took:
-        with the environments' episodes and the random generators it is exact (A2C, PPO). A stop asked for
-        by Ctrl-C or SIGTERM is carried out there too: checkpoint, then ``KeyboardInterrupt``.
-        """
-
-        def __init__(self, every: int) -> None:
-            super().__init__()
-            self.every = every
-            self.next_save = 0
-            self.due = False
-            self.saved_at = -1
-
-        def _on_training_start(self) -> None:
-            self.next_save = (self.num_timesteps // self.every + 1) * self.every
-
-        def _on_step(self) -> bool:
-            if self.num_timesteps >= self.next_save:
-                self.next_save = (self.num_timesteps // self.every + 1) * self.every
-                self.due = True
-            return True
-
-        def _on_rollout_start(self) -> None:
-            stop = interrupts is not None and interrupts.requested
-            if self.due or (stop and self.saved_at != self.num_timesteps):
-                self.due = False
-                snapshot = _snapshot(settings, self.model, log)
-                try:
-                    save_checkpoint(
-                        run_dir, self.model, curriculum, snapshot=snapshot, seconds=time.time() - start_time
-                    )
-                except KeyboardInterrupt:  # a second Ctrl-C, held until the checkpoint was complete
-                    self.saved_at = self.num_timesteps
-                    raise
-                self.saved_at = self.num_timesteps
-            if stop:
-                raise KeyboardInterrupt
-
-    class Progress(BaseCallback):
-        """A tqdm bar in environment steps: steps/s, the recent win rate, the curriculum's difficulty."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.bar = None
-
-        def _on_training_start(self) -> None:
-            from tqdm import tqdm
-
-            self.bar = tqdm(
-                total=total,
-                initial=self.num_timesteps,
-                unit="step",
-                unit_scale=True,
-                dynamic_ncols=True,
-                file=sys.stderr,
-                smoothing=0.05,
-            )
-            self.last = self.num_timesteps
-
-        def _on_step(self) -> bool:
-            self.bar.update(self.num_timesteps - self.last)
-            self.last = self.num_timesteps
-            return True
-
-        def _on_rollout_end(self) -> None:
-            post = {}
-            if log.wins:
-                post["win"] = f"{sum(log.wins) / len(log.wins):.2f}"
-            stats = curriculum.stats() if hasattr(curriculum, "stats") else {}
-            if "difficulty" in stats:
-                post["d"] = f"{stats['difficulty']:.2f}"
-            self.bar.set_postfix(post, refresh=False)
-
-        def _on_training_end(self) -> None:
-            self.bar.close()
+    """The callbacks of a training run (:mod:`ppcg.agents.callbacks`): the episode log, checkpoints, the
+    curriculum's, the learning curve and, with ``progress``, a progress bar. The episode log comes first."""
+    from ppcg.agents.callbacks import Checkpoints, EpisodeLog, Progress
 
     every = settings.checkpoint_every or max(10_000, total // 10)
-    log = EpisodeLog(every=max(500, total // 200))
-    callbacks: list[Any] = [log, Checkpoints(every)]
+    callbacks: list[Any] = []
     has_curriculum_callback = False
     try:
         from ppcg.curricula.sb3_callback import CurriculumCallback
@@ -634,11 +478,24 @@ def _callbacks(
         has_curriculum_callback = True
     except ImportError:
         pass
-    curve = learning_curve(settings, run_dir, total, start_time)
+    log = EpisodeLog(
+        max(500, total // 200),
+        run_dir.path / LOG_FILE,
+        curriculum,
+        start_time,
+        restore=restore_log,
+        log_curriculum=not has_curriculum_callback,
+    )
+    callbacks = [
+        log,
+        Checkpoints(every, settings, run_dir, curriculum, log, start_time, interrupts=interrupts),
+        *callbacks,
+    ]
+    curve = learning_curve(settings, run_dir, total, start_time, obs_kwargs)
     if curve is not None:
         callbacks.append(curve)
     if progress:
-        callbacks.append(Progress())
+        callbacks.append(Progress(total, log, curriculum))
     return callbacks
 
 
@@ -663,8 +520,11 @@ def curve_sets(settings: TrainSettings, episodes: int) -> list[Any]:
     return sets
 
 
-def learning_curve(settings: TrainSettings, run_dir: Any, total: int, start_time: float) -> Any:
-    """The :class:`~ppcg.agents.curves.HeldOutEvaluation` callback of a run (None: ``eval_every`` 0)."""
+def learning_curve(
+    settings: TrainSettings, run_dir: Any, total: int, start_time: float, obs_kwargs: dict | None = None
+) -> Any:
+    """The :class:`~ppcg.agents.curves.HeldOutEvaluation` callback of a run (None: ``eval_every`` 0);
+    ``obs_kwargs``: the environments' observation options (``facing``)."""
     from ppcg.agents.curves import EVAL_LOG_FILE, HeldOutEvaluation
 
     every = settings.eval_every if settings.eval_every is not None else max(10_000, total // 10)
@@ -678,6 +538,7 @@ def learning_curve(settings: TrainSettings, run_dir: Any, total: int, start_time
         path=run_dir.path / EVAL_LOG_FILE,
         seed=20_000 + settings.seed,
         start_time=start_time,
+        env_kwargs=obs_kwargs,
     )
 
 
@@ -871,6 +732,9 @@ def set_threads(torch_threads: int | None, env_threads: int | None) -> None:
     if env_threads:
         import numba
 
+        from ppcg.engine.batch import launch_threads
+
+        launch_threads()  # numba's pool with threads that sleep between steps, not spin (ppcg.engine.batch)
         numba.set_num_threads(min(int(env_threads), numba.config.NUMBA_NUM_THREADS))
 
 
@@ -1001,6 +865,9 @@ def train(
     if snapshot is not None:
         _restore_snapshot(model, snapshot)
     remaining = max(0, total - done)
+    from ppcg.engine import warm_up
+
+    warm_up()  # a first run compiles the engine (minutes): announced, before the clock and the progress bar
     session_start = time.time()
     start = session_start - offset  # the run's clock: a resumed run's seconds go on from its checkpoint's
     run_dir.update_status(status="running", total_timesteps=total, timesteps=done, device=torch_device)
@@ -1014,6 +881,7 @@ def train(
         start,
         interrupts=interrupts,
         restore_log=snapshot["log"] if snapshot is not None else None,
+        obs_kwargs=algo_config.observation_kwargs(),
     )
     checkpoints = next(c for c in callbacks if hasattr(c, "saved_at"))
     try:
@@ -1133,7 +1001,3 @@ def run(args: argparse.Namespace) -> int:
         print(format_table(result))
         print(f"evaluation written to {result['file']}")
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")

@@ -51,3 +51,19 @@ def features_dir() -> Path:
     if not (FEATURES / "traces").is_dir():
         pytest.skip(f"GVGAI feature games not found at {FEATURES}")
     return FEATURES
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how long the engine took to compile during the run (numba: minutes on a new machine, or after a
+    change to the kernel), which the engine's own notice (printed in a terminal) cannot say under pytest."""
+    import sys
+
+    batch = sys.modules.get("ppcg.engine.batch")
+    slow = getattr(batch, "COMPILED", None)
+    if slow:
+        total = sum(seconds for _, seconds in slow)
+        each = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in slow)
+        terminalreporter.write_line(
+            f"ppcg: the engine's first calls took {total:.0f} s (numba compiling its kernels, or loading "
+            f"them from its cache): {each}"
+        )

@@ -120,8 +120,8 @@ def test_loading_a_model_runs_no_code_from_it(finished_run, tmp_path, capsys):
     assert "| **human** | **all** |" in capsys.readouterr().out
     # ppcg record --policy: a run folder, or a model file in one
     for policy in (run_path, run.model_path, run.last_checkpoint().model):
-        act, obs_type = load_policy(policy)
-        assert obs_type == "symbolic"
+        act, observation = load_policy(policy)
+        assert observation == {"obs_type": "symbolic"}
     with pytest.raises(ValueError, match="trained with a2c"):
         load_policy(run_path, "ppo")
     # ppcg train --resume, from a checkpoint: the run was stopped at 200 steps
@@ -363,3 +363,50 @@ def test_an_experiment_writes_new_results_beside_earlier_ones(tmp_path, monkeypa
     assert main([*argv[:2], "--conditions", "lvl0,lvl7", *argv[4:]]) == 2  # zelda has lvl0 ... lvl4
     assert "no human level 7" in capsys.readouterr().err
     assert not (tmp_path / "runs" / "zelda" / "lvl7-s0").exists()
+
+
+def test_a_ppo_model_rebuilt_to_act_raises_no_training_warning(tmp_path):
+    """``ppcg evaluate`` rebuilds the model on one environment: SB3's warning that PPO's minibatch (512) does
+    not divide that environment's rollout (64 steps) is about training, and must not reach the user."""
+    import warnings
+
+    from ppcg.agents.models import load_run_model
+
+    out = tmp_path / "ppo"
+    argv = ["train", "zelda", "--timesteps", "256", "--eval-episodes", "0", "--eval-every", "0"]
+    assert main([*argv, *COMMON, "--out", str(out)]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model, settings, _ = load_run_model(RunDir.open(out))
+    assert settings.algo == "ppo" and model.batch_size == 512
+
+
+# ---- 12: compiling the engine is not training time
+# ------------------------------------------------------------------------------------------
+
+
+def test_compiling_the_engine_is_announced_and_not_counted_as_training_time(tmp_path, monkeypatch):
+    """A first run compiles the engine for minutes: it is warmed up before the clock (and the progress bar)
+    start, so run.json's seconds and steps/s count training only. Here the warm-up takes 1,000 fake seconds."""
+    from ppcg.agents.train import TrainSettings, train
+
+    import ppcg.engine
+
+    offset = [0.0]
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + offset[0])
+    calls = []
+
+    def compiling(stream=None):
+        calls.append(stream)
+        offset[0] += 1000.0
+        return 1000.0
+
+    monkeypatch.setattr(ppcg.engine, "warm_up", compiling)
+    settings = TrainSettings(algo="a2c", hyperparams="paper", timesteps=200, n_envs=4, eval_episodes=0,
+                             eval_every=0, seed=0)
+    run = RunDir.create(tmp_path / "run", "x")
+    train(settings, run, progress=False)
+    status = json.loads((run.path / "run.json").read_text())
+    assert len(calls) == 1
+    assert status["train_seconds"] < 1000 and status["steps_per_second"] > 0.2

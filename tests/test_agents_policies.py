@@ -121,3 +121,56 @@ def test_train_centres_on_the_games_avatar():
     kwargs = policy_kwargs_for(cfg, env.observation_space, "zelda")
     assert kwargs["policy_kwargs"]["features_extractor_class"] is CentredGridCNN
     assert kwargs["policy_kwargs"]["features_extractor_kwargs"]["centre_planes"] == planes
+
+
+def test_cell_planes_are_read_at_the_avatar_beside_the_centred_view():
+    """Facing planes (set at the avatar's cell only) enter as one number each: the linear layer grows by 4
+    inputs, not by 4 centred planes, and the features change with the facing alone."""
+    from ppcg.agents.policies import CentredGridCNN
+
+    space = gym.spaces.Box(0, 1, (7, 3, 4), np.uint8)  # planes: key, avatar, wall, then 4 facing planes
+    net = CentredGridCNN(space, features_dim=16, centre_planes=[1], cell_planes=[3, 4, 5, 6])
+    assert net.linear[0].in_features == 4 * 5 * 7 + 4  # 3 planes + outside, centred; 4 facing numbers
+    obs = th.zeros(2, 7, 3, 4)
+    obs[:, 1, 1, 2] = 1  # the avatar at row 1, column 2
+    obs[:, 0, 0, 0] = 1
+    obs[0, 3, 1, 2] = 1  # facing up
+    obs[1, 6, 1, 2] = 1  # facing right
+    th.nn.init.normal_(net.linear[0].weight)
+    a, b = net(obs)
+    assert not th.equal(a, b)
+    plain = CentredGridCNN(gym.spaces.Box(0, 1, (3, 3, 4), np.uint8), centre_planes=[1])
+    assert th.equal(net.centred(obs[:, net.grid_planes]), plain.centred(obs[:, :3]))
+    with pytest.raises(ValueError, match="sharing a plane"):
+        CentredGridCNN(space, centre_planes=[1], cell_planes=[1, 3])
+
+
+def test_ppcg_train_reads_facing_planes_as_cell_planes():
+    from ppcg.agents.config import load_hyperparams
+    from ppcg.agents.train import policy_kwargs_for
+
+    import ppcg
+
+    config = load_hyperparams("ppo", "ppcg/Zelda-v0")
+    config = config.replace(env_kwargs={**config.env_kwargs, "facing": True})
+    space = ppcg.make_vec("ppcg/Zelda-v0", 1, facing=True).single_observation_space
+    fk = policy_kwargs_for(config, space, "zelda")["policy_kwargs"]["features_extractor_kwargs"]
+    c = space.shape[0]
+    assert fk["cell_planes"] == [c - 4, c - 3, c - 2, c - 1] and max(fk["centre_planes"]) < c - 4
+
+
+def test_a_view_window_is_the_middle_of_the_whole_centred_view():
+    from ppcg.agents.policies import CentredGridCNN
+
+    space = gym.spaces.Box(0, 1, (2, 5, 9), np.uint8)
+    whole = CentredGridCNN(space, centre_planes=[0])
+    window = CentredGridCNN(space, centre_planes=[0], view=(3, 5))
+    assert window.view == (3, 5) and window.linear[0].in_features == 3 * 3 * 5
+    obs = th.as_tensor(np.random.default_rng(1).integers(0, 2, (4, 2, 5, 9)), dtype=th.float32)
+    obs[:, 0] = 0
+    obs[np.arange(4), 0, [0, 4, 2, 1], [0, 8, 4, 7]] = 1  # avatars in corners, the middle, near an edge
+    assert th.equal(window.centred(obs), whole.centred(obs)[:, :, 3:6, 6:11])
+    assert CentredGridCNN(space, centre_planes=[0], view=(99, 99)).view == (9, 17)  # cut to the whole view
+    for bad in [(2, 3), (3,), (0, 1)]:
+        with pytest.raises(ValueError, match="odd"):
+            CentredGridCNN(space, centre_planes=[0], view=bad)

@@ -15,9 +15,11 @@ from ppcg.curricula import (
     WinRatePCG,
     WinRule,
 )
-from ppcg.curricula.base import CurriculumConfigError, level_id_for, level_rng
+from ppcg.curricula.base import CurriculumConfigError
 from ppcg.curricula.testing import FakeGenerator, ScriptedEnv, ScriptedVecEnv, always, never, wins_below
 from ppcg.envs.source import EpisodeResult, LevelSource
+from ppcg.envs.sources import FixedLevelSource, GeneratorSource, level_id_for
+from ppcg.generators.base import level_rng
 from ppcg.vgdl.level import Level
 
 
@@ -66,6 +68,23 @@ def test_generated_level_id_names_its_level_exactly():
     assert float(m.group(1)) == req.difficulty and int(m.group(2)) == req.level_seed
     assert gen.generate(float(m.group(1)), level_rng(int(m.group(2)))) == req.level
     assert level_id_for("zelda", 0.43, 1234) == "zelda/d=0.430/seed=1234"
+
+
+def test_curricula_draw_seeds_and_build_ids_as_the_environments_do():
+    # one seed bound and one level builder: the `difficulty` curriculum and the environments' own generator
+    # source hand out the same levels, under the same ids, from the same generator state
+    gen = FakeGenerator()
+    env_source = GeneratorSource("zelda", 1 / 3, generator=gen)
+    curricula = [
+        FixedDifficulty(game="zelda", generator=gen, difficulty=1 / 3),
+        ProgressivePCG(game="zelda", generator=gen, start=1 / 3),
+    ]
+    for cur in curricula:
+        for k in range(20):
+            rng, env_rng = np.random.default_rng(k), np.random.default_rng(k)
+            assert cur.next_level(0, rng) == env_source.next_level(0, env_rng)
+    cur = FixedLevels(game="zelda", levels=[Level(("wAw",), name="a"), Level(("wAw",), name="a")])
+    assert cur.level_ids == ["a#0", "a#1"] and isinstance(cur.source, FixedLevelSource)
 
 
 def test_levels_come_from_the_env_rng_so_runs_repeat():

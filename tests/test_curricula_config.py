@@ -78,6 +78,7 @@ def test_fixed_from_human_level_numbers_and_files(tmp_path):
     "name, config, key, expected",
     [
         ("ppgc", {}, "name", "did you mean 'ppcg'"),
+        ("PPCG", {}, "name", "did you mean 'ppcg'"),  # the one helper ignores case, as the parser's did
         ("ppcg", {"alpah": 0.1}, "alpah", "did you mean 'alpha'"),
         ("ppcg", {"alpha": 0.0}, "alpha", r"\(0, 1\]"),
         ("ppcg", {"alpha": 1.5}, "alpha", r"\(0, 1\]"),

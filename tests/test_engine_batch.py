@@ -241,6 +241,7 @@ def test_a_slow_first_kernel_call_says_it_is_compiling(monkeypatch):
     monkeypatch.setattr(batch, "_NOTICE_AFTER", 0.05)
     monkeypatch.setattr(batch, "_WARM", set())
     monkeypatch.setattr(batch, "_noticed", False)
+    monkeypatch.setattr(batch, "COMPILED", [])
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal
     assert batch._call("a", slow, 1) == 2 and sys.stderr.getvalue() == ""
     term = Terminal()
@@ -251,3 +252,96 @@ def test_a_slow_first_kernel_call_says_it_is_compiling(monkeypatch):
     assert batch._call("d", slow, 1) == 2 and batch._call("c", slow, 2) == 3
     assert term.getvalue() == before  # once per process
     assert batch._WARM == {"a", "b", "c", "d"}
+
+
+def test_warm_up_compiles_every_kernel_and_says_so_wherever_stderr_goes(monkeypatch):
+    """``warm_up`` (called by training before its clock starts) runs reset, step and observe once; when that
+    takes long (numba compiling), its notice goes to any stream, a terminal or not (a log file, pytest's
+    capture), and the kernels that took long are recorded (the test suite's summary lists them)."""
+    import io
+
+    import ppcg.engine.batch as batch
+
+    monkeypatch.setattr(batch, "_NOTICE_AFTER", 0.0)  # every call counts as slow
+    monkeypatch.setattr(batch, "_WARM", set())
+    monkeypatch.setattr(batch, "_noticed", False)
+    monkeypatch.setattr(batch, "COMPILED", [])
+    log = io.StringIO()  # not a terminal
+    assert batch.warm_up(log) >= 0
+    assert "compiling the engine" in log.getvalue() and "the engine is ready" in log.getvalue()
+    assert {"reset", "step", "observe"} <= batch._WARM
+    assert {name for name, _ in batch.COMPILED} >= {"reset", "step", "observe"}
+
+
+def test_out_of_range_actions_are_refused_before_anything_moves():
+    """As ``env.step(9)`` is refused by the action space, ``BatchEngine.step`` refuses actions outside
+    ``0 .. n_actions - 1`` (they used to play as NIL), naming the environment, before any environment
+    moves."""
+    spec, comp, levels = game("zelda")
+    eng = BatchEngine(comp, 3, obs_type="symbolic")
+    eng.reset(levels[:3], [0, 1, 2])
+    eng.step([0, 1, 2])
+    before = eng.snapshot()
+    for bad, k in (([0, comp.n_actions, 0], 1), ([0, 0, -1], 2)):
+        with pytest.raises(ValueError, match=rf"action -?\d+ of environment {k} is out of range: .* 0\.\.5"):
+            eng.step(bad)
+    with pytest.raises(TypeError, match="integers"):
+        eng.step(np.array([0.0, 1.5, 2.0]))
+    after = eng.snapshot()
+    assert all(np.array_equal(before[f], after[f]) for f in before)
+    assert eng.step([comp.n_actions - 1, 0, 0]).tick.tolist() == [2, 2, 2]
+
+
+def test_the_engines_thread_pool_sleeps_between_steps_instead_of_spinning():
+    """numba's OpenMP pool starts with OMP_WAIT_POLICY=PASSIVE unless the user set a policy (spinning threads
+    on busy cores made a threaded step 5-10 times slower than one thread); the variable is not left set for
+    other OpenMP users of the process. libgomp prints its settings at start with OMP_DISPLAY_ENV."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os, numba; from ppcg.engine.batch import launch_threads; launch_threads(); "
+            "print(numba.threading_layer(), os.environ.get('OMP_WAIT_POLICY'))")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    env.update(OMP_DISPLAY_ENV="TRUE", NUMBA_NUM_THREADS="2", NUMBA_THREADING_LAYER="omp")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    if out.returncode != 0 and "omp" in out.stderr.lower() and "threading layer" in out.stderr.lower():
+        pytest.skip("numba's OpenMP threading layer is not available here")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["omp", "None"]
+    assert "OMP_WAIT_POLICY = 'PASSIVE'" in out.stderr
+    env["OMP_WAIT_POLICY"] = "ACTIVE"  # the user's choice stands
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert "OMP_WAIT_POLICY = 'ACTIVE'" in out.stderr
+
+
+def test_facing_planes_follow_the_avatar_and_leave_the_sprite_planes_alone():
+    """``facing=True``: four planes after the sprite planes, the avatar's direction set at its cell. Zelda's
+    hero (a ShootAvatar) turns before it moves: pressing LEFT from facing right turns it in place."""
+    spec, comp, _ = game("zelda")
+    level = Level.from_str("wwwwwww\nw+...gw\nw..A..w\nw.....w\nwwwwwww\n")  # no door: won at once
+    plain = BatchEngine(comp, 2, obs_type="symbolic")
+    faced = BatchEngine(comp, 2, obs_type="symbolic", facing=True)
+    c = len(comp.leaf_names)
+    names = comp.action_names
+    obs_p = plain.reset([level, level], [1, 2])
+    obs_f = faced.reset([level, level], [1, 2])
+    assert obs_f.shape == (2, c + 4, *obs_p.shape[2:]) == (2, *faced.observation_shape)
+    seen = set()
+    for a in ("LEFT", "LEFT", "UP", "DOWN", "DOWN", "RIGHT", "NIL"):
+        acts = np.array([names.index(a), names.index("UP")])
+        obs_p = plain.step(acts).obs
+        obs_f = faced.step(acts).obs
+        np.testing.assert_array_equal(obs_f[:, :c], obs_p)
+        for i in range(2):
+            av = faced.avatar(i)
+            facing = obs_f[i, c:]
+            assert facing.sum() == 1
+            d, r, col = (int(v[0]) for v in np.nonzero(facing))
+            assert (r, col) == ((av["y"] + 4) // 10, (av["x"] + 4) // 10)
+            ox, oy = av["orientation"]
+            assert d == {(0, -1): 0, (0, 1): 1, (-1, 0): 2, (1, 0): 3}[(ox, oy)]
+            seen.add(d)
+    assert seen == {0, 1, 2, 3}
+    with pytest.raises(ValueError, match="symbolic"):
+        BatchEngine(comp, 1, obs_type="rgb", facing=True)

@@ -91,7 +91,9 @@ def test_an_abstract_avatar_without_a_class_runs_where_no_level_uses_A():
 
 
 def test_an_effect_that_creates_an_abstract_node_is_refused_at_its_line():
-    text = ABSTRACT_AVATAR.replace("bullet EOS > killSprite", "bullet EOS > killSprite\n    hero bullet > spawn stype=avatar")
+    text = ABSTRACT_AVATAR.replace(
+        "bullet EOS > killSprite", "bullet EOS > killSprite\n    hero bullet > spawn stype=avatar"
+    )
     with pytest.raises(VGDLValueError) as err:
         compile_game(parse_game(text, path="game.txt"))
     assert err.value.line == 10 and "'avatar'" in err.value.message
@@ -301,3 +303,59 @@ def test_a_crowded_cell_widens_the_cells_instead_of_slowing_the_episode():
     assert _trajectory(eng, 50) == _trajectory(ref, 50)
     assert not eng._state.ev[0, L.EV_OVERFLOW]
     _sound(eng)
+
+
+# --- growing is cheap: ahead of need, and a redo starts from the last growth, not from the reset
+BREEDER = """BasicGame
+  SpriteSet
+    nest > SpawnPoint stype=bird prob=1 cooldown=1
+    bird > RandomBomber stype=nest prob=1 cooldown=1
+    avatar > MovingAvatar
+  LevelMapping
+    n > nest
+  TerminationSet
+    Timeout limit=1000 win=True
+"""
+
+
+def _count_redone_ticks(monkeypatch) -> list[int]:
+    """Every redo's length (the ticks it replays) is appended to the list returned."""
+    replayed: list[int] = []
+    original = BatchEngine._redo
+
+    def redo(self, i, reward):
+        replayed.append(int(self._nstep - self._basis_step[i]))
+        original(self, i, reward)
+
+    monkeypatch.setattr(BatchEngine, "_redo", redo)
+    return replayed
+
+
+def test_a_growing_crowd_grows_ahead_of_need_without_redoing_ticks(monkeypatch):
+    replayed = _count_redone_ticks(monkeypatch)
+    _, eng = _engine(SPAWNER, SPAWN_LEVEL)
+    slots = eng._slots
+    _trajectory(eng, 400)
+    assert eng._slots >= 4 * slots and len(eng.sprites(0)) > 300
+    assert replayed == []  # grown before any tick ran out of slots
+    _sound(eng)
+
+
+def test_a_game_that_breeds_without_end_reaches_the_memory_limit_quickly(monkeypatch):
+    """Sprites that breed each other (a nest spawns birds that lay nests) double every few ticks: the engine
+    grows ahead of them and redoes few ticks (a redo starts from the last growth), then stops at the memory
+    limit with the error that names game, level and tick."""
+    replayed = _count_redone_ticks(monkeypatch)
+    _, eng = _engine(BREEDER, "wwwwwwwwww\nw...n....w\nw....A...w\nwwwwwwwwww", memory_limit=4 << 20)
+    where = r"game game\.txt, level level\.txt, tick \d+: more sprites"
+    with pytest.raises(EngineCapacityError, match=where):
+        _trajectory(eng, 1000)
+    assert sum(replayed) <= 2 * max(len(replayed), 1) + 4
+
+
+def test_sprite_slots_stop_at_what_the_grid_index_can_address():
+    """A grid entry packs a slot in GI_TYPE bits: beyond 2**GI_TYPE slots an environment is refused with the
+    engine's clear error, whatever the memory limit."""
+    _, eng = _engine(SPAWNER, SPAWN_LEVEL, memory_limit=1 << 40)
+    with pytest.raises(EngineCapacityError, match="indexes at most 1,048,576"):
+        eng._grow(0, "sprites", slots=L.GI_SLOT + 2)

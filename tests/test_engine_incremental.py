@@ -12,10 +12,10 @@ import warnings
 
 import numpy as np
 import pytest
+from test_engine_mechanics import Run
 
 from ppcg.engine import BatchEngine
 from ppcg.engine import layout as L
-from test_engine_mechanics import Run
 
 
 def _effect_index(run: Run, first: str, second: str) -> int:

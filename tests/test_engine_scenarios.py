@@ -6,8 +6,6 @@ games tick by tick (tests/test_conformance.py), so a fixed seed fixes the monste
 
 from __future__ import annotations
 
-import pytest
-
 from ppcg.engine import BatchEngine, compile_game
 from ppcg.vgdl import load_game
 from ppcg.vgdl.level import Level, load_level

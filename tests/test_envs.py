@@ -7,6 +7,7 @@ determinism rollout, pickling, every render mode and truncation, without anyone 
 from __future__ import annotations
 
 import pickle
+import re
 import warnings
 
 import gymnasium as gym
@@ -18,7 +19,7 @@ import ppcg
 from ppcg.envs.core import VGDLEnv
 from ppcg.envs.registration import ENV_TABLE, GAMES, MAX_EPISODE_STEPS, register_envs
 from ppcg.envs.source import EpisodeResult, LevelRequest
-from ppcg.envs.sources import FixedLevelSource, GeneratorSource
+from ppcg.envs.sources import FixedLevelSource, GeneratorSource, LevelSourceError
 from ppcg.envs.vector import VGDLVectorEnv
 from ppcg.vgdl.level import Level
 
@@ -102,6 +103,27 @@ def test_one_observation_shape_per_game():
         assert shape[1:] == (g.height, g.width)
         rgb = make(f"ppcg/{g.title}-v0", obs_type="rgb").observation_space.shape
         assert rgb == (g.height * 10, g.width * 10, 3)
+
+
+def test_facing_adds_four_planes_to_single_and_vector_envs_alike():
+    from ppcg.engine import FACING_PLANES
+
+    env = make("ppcg/Zelda-lvl0-v0", facing=True)
+    venv = ppcg.make_vec("ppcg/Zelda-lvl0-v0", 3, facing=True)
+    plain = make("ppcg/Zelda-lvl0-v0")
+    c = plain.observation_space.shape[0]
+    shape = (c + 4, *plain.observation_space.shape[1:])
+    assert env.observation_space.shape == venv.single_observation_space.shape == shape
+    assert env.unwrapped.plane_names[c:] == venv.plane_names[c:] == list(FACING_PLANES)
+    gym_check_env(env.unwrapped)
+    obs, _ = env.reset(seed=0)
+    vobs, _ = venv.reset(seed=0)
+    assert obs[c:].sum() == 1 and (vobs[:, c:].sum(axis=(1, 2, 3)) == 1).all()
+    for _ in range(20):  # the episodes go on (and end and restart) with one facing cell each
+        vobs, *_ = venv.step(venv.action_space.sample())
+        assert (vobs[:, c:].sum(axis=(1, 2, 3)) <= 1).all()
+    with pytest.raises(ValueError, match="symbolic"):
+        make("ppcg/Zelda-v0", obs_type="rgb", facing=True)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -426,6 +448,28 @@ def test_generated_level_is_named_by_difficulty_and_seed():
     assert a == b and a.level == b.level
 
 
+def _rebuilt(game: str, level_id: str) -> Level:
+    """The level that ``level_id`` names, generated again from the difficulty and seed it spells."""
+    m = re.fullmatch(rf"{game}/d=(\d\.\d{{3}})/seed=(\d+)", level_id)
+    assert m, level_id
+    return GeneratorSource(game).level_at(float(m.group(1)), int(m.group(2))).level
+
+
+def test_a_generated_level_id_rebuilds_its_level_at_any_difficulty():
+    # d = 1/3 is spelled 0.333: the level must be generated at 0.333 too, or some seeds give another level
+    # (before the fix, 5 of these 300 Boulderdash ids named a level generated at 0.3333...).
+    src = GeneratorSource("boulderdash", 1 / 3)
+    assert src.difficulty == 0.333
+    for seed in range(300):
+        req = src.level_at(1 / 3, seed)
+        assert req.difficulty == 0.333 and req.level == _rebuilt("boulderdash", req.level_id), req.level_id
+    env = make("ppcg/Boulderdash-v0").unwrapped
+    for seed in (4, 8, 140):  # seeds whose level at 0.3333... differs from the one at 0.333
+        env.reset(seed=seed, options={"difficulty": 1 / 3})
+        assert env.level.difficulty == 0.333
+        assert env.level.level.rows == _rebuilt("boulderdash", env.level.level_id).rows, env.level.level_id
+
+
 # ------------------------------------------------------------------------------------------------------------
 # vector environments
 
@@ -544,6 +588,11 @@ def test_fixed_source_cycles_per_env_and_draws_uniformly():
         FixedLevelSource([])
     with pytest.raises(ValueError):
         FixedLevelSource(lv, order="sorted")
+    with pytest.raises(LevelSourceError, match="item 1 is str") as err:  # not a late failure in reset
+        FixedLevelSource([lv[0], CALM])
+    assert err.value.key == "levels"
+    twins = FixedLevelSource([lv[0], lv[0]], order="cycle")  # ids stay unique, as the curriculum's
+    assert [r.level_id for r in twins.requests] == ["l0#0", "l0#1"]
 
 
 def test_generator_source_pickles_without_its_generator():
@@ -555,6 +604,8 @@ def test_generator_source_pickles_without_its_generator():
     assert twin.next_level(0, np.random.default_rng(5)) == a
     with pytest.raises(ValueError):
         GeneratorSource("zelda", 1.2)
+    with pytest.raises(ValueError, match="must be a number"):  # one difficulty check, the generators'
+        GeneratorSource("zelda", "0.5")
 
 
 def test_bad_actions_and_step_before_reset_are_errors():

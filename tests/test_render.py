@@ -58,7 +58,7 @@ def test_shapes_are_told_apart():
     assert len(as_bytes) == len(masks)
     assert masks["square"].all() and not masks["circle"].all()
     assert shape_for_class("ShootAvatar") == "triangle" and shape_for_class("RandomNPC") == "circle"
-    assert shape_for_class("Resource") == "diamond" and shape_for_class("Missile") == "small_square"
+    assert shape_for_class("Resource") == "diamond" and shape_for_class("Missile") == "block"
     assert shape_for_class("SomethingNew") == "square"
 
 
@@ -89,18 +89,19 @@ def test_frame_draws_each_sprite_in_its_colour_and_shape():
     def tile(col, row):
         return frame[row * 8 : row * 8 + 8, col * 8 : col * 8 + 8]
 
-    np.testing.assert_array_equal(tile(0, 0), np.broadcast_to(colour("wall"), (8, 8, 3)))  # a full square
+    ox, oy = 3, 2  # the 7 x 4 level in the middle of the 13 x 9 frame
+    np.testing.assert_array_equal(tile(ox, oy), np.broadcast_to(colour("wall"), (8, 8, 3)))  # a full square
     np.testing.assert_array_equal(tile(12, 8), np.broadcast_to(colour("wall"), (8, 8, 3)))  # padding is wall
     mapping = dict(env.unwrapped.game.spec.mapping)
     ground, avatar = mapping["A"][0], mapping["A"][-1]
     key = mapping["+"][-1]
-    np.testing.assert_array_equal(tile(2, 2)[4, 4], colour(ground))  # an empty floor tile
+    np.testing.assert_array_equal(tile(ox + 2, oy + 2)[4, 4], colour(ground))  # an empty floor tile
     # the avatar: a triangle over the floor (centre in its colour, corners the floor's)
-    np.testing.assert_array_equal(tile(1, 1)[4, 4], colour(avatar))
-    np.testing.assert_array_equal(tile(1, 1)[0, 0], colour(ground))
+    np.testing.assert_array_equal(tile(ox + 1, oy + 1)[4, 4], colour(avatar))
+    np.testing.assert_array_equal(tile(ox + 1, oy + 1)[0, 0], colour(ground))
     # the key (Immovable, not a background): an inset square
-    np.testing.assert_array_equal(tile(3, 2)[4, 4], colour(key))
-    np.testing.assert_array_equal(tile(3, 2)[0, 0], colour(ground))
+    np.testing.assert_array_equal(tile(ox + 3, oy + 2)[4, 4], colour(key))
+    np.testing.assert_array_equal(tile(ox + 3, oy + 2)[0, 0], colour(ground))
 
 
 def test_ansi_reads_the_level_back():
@@ -180,3 +181,71 @@ def test_play_without_a_display_says_so(monkeypatch, capsys):
     monkeypatch.setattr("sys.platform", "linux")
     assert main(["play", "zelda", "--level", "lvl0"]) == 2
     assert "no display" in capsys.readouterr().err
+
+
+# ---- readable at a glance (issue 15, item 16)
+def _distance(a, b):
+    return float(np.linalg.norm(np.asarray(a, float) - np.asarray(b, float)))
+
+
+@pytest.mark.parametrize("name", ["zelda", "solarfox", "frogs", "boulderdash"])
+def test_every_sprite_stands_out_from_the_floor(name):
+    """Each type that can be drawn differs from the floor it stands on by at least 80 in RGB (Boulderdash's
+    walls were 52 from its cave, Zelda's sword 21 from its ground)."""
+    env = VGDLEnv(name, level="lvl0", render_mode="rgb_array")
+    r = env._get_renderer()
+    floor = r.colors[r._floor]
+    smap = env.unwrapped.game.spec.sprite_map
+    for t, n in enumerate(r.type_names):
+        if t != r._floor and r.shapes[t] != "square" or n == "wall":
+            if n not in smap or not smap[n].children:
+                assert _distance(r.colors[t], floor) >= 80, (name, n, r.colors[t], floor)
+
+
+def test_boulderdash_rocks_and_walls_read_at_a_glance():
+    """In a frame of Boulderdash lvl0: the walls stand out from the cave, and a rock covers most of its cell
+    (a small gray square on the black cave read as a hole)."""
+    env = VGDLEnv("boulderdash", level="lvl0", render_mode="rgb_array", tile_size=10)
+    env.reset(seed=0)
+    frame = env.render().astype(float)
+    eng = env.unwrapped._engine
+    r = env._get_renderer()
+    cells = {name: (x // 10, y // 10) for _, name, x, y in eng.sprites(0)}
+    cave = r.colors[r.type_index["cave"]].astype(float)
+    rocks = [(x // 10, y // 10) for _, name, x, y in eng.sprites(0) if name == "rock"]
+    stack = {(x // 10, y // 10): name for _, name, x, y in eng.sprites(0) if name != "cave"}
+    free_rocks = [c for c in rocks if stack.get(c) == "rock"]
+    cx, cy = free_rocks[0]
+    tile = frame[cy * 10: cy * 10 + 10, cx * 10: cx * 10 + 10]
+    covered = np.linalg.norm(tile - cave, axis=2) > 40
+    assert covered.mean() >= 0.6
+    wx, wy = cells["wall"]
+    assert _distance(frame[wy * 10 + 5, wx * 10 + 5], cave) >= 80
+
+
+def test_a_small_level_is_drawn_in_the_middle_of_the_frame():
+    env = VGDLEnv("zelda", level=CALM, render_mode="rgb_array", tile_size=4)
+    env.reset(seed=0)
+    frame = env.render()
+    r = env._get_renderer()
+    wall = r.colors[r.type_index["wall"]]
+    ground = r.colors[r.type_index[dict(env.unwrapped.game.spec.mapping)["."][0]]]
+    floor = np.all(frame == ground, axis=2)  # the level's floor: inside its walls
+    ys, xs = np.nonzero(floor)
+    h, w = frame.shape[:2]
+    assert abs((xs.min() + xs.max() + 1) / 2 - w / 2) <= 4 and abs((ys.min() + ys.max() + 1) / 2 - h / 2) <= 4
+    assert np.all(frame[0] == wall) and np.all(frame[-1] == wall)
+
+
+def test_render_legend_names_each_sprite_of_the_level(tmp_path):
+    out, plain = tmp_path / "key.png", tmp_path / "plain.png"
+    assert main(["render", "boulderdash", "lvl0", "--out", str(plain), "--tile-size", "12"]) == 0
+    assert main(["render", "boulderdash", "lvl0", "--out", str(out), "--tile-size", "12", "--legend"]) == 0
+    a, b = decode_png(plain.read_bytes()), decode_png(out.read_bytes())
+    assert b.shape[1] == a.shape[1] and b.shape[0] > a.shape[0]
+    np.testing.assert_array_equal(b[: a.shape[0]], a)
+    key = b[a.shape[0]:]
+    env = VGDLEnv("boulderdash", level="lvl0", render_mode="rgb_array")
+    r = env._get_renderer()
+    for name in ("rock", "gem", "wall", "avatar"):  # each in the level: its swatch is in the key
+        assert np.all(key == r.colors[r.type_index[name]], axis=2).any(), name

@@ -251,6 +251,14 @@ def test_addtimer_accepts_its_scheduled_effects_parameters():
             "killSprite",
         ),
         ("BasicGame\n SpriteSet\n  a > Imovable\n", VGDLNameError, 3, 7, "unknown sprite class", "Immovable"),
+        (  # closeness ignores case: 'killspr' is near 'killsprite'
+            "BasicGame\n SpriteSet\n  a > Immovable\n InteractionSet\n  a wall > killspr\n",
+            VGDLNameError,
+            5,
+            12,
+            "unknown effect 'killspr'",
+            "killSprite",
+        ),
         (
             "BasicGame\n SpriteSet\n  a > Missile speed=fast\n",
             VGDLValueError,

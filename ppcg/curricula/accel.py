@@ -34,9 +34,11 @@ from typing import Any
 
 import numpy as np
 
-from ppcg.curricula.base import CurriculumConfigError, check_int, draw_seed, level_rng
+from ppcg.curricula.base import CurriculumConfigError, check_int
 from ppcg.curricula.plr import BufferEntry, PrioritizedLevelReplay
 from ppcg.envs.source import LevelRequest
+from ppcg.envs.sources import draw_level_seed
+from ppcg.generators.base import level_rng
 from ppcg.vgdl.level import Level
 
 __all__ = ["ACCEL", "EDIT_MARK"]
@@ -126,7 +128,7 @@ class ACCEL(PrioritizedLevelReplay):
         return request
 
     def _breed(self, parent: BufferEntry, rng: np.random.Generator) -> None:
-        seed = draw_seed(rng)
+        seed = draw_level_seed(rng)  # any seed: a mutation is not one of the num_levels training levels
         child = self.generator.mutate(parent.level, level_rng(seed), self.n_edits)
         if child.rows == parent.level.rows:
             self.failed += 1

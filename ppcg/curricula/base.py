@@ -12,9 +12,9 @@ for everything); the public methods take a lock, because the environments of ``S
 ``AsyncVectorEnv`` reach the curriculum through :mod:`ppcg.curricula.channel`, whose server answers from
 threads.
 
-Generated levels are named ``"<game>/d=<difficulty>/seed=<seed>"``. The difficulty is rounded to
-:data:`DIFFICULTY_DECIMALS` decimals *before* the level is generated, so a level id names its level exactly:
-``generator.generate(0.43, level_rng(1234))`` rebuilds ``"zelda/d=0.430/seed=1234"``.
+Generated levels are named and rebuilt as the environments' own sources do (:mod:`ppcg.envs.sources`:
+:func:`~ppcg.envs.sources.generated_level`, :data:`~ppcg.envs.sources.SEED_BOUND`), so a level id names the
+same level wherever it was drawn.
 """
 
 from __future__ import annotations
@@ -27,6 +27,13 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from ppcg.envs.source import EpisodeResult, LevelRequest
+from ppcg.envs.sources import (
+    LevelSourceError,
+    check_level_range,
+    draw_level_seed,
+    generated_level,
+    round_difficulty,
+)
 from ppcg.vgdl.level import Level
 
 __all__ = [
@@ -34,22 +41,13 @@ __all__ = [
     "CurriculumConfigError",
     "DifficultyRange",
     "DEFAULT_WIN_SCORE",
-    "DIFFICULTY_DECIMALS",
     "LevelGenerator",
     "Outcome",
     "TRUNCATED_AS",
     "WinRule",
-    "draw_seed",
-    "level_id_for",
-    "level_rng",
     "seed_difficulty",
+    "source_config_error",
 ]
-
-DIFFICULTY_DECIMALS = 3
-"""Generated difficulties are rounded to this many decimals, the precision of a level id."""
-
-SEED_BOUND = 2**31 - 1
-"""Level seeds are drawn uniformly from ``[0, SEED_BOUND)``."""
 
 # The score at or above which an episode counts as a win, per game, where the paper's authors did not use the
 # game's own win (PPCG.md: Boulderdash counted score >= 20). Games not listed use the game's win.
@@ -121,16 +119,6 @@ class LevelGenerator(Protocol):
         ...
 
 
-def level_rng(seed: int) -> np.random.Generator:
-    """The generator a level seed stands for: ``generate(d, level_rng(seed))`` is the level ``(d, seed)``."""
-    return np.random.default_rng(int(seed))
-
-
-def draw_seed(rng: np.random.Generator) -> int:
-    """A fresh level seed from the environment's generator."""
-    return int(rng.integers(0, SEED_BOUND))
-
-
 def seed_difficulty(seed: int, low: float, high: float) -> float:
     """The difficulty of level seed ``seed`` in a finite level set spread over ``[low, high]``.
 
@@ -145,14 +133,9 @@ def seed_difficulty(seed: int, low: float, high: float) -> float:
 _DIFFICULTY_STREAM = 1
 
 
-def round_difficulty(d: float) -> float:
-    """``d`` rounded to the precision of a level id (:data:`DIFFICULTY_DECIMALS`)."""
-    return round(float(d), DIFFICULTY_DECIMALS)
-
-
-def level_id_for(game: str, difficulty: float, seed: int) -> str:
-    """The id of a generated level, e.g. ``"zelda/d=0.430/seed=1234"``."""
-    return f"{game}/d={difficulty:.{DIFFICULTY_DECIMALS}f}/seed={int(seed)}"
+def source_config_error(exc: LevelSourceError) -> CurriculumConfigError:
+    """A level source's complaint about its settings, as a curriculum configuration error."""
+    return CurriculumConfigError(str(exc), key=exc.key, expected=exc.expected)
 
 
 def check_number(key: str, value: Any, *, low: float, high: float, low_open: bool = False) -> float:
@@ -265,14 +248,12 @@ class Curriculum:
         num_levels: int = 0,
         start_level: int = 0,
     ) -> None:
-        from ppcg.envs.sources import LevelRangeError, check_level_range
-
         self.game = str(game)
         self.generator = generator
         try:
             self.num_levels, self.start_level = check_level_range(num_levels, start_level)
-        except LevelRangeError as exc:
-            raise CurriculumConfigError(str(exc), key=exc.key, expected=exc.expected) from None
+        except LevelSourceError as exc:
+            raise source_config_error(exc) from None
         if self.num_levels and generator is None:
             raise CurriculumConfigError(
                 f"curriculum {self.name!r} plays given levels",
@@ -317,12 +298,9 @@ class Curriculum:
         """React to a finished episode (``outcome`` is the win rule's verdict); nothing by default."""
 
     def draw_seed(self, rng: np.random.Generator) -> int:
-        """A level seed from ``rng``: one of ``num_levels`` seeds from ``start_level`` when set, else any."""
-        if self.num_levels:
-            from ppcg.envs.sources import draw_level_seed
-
-            return draw_level_seed(rng, self.num_levels, self.start_level)
-        return draw_seed(rng)  # (the curricula's own bound, 2**31 - 1: earlier runs' levels stay the same)
+        """A level seed from ``rng``: one of ``num_levels`` seeds from ``start_level`` when set, else any seed
+        below :data:`~ppcg.envs.sources.SEED_BOUND` (the environments' own rule)."""
+        return draw_level_seed(rng, self.num_levels, self.start_level)
 
     def generate(self, difficulty: float, rng: np.random.Generator) -> LevelRequest:
         """A level at ``difficulty`` (rounded to a level id's precision), its seed from :meth:`draw_seed`."""
@@ -338,11 +316,7 @@ class Curriculum:
         """The generated level ``(difficulty, seed)``: the same level every time."""
         if self.generator is None:
             raise RuntimeError(f"curriculum {self.name!r} for game {self.game!r} has no generator")
-        d = round_difficulty(difficulty)
-        level = self.generator.generate(d, level_rng(seed))
-        return LevelRequest(
-            level=level, level_id=level_id_for(self.game, d, seed), level_seed=int(seed), difficulty=d
-        )
+        return generated_level(self.generator, self.game, difficulty, seed)
 
     # --------------------------------------------------------------------------------------------------------
     # observability and checkpoints

@@ -18,9 +18,8 @@ naming the file, the line, the key and what was expected.
 
 from __future__ import annotations
 
-import difflib
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from ppcg.curricula.fixed import FixedLevels
 from ppcg.curricula.plr import PrioritizedLevelReplay
 from ppcg.curricula.progressive import ProgressivePCG, WinRatePCG
 from ppcg.curricula.uniform import UniformDifficulty
+from ppcg.vgdl.errors import did_you_mean
 from ppcg.vgdl.level import Level
 
 __all__ = ["CURRICULA", "curriculum_from_yaml", "make_curriculum", "read_options", "resolve_levels"]
@@ -58,11 +58,6 @@ def options(name: str) -> dict[str, Any]:
             if p.name != "self" and p.kind is p.KEYWORD_ONLY and p.name not in _STRUCTURAL:
                 out[p.name] = p.default
     return out
-
-
-def _close(word: str, choices: Sequence[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {match[0]!r}?" if match else ""
 
 
 def resolve_levels(game: str, levels: Any, *, base_dir: Path | None = None) -> list[Level]:
@@ -148,7 +143,7 @@ def make_curriculum(
     """
     if name not in CURRICULA:
         raise CurriculumConfigError(
-            f"unknown curriculum {name!r}{_close(str(name), list(CURRICULA))}",
+            f"unknown curriculum {name!r}{did_you_mean(str(name), list(CURRICULA))}",
             key="name",
             expected="one of " + ", ".join(CURRICULA),
         )
@@ -156,7 +151,7 @@ def make_curriculum(
     for key in config:
         if key not in allowed:
             raise CurriculumConfigError(
-                f"unknown option for curriculum {name!r}{_close(key, list(allowed))}",
+                f"unknown option for curriculum {name!r}{did_you_mean(key, list(allowed))}",
                 key=key,
                 expected="one of " + ", ".join(sorted(allowed)),
             )

@@ -54,12 +54,10 @@ from ppcg.curricula.base import (
     check_choice,
     check_int,
     check_number,
-    draw_seed,
-    level_id_for,
-    round_difficulty,
     seed_difficulty,
 )
 from ppcg.envs.source import EpisodeResult, LevelRequest
+from ppcg.envs.sources import level_id_for, round_difficulty
 from ppcg.vgdl.level import Level
 
 __all__ = ["BufferEntry", "PrioritizedLevelReplay", "PRIORITIZATIONS", "SCORES", "segment_scores"]
@@ -285,7 +283,7 @@ class PrioritizedLevelReplay(DifficultyRange, Curriculum):
                 d = seed_difficulty(seed, self.low, self.high)
             else:
                 d = round_difficulty(rng.uniform(self.low, self.high))
-                seed = draw_seed(rng)
+                seed = self.draw_seed(rng)
             level_id = level_id_for(self.game, d, seed)
             entry = self.buffer.get(level_id) or self._pending.get(level_id)
             if entry is None:  # (a new draw that is already known is as good as a fresh one)

@@ -6,8 +6,18 @@
 
 from __future__ import annotations
 
-from ppcg.engine.batch import BatchEngine, EngineCapacityError, EngineFault, EngineState, StepResult
+from ppcg.engine.batch import (
+    FACING_PLANES,
+    BatchEngine,
+    EngineCapacityError,
+    EngineFault,
+    EngineState,
+    StepResult,
+    warm_up,
+)
 from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 
-__all__ = ["BatchEngine", "CompiledGame", "EngineCapacityError", "EngineFault", "EngineState", "StepResult", "compile_game",
-           "level_plan"]
+__all__ = [
+    "FACING_PLANES", "BatchEngine", "CompiledGame", "EngineCapacityError", "EngineFault", "EngineState",
+    "StepResult", "compile_game", "level_plan", "warm_up",
+]

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from ppcg.engine import kernel as K
-from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 from ppcg.engine import layout as L
+from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 from ppcg.engine.layout import BLOCK, STATE_FIELDS, State, alloc_state
 
-__all__ = ["BatchEngine", "StepResult", "EngineState", "EngineCapacityError", "EngineFault"]
+__all__ = ["BatchEngine", "StepResult", "EngineState", "EngineCapacityError", "EngineFault", "FACING_PLANES",
+           "warm_up"]
 
 _OBS_KINDS = {None: 0, "symbolic": 1, "rgb": 2}
+FACING_PLANES = ("facing up", "facing down", "facing left", "facing right")
+"""The names of the observation planes that ``facing=True`` adds after the sprite planes, in their order."""
 _SERIAL_MAX = 16  # steps/resets/observations of this few environments skip the thread pool
 DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of engine state a batch may grow to (sprite slots, crowded cells)
 _REBASE = 8192  # steps after which an environment's redo starts from a copy of its state, not from its reset
@@ -67,13 +72,21 @@ class BatchEngine:
         memory_limit: bytes the batch's state may grow to. GVGAI has no sprite limit: a tick that runs out of
             slots (or timers, or shields) is redone with twice the room, and a crowded grid cell widens every
             cell, up to this limit; beyond it :class:`EngineCapacityError` names the game, level and tick.
+        facing: symbolic observations only: four more planes after the sprite planes (:data:`FACING_PLANES`:
+            up, down, left, right), the one the avatar faces set at the avatar's cell. An avatar that turns
+            before it moves (GVGAI's ShootAvatar) or acts ahead of itself (a sword, a shot) is otherwise a
+            hidden state: the same grid, a different outcome of the same action.
     """
 
     def __init__(self, game, num_envs: int, *, obs_type: str | None = "symbolic",
                  obs_size: tuple[int, int] | None = None, max_steps: int = 2000,
-                 max_sprites: int | None = None, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> None:
+                 max_sprites: int | None = None, memory_limit: int = DEFAULT_MEMORY_LIMIT,
+                 facing: bool = False) -> None:
         if obs_type not in _OBS_KINDS:
             raise ValueError(f"obs_type must be 'symbolic', 'rgb' or None, got {obs_type!r}")
+        if facing and obs_type != "symbolic":
+            raise ValueError(f"facing planes are part of symbolic observations, not of obs_type={obs_type!r}")
+        self.facing = bool(facing)
         if num_envs < 1:
             raise ValueError(f"num_envs must be >= 1, got {num_envs}")
         self.compiled = _as_compiled(game)
@@ -92,10 +105,12 @@ class BatchEngine:
         # redo (a tick that ran out of room): each environment's basis, a reset ("reset", level, plan, seed) or
         # a state ("state", {field: row}, slots), taken after ``_basis_step[i]`` steps; the actions since then
         self._basis: list = [None] * self.num_envs
+        self._levels: list = [None] * self.num_envs  # each environment's level since its reset (None: a state)
         self._basis_step = np.zeros(self.num_envs, np.int64)
         self._hist: list[np.ndarray] = []
         self._hist0 = 0  # steps before self._hist[0]
         self._nstep = 0
+        self._grow_ahead = True  # grow before a tick runs out of room (until the memory limit stops it)
 
     # ------------------------------------------------------------------------------------------------------
     @property
@@ -109,7 +124,7 @@ class BatchEngine:
             return None
         w, h = self.obs_size
         if self.obs_type == "symbolic":
-            return (len(self.compiled.leaf_names), h, w)
+            return (len(self.compiled.leaf_names) + len(FACING_PLANES) * self.facing, h, w)
         return (h * BLOCK, w * BLOCK, 3)
 
     def _plan(self, level):
@@ -138,10 +153,13 @@ class BatchEngine:
             return
         new_slots = max(slots, self._slots)
         new_cells = max(cells, self._cells)
+        if new_slots > L.GI_SLOT + 1:  # a grid entry packs the slot in GI_TYPE bits
+            raise EngineCapacityError(f"{new_slots:,} sprite slots needed, the engine indexes at most "
+                                      f"{L.GI_SLOT + 1:,} per environment")
         one = self._alloc(1, new_slots, new_cells, new_room)
         need = self.num_envs * sum(a.nbytes for a in one)
         if self._state is not None and need > self.memory_limit:
-            raise EngineCapacityError(f"{need:,} bytes")
+            raise EngineCapacityError(f"{need:,} bytes needed, memory_limit={self.memory_limit:,}")
         new = self._alloc(self.num_envs, new_slots, new_cells, new_room)
         old = self._state
         if old is not None:
@@ -203,6 +221,7 @@ class BatchEngine:
         heights = np.array([p[4] for p in plans], np.int32)
         for k, i in enumerate(idx):
             self._basis[i] = ("reset", levels[k], plans[k], int(seeds[k]))
+            self._levels[i] = levels[k]
             self._basis_step[i] = self._nstep
         if len(idx) <= _SERIAL_MAX or _threads() == 1:
             _call("reset", K._reset_range, self.tables, self._state, idx, offsets, types, xs, ys, widths,
@@ -214,29 +233,39 @@ class BatchEngine:
         if self.obs_type is None:
             return None
         self._observe(idx)
-        return self._buf.copy()
+        return self._obs_out()
 
     def step(self, actions) -> StepResult:
         """Advance every environment by one tick with Gym action indices ``actions`` (``[num_envs]``)."""
         st = self._require()
-        actions = np.asarray(actions, dtype=np.int64).reshape(-1)
+        given = np.asarray(actions)
+        if given.dtype.kind not in "iu":
+            raise TypeError(f"actions must be integers (Gym action indices), got an array of {given.dtype}")
+        actions = given.astype(np.int64).reshape(-1)  # a copy: the redo history keeps it
         if actions.shape[0] != self.num_envs:
             raise ValueError(f"expected {self.num_envs} actions, got {actions.shape[0]}")
         reward = np.zeros(self.num_envs, np.float64)
         kind, sym, rgb = self._obs_buffers()
         if self.num_envs <= _SERIAL_MAX or _threads() == 1:  # the thread pool costs more than it saves
-            _call("step", K._step_range, self.tables, st, actions, 0, self.num_envs, self.max_steps, kind, sym,
-                  rgb, reward)
+            attention = _call("step", K._step_range, self.tables, st, actions, 0, self.num_envs,
+                              self.max_steps, kind, sym, rgb, reward)
         else:
-            _call("step_batch", K.step_batch, self.tables, st, actions, self.max_steps, kind, sym, rgb, reward,
-                  _chunks(self.num_envs))
-        self._hist.append(actions.copy())
+            attention = _call("step_batch", K.step_batch, self.tables, st, actions, self.max_steps, kind, sym,
+                              rgb, reward, _chunks(self.num_envs))
+        if attention < 0:  # checked before anything moved
+            k = -1 - int(attention)
+            names = self.compiled.action_names
+            raise ValueError(f"action {int(actions[k])} of environment {k} is out of range: "
+                             f"{self.compiled.spec.name} has {len(names)} actions, 0..{len(names) - 1} "
+                             f"({', '.join(names)})")
+        self._hist.append(actions)
         self._nstep += 1
-        self._check_room(reward)
+        if attention:  # an environment faulted, ran out of room, or is filling up (the kernel counts them)
+            self._check_room(reward)
         if self._nstep % _REBASE == 0:
             self._rebase()
         st = self._state
-        obs = self._buf.copy() if kind else None
+        obs = self._obs_out() if kind else None
         ev = st.ev
         return StepResult(
             obs=obs, reward=reward.astype(np.float32), terminated=(ev[:, L.EV_ENDED] != 0) & (ev[:, L.EV_ACTIVE] != 0),
@@ -247,9 +276,11 @@ class BatchEngine:
     # ------------------------------------------------------------------------------------------------------
     # room: GVGAI has no sprite limit, so a tick never loses a sprite
     def _check_room(self, reward: np.ndarray | None) -> None:
-        """After a reset or a step: raise on an engine fault, widen the cells when one overflowed (the kernel
-        scanned type lists for the rest of that tick: same result, slower), and redo every environment whose
-        tick ran out of slots, timers or shields with twice the room."""
+        """After a reset, or a step whose kernel asked for attention: raise on an engine fault; widen the
+        cells when one overflowed (the kernel scanned type lists for the rest of that tick: same result,
+        slower); redo every environment whose tick ran out of slots, timers or shields, with room enough; and
+        grow ahead of need, while the memory limit allows, when an environment is more than half full of
+        sprites or timers (so that a tick seldom runs out, and a redo is seldom needed)."""
         ev = self._state.ev
         if ev[:, L.EV_FAULT].any():
             i = int(np.flatnonzero(ev[:, L.EV_FAULT])[0])
@@ -263,25 +294,38 @@ class BatchEngine:
                 K.regrid_env(self._state, int(i))
         while ev[:, L.EV_REFUSED].any():
             bad = np.flatnonzero(ev[:, L.EV_REFUSED])
-            self._grow(int(bad[0]), "sprites", slots=2 * self._slots, timers=2 * self._room["timers"],
-                       shields=2 * self._room["shields"])
+            short = int(ev[bad, L.EV_REFUSED].max())  # sprites (or timers, shields) the tick could not have
+            self._grow(int(bad[0]), "sprites", slots=_doubled(self._slots, self._slots + 2 * short),
+                       timers=2 * self._room["timers"], shields=2 * self._room["shields"])
             for i in bad:
                 self._redo(int(i), reward)
             ev = self._state.ev
             self._observe(bad)
+            self._rebase(bad)  # a later redo of these starts here, not from their reset
+        if self._grow_ahead:
+            active = ev[:, L.EV_ACTIVE] != 0  # environments never reset hold nothing
+            full = active & (2 * ev[:, L.EV_NFREE] < self._slots)
+            busy = active & (2 * ev[:, L.EV_TQN] > self._room["timers"])
+            if full.any() or busy.any():
+                try:
+                    self._ensure(2 * self._slots if full.any() else self._slots, self._cells,
+                                 timers=2 * self._room["timers"] if busy.any() else 0)
+                except EngineCapacityError:
+                    self._grow_ahead = False  # at the limit: grow only when a tick needs it (or fail clearly)
+                else:
+                    self._rebase(np.flatnonzero(full | busy))
 
     def _grow(self, i: int, what: str, slots: int = 0, **room: int) -> None:
         try:
             self._ensure(max(slots, self._slots), self._cells, **room)
         except EngineCapacityError as exc:
             raise EngineCapacityError(
-                f"{self._where(i)}: more {what} than the engine's memory limit allows ({exc} needed, "
-                f"memory_limit={self.memory_limit:,}; BatchEngine(memory_limit=...) raises it)") from None
+                f"{self._where(i)}: more {what} than the engine allows ({exc}; BatchEngine(memory_limit=...) "
+                "raises the memory limit)") from None
 
     def _where(self, i: int) -> str:
         spec = self.compiled.spec
-        b = self._basis[i]
-        level = b[1] if b is not None and b[0] == "reset" else None
+        level = self._levels[i]  # kept when a redo's basis moves on to a copy of the state
         name = (getattr(level, "file", None) or getattr(level, "name", None) or "a level") if level is not None \
             else "a restored state"
         return f"game {spec.path or spec.name}, level {name}, tick {int(self._state.ev[i, L.EV_TICK])}"
@@ -309,10 +353,11 @@ class BatchEngine:
         if st.ev[i, L.EV_OVERFLOW]:
             K.regrid_env(st, i)  # widened already: this tick's crowd fits now
 
-    def _rebase(self) -> None:
-        """Environments whose basis is ``_REBASE`` steps old redo from a copy of their present state instead; the
-        actions no environment needs are dropped."""
-        old = np.flatnonzero(self._basis_step <= self._nstep - _REBASE)
+    def _rebase(self, old: np.ndarray | None = None) -> None:
+        """Environments ``old`` (default: those whose basis is ``_REBASE`` steps old) redo from a copy of
+        their present state instead; the actions no environment needs are dropped."""
+        if old is None:
+            old = np.flatnonzero(self._basis_step <= self._nstep - _REBASE)
         if old.size:
             copy = {f: getattr(self._state, f)[old].copy() for f in STATE_FIELDS}
             for k, i in enumerate(old):
@@ -358,7 +403,35 @@ class BatchEngine:
         if self.obs_type is None:
             return None
         self._observe(np.arange(self.num_envs))
-        return self._buf.copy()
+        return self._obs_out()
+
+    def _obs_out(self) -> np.ndarray:
+        """A copy of the observation buffer, with the facing planes when asked for."""
+        if not self.facing:
+            return self._buf.copy()
+        n, c, h, w = self._buf.shape
+        out = np.zeros((n, c + len(FACING_PLANES), h, w), np.uint8)
+        out[:, :c] = self._buf
+        env, plane, row, col = self.facing_cells()
+        out[env, c + plane, row, col] = 1
+        return out
+
+    def facing_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Where each environment's avatar stands and which way it faces, over the whole batch:
+        ``(env, direction, row, col)``, one entry per environment whose (enabled) avatar faces one of the four
+        directions (:data:`FACING_PLANES`' order) from a cell inside the observation."""
+        st = self._require()
+        av = st.ev[:, L.EV_AVATAR]
+        env = np.flatnonzero(av >= 0)
+        si = st.si[env, av[env]]
+        ox, oy = si[:, L.SI_OX], si[:, L.SI_OY]
+        direction = np.select([oy < 0, oy > 0, ox < 0, ox > 0], [0, 1, 2, 3], -1)
+        # the cell whose centre the sprite covers, as in the sprite planes
+        col = (si[:, L.SI_X] + BLOCK // 2 - 1) // BLOCK
+        row = (si[:, L.SI_Y] + BLOCK // 2 - 1) // BLOCK
+        w, h = self.obs_size if self.obs_size is not None else (0, 0)
+        ok = (si[:, L.SI_DISABLED] == 0) & (direction >= 0) & (col >= 0) & (col < w) & (row >= 0) & (row < h)
+        return env[ok], direction[ok], row[ok], col[ok]
 
     def render_rgb(self, i: int, tile_size: int = BLOCK) -> np.ndarray:
         """Environment ``i`` drawn in colour: uint8 ``[H*tile_size, W*tile_size, 3]``."""
@@ -427,6 +500,7 @@ class BatchEngine:
         st = self._require()
         st.ev[i, L.EV_CANVAS] = 0  # this engine's canvas does not show that state
         self._basis[i] = ("state", {f: np.array(state.arrays[f], copy=True) for f in STATE_FIELDS}, state.slots)
+        self._levels[i] = None
         self._basis_step[i] = self._nstep
         self._trim()
 
@@ -479,6 +553,7 @@ class BatchEngine:
         new.ev[:, L.EV_REFUSED] = 0
         copy = {f: getattr(new, f).copy() for f in STATE_FIELDS}
         self._basis = [("state", {f: copy[f][i] for f in STATE_FIELDS}, slots) for i in range(self.num_envs)]
+        self._levels = [None] * self.num_envs
         self._basis_step[:] = self._nstep
         self._trim()
 
@@ -547,10 +622,16 @@ def _check_indices(st: State, slots: int, cells: int, n_types: int, n_effects: i
 
 
 # The kernels this process has run once (compiled, or loaded from numba's cache). The first call of each may
-# compile it: minutes on a new machine or after an upgrade, with nothing to see; in a terminal, a notice says so.
+# compile it: minutes on a new machine or after an upgrade. In a terminal a notice says so; every first call that
+# took long is recorded in COMPILED (name, seconds) and logged (logger ``ppcg.engine``, INFO); the test suite's
+# summary reports them. :func:`warm_up` does all of this ahead of time, with a notice wherever stderr goes.
 _WARM: set[str] = set()
 _NOTICE_AFTER = 3.0  # seconds: a first call that takes longer is compiling
 _noticed = False
+COMPILED: list[tuple[str, float]] = []
+_log = logging.getLogger("ppcg.engine")
+_NOTICE = ("ppcg: compiling the engine for this machine, once (about 2 minutes on 2 idle cores; numba caches it "
+           "for the next runs) ...")
 
 
 def _call(name: str, kernel, *args):
@@ -560,8 +641,8 @@ def _call(name: str, kernel, *args):
 
 
 def _call_cold(name: str, kernel, args):
-    import sys
     import threading
+    import time
 
     timer = None
     stream = sys.stderr
@@ -569,25 +650,114 @@ def _call_cold(name: str, kernel, args):
         timer = threading.Timer(_NOTICE_AFTER, _compile_notice, args=(stream,))
         timer.daemon = True
         timer.start()
+    t0 = time.perf_counter()
     try:
         return kernel(*args)
     finally:
         if timer is not None:
             timer.cancel()
         _WARM.add(name)
+        seconds = time.perf_counter() - t0
+        if seconds > _NOTICE_AFTER:
+            COMPILED.append((name, seconds))
+            _log.info("compiled (or loaded from numba's cache) the engine's %s kernel in %.1f s", name,
+                      seconds)
 
 
 def _compile_notice(stream) -> None:
     global _noticed
     if not _noticed:
         _noticed = True
-        print("ppcg: compiling the engine for this machine, once (about 2 minutes on 2 cores; numba caches it "
-              "for the next runs) ...", file=stream, flush=True)
+        print(_NOTICE, file=stream, flush=True)
+
+
+_WARM_GAME = """BasicGame
+  SpriteSet
+    box > Immovable
+    avatar > MovingAvatar
+  LevelMapping
+    b > box
+"""
+
+
+def warm_up(stream=None) -> float:
+    """Compile every kernel that :class:`BatchEngine` calls (or load them from numba's cache) now, so that
+    the first steps of a run are not its compile time: training calls this before its clock and progress bar
+    start.
+
+    One compiled kernel serves every game (only array sizes and contents differ), so a tiny game warms them
+    all: reset, step and observe, and their threaded versions where numba runs more than one thread.
+
+    Args:
+        stream: where the notice goes when this takes long (numba compiling): ``sys.stderr`` by default, a
+            terminal or not.
+
+    Returns:
+        The seconds it took (a fraction of a second once compiled and cached).
+    """
+    import threading
+    import time
+
+    from ppcg.vgdl.level import Level
+    from ppcg.vgdl.parser import parse_game
+
+    stream = sys.stderr if stream is None else stream
+    t0 = time.perf_counter()
+    timer = threading.Timer(_NOTICE_AFTER, _compile_notice, args=(stream,))
+    timer.daemon = True
+    timer.start()
+    try:
+        spec = parse_game(_WARM_GAME, path="<warm-up>")
+        level = Level.for_game("wwwww\nwAb w\nwwwww\n", spec)  # a space: an empty cell
+        for n in (1, _SERIAL_MAX + 1) if _threads() > 1 else (1,):  # serial, and threaded where it runs
+            eng = BatchEngine(compile_game(spec), n, obs_type="symbolic", max_steps=0)
+            eng.reset([level] * n, list(range(n)))
+            eng.step(np.zeros(n, np.int64))
+            eng.observe()
+    finally:
+        timer.cancel()
+    seconds = time.perf_counter() - t0
+    if seconds > _NOTICE_AFTER and stream is not None:
+        print(f"ppcg: the engine is ready ({seconds:.0f} s)", file=stream, flush=True)
+    return seconds
+
+
+_launched = False
+
+
+def launch_threads() -> None:
+    """Start numba's thread pool (once per process) with OpenMP's passive wait policy unless the user chose one.
+
+    Between parallel steps, OpenMP's default policy keeps its threads spinning on their cores; on a machine whose
+    cores are busy with other work, the spinning threads and the working one fight for them, and a threaded step
+    ran 5-10 times slower than one thread (Zelda, batch 256, 2 busy cores). Passive threads sleep instead, at the
+    cost of a wake-up per step. ``OMP_WAIT_POLICY`` is set only while numba loads its OpenMP runtime, which reads
+    it then: other OpenMP users of the process (torch) keep their own. A pool already started (by a call to
+    ``numba.get_num_threads``/``set_num_threads`` before any engine step) keeps the policy it started with.
+    """
+    global _launched
+    if _launched:
+        return
+    import os
+
+    import numba
+
+    chosen = "OMP_WAIT_POLICY" in os.environ
+    if not chosen:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    try:
+        numba.get_num_threads()  # loads the threading layer and starts its pool
+    finally:
+        if not chosen:
+            del os.environ["OMP_WAIT_POLICY"]
+    _launched = True
 
 
 def _threads() -> int:
     import numba
 
+    if not _launched:
+        launch_threads()
     return numba.get_num_threads()
 
 
@@ -619,6 +789,14 @@ def _free_added_slots(st: State, i: int, old_slots: int, new_slots: int) -> None
     st.lst[i, L.L_FREE, len(extra): len(extra) + nf] = st.lst[i, L.L_FREE, :nf].copy()
     st.lst[i, L.L_FREE, : len(extra)] = extra
     st.ev[i, L.EV_NFREE] = nf + len(extra)
+
+
+def _doubled(size: int, need: int) -> int:
+    """``size`` doubled, and doubled again until it is at least ``need``."""
+    size = 2 * max(size, 1)
+    while size < need:
+        size *= 2
+    return size
 
 
 def _room_of(arrays) -> dict[str, int]:

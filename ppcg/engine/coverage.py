@@ -238,6 +238,9 @@ def numba_threads(n: int | None):
         return
     import numba
 
+    from ppcg.engine.batch import launch_threads
+
+    launch_threads()
     previous = numba.get_num_threads()
     numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
     try:

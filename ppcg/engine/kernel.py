@@ -2394,13 +2394,42 @@ def _signatures(tb, st, i, w, h):
 # ---------------------------------------------------------------------------------------------------------------
 # batch entry points: prange over a few chunks, each stepped by one call (no per-environment reference counting)
 @njit(cache=True, _nrt=False)
+def _bad_action(tb, actions, lo, hi):
+    """The first ``i`` in ``lo..hi-1`` whose action is not a Gym action of the game, or -1."""
+    n = tb.misc[M_GYM1] - tb.misc[M_GYM0]
+    for i in range(lo, hi):
+        if actions[i] < 0 or actions[i] >= n:
+            return i
+    return -1
+
+
+@njit(cache=True, _nrt=False)
+def _needs_room(st, i):
+    """Environment ``i`` faulted, ran out of room in its tick (slots, timers, shields, a cell), or (playing)
+    is more than half full of sprites or timers (BatchEngine grows ahead of need: a tick seldom runs out)."""
+    if st.ev[i, EV_FAULT] != 0 or st.ev[i, EV_REFUSED] != 0 or st.ev[i, EV_OVERFLOW] != 0:
+        return True
+    return st.ev[i, EV_ACTIVE] != 0 and (2 * st.ev[i, EV_NFREE] < st.si.shape[1]
+                                         or 2 * st.ev[i, EV_TQN] > st.tq.shape[1])
+
+
+@njit(cache=True, _nrt=False)
 def _step_range(tb, st, actions, lo, hi, max_steps, obs_kind, sym, rgb, reward):
+    """Step environments ``lo..hi-1``. Returns how many need BatchEngine's attention (:func:`_needs_room`), or
+    ``-1 - i`` when environment ``i``'s action is out of range (then nothing is stepped)."""
+    bad = _bad_action(tb, actions, lo, hi)
+    if bad >= 0:
+        return -1 - bad
+    attention = 0
     for i in range(lo, hi):
         reward[i] = step_env(tb, st, i, actions[i], max_steps)
         if obs_kind == 1:
             obs_symbolic(tb, st, i, sym[i])
         elif obs_kind == 2:
             obs_rgb_incremental(tb, st, i, rgb[i])
+        if _needs_room(st, i):
+            attention += 1
+    return attention
 
 
 @njit(cache=True, _nrt=False)
@@ -2423,11 +2452,17 @@ def _reset_range(tb, st, idx, offsets, types, xs, ys, widths, heights, seeds, lo
 
 @njit(parallel=True, cache=True)
 def step_batch(tb, st, actions, max_steps, obs_kind, sym, rgb, reward, chunks):
-    """Step every environment and write its observation (1 symbolic, 2 rgb, 0 none); ``prange`` over chunks."""
+    """Step every environment and write its observation (1 symbolic, 2 rgb, 0 none); ``prange`` over chunks.
+    Returns what :func:`_step_range` returns, for the whole batch."""
     n = actions.shape[0]
+    bad = _bad_action(tb, actions, 0, n)
+    if bad >= 0:
+        return -1 - bad
+    attention = 0
     for c in prange(chunks):
-        _step_range(tb, st, actions, (c * n) // chunks, ((c + 1) * n) // chunks, max_steps, obs_kind, sym, rgb,
-                    reward)
+        attention += _step_range(tb, st, actions, (c * n) // chunks, ((c + 1) * n) // chunks, max_steps,
+                                 obs_kind, sym, rgb, reward)
+    return attention
 
 
 @njit(parallel=True, cache=True)

@@ -21,6 +21,7 @@ from gymnasium import spaces
 from ppcg.envs.registration import MAX_EPISODE_STEPS, game_entry
 from ppcg.envs.source import EpisodeResult, LevelRequest, LevelSource
 from ppcg.envs.sources import SEED_BOUND, FixedLevelSource, GeneratorSource, check_level_range
+from ppcg.generators.base import check_difficulty
 from ppcg.vgdl.level import Level, load_level
 
 __all__ = ["VGDLEnv", "GameSetup", "setup_game", "coerce_levels", "OBS_TYPES"]
@@ -272,11 +273,19 @@ def bind(request: LevelRequest, spec: Any, obs_size: tuple[int, int]) -> LevelRe
     return request
 
 
-def observation_space(compiled: Any, obs_type: str, obs_size: tuple[int, int]) -> spaces.Box:
-    """One environment's observation space: symbolic ``[C, H, W]`` in {0, 1}, or rgb ``[H*b, W*b, 3]``."""
+def observation_space(
+    compiled: Any, obs_type: str, obs_size: tuple[int, int], facing: bool = False
+) -> spaces.Box:
+    """One environment's observation space: symbolic ``[C, H, W]`` in {0, 1} (``facing``: four more
+    planes), or rgb ``[H*b, W*b, 3]``."""
+    from ppcg.engine import FACING_PLANES
+
     w, h = obs_size
     if obs_type == "symbolic":
-        return spaces.Box(0, 1, (len(compiled.leaf_names), h, w), np.uint8)
+        c = len(compiled.leaf_names) + len(FACING_PLANES) * bool(facing)
+        return spaces.Box(0, 1, (c, h, w), np.uint8)
+    if facing:
+        raise ValueError(f"facing planes are part of symbolic observations, not of obs_type={obs_type!r}")
     if obs_type == "rgb":
         b = int(compiled.block_size)
         return spaces.Box(0, 255, (h * b, w * b, 3), np.uint8)
@@ -330,21 +339,6 @@ def request_from_options(
     return None
 
 
-def check_difficulty(value: Any, what: str = "difficulty") -> float:
-    """``value`` as a difficulty in [0, 1].
-
-    Raises:
-        ValueError: not a number in [0, 1].
-    """
-    try:
-        d = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number in [0, 1], got {value!r}") from None
-    if not 0.0 <= d <= 1.0:
-        raise ValueError(f"{what} must be in [0, 1], got {value!r}")
-    return d
-
-
 # ------------------------------------------------------------------------------------------------------------
 # the environment
 
@@ -393,7 +387,8 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
     ## Observation
 
     ``obs_type="symbolic"`` (default): ``uint8 [C, H, W]`` in {0, 1}, one plane per leaf sprite type
-    (``env.unwrapped.plane_names``), a cell set where a sprite of that type covers its centre.
+    (``env.unwrapped.plane_names``), a cell set where a sprite of that type covers its centre; ``facing=True``
+    adds four planes (facing up, down, left, right), the avatar's direction set at its cell.
     ``obs_type="rgb"``: ``uint8 [H*10, W*10, 3]``, GVGAI's learning-track frame at 10 pixels per cell.
     ``W x H`` is fixed per game (Zelda 13x9, Solarfox 10x11, Frogs 28x11, Boulderdash 26x13); a smaller level
     is padded with walls. The observation is a fresh array every step.
@@ -436,6 +431,8 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
             cut by the wrapper alone is reported to the level source as truncated at the next reset).
         obs_size: ``(width, height)`` of the observation in cells (default: the game's fixed size).
         env_index: this environment's index when reporting to a shared level source (default 0).
+        facing: symbolic observations with the avatar's facing (four more planes): where the avatar turns
+            before it moves or acts ahead of itself (Zelda's sword), its direction is otherwise hidden.
     """
 
     metadata = {"render_modes": RENDER_MODES, "render_fps": RENDER_FPS}
@@ -455,8 +452,9 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         env_index: int = 0,
         num_levels: int = 0,
         start_level: int = 0,
+        facing: bool = False,
     ) -> None:
-        from ppcg.engine import BatchEngine
+        from ppcg.engine import FACING_PLANES, BatchEngine
 
         check_render_mode(render_mode)
         if obs_type not in OBS_TYPES:
@@ -466,7 +464,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         self._init_kwargs = dict(
             game=game, level=level, difficulty=difficulty, obs_type=obs_type, render_mode=render_mode,
             level_source=level_source, tile_size=tile_size, max_steps=max_steps, obs_size=obs_size,
-            env_index=env_index, num_levels=num_levels, start_level=start_level,
+            env_index=env_index, num_levels=num_levels, start_level=start_level, facing=facing,
         )  # fmt: skip
         self._setup = setup_game(game, level, difficulty, level_source, obs_size, num_levels, start_level)
         self.game_name = self._setup.name
@@ -477,12 +475,13 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         self.max_steps = int(max_steps)
         self.env_index = int(env_index)
         self.action_names: list[str] = list(self.game.action_names)
-        self.plane_names: list[str] = list(self.game.leaf_names)
+        self.plane_names: list[str] = list(self.game.leaf_names) + list(FACING_PLANES) * bool(facing)
         self._n_actions = int(self.game.n_actions)
         self.action_space = spaces.Discrete(self._n_actions)
-        self.observation_space = observation_space(self.game, obs_type, self._setup.obs_size)
+        self.observation_space = observation_space(self.game, obs_type, self._setup.obs_size, facing)
         self._engine = BatchEngine(
-            self.game, 1, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_steps
+            self.game, 1, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_steps,
+            facing=facing,
         )
         self._act = np.zeros(1, dtype=np.int64)
         self._request: LevelRequest | None = None

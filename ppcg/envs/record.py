@@ -43,9 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tile-size", type=int, default=20, help="pixels per cell (default 20)")
 
 
-def load_policy(path: str | Path, algo: str | None = None) -> tuple[Callable[[np.ndarray], int], str]:
-    """A trained policy as ``(obs -> action, obs_type)``: ``path`` is a run folder (its final model, else its
-    newest checkpoint) or a model file in one. The model is rebuilt from the run's configuration and only its
+def load_policy(
+    path: str | Path, algo: str | None = None
+) -> tuple[Callable[[np.ndarray], int], dict[str, Any]]:
+    """A trained policy as ``(obs -> action, observation options)``, the options (``obs_type``, ``facing``)
+    what the environment must be made with: ``path`` is a run folder (its final model, else its newest
+    checkpoint) or a model file in one. The model is rebuilt from the run's configuration and only its
     weights are read (nothing in the file is executed); SB3 is imported only here.
 
     Raises:
@@ -62,7 +65,7 @@ def load_policy(path: str | Path, algo: str | None = None) -> tuple[Callable[[np
         action, _ = model.predict(obs, deterministic=False)
         return int(action)
 
-    return act, settings.obs
+    return act, {"obs_type": settings.obs, **models.run_observation_kwargs(run_dir)}
 
 
 def record(
@@ -102,17 +105,17 @@ def run(args: argparse.Namespace) -> int:
 
     if args.episodes < 1:
         raise CLIError(f"--episodes must be at least 1, not {args.episodes}")
-    policy, obs_type = None, "symbolic"
+    policy, observation = None, {"obs_type": "symbolic"}
     if args.policy != "random":
         if not Path(args.policy).exists():
             raise CLIError(f"--policy: no such file {args.policy!r} (pass 'random' or a run folder)")
         try:
-            policy, obs_type = load_policy(args.policy, args.algo)
+            policy, observation = load_policy(args.policy, args.algo)
         except ValueError as exc:  # RunError and ConfigError are ValueErrors too
             raise CLIError(f"--policy: {exc}") from None
     try:
         videos = record(
-            args.game, args.out, args.episodes, policy, obs_type=obs_type, seed=args.seed,
+            args.game, args.out, args.episodes, policy, **observation, seed=args.seed,
             max_steps=args.max_steps, level=args.level, difficulty=args.difficulty, tile_size=args.tile_size,
         )  # fmt: skip
     except (FileNotFoundError, ValueError) as exc:

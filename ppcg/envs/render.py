@@ -15,13 +15,21 @@ NPCs (``RandomNPC`` ...)     a circle
 walls and backgrounds        a full square
 other ``Immovable``          an inset square
 ``Passive``                  an octagon
-``Missile``                  a small square
+``Missile``                  a raised block (light top-left edge, dark
+                             bottom-right: Boulderdash's rocks, cars, logs)
 ``Flicker``                  a plus
 ``SpawnPoint``, ``Portal``   a ring
 ``Door``                     a hollow square
 ===========================  ============================================
 
-Only :class:`Window` imports pygame, and only when it is first shown.
+Colours: the game's own (VGDL ``color=``) where it gives one, else a distinct palette (:data:`PALETTE`); then
+each is made readable (:func:`readable_colors`): a wall or sprite whose colour is too near the floor it stands
+on (say Boulderdash's dark-gray walls on its black cave), or near another type's different colour, is
+lightened or darkened until it stands out. A level smaller than the frame is drawn in its centre, surrounded
+by wall.
+:meth:`Renderer.legend` draws a key (each type's shape, colour and name; ``ppcg render --legend``).
+
+Only :class:`Window` and :meth:`Renderer.legend` import pygame, and only when first used.
 """
 
 from __future__ import annotations
@@ -33,9 +41,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Renderer", "Window", "SHAPES", "shape_for_class", "encode_png", "write_png"]
+__all__ = ["Renderer", "Window", "SHAPES", "PALETTE", "readable_colors", "shape_for_class", "encode_png",
+           "write_png"]
 
 BACKGROUND = (0, 0, 0)
+# colours for types the game gives none (Tableau 10's values), in order of use
+PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
+           (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
+MIN_CONTRAST = 90.0  # RGB distance of a wall or sprite from each floor (and of floors from each other)
+MIN_APART = 60.0  # RGB distance between two types the game gave different colours
 
 # sprite class -> shape. One entry a line; avatars (any class ending in "Avatar") are triangles, the rest
 # squares.
@@ -52,9 +66,9 @@ SHAPES: dict[str, str] = {
     "Spreader": "plus",
     "Flicker": "plus",
     "OrientedFlicker": "plus",
-    "Missile": "small_square",
-    "RandomMissile": "small_square",
-    "ErraticMissile": "small_square",
+    "Missile": "block",
+    "RandomMissile": "block",
+    "ErraticMissile": "block",
     "Walker": "circle",
     "WalkerJumper": "circle",
     "RandomNPC": "circle",
@@ -91,6 +105,8 @@ def shape_mask(shape: str, size: int, facing: tuple[int, int] = (0, 1)) -> np.nd
         return (np.abs(dx) <= r * 0.75) & (np.abs(dy) <= r * 0.75)
     if shape == "small_square":
         return (np.abs(dx) <= r * 0.45) & (np.abs(dy) <= r * 0.45)
+    if shape == "block":
+        return (np.abs(dx) <= r * 0.9) & (np.abs(dy) <= r * 0.9)
     if shape == "circle":
         return dx * dx + dy * dy <= (r * 0.85) ** 2
     if shape == "ring":
@@ -114,6 +130,67 @@ def shape_mask(shape: str, size: int, facing: tuple[int, int] = (0, 1)) -> np.nd
         across = np.abs(dx * fy - dy * fx)
         return (along >= -r * 0.85) & (along <= r * 0.85) & (across <= (r * 0.85 - along) * 0.5 + 0.5)
     raise ValueError(f"unknown shape {shape!r}")
+
+
+def _distance(a, b) -> float:
+    return float(np.linalg.norm(np.asarray(a, np.float64) - np.asarray(b, np.float64)))
+
+
+def _readable(c, floors: list, others: list) -> bool:
+    return (all(_distance(c, f) >= MIN_CONTRAST for f in floors)
+            and all(_distance(c, o) >= MIN_APART for o in others))
+
+
+def _shifted(color, floors: list, others: list) -> tuple[int, int, int]:
+    """``color`` mixed towards white (a dark one) or black (a light one) a step at a time, then the other way,
+    until it is :data:`MIN_CONTRAST` from every colour of ``floors`` and :data:`MIN_APART` from ``others``;
+    failing that, the :data:`PALETTE` colour farthest from them all."""
+    c0 = np.asarray(color, np.float64)
+    light = float(c0 @ (0.299, 0.587, 0.114)) >= 128
+    for target in ((0.0, 255.0) if light else (255.0, 0.0)):
+        c = c0
+        for _ in range(12):
+            if _readable(c, floors, others):
+                return tuple(int(round(v)) for v in c)
+            c = c + (target - c) * 0.15
+    fixed = [*floors, *others]
+    return max(PALETTE, key=lambda p: min((_distance(p, f) for f in fixed), default=np.inf))
+
+
+def readable_colors(colors, floors: list[int], explicit: list[bool], shapes: list[str],
+                    drawn: list[bool] | None = None) -> np.ndarray:
+    """Colours a person tells apart at a glance: ``uint8 [T, 3]`` from the game's ``colors [T, 3]``.
+
+    Types whose colour the game does not give (``explicit[t]`` false) take the next :data:`PALETTE` colour far
+    enough from those in use. ``floors`` (type indices, the main floor first) are the backgrounds sprites
+    stand on: each later floor keeps :data:`MIN_CONTRAST` from the earlier ones, every other type that much
+    from all floors, and :data:`MIN_APART` from earlier types of its shape (``shapes[t]``) whose given colour
+    differs (types the game colours alike stay alike: Zelda's key and the hero holding it). Types not
+    ``drawn`` (grouping nodes) keep their colour and constrain nothing.
+    """
+    drawn = [True] * len(colors) if drawn is None else drawn
+    given = [tuple(int(v) for v in c[:3]) for c in np.asarray(colors)]
+    out = list(given)
+    used = [given[t] for t in range(len(given)) if explicit[t] and drawn[t]]
+    spare = iter(PALETTE)
+    for t in range(len(out)):
+        if drawn[t] and not explicit[t]:
+            pick = next((p for p in spare if all(_distance(p, u) >= MIN_APART for u in used)), None)
+            if pick is not None:
+                out[t] = given[t] = pick
+                used.append(pick)
+    floor_colors = [out[floors[0]]] if floors else [BACKGROUND]
+    for t in floors[1:]:
+        out[t] = _shifted(out[t], floor_colors, [])
+        floor_colors.append(out[t])
+    done: list[int] = []
+    for t in range(len(out)):
+        if t in floors or not drawn[t]:
+            continue
+        out[t] = _shifted(out[t], floor_colors,
+                          [out[u] for u in done if given[u] != given[t] and shapes[u] == shapes[t]])
+        done.append(t)
+    return np.array(out, np.uint8).reshape(-1, 3)
 
 
 def _facing(orientation: Any) -> tuple[int, int]:
@@ -157,7 +234,6 @@ class Renderer:
             for n in self.type_names
         ]
         colors = np.asarray(game.colors, dtype=np.int64).reshape(len(self.type_names), -1)[:, :3]
-        self.colors = np.clip(colors, 0, 255).astype(np.uint8)
         # walls and backgrounds (an Immovable under several mapping entries, like Zelda's ground) are full
         # squares
         uses: dict[str, int] = {}
@@ -169,6 +245,15 @@ class Renderer:
             "square" if n in background and c in (None, "Immovable") else shape_for_class(c)
             for n, c in zip(self.type_names, self.classes, strict=True)
         ]
+        # the floors sprites stand on: backgrounds other than walls, the most used first
+        floors = sorted((t for t, n in enumerate(self.type_names)
+                         if n in background and n != "wall" and self.shapes[t] == "square"),
+                        key=lambda t: -uses.get(self.type_names[t], 0))
+        explicit = [n == "wall" or (n in smap and any(p.name == "color" for p in smap[n].params))
+                    for n in self.type_names]
+        drawn = [n not in smap or not smap[n].children for n in self.type_names]  # grouping nodes never are
+        self.colors = readable_colors(np.clip(colors, 0, 255), floors, explicit, self.shapes, drawn)
+        self._floor = floors[0] if floors else None
         self._masks: dict[tuple[str, tuple[int, int]], np.ndarray] = {}
         # GVGAI draws types in sprite-definition order (its spriteOrder): the default wall and avatar first,
         # unless the game defines them, then where it defines them
@@ -246,20 +331,85 @@ class Renderer:
         img = np.empty((h * ts, w * ts, 3), np.uint8)
         img[:] = BACKGROUND
         lw, lh = level_size or self.level_size(engine, i)
-        if (lw, lh) != (w, h):  # padding: walls, as in the observation
-            wall = self.colors[self.type_index.get("wall", 0)]
-            img[lh * ts :, :] = wall
-            img[:, lw * ts :] = wall
+        ox, oy = max(w - lw, 0) // 2 * ts, max(h - lh, 0) // 2 * ts  # a smaller level sits in the middle
+        if (lw, lh) != (w, h):  # around it: walls, as the observation pads
+            img[:] = self.colors[self.type_index.get("wall", 0)]
+            img[oy : oy + lh * ts, ox : ox + lw * ts] = BACKGROUND
         sprites, facing = self._sprites(engine, i)
+        x_end, y_end = min(ox + lw * ts, w * ts), min(oy + lh * ts, h * ts)
         for _, t, x, y in sprites:
-            px, py = x * ts // b, y * ts // b
-            x0, y0 = max(px, 0), max(py, 0)
-            x1, y1 = min(px + ts, w * ts), min(py + ts, h * ts)
+            px, py = ox + x * ts // b, oy + y * ts // b
+            x0, y0 = max(px, ox), max(py, oy)
+            x1, y1 = min(px + ts, x_end), min(py + ts, y_end)
             if x0 >= x1 or y0 >= y1:
                 continue
-            mask = self._mask(self.shapes[t], facing)[y0 - py : y1 - py, x0 - px : x1 - px]
-            img[y0:y1, x0:x1][mask] = self.colors[t]
+            self._paint(img, t, facing, px, py, x0, y0, x1, y1)
         return img
+
+    def _paint(self, img, t, facing, px, py, x0, y0, x1, y1) -> None:
+        """Type ``t``'s shape at pixel ``(px, py)``, clipped to ``[x0, x1) x [y0, y1)``; a block gets a light
+        top-left edge and a dark bottom-right one, so that it reads as a thing standing on the floor."""
+        mask = self._mask(self.shapes[t], facing)[y0 - py : y1 - py, x0 - px : x1 - px]
+        color = self.colors[t]
+        tile = img[y0:y1, x0:x1]
+        tile[mask] = color
+        if self.shapes[t] == "block" and self.tile_size >= 6:
+            light, dark = self._edges(mask.shape, px - x0, py - y0)
+            c = color.astype(np.int64)
+            tile[mask & light] = np.clip(c + (255 - c) // 2, 0, 255).astype(np.uint8)
+            tile[mask & dark] = (c // 2).astype(np.uint8)
+
+    def _edges(self, shape, dx, dy):
+        """Masks of a block's top-left and bottom-right edges (a tenth of the tile, at least a pixel) within a
+        clipped tile whose shape starts at offset ``(dx, dy)`` of the tile."""
+        ts = self.tile_size
+        k = max(1, ts // 10)
+        m = self._mask("block", (0, 0))
+        cols = np.flatnonzero(m.any(axis=0))
+        lo, hi = int(cols[0]), int(cols[-1])
+        yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
+        yy, xx = yy - dy, xx - dx
+        light = (yy < lo + k + 1) | (xx < lo + k + 1)
+        dark = ((yy > hi - k - 1) | (xx > hi - k - 1)) & ~((yy < lo + k + 1) & (xx > hi - k - 1)) \
+            & ~((xx < lo + k + 1) & (yy > hi - k - 1))
+        return light & ~dark, dark
+
+    def legend(self, type_ids: list[int] | None = None, width: int | None = None) -> np.ndarray:
+        """A key to the frame: each type's shape in its colour, on its floor, and its name; an image
+        (``uint8 [H, W, 3]``) ``width`` pixels wide (default: a column), the entries in drawing order. Needs
+        pygame (its font).
+
+        Args:
+            type_ids: the types to list (default: every type of the game).
+            width: the panel's width in pixels (entries fill rows of columns).
+        """
+        import pygame
+
+        pygame.font.init()
+        ts = max(self.tile_size, 12)
+        font = pygame.font.Font(None, max(14, int(ts * 0.9)))
+        ids = sorted(range(len(self.type_names)) if type_ids is None else set(type_ids),
+                     key=lambda t: (self.draw_order[t], t))
+        labels = [font.render(self.type_names[t], True, (235, 235, 235), BACKGROUND) for t in ids]
+        pad = max(2, ts // 4)
+        entry_w = ts + 2 * pad + max((lab.get_width() for lab in labels), default=0) + 2 * pad
+        cols = max(1, (width or entry_w) // entry_w)
+        rows = (len(ids) + cols - 1) // cols
+        out = np.zeros((rows * (ts + pad) + pad, max(width or 0, cols * entry_w), 3), np.uint8)
+        out[:] = BACKGROUND
+        renderer = Renderer.__new__(Renderer)  # the same shapes and colours, at the legend's tile size
+        renderer.__dict__.update(self.__dict__, tile_size=ts, _masks={})
+        floor = self.colors[self._floor] if self._floor is not None else None
+        for k, (t, lab) in enumerate(zip(ids, labels, strict=True)):
+            x, y = (k % cols) * entry_w + pad, (k // cols) * (ts + pad) + pad
+            if floor is not None:
+                out[y : y + ts, x : x + ts] = floor
+            renderer._paint(out, t, (1, 0), x, y, x, y, x + ts, y + ts)
+            text = pygame.surfarray.array3d(lab).swapaxes(0, 1)
+            th = min(text.shape[0], ts)
+            ty = y + (ts - th) // 2
+            out[ty : ty + th, x + ts + pad : x + ts + pad + text.shape[1]] = text[:th]
+        return out
 
     def ansi(self, engine: Any, i: int, level_size: tuple[int, int] | None = None) -> str:
         """Environment ``i`` as text: a character per cell (the top sprite's), rows joined by newlines."""

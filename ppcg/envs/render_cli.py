@@ -2,14 +2,14 @@
 
 LEVEL is a level file, or ``lvl0`` ... ``lvl4`` for a bundled game's human level; without it, a level is
 generated at ``--difficulty`` from ``--seed``. ``--ansi`` prints the level as text instead of (or as well as)
-the picture.
+the picture; ``--legend`` adds a key under the picture (each sprite type in the level: shape, colour, name).
 """
 
 from __future__ import annotations
 
 import argparse
 
-__all__ = ["add_arguments", "cli_env", "run"]
+__all__ = ["add_arguments", "cli_env", "run", "with_legend"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of a generated level (default 0)")
     parser.add_argument("--ansi", action="store_true", help="print the level as text")
+    parser.add_argument(
+        "--legend", action="store_true", help="add a key under the picture: each sprite's shape, colour, name"
+    )
 
 
 def cli_env(args: argparse.Namespace):
@@ -56,6 +59,28 @@ def cli_env(args: argparse.Namespace):
     return env
 
 
+def with_legend(env, frame):
+    """``frame`` with a key under it to the types in the level (``--legend``; pygame draws the names)."""
+    import numpy as np
+
+    from ppcg.cli import CLIError
+
+    try:
+        import pygame  # noqa: F401
+    except ImportError:
+        raise CLIError("--legend needs pygame for its lettering: pip install pygame") from None
+    renderer = env._get_renderer()
+    present = {renderer.type_index[name] for _, name, _, _ in env._engine.sprites(0)}
+    key = renderer.legend(sorted(present), width=frame.shape[1])
+    gap = np.zeros((max(2, renderer.tile_size // 4), frame.shape[1], 3), np.uint8)
+    width = max(frame.shape[1], key.shape[1])
+
+    def pad(a):
+        return np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)))
+
+    return np.concatenate([pad(frame), pad(gap), pad(key)])
+
+
 def run(args: argparse.Namespace) -> int:
     from ppcg.cli import CLIError
     from ppcg.envs.render import write_png
@@ -66,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     env.reset(seed=args.seed)
     if args.out is not None:
         frame = env.render()
+        if args.legend:
+            frame = with_legend(env, frame)
         try:
             path = write_png(args.out, frame)
         except OSError as exc:

@@ -49,9 +49,6 @@ from ppcg.envs.sources import SEED_BOUND
 
 __all__ = ["VGDLVectorEnv", "make_vec"]
 
-_INFO_KEYS = ("level_id", "level_seed", "difficulty")
-
-
 def make_vec(id: str, num_envs: int, **kwargs: Any) -> VGDLVectorEnv:
     """A native vector environment of ``num_envs`` copies of the registered ``id``.
 
@@ -93,6 +90,7 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         max_episode_steps: the engine's step limit (what ``gymnasium.make_vec`` passes).
         obs_size: ``(width, height)`` of the observation in cells.
         max_steps: the same as ``max_episode_steps`` (the single environment's name), which it overrides.
+        facing: four more symbolic planes with the avatar's facing (see :class:`~ppcg.envs.core.VGDLEnv`).
     """
 
     metadata = {
@@ -117,8 +115,9 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         max_steps: int | None = None,
         num_levels: int = 0,
         start_level: int = 0,
+        facing: bool = False,
     ) -> None:
-        from ppcg.engine import BatchEngine
+        from ppcg.engine import FACING_PLANES, BatchEngine
 
         if int(num_envs) < 1:
             raise ValueError(f"num_envs must be at least 1, not {num_envs!r}")
@@ -134,14 +133,15 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         self.tile_size = int(tile_size)
         self.max_episode_steps = int(max_episode_steps if max_steps is None else max_steps)
         self.action_names: list[str] = list(self.game.action_names)
-        self.plane_names: list[str] = list(self.game.leaf_names)
+        self.plane_names: list[str] = list(self.game.leaf_names) + list(FACING_PLANES) * bool(facing)
         self._n_actions = int(self.game.n_actions)
         self.single_action_space = gym.spaces.Discrete(self._n_actions)
-        self.single_observation_space = observation_space(self.game, obs_type, self._setup.obs_size)
+        self.single_observation_space = observation_space(self.game, obs_type, self._setup.obs_size, facing)
         self.action_space = batch_space(self.single_action_space, n)
         self.observation_space = batch_space(self.single_observation_space, n)
         self._engine = BatchEngine(
-            self.game, n, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_episode_steps
+            self.game, n, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_episode_steps,
+            facing=facing,
         )
         self._rngs: list[np.random.Generator | None] = [None] * n
         self._requests: list[LevelRequest | None] = [None] * n

@@ -21,7 +21,15 @@ from ppcg.vgdl.level import Level
 if TYPE_CHECKING:  # pragma: no cover
     from ppcg.vgdl.spec import GameSpec
 
-__all__ = ["Generator", "GridGenerator", "GenerationError", "Uniforms", "check_difficulty", "level_for_seed"]
+__all__ = [
+    "Generator",
+    "GridGenerator",
+    "GenerationError",
+    "Uniforms",
+    "check_difficulty",
+    "level_for_seed",
+    "level_rng",
+]
 
 
 class GenerationError(RuntimeError):
@@ -53,17 +61,17 @@ class Generator(Protocol):
         ...
 
 
-def check_difficulty(difficulty: float) -> float:
-    """``difficulty`` as a float, or a ValueError saying why it is not a difficulty.
+def check_difficulty(difficulty: float, what: str = "difficulty") -> float:
+    """``difficulty`` as a float, or a ValueError saying why it is not a difficulty (``what`` names it).
 
     >>> check_difficulty(0.5)
     0.5
     """
     if isinstance(difficulty, bool) or not isinstance(difficulty, (int, float, np.integer, np.floating)):
-        raise ValueError(f"difficulty must be a number in [0, 1], got {difficulty!r}")
+        raise ValueError(f"{what} must be a number in [0, 1], got {difficulty!r}")
     d = float(difficulty)
     if not (0.0 <= d <= 1.0):  # also rejects NaN
-        raise ValueError(f"difficulty must be in [0, 1], got {difficulty!r}")
+        raise ValueError(f"{what} must be in [0, 1], got {difficulty!r}")
     return d
 
 
@@ -198,13 +206,14 @@ class GridGenerator(ABC):
         return mutate_with_table(self, level, rng, n_edits)
 
 
+def level_rng(seed: int) -> np.random.Generator:
+    """The generator a level seed stands for: ``generate(d, level_rng(seed))`` is the level ``(d, seed)``."""
+    return np.random.default_rng(int(seed))
+
+
 def level_for_seed(generator: Generator, difficulty: float, seed: int) -> Level:
-    """The level ``generator`` makes at ``difficulty`` from ``np.random.default_rng(seed)``."""
-    return generator.generate(difficulty, np.random.default_rng(seed))
-
-
-def lerp(a: float, b: float, t: float) -> float:
-    return a + (b - a) * t
+    """The level ``generator`` makes at ``difficulty`` from seed ``seed`` (:func:`level_rng`)."""
+    return generator.generate(difficulty, level_rng(seed))
 
 
 def floor(x: float) -> int:

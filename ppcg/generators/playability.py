@@ -79,10 +79,6 @@ class Board:
         """Every cell of ``row`` (the separator excluded)."""
         return ((1 << self.width) - 1) << (row * self.stride)
 
-    def rc(self, index: int) -> tuple[int, int]:
-        """(row, column) of a bit index."""
-        return divmod(index, self.stride)
-
 
 def expand(m: int, stride: int) -> int:
     """``m`` and its four neighbours (callers mask the result with what is passable)."""

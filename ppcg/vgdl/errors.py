@@ -21,19 +21,34 @@ __all__ = [
     "VGDLLevelError",
     "VGDLUnsupportedError",
     "VGDLWarning",
+    "did_you_mean",
+    "hint",
     "suggest",
     "warn",
 ]
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:
-    """The closest of ``choices`` to ``word`` (case-insensitive first), or None."""
-    choices = list(choices)
-    lowered = {c.lower(): c for c in choices}
-    if word.lower() in lowered and lowered[word.lower()] != word:
-        return lowered[word.lower()]
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.75)
-    return close[0] if close else None
+    """The closest of ``choices`` to ``word``, ignoring case, or None when none is close.
+
+    The one "did you mean" of the project (game files, curriculum and hyperparameter files alike): closeness
+    is :mod:`difflib`'s ratio, at its default cutoff (0.6), of the lower-cased words.
+    """
+    lowered: dict[str, str] = {}
+    for c in choices:
+        lowered.setdefault(str(c).lower(), str(c))
+    close = difflib.get_close_matches(str(word).lower(), list(lowered), n=1)
+    return lowered[close[0]] if close else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` to append to an error message, or ``""`` (see :func:`suggest`)."""
+    return hint(suggest(word, choices))
+
+
+def hint(suggestion: str | None) -> str:
+    """The words that offer ``suggestion`` in an error message, or ``""`` for None."""
+    return f"; did you mean {suggestion!r}?" if suggestion else ""
 
 
 class VGDLError(Exception):
@@ -82,9 +97,7 @@ class VGDLError(Exception):
         s = f"{self.location}: {self.message}"
         if self.expected:
             s += f" (expected {self.expected})"
-        if self.suggestion:
-            s += f"; did you mean {self.suggestion!r}?"
-        return s
+        return s + hint(self.suggestion)
 
     def __reduce__(self):  # picklable across processes despite keyword-only fields
         return (_rebuild, (type(self), self.message, self.__dict__.copy()))

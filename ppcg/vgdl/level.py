@@ -185,9 +185,6 @@ class Level:
     def mapping_dict(self) -> dict[str, tuple[str, ...]]:
         return dict(self.mapping)
 
-    def char_at(self, row: int, col: int) -> str:
-        return self.rows[row][col]
-
     def sprites_at(self, row: int, col: int) -> tuple[str, ...]:
         """The sprites created in cell (row, col), in creation order; ``()`` for an empty or unmapped cell."""
         return self.mapping_dict.get(self.rows[row][col], ())

@@ -130,10 +130,6 @@ class ParamEntry:
     default: object
     role: str = "behaviour"
 
-    @property
-    def is_sprite_ref(self) -> bool:
-        return self.type in ("sprite", "sprites", "resource", "resources")
-
 
 @dataclass(frozen=True)
 class ClassEntry:

@@ -82,10 +82,6 @@ class _Params:
     def __contains__(self, name: str) -> bool:
         return any(p.name == name for p in self.params)
 
-    @property
-    def param_dict(self) -> dict[str, Value]:
-        return {p.name: p.value for p in self.params}
-
 
 @dataclass(frozen=True)
 class SpriteSpec(_Params):

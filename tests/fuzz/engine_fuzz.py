@@ -53,20 +53,34 @@ class Seed:
 
 
 @dataclass
+class Mutant:
+    """One mutant of a campaign: its number, the seed game it came from, what was mutated, its texts."""
+
+    number: int
+    seed: str
+    kind: str  # "game" or "level"
+    game: str
+    level: str
+
+
+@dataclass
 class Tally:
-    """How many mutants ended in each outcome, and the failures (with the mutant that caused each)."""
+    """How many mutants ended in each outcome, the failures (with the mutant that caused each), and the
+    slowest mutants (seconds, outcome, mutant), slowest first."""
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (what went wrong, game, level)
-    slowest: tuple[float, str] = (0.0, "")
+    slowest: list[tuple[float, str, Mutant]] = field(default_factory=list)
+    keep: int = 10  # slowest mutants kept
 
-    def add(self, outcome: str | None, failure: str | None, game: str, level: str, seconds: float) -> None:
+    def add(self, outcome: str | None, failure: str | None, mutant: Mutant, seconds: float) -> None:
         if outcome is not None:
             self.counts[outcome] += 1
         if failure is not None:
-            self.failures.append((failure, game, level))
-        if seconds > self.slowest[0]:
-            self.slowest = (seconds, game)
+            self.failures.append((failure, mutant.game, mutant.level))
+        self.slowest.append((seconds, str(outcome), mutant))
+        self.slowest.sort(key=lambda x: -x[0])
+        del self.slowest[self.keep:]
 
 
 def seeds(corpus: Path | None = None, limit: int | None = None) -> list[Seed]:
@@ -152,8 +166,14 @@ def mutate_level(text: str, rng: np.random.Generator, chars: str) -> str:
     return "\n".join(rows) + "\n"
 
 
+# bytes of engine state per mutant: ~16,000 sprites, far more than any seed level needs (the first allocation,
+# sized from the level, is never refused); a game that breeds without end reaches it in a few hundred ticks and
+# ends in EngineCapacityError, instead of growing to the engine's 4 GiB default
+MEMORY_LIMIT = 4 << 20
+
+
 def run_mutant(text: str, level_text: str, ticks: int, seed: int, *,
-               memory_limit: int = 256 << 20) -> tuple[str | None, str | None]:
+               memory_limit: int = MEMORY_LIMIT) -> tuple[str | None, str | None]:
     """(outcome, failure): how one mutant ended, and what went wrong if it did not end cleanly."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -206,9 +226,10 @@ def level_chars(text: str) -> str:
 
 
 def campaign(game_mutants: int, level_mutants: int, ticks: int, seed: int = 0, corpus: Path | None = None,
-             progress=None) -> Tally:
+             progress=None, memory_limit: int = MEMORY_LIMIT) -> Tally:
     """``game_mutants`` mutated games (each on one of its seed's levels) and ``level_mutants`` mutated levels
-    (of unmutated games), all run for ``ticks`` ticks."""
+    (of unmutated games), all run for ``ticks`` ticks. ``progress(k, tally, mutant, outcome, seconds)`` is
+    called after each mutant (k counts from 1)."""
     rng = np.random.default_rng(seed)
     pool = seeds(corpus)
     tally = Tally()
@@ -220,9 +241,12 @@ def campaign(game_mutants: int, level_mutants: int, ticks: int, seed: int = 0, c
             game = mutate_game(game, rng)
         else:
             level = mutate_level(level, rng, level_chars(game))
+        mutant = Mutant(k + 1, s.name, "game" if k < game_mutants else "level", game, level)
         t0 = time.perf_counter()
-        outcome, failure = run_mutant(game, level, ticks, int(rng.integers(0, 2**31 - 1)))
-        tally.add(outcome, failure, game, level, time.perf_counter() - t0)
+        outcome, failure = run_mutant(game, level, ticks, int(rng.integers(0, 2**31 - 1)),
+                                      memory_limit=memory_limit)
+        seconds = time.perf_counter() - t0
+        tally.add(outcome, failure, mutant, seconds)
         if progress is not None:
-            progress(k + 1, tally)
+            progress(k + 1, tally, mutant, outcome, seconds)
     return tally

@@ -123,8 +123,21 @@ def run_task(job: Any, ctx: TaskContext, board: Any, seed_archive: bytes | None 
     finally:
         stop.set()
         reporter.join()
-    report(steps=_last_steps(path / "progress.csv") or job.total)
+        _last_report(board, key, _last_steps(path / "progress.csv"))
     return None if shared else pack_run(path)
+
+
+def _last_report(board: Any, key: str, steps: int | None) -> None:
+    """The run's last steps, waited for: the board has every line and figure of the run before the driver
+    hears that it ended (a caller's calls to an actor run in order). A lost board loses progress, not the run."""
+    if board is None:
+        return
+    import ray
+
+    try:
+        ray.get(board.update.remote(key, **({} if steps is None else {"steps": steps})), timeout=30)
+    except ray.exceptions.RayError:
+        pass
 
 
 def _report_steps(path: Path, report: Any, stop: threading.Event) -> None:
@@ -255,7 +268,7 @@ def bring_back(data: bytes, job: Any) -> bool:
 class GridDisplay:
     """The grid's progress in the terminal: runs done / running / queued (and failed), the steps per second
     of the whole grid over the last 30 seconds, and a line per running run. On a terminal it is redrawn in
-    place (rich); elsewhere (a log file) a line is printed when a run starts or ends, and every minute."""
+    place (ANSI escapes); elsewhere (a log file) a line is printed when a run starts or ends, and every minute."""
 
     WINDOW = 30.0
 
@@ -275,13 +288,7 @@ class GridDisplay:
         self.counted = 0
         self.last_line = ""
         self.last_print = 0.0
-        self._live: Any = None
-        if self.live:
-            from rich.console import Console
-            from rich.live import Live
-
-            self._live = Live(console=Console(file=self.stream), auto_refresh=False, transient=False)
-            self._live.start()
+        self.drawn = 0  # lines of the display on the terminal, redrawn in place
 
     def update(self, runs: dict[str, dict[str, Any]], now: float | None = None) -> None:
         """Take the tasks' reports (:meth:`GridBoard.read`)."""
@@ -342,18 +349,18 @@ class GridDisplay:
 
     def say(self, line: str) -> None:
         """A line of the runs' own (``[lvl0 s1] resuming ...``), above the display."""
-        if self._live is not None:
-            self._live.console.print(line, markup=False, highlight=False)
-        else:
-            print(line, file=self.stream, flush=True)
+        self._erase()
+        print(line, file=self.stream, flush=True)
 
     def show(self, *, force: bool = False) -> None:
         if self.quiet:
             return
-        if self._live is not None:
-            from rich.text import Text
-
-            self._live.update(Text("\n".join([self.summary(), *self.running_lines()])), refresh=True)
+        if self.live:
+            lines = [self.summary(), *self.running_lines()]
+            self._erase()
+            self.stream.write("".join(f"{line}\n" for line in lines))
+            self.stream.flush()
+            self.drawn = len(lines)
             return
         line = self.summary()
         state = line.split(";")[0]
@@ -362,12 +369,15 @@ class GridDisplay:
             self.last_line, self.last_print = state, time.time()
 
     def close(self) -> None:
-        if self._live is not None:
-            self.show()
-            self._live.stop()
-            self._live = None
-        else:
-            self.show(force=True)
+        """The display's last state, left on the terminal."""
+        self.show(force=True)
+        self.drawn = 0
+
+    def _erase(self) -> None:
+        """Take the display off the terminal (the cursor back to its first line, the lines below cleared)."""
+        if self.drawn:
+            self.stream.write(f"\x1b[{self.drawn}F\x1b[J")
+            self.drawn = 0
 
 
 # ---- the driver
@@ -413,11 +423,12 @@ def run_grid(jobs: list[Any], args: Any, *, command: str) -> None:
     marker = base / f"{MARKER_PREFIX}{uuid.uuid4().hex}"
     marker.touch()
     print(
-        f"{len(todo)} runs on Ray ({_resources(ray)}); TensorBoard: tensorboard --logdir {base}",
+        f"{len(todo)} run{'s' if len(todo) != 1 else ''} on Ray ({_resources(ray)}); "
+        f"TensorBoard: tensorboard --logdir {base}",
         file=sys.stderr,
     )
     try:
-        _drive(ray, todo, args, command, marker.name)
+        _drive(ray, todo, args, command, marker.name, len(jobs))
     finally:
         marker.unlink(missing_ok=True)
         if started:
@@ -431,7 +442,8 @@ def _resources(ray: Any) -> str:
     return f"{nodes} node{'s' if nodes != 1 else ''}, {res.get('CPU', 0):g} CPUs{gpus}"
 
 
-def _drive(ray: Any, todo: list[Any], args: Any, command: str, marker: str) -> None:
+def _drive(ray: Any, todo: list[Any], args: Any, command: str, marker: str, size: int) -> None:
+    """Run ``todo`` (what is left of a grid of ``size`` runs) as Ray tasks until each has ended."""
     from ppcg.agents.run import RunError
 
     cpus = args.cpus_per_run or 1
@@ -441,7 +453,8 @@ def _drive(ray: Any, todo: list[Any], args: Any, command: str, marker: str) -> N
     grid = hashlib.sha1(f"{socket.gethostname()}:{todo[0].path.parent.resolve()}".encode()).hexdigest()[:12]
     ctx = TaskContext(args.episodes, device, command, marker, grid)
     board = ray.remote(num_cpus=0)(GridBoard).remote()
-    task = ray.remote(run_task).options(
+    task = ray.remote(run_task)
+    options = dict(
         num_cpus=cpus,
         num_gpus=gpus,
         max_retries=DEFAULT_RETRIES if args.retries is None else args.retries,
@@ -457,7 +470,7 @@ def _drive(ray: Any, todo: list[Any], args: Any, command: str, marker: str) -> N
     for job in todo:
         absolute = dataclasses.replace(job, path=job.path.resolve())
         seed = pack_run(job.path) if not one_node and (job.path / "run.json").is_file() else None
-        ref = task.options(name=f"ppcg {job.name}").remote(absolute, ctx, board, seed)
+        ref = task.options(**options, name=f"ppcg {job.name}").remote(absolute, ctx, board, seed)
         pending[ref] = job
     display = GridDisplay([job.name for job in todo], quiet=args.no_progress)
     failures: list[str] = []
@@ -465,6 +478,17 @@ def _drive(ray: Any, todo: list[Any], args: Any, command: str, marker: str) -> N
     try:
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=1.0)
+            if board is not None:  # first the runs' own lines, then the ends of those that ended
+                try:
+                    runs, lines = ray.get(board.read.remote(said), timeout=30)
+                except ray.exceptions.RayError as exc:  # progress is lost, not the runs
+                    display.say(f"the grid's progress board is lost ({type(exc).__name__}); the runs go on")
+                    board = None
+                else:
+                    said += len(lines)
+                    for line in lines:
+                        display.say(line)
+                    display.update(runs)
             for ref in ready:
                 job = pending.pop(ref)
                 try:
@@ -483,11 +507,6 @@ def _drive(ray: Any, todo: list[Any], args: Any, command: str, marker: str) -> N
                 else:
                     display.finished(job.name, ok=True)
                     display.say(f"[{job.name}] done: {job.path}")
-            runs, lines = ray.get(board.read.remote(said))
-            said += len(lines)
-            for line in lines:
-                display.say(line)
-            display.update(runs)
             display.show()
     except KeyboardInterrupt:
         display.say(
@@ -501,6 +520,6 @@ def _drive(ray: Any, todo: list[Any], args: Any, command: str, marker: str) -> N
         display.close()
     if failures:
         raise RunError(
-            f"{len(failures)} of {len(todo)} runs failed (the others are complete; the same command "
+            f"{len(failures)} of the grid's {size} runs failed (the others are complete; the same command "
             "continues the grid):\n  " + "\n  ".join(failures)
         )

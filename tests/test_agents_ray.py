@@ -1,16 +1,21 @@
 """``ppcg experiment --backend ray``: the grid on a real local Ray cluster (2 CPUs) gives the local backend's
-runs and results, survives a killed worker and a folder held by another process, and resumes.
+runs and results, survives a killed worker, never trains a finished run again, never writes into a folder that
+another invocation holds, and resumes.
 
 The tests that need Ray skip (saying so) where it cannot be imported; the rest (the grid's display, a node
-that does not see the run folders, the options) run everywhere.
+that does not see the run folders, the options) run everywhere. The Ray tests train 4 + 1 tiny runs, and take
+about two minutes on two idle cores.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
+import re
+import shutil
 import signal
 import threading
 import time
@@ -24,9 +29,9 @@ from ppcg.agents.run import RunDir
 
 from ppcg.cli import main
 
-STEPS = 3072  # six rollouts of 8 environments x 64 steps, a checkpoint after each
+STEPS = 2048  # four rollouts of 8 environments x 64 steps, a checkpoint after each
 GRID = ["zelda", "--conditions", "lvl0,random", "--seeds", "2", "--timesteps", str(STEPS), "--n-envs", "8"]
-GRID += ["--checkpoint-every", "512", "--episodes", "1", "--device", "cpu", "--no-progress"]
+GRID += ["--checkpoint-every", "512", "--episodes", "1", "--device", "cpu"]
 RUNS = ("lvl0-s0", "lvl0-s1", "random-s0", "random-s1")
 
 
@@ -39,7 +44,7 @@ def experiment(tmp: Path, name: str, *extra: str) -> int:
 def grids(tmp_path_factory):
     """The tiny grid trained by the local backend (the reference), in a module-wide folder."""
     tmp = tmp_path_factory.mktemp("grids")
-    assert experiment(tmp, "local") == 0
+    assert experiment(tmp, "local", "--no-progress") == 0
     return tmp
 
 
@@ -69,11 +74,12 @@ def evaluation(run: Path) -> dict:
 
 
 def files(run: Path) -> list[str]:
-    """The run folder's files; TensorBoard's by folder (their names hold the host, time and process)."""
+    """The run folder's files, not hidden ones (its lock; the temporary file of a write a kill cut short);
+    TensorBoard's by folder (their names hold the host, the time and the process)."""
     out = sorted(
         str(p.relative_to(run))
         for p in run.rglob("*")
-        if p.is_file() and "tb" not in p.parts and p.name != ".lock"
+        if p.is_file() and "tb" not in p.parts and not p.name.startswith(".")  # the lock, a killed write's
     )
     return out + sorted({str(p.parent.relative_to(run)) for p in (run / "tb").rglob("events.out.tfevents.*")})
 
@@ -103,23 +109,6 @@ def assert_same_results(a: Path, b: Path) -> None:
     assert {p.name for p in (a / "zelda").iterdir()} == {p.name for p in (b / "zelda").iterdir()}
 
 
-def test_the_ray_grid_gives_the_local_backends_runs_and_results(grids, ray_cluster, tmp_path, capsys):
-    assert experiment(tmp_path, "ray", "--backend", "ray") == 0
-    assert_same_runs(grids / "local", tmp_path / "ray")
-    assert_same_results(grids / "local-results", tmp_path / "ray-results")
-    assert not list((tmp_path / "ray" / "zelda").glob(".ppcg-ray-grid-*"))  # the marker is gone
-    out = capsys.readouterr()
-    assert "[lvl0 s1] training -> " in out.err and "[random s0] done: " in out.err
-    assert "tensorboard --logdir " in out.err
-    # run again: every run is complete and evaluated, so nothing is trained (Ray is not even asked)
-    before = {name: (tmp_path / "ray" / "zelda" / name / "model.zip").stat().st_mtime_ns for name in RUNS}
-    assert experiment(tmp_path, "ray", "--backend", "ray") == 0
-    assert "[random s1] complete: " in capsys.readouterr().out
-    after = {name: (tmp_path / "ray" / "zelda" / name / "model.zip").stat().st_mtime_ns for name in RUNS}
-    assert before == after
-    assert_same_results(grids / "local-results", tmp_path / "ray-results")
-
-
 def holder_of(lock: Path) -> int | None:
     """The process that has ``lock`` open (the worker training in its folder), from /proc."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -131,18 +120,22 @@ def holder_of(lock: Path) -> int | None:
     return None
 
 
-@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="finds the worker to kill through /proc")
-def test_a_killed_worker_and_a_held_folder(grids, ray_cluster, tmp_path, capsys):
-    runs = tmp_path / "ray" / "zelda"
-    held = RunDir(runs / "random-s1")  # another process's run: the grid must not write into it
-    held.path.mkdir(parents=True)
-    held.lock()
+@pytest.fixture(scope="module")
+def ray_grid(grids, ray_cluster, tmp_path_factory):
+    """The same grid on Ray, one of whose workers is killed (SIGKILL) between two checkpoints of its run.
+
+    Returns the folder, the exit status, what the command printed (stdout + stderr), and the killed run
+    (name, pid, the steps of its last checkpoint then)."""
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("finds the worker to kill through /proc")
+    tmp = tmp_path_factory.mktemp("ray")
+    runs = tmp / "ray" / "zelda"
     killed: list[tuple[str, int, int]] = []
 
-    def kill_a_worker_after_its_first_checkpoint() -> None:
-        deadline = time.time() + 240
+    def kill_a_worker_between_two_checkpoints() -> None:
+        deadline = time.time() + 600
         while time.time() < deadline and not killed:
-            for name in RUNS[:3]:
+            for name in RUNS:
                 run = RunDir(runs / name)
                 ckpts = run.checkpoints() if run.path.is_dir() else []
                 if ckpts and ckpts[-1].timesteps < STEPS and (pid := holder_of(run.path / ".lock")):
@@ -151,24 +144,72 @@ def test_a_killed_worker_and_a_held_folder(grids, ray_cluster, tmp_path, capsys)
                     return
             time.sleep(0.05)
 
-    killer = threading.Thread(target=kill_a_worker_after_its_first_checkpoint)
+    killer = threading.Thread(target=kill_a_worker_between_two_checkpoints)
+    out = io.StringIO()
     killer.start()
-    assert experiment(tmp_path, "ray", "--backend", "ray") == 2
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = experiment(tmp, "ray", "--backend", "ray")
     killer.join()
-    err = capsys.readouterr().err
+    return tmp, code, out.getvalue(), killed
+
+
+def test_a_ray_grid_with_a_killed_worker_gives_the_local_backends_runs_and_results(grids, ray_grid):
+    tmp, code, out, killed = ray_grid
+    assert code == 0, out
     assert killed, "no worker was caught between two checkpoints"
-    assert "1 of 4 runs failed" in err and "random-s1 is in use by another process" in err
     name, pid, steps = killed[0]
-    assert RunDir(runs / name).status()["status"] == "complete"  # retried from its checkpoint, finished
-    assert not (tmp_path / "ray-results").exists()
-    # the other process lets go: the same command trains only what is missing, then writes the results
-    held.unlock()
-    held.path.joinpath(".lock").unlink()
-    held.path.rmdir()
+    label = name.replace("-s", " s")
+    # Ray started the killed run's task again; it continued from its last checkpoint ...
+    assert f"[{label}] resuming " in out and f"[{label}] done: " in out
+    assert RunDir(tmp / "ray" / "zelda" / name).status()["status"] == "complete"
+    # ... and every run, the killed one too, is the local backend's, seed for seed, as are the results
+    assert_same_runs(grids / "local", tmp / "ray")
+    assert_same_results(grids / "local-results", tmp / "ray-results")
+    assert not list((tmp / "ray" / "zelda").glob(".ppcg-ray-grid-*"))  # the marker is gone
+    # the grid's progress (not a terminal: a line when it changes), and one TensorBoard folder for every run
+    assert re.search(r"^grid: 4/4 done, 0 running, 0 queued; [\d,]+ steps/s; \d+:\d\d$", out, re.M), out
+    assert "1 node, 2 CPUs" in out and f"tensorboard --logdir {tmp / 'ray' / 'zelda'}" in out
+    logdir = tmp / "ray" / "zelda"
+    assert {p.relative_to(logdir).parts[0] for p in logdir.rglob("events.out.tfevents.*")} == set(RUNS)
+
+
+def test_a_finished_grid_is_never_run_again(grids, ray_grid, tmp_path, capsys):
+    shutil.copytree(ray_grid[0] / "ray", tmp_path / "ray")
+    before = {name: (tmp_path / "ray" / "zelda" / name / "model.zip").stat().st_mtime_ns for name in RUNS}
     assert experiment(tmp_path, "ray", "--backend", "ray") == 0
+    out = capsys.readouterr()
+    assert all(f"[{name.replace('-s', ' s')}] complete: " in out.out for name in RUNS)
+    assert " on Ray (" not in out.err  # every run was complete and evaluated: no task, no Ray
+    after = {name: (tmp_path / "ray" / "zelda" / name / "model.zip").stat().st_mtime_ns for name in RUNS}
+    assert before == after
+    assert_same_results(grids / "local-results", tmp_path / "ray-results")
+
+
+def test_two_invocations_never_write_the_same_run_folder(grids, ray_grid, tmp_path, capsys):
+    import ray
+
+    shutil.copytree(ray_grid[0] / "ray", tmp_path / "ray")
+    runs = tmp_path / "ray" / "zelda"
+    shutil.rmtree(runs / "random-s1")
+    held = RunDir(runs / "random-s1")  # another invocation's run, which it holds: the grid must not write into it
+    held.path.mkdir()
+    held.lock()
+    assert experiment(tmp_path, "ray", "--backend", "ray") == 2
     err = capsys.readouterr().err
+    assert "1 of the grid's 4 runs failed" in err and "random-s1 is in use by another process" in err
+    assert [p.name for p in held.path.iterdir()] == [".lock"]  # nothing written into it
+    assert not (tmp_path / "ray-results").exists()
+    # the other invocation lets go; run again without a Ray of this process's: the command starts its own
+    # cluster on this machine (and shuts it down), trains only what is missing, then writes the results
+    held.unlock()
+    shutil.rmtree(held.path)
+    ray.shutdown()
+    assert experiment(tmp_path, "ray", "--backend", "ray") == 0
+    assert not ray.is_initialized()
+    err = capsys.readouterr().err
+    assert "1 run on Ray (1 node, " in err
     assert "[random s1] training -> " in err and "[lvl0 s0] training" not in err
-    assert_same_runs(grids / "local", tmp_path / "ray")  # the killed run too: resumed exactly
+    assert_same_runs(grids / "local", tmp_path / "ray")
     assert_same_results(grids / "local-results", tmp_path / "ray-results")
 
 
@@ -220,6 +261,23 @@ def test_the_grids_progress(tmp_path):
     display.finished("a s0", ok=True)
     display.show()
     assert out.getvalue().splitlines()[-1].startswith("grid: 1/3 done, 1 failed, 1 running, 0 queued")
+
+
+def test_the_grids_progress_on_a_terminal_is_redrawn_in_place():
+    out = io.StringIO()
+    display = GridDisplay(["a s0", "b s0"], stream=out, live=True)
+    display.update({"a s0": {"steps": 10, "total": 100, "host": "n1", "pid": 7}}, now=1.0)
+    display.show()
+    assert out.getvalue().startswith("grid: 0/2 done, 1 running, 1 queued; ")
+    assert out.getvalue().endswith("\n  a s0: 10/100 steps (10%) on n1 pid 7\n")
+    display.say("[a s0] resuming")  # a run's line: the display's two lines are taken off, the line printed
+    assert out.getvalue().endswith("pid 7\n\x1b[2F\x1b[J[a s0] resuming\n")
+    display.finished("a s0", ok=True)
+    display.show()  # drawn again below the line
+    display.show()  # redrawn over itself: up one line, cleared, drawn
+    assert out.getvalue().endswith("\x1b[1F\x1b[Jgrid: 1/2 done, 0 running, 1 queued; 0 steps/s; 0:00\n")
+    display.close()
+    assert display.drawn == 0  # the last state stays on the terminal
 
 
 @pytest.mark.parametrize(

@@ -42,9 +42,22 @@ from typing import Any
 
 from ppcg.agents.device import add_device_argument, resolve_device
 
-__all__ = ["Condition", "parse_conditions", "add_arguments", "run", "summarise", "write_results"]
+__all__ = [
+    "Condition",
+    "GridRun",
+    "parse_conditions",
+    "plan_grid",
+    "train_and_evaluate",
+    "add_arguments",
+    "run",
+    "summarise",
+    "write_results",
+]
 
 TEST_SETS = ("human", "difficulty=0.5", "difficulty=1")
+BACKENDS = ("local", "ray")
+RAY_OPTIONS = ("address", "cpus_per_run", "gpus_per_run", "retries")
+"""The options of ``--backend ray`` alone (given with ``local`` they are an error, not ignored)."""
 
 
 @dataclass(frozen=True)
@@ -167,8 +180,59 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--replace", action="store_true", help="overwrite the results in DIR/GAME/ instead"
     )
-    parser.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads (default: 1)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="torch threads per run (default: 1; with --backend ray, --cpus-per-run)",
+    )
+    parser.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=None,
+        metavar="N",
+        help="environment steps between a run's checkpoints (default: a tenth of the budget, >= 10,000)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    grid = parser.add_argument_group(
+        "backend", "where the runs are trained (the runs, their folders and the results are the same)"
+    )
+    grid.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="local",
+        help="local: one run after another in this process (the default); ray: each run a Ray task, on a "
+        "local Ray cluster or the one --address names (pip install 'ppcg[ray]')",
+    )
+    grid.add_argument(
+        "--address",
+        default=None,
+        metavar="ADDR",
+        help="ray: join this running cluster (the address `ray start --head` printed, or auto); default: "
+        "start a Ray cluster on this machine",
+    )
+    grid.add_argument(
+        "--cpus-per-run",
+        type=int,
+        default=None,
+        metavar="N",
+        help="ray: CPU cores each run reserves, and its torch and engine threads (default: 1)",
+    )
+    grid.add_argument(
+        "--gpus-per-run",
+        type=float,
+        default=None,
+        metavar="G",
+        help="ray: GPUs each run reserves, a fraction shares one (default: 0: the network runs on the CPU)",
+    )
+    grid.add_argument(
+        "--retries",
+        type=int,
+        default=None,
+        metavar="N",
+        help="ray: times a run whose worker died is started again, from its last checkpoint (default: 3)",
+    )
     add_device_argument(parser)
     parser.add_argument(
         "--note",
@@ -178,33 +242,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """``ppcg experiment``: train and evaluate what is missing, then write ``results/GAME/``."""
-    from ppcg.agents.config import ConfigError
-    from ppcg.agents.evaluate import evaluate_run
-    from ppcg.agents.run import RunDir, RunError
-    from ppcg.agents.train import TrainSettings, check_settings, train
+@dataclass(frozen=True)
+class GridRun:
+    """One run of the grid: a (condition, seed), its settings and its folder (``RUNS/GAME/<label>-s<seed>``).
 
-    from ppcg.cli import CLIError
+    ``total`` is its budget in environment steps (the settings' or the hyperparameter file's).
+    """
 
-    try:
-        conditions = parse_conditions(args.conditions)
-    except ValueError as exc:
-        raise CLIError(str(exc)) from None
-    if args.seeds < 1:
-        raise CLIError("--seeds must be >= 1")
-    try:
-        resolve_device(args.device)
-    except ValueError as exc:
-        raise CLIError(str(exc)) from None
-    command = (
-        "ppcg experiment " + " ".join(shlex.quote(a) for a in sys.argv[2:])
-        if sys.argv[1:2] == ["experiment"]
-        else "ppcg experiment " + _reconstruct(args)
-    )
-    wall_start = time.time()
-    runs_base = Path(args.runs) / args.game
-    records = []
+    condition: Condition
+    seed: int
+    settings: Any
+    path: Path
+    total: int
+
+    @property
+    def name(self) -> str:
+        """``lvl0 s1``: how messages name the run."""
+        return f"{self.condition.label} s{self.seed}"
+
+    @property
+    def level_sets(self) -> list[str]:
+        """The sets it is evaluated on."""
+        return [*TEST_SETS, "train"] if self.condition.has_training_set else list(TEST_SETS)
+
+
+def plan_grid(args: argparse.Namespace, conditions: list[Condition]) -> list[GridRun]:
+    """Every (condition, seed) run of the experiment, in the results' order, each checked before any folder is
+    made: its hyperparameters and curriculum (:func:`~ppcg.agents.train.check_settings`; ``lvl7`` of a game
+    with five levels) and, where its folder holds a run already, that the run was made with these settings.
+
+    Raises:
+        ConfigError, RunError, ValueError: a run that cannot be trained as asked (the message says why).
+    """
+    from ppcg.agents.run import RunDir
+    from ppcg.agents.train import TrainSettings, check_settings, resolve
+
+    ray = args.backend == "ray"
+    threads = args.threads or ((args.cpus_per_run or 1) if ray else 1)
+    runs = []
     for cond in conditions:
         for seed in range(args.seeds):
             settings = TrainSettings(
@@ -218,44 +293,159 @@ def run(args: argparse.Namespace) -> int:
                 obs=args.obs,
                 n_envs=args.n_envs,
                 config=None if args.config is None else str(Path(args.config).resolve()),
+                checkpoint_every=args.checkpoint_every,
                 eval_episodes=0,
-                threads=args.threads,
+                threads=threads,
+                env_threads=(args.cpus_per_run or 1) if ray else 1,
                 num_levels=cond.num_levels,
                 hyperparams=getattr(args, "hyperparams", None),
                 device=args.device,
             )
-            path = runs_base / f"{cond.label.replace(':', '-n')}-s{seed}"
-            try:
-                check_settings(settings)  # before any folder is made (lvl7 of a game with five levels)
-                if (path / "run.json").is_file():
-                    run_dir = RunDir.open(path)
-                    _check_same(run_dir, settings)
-                    if run_dir.is_complete:
-                        print(f"[{cond.label} s{seed}] complete: {path}")
-                    else:
-                        print(f"[{cond.label} s{seed}] resuming {path}")
-                        train(
-                            settings, run_dir, resume=True, progress=not args.no_progress, device=args.device
-                        )
-                else:
-                    print(f"[{cond.label} s{seed}] training -> {path}")
-                    run_dir = RunDir.create(path, path.name)
-                    train(settings, run_dir, progress=not args.no_progress)
-                level_sets = [*TEST_SETS, "train"] if cond.has_training_set else list(TEST_SETS)
-                report = _cached_eval(run_dir, args.episodes, train=cond.has_training_set)
-                if report is None:
-                    print(f"[{cond.label} s{seed}] evaluating")
-                    report = evaluate_run(
-                        run_dir, level_sets=level_sets, episodes=args.episodes, seed=12345, device=args.device
-                    )
-            except (ConfigError, RunError, ValueError) as exc:
-                raise CLIError(str(exc)) from None
-            records.append(_record(cond, seed, run_dir, report))
+            check_settings(settings)
+            path = Path(args.runs) / args.game / f"{cond.label.replace(':', '-n')}-s{seed}"
+            if (path / "run.json").is_file():
+                _check_same(RunDir.open(path), settings)
+            runs.append(GridRun(cond, seed, settings, path, resolve(settings)[0].n_timesteps))
+    return runs
+
+
+def is_done(job: GridRun, episodes: int) -> bool:
+    """Whether the run is complete and evaluated with these settings (nothing left to do)."""
+    from ppcg.agents.run import RunDir
+
+    if not (job.path / "run.json").is_file():
+        return False
+    run_dir = RunDir.open(job.path)
+    evaluated = _cached_eval(run_dir, episodes, train=job.condition.has_training_set) is not None
+    return run_dir.is_complete and evaluated
+
+
+def train_and_evaluate(
+    job: GridRun,
+    *,
+    episodes: int,
+    progress: bool = True,
+    device: str | None = None,
+    command: str | None = None,
+    path: Path | None = None,
+    say: Any = print,
+) -> None:
+    """Bring one run of the grid to its end: train it (new), continue it (interrupted: from its last
+    checkpoint) or leave it (complete), then evaluate it unless its evaluation is there already. Both backends
+    run this; ``path`` is the folder to work in when it is not ``job.path`` (a Ray worker's own copy).
+
+    The folder is held (:meth:`~ppcg.agents.run.RunDir.lock`) while it is trained and evaluated: a second
+    process that reaches it meanwhile (another ``ppcg experiment`` on the same runs) gets a
+    :class:`~ppcg.agents.run.RunError` and writes nothing.
+    """
+    from ppcg.agents.evaluate import evaluate_run
+    from ppcg.agents.run import RunDir
+    from ppcg.agents.train import train
+
+    path = job.path if path is None else path
+    run_dir = None
+    try:
+        if (path / "run.json").is_file():
+            run_dir = RunDir.open(path).lock()
+            _check_same(run_dir, job.settings)
+            if run_dir.is_complete:
+                say(f"[{job.name}] complete: {job.path}")
+            else:
+                say(f"[{job.name}] resuming {job.path}")
+                train(job.settings, run_dir, resume=True, progress=progress, device=device)
+        else:
+            say(f"[{job.name}] training -> {job.path}")
+            run_dir = RunDir.create(path, path.name)
+            train(job.settings, run_dir, progress=progress, device=device, command=command)
+        if _cached_eval(run_dir, episodes, train=job.condition.has_training_set) is None:
+            run_dir.lock()  # train() lets the folder go when it ends
+            say(f"[{job.name}] evaluating")
+            evaluate_run(
+                run_dir,
+                level_sets=job.level_sets,
+                episodes=episodes,
+                seed=12345,
+                device=device or job.settings.device,
+            )
+    finally:
+        if run_dir is not None:
+            run_dir.unlock()
+
+
+def run(args: argparse.Namespace) -> int:
+    """``ppcg experiment``: train and evaluate what is missing, then write ``results/GAME/``."""
+    from ppcg.agents.config import ConfigError
+    from ppcg.agents.run import RunDir, RunError
+
+    from ppcg.cli import CLIError
+
+    try:
+        conditions = parse_conditions(args.conditions)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    if args.seeds < 1:
+        raise CLIError("--seeds must be >= 1")
+    _check_backend_options(args)
+    if args.backend == "local":
+        try:
+            resolve_device(args.device)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
+    command = (
+        "ppcg experiment " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+        if sys.argv[1:2] == ["experiment"]
+        else "ppcg experiment " + _reconstruct(args)
+    )
+    wall_start = time.time()
+    try:
+        jobs = plan_grid(args, conditions)
+        if args.backend == "ray":
+            from ppcg.agents.ray_backend import run_grid
+
+            run_grid(jobs, args, command=command)
+        else:
+            for job in jobs:
+                train_and_evaluate(
+                    job, episodes=args.episodes, progress=not args.no_progress, device=args.device,
+                    command=command,
+                )
+        records = []
+        for job in jobs:
+            run_dir = RunDir.open(job.path)
+            report = _cached_eval(run_dir, args.episodes, train=job.condition.has_training_set)
+            if report is None:
+                raise RunError(f"{job.path}: no evaluation with --episodes {args.episodes} after its run")
+            records.append(_record(job.condition, job.seed, run_dir, report))
+    except (ConfigError, RunError, ValueError) as exc:
+        raise CLIError(str(exc)) from None
     wall = time.time() - wall_start
     out_dir = results_folder(Path(args.results), args.game, replace=getattr(args, "replace", False))
     write_results(out_dir, args.game, conditions, records, command=command, wall_seconds=wall, args=args)
     print((out_dir / "README.md").read_text(encoding="utf-8"))
     return 0
+
+
+def _check_backend_options(args: argparse.Namespace) -> None:
+    """``--address``, ``--cpus-per-run`` ... belong to ``--backend ray``; their values must make sense.
+
+    Raises:
+        CLIError: an option of the Ray backend with the local one, or a bad value.
+    """
+    from ppcg.cli import CLIError
+
+    given = [f"--{name.replace('_', '-')}" for name in RAY_OPTIONS if getattr(args, name, None) is not None]
+    if args.backend != "ray" and given:
+        raise CLIError(f"{', '.join(given)} {'is an option' if len(given) == 1 else 'are options'} of "
+                       "--backend ray")
+    for name, low in (("threads", 1), ("checkpoint_every", 1), ("cpus_per_run", 1), ("retries", 0)):
+        value = getattr(args, name, None)
+        if value is not None and value < low:
+            raise CLIError(f"--{name.replace('_', '-')} must be >= {low}, not {value}")
+    gpus = getattr(args, "gpus_per_run", None)
+    if gpus is not None and gpus < 0:
+        raise CLIError(f"--gpus-per-run must be >= 0, not {gpus:g}")
+    if args.backend == "ray" and args.device == "cuda" and not gpus:
+        raise CLIError("--device cuda with --backend ray needs --gpus-per-run G > 0 (the GPUs Ray gives)")
 
 
 _MUST_MATCH = (

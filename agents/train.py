@@ -785,6 +785,7 @@ def train(
     resume: bool = False,
     progress: bool = True,
     device: str | None = None,
+    command: str | None = None,
 ) -> Any:
     """Train (or continue) the run in ``run_dir``; returns the trained model.
 
@@ -794,7 +795,7 @@ def train(
     draws, the same final model. Ctrl-C or SIGTERM asks for a stop at the next rollout (an exact checkpoint);
     a second one stops at once with a checkpoint of where it stands. Either marks the run ``interrupted`` and
     re-raises ``KeyboardInterrupt``. ``device`` (``auto``, ``cpu``, ``cuda``) overrides the settings' device;
-    ``run.json`` records the one used.
+    ``run.json`` records the one used, and the ``command`` that made the run (default: this process's).
     """
     from ppcg.agents.config import load_hyperparams
     from ppcg.agents.models import build_model, load_weights
@@ -810,7 +811,7 @@ def train(
         algo_config = load_hyperparams(settings.algo, env_id, run_dir.path / "hyperparams.yml")
     else:
         algo_config, env_id = resolve(settings)
-        _write_resolved(run_dir, settings, algo_config, env_id)
+        _write_resolved(run_dir, settings, algo_config, env_id, command)
     total = algo_config.n_timesteps
     torch_device = resolve_device(device or settings.device)
     curriculum = make_curriculum(settings)
@@ -942,7 +943,9 @@ def train(
     return model
 
 
-def _write_resolved(run_dir: Any, settings: TrainSettings, algo_config: Any, env_id: str) -> None:
+def _write_resolved(
+    run_dir: Any, settings: TrainSettings, algo_config: Any, env_id: str, command: str | None = None
+) -> None:
     import yaml
     from ppcg.agents.run import atomic_write_text
 
@@ -956,7 +959,7 @@ def _write_resolved(run_dir: Any, settings: TrainSettings, algo_config: Any, env
     )
     run_dir.update_status(
         status="created",
-        command=" ".join(["ppcg", *sys.argv[1:]]) if sys.argv else "",
+        command=command if command is not None else " ".join(["ppcg", *sys.argv[1:]]) if sys.argv else "",
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
 

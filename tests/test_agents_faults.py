@@ -337,14 +337,17 @@ def test_an_experiment_writes_new_results_beside_earlier_ones(tmp_path, monkeypa
     import ppcg.agents.evaluate as evaluate_mod
     import ppcg.agents.train as train_mod
 
-    def fake_train(settings, run_dir, *, resume=False, progress=True, device=None):
+    def fake_train(settings, run_dir, *, resume=False, progress=True, device=None, command=None):
         run_dir.write_config({"settings": settings.__dict__, "env_id": "ppcg/Zelda-v0"})
         run_dir.update_status(status="complete", timesteps=10, train_seconds=1.0, steps_per_second=10.0)
 
-    def fake_evaluate(run_dir, **kwargs):
+    def fake_evaluate(run_dir, *, level_sets, episodes, seed, **kwargs):
+        # as evaluate_run does, the report goes to the run folder, where the experiment reads it back
         overall = {"win_rate": 0.5, "score_mean": 1.0, "episodes": 1}
         sets = {name: {"overall": overall, "levels": {}} for name in ("human", "d=0.5", "d=1")}
-        return {"sets": sets, "seconds": 1.0}
+        report = {"sets": sets, "seconds": 1.0, "episodes": episodes, "timesteps": 10}
+        run_dir.eval_path_for(level_sets, episodes, seed).write_text(json.dumps(report))
+        return report
 
     monkeypatch.setattr(train_mod, "train", fake_train)
     monkeypatch.setattr(evaluate_mod, "evaluate_run", fake_evaluate)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import zipfile
@@ -12,7 +13,35 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 # The layering of imports is checked by import-linter's contracts (pyproject.toml, [tool.importlinter]), which
-# CI runs through scripts/lint_imports.py: direct and indirect imports, inside functions too.
+# CI runs through scripts/lint_imports.py: direct and indirect imports, inside functions too. One of them keeps Ray
+# in agents/ray_backend.py; the test below checks the same where the lint extra is not installed, and what no
+# contract can: that Ray is imported only when `--backend ray` is asked for.
+ALLOWED_RAY = {"agents/ray_backend.py"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_only_the_ray_backend_imports_ray():
+    users = {
+        path.relative_to(REPO).as_posix()
+        for folder in ("ppcg", "agents")
+        for path in (REPO / folder).rglob("*.py")
+        if any(name == "ray" or name.startswith("ray.") for name in _imports(path))
+    }
+    assert users == ALLOWED_RAY
+    # and only when asked for: importing the experiment and its Ray backend imports no Ray
+    code = "import sys, ppcg.agents.experiment, ppcg.agents.ray_backend; print('ray' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"
 
 
 @pytest.fixture(scope="module")

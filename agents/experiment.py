@@ -305,7 +305,7 @@ def plan_grid(args: argparse.Namespace, conditions: list[Condition]) -> list[Gri
             path = Path(args.runs) / args.game / f"{cond.label.replace(':', '-n')}-s{seed}"
             if (path / "run.json").is_file():
                 _check_same(RunDir.open(path), settings)
-            runs.append(GridRun(cond, seed, settings, path, resolve(settings)[0].n_timesteps))
+            runs.append(GridRun(cond, seed, settings, path, resolve(settings, quiet=True)[0].n_timesteps))
     return runs
 
 

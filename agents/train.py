@@ -739,8 +739,9 @@ def set_threads(torch_threads: int | None, env_threads: int | None) -> None:
         numba.set_num_threads(min(int(env_threads), numba.config.NUMBA_NUM_THREADS))
 
 
-def resolve(settings: TrainSettings) -> tuple[Any, str]:
-    """The hyperparameters for ``settings`` (with ``--timesteps``/``--n-envs`` applied) and the env id."""
+def resolve(settings: TrainSettings, *, quiet: bool = False) -> tuple[Any, str]:
+    """The hyperparameters for ``settings`` (with ``--timesteps``/``--n-envs`` applied) and the env id;
+    ``quiet``: no notes (a check before the run that prints them)."""
     from ppcg.agents.config import load_hyperparams
 
     env_id = env_id_for(settings.game)
@@ -758,11 +759,12 @@ def resolve(settings: TrainSettings) -> tuple[Any, str]:
     if settings.obs == "rgb" and config.env_kwargs.get("facing"):
         # the facing planes are part of symbolic grids (BatchEngine refuses them with rgb): a file's default
         # for symbolic runs, dropped with a note for an rgb run (as the grid CNNs give way to the Nature CNN)
-        print(
-            f"note: facing (env_kwargs of {Path(config.source).name}) adds planes to symbolic observations; "
-            "rgb frames go without it",
-            file=sys.stderr,
-        )
+        if not quiet:
+            print(
+                f"note: facing (env_kwargs of {Path(config.source).name}) adds planes to symbolic observations; "
+                "rgb frames go without it",
+                file=sys.stderr,
+            )
         env_kwargs = {k: v for k, v in config.env_kwargs.items() if k != "facing"}
         config = dataclasses.replace(config, env_kwargs=env_kwargs)
     return config, env_id
@@ -774,7 +776,7 @@ def check_settings(settings: TrainSettings) -> None:
     Raises:
         ConfigError, ValueError: what is wrong, with its file and line where there is one.
     """
-    resolve(settings)
+    resolve(settings, quiet=True)
     algorithm_for(settings, make_curriculum(settings))
 
 

@@ -417,11 +417,13 @@ def test_compiling_the_engine_is_announced_and_not_counted_as_training_time(tmp_
 
 def test_an_rgb_run_drops_the_facing_planes_of_the_hyperparameters_with_a_note(tmp_path, capsys):
     # ppo.yml shows the avatar's facing in symbolic grids; an rgb run of the same file trains, without them
-    from ppcg.agents.train import TrainSettings, resolve
+    from ppcg.agents.train import TrainSettings, check_settings, resolve
 
     symbolic = resolve(TrainSettings(game="zelda", algo="ppo", obs="symbolic"))[0]
     assert symbolic.env_kwargs.get("facing") is True
     capsys.readouterr()
     rgb = resolve(TrainSettings(game="zelda", algo="ppo", obs="rgb"))[0]
     assert "facing" not in rgb.env_kwargs and rgb.observation_kwargs() == {}
-    assert "rgb frames go without it" in capsys.readouterr().err
+    assert capsys.readouterr().err.count("rgb frames go without it") == 1
+    check_settings(TrainSettings(game="zelda", algo="ppo", obs="rgb"))  # the check before a run says nothing
+    assert "rgb frames" not in capsys.readouterr().err

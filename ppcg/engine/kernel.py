@@ -2,7 +2,7 @@
 
 Everything here works on two named tuples of arrays (:mod:`ppcg.engine.layout`): ``tb`` (the game's tables) and
 ``st`` (the batch's state); ``i`` is an environment index and ``s`` a sprite slot. The order of one cycle is
-GVGAI's ``Game.gameCycle`` (see ``../shared/vgdl/SEMANTICS.md``):
+GVGAI's ``Game.gameCycle`` (the rules, in the project's words: ``docs/semantics.md``):
 
 1. the avatar moves (first), then every other sprite in reverse sprite order, each type's sprites by id;
 2. EOS effects; 3. pair effects, pair by pair in order of first appearance; 4. killed sprites are removed;

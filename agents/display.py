@@ -18,13 +18,14 @@ COLORS = {
     "ppcg": "#D55E00",  # vermillion
     "random": "#0072B2",  # blue
     "plr": "#CC79A7",  # reddish purple
+    "accel": "#56B4E9",  # sky blue
     "difficulty": "#009E73",  # bluish green, darker the higher the difficulty
     "fixed": ("#E69F00", "#8C6D1F", "#F0C75E", "#5C4300", "#C9A227"),  # lvl0 ... lvl4: oranges and browns
 }
 """Colour per condition kind (the curriculum); ``fixed`` has one per human level."""
-FALLBACK = ("#56B4E9", "#000000", "#7F7F7F", "#9467BD", "#17BECF", "#BCBD22", "#8C564B", "#E377C2")
+FALLBACK = ("#F0E442", "#000000", "#7F7F7F", "#9467BD", "#17BECF", "#BCBD22", "#8C564B", "#E377C2")
 
-NAMES = {"ppcg": "PPCG", "random": "random difficulty", "plr": "PLR"}
+NAMES = {"ppcg": "PPCG", "random": "random difficulty", "plr": "PLR", "accel": "ACCEL"}
 """Readable names of the condition kinds that have no parameter."""
 
 

@@ -136,8 +136,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--conditions",
         default="lvl0,random,ppcg",
-        help="comma-separated: lvl0..lvl4, random, ppcg, plr, difficulty=D; a generated one with :N "
+        help="comma-separated: lvl0..lvl4, random, ppcg, plr, accel, difficulty=D; a generated one with :N "
         "trains on N levels (random:200) (default: lvl0,random,ppcg)",
+    )
+    parser.add_argument(
+        "--curriculum-config",
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="a curriculum's options, YAML with its name (e.g. 'name: accel' and 'capacity: 500'): every "
+        "condition of that curriculum trains with them; once per curriculum",
     )
     parser.add_argument(
         "--seeds", type=int, default=4, metavar="N", help="seeds per condition: 0..N-1 (default: 4)"
@@ -279,6 +287,7 @@ def plan_grid(args: argparse.Namespace, conditions: list[Condition]) -> list[Gri
 
     ray = args.backend == "ray"
     threads = args.threads or ((args.cpus_per_run or 1) if ray else 1)
+    options = curriculum_options(args, conditions)
     runs = []
     for cond in conditions:
         for seed in range(args.seeds):
@@ -300,6 +309,7 @@ def plan_grid(args: argparse.Namespace, conditions: list[Condition]) -> list[Gri
                 num_levels=cond.num_levels,
                 hyperparams=getattr(args, "hyperparams", None),
                 device=args.device,
+                curriculum_options=options.get(cond.curriculum),
             )
             check_settings(settings)
             path = Path(args.runs) / args.game / f"{cond.label.replace(':', '-n')}-s{seed}"
@@ -461,7 +471,31 @@ _MUST_MATCH = (
     "config",
     "num_levels",
     "hyperparams",
+    "curriculum_options",
 )
+
+
+def curriculum_options(args: argparse.Namespace, conditions: list[Condition]) -> dict[str, dict[str, Any]]:
+    """Curriculum name -> its options, from the ``--curriculum-config`` files (each names its curriculum).
+
+    Raises:
+        CurriculumConfigError: a file that cannot be read or checked (the message names file and line).
+        ValueError: two files for one curriculum, or a file for a curriculum no condition uses.
+    """
+    from ppcg.curricula.config import read_named_options
+
+    out: dict[str, dict[str, Any]] = {}
+    used = {c.curriculum for c in conditions}
+    for path in getattr(args, "curriculum_config", None) or []:
+        name, opts = read_named_options(path, game=args.game)
+        if name in out:
+            raise ValueError(f"{path}: a second --curriculum-config for {name!r}; give one file per curriculum")
+        if name not in used:
+            raise ValueError(
+                f"{path}: configures {name!r}, which no condition of --conditions {args.conditions!r} uses"
+            )
+        out[name] = opts
+    return out
 
 
 def results_folder(base: Path, game: str, *, replace: bool = False) -> Path:
@@ -542,9 +576,21 @@ def _record(cond: Condition, seed: int, run_dir: Any, report: dict[str, Any]) ->
         "steps_per_second": status.get("steps_per_second"),
         "eval_seconds": report.get("seconds"),
         "device": status.get("device", "cpu"),
+        "curriculum": cond.curriculum,
+        "curriculum_options": _saved_settings(run_dir).get("curriculum_options") or None,
         "sets": sets,
         "progress": _read_progress(run_dir.path / "progress.csv"),
     }
+
+
+def _saved_settings(run_dir: Any) -> dict[str, Any]:
+    """The settings a run folder was made with (none for a folder without its configuration)."""
+    return run_dir.read_config().get("settings", {}) if run_dir.config_path.is_file() else {}
+
+
+def _options_of(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Curriculum -> the options its runs were trained with (``--curriculum-config``), where any were."""
+    return {r["curriculum"]: r["curriculum_options"] for r in records if r.get("curriculum_options")}
 
 
 def _read_progress(path: Path) -> list[dict[str, float]]:
@@ -710,6 +756,11 @@ def write_results(
         "",
         f"- Conditions: {', '.join(f'{names[c.label]} (`{c.label}`)' for c in conditions)}; seeds {seeds}; "
         f"{', '.join(f'{s:,}' for s in steps)} environment steps per run.",
+        *[
+            f"- Options of `{name}` (`--curriculum-config`): "
+            + ", ".join(f"{k}={v!r}" for k, v in sorted(opts.items()))
+            for name, opts in sorted(_options_of(records).items())
+        ],
         f"- Machine time: {wall_seconds / 60:.1f} min wall clock for this invocation; "
         f"{train_s / 60:.1f} min of training and {eval_s / 60:.1f} min of evaluation summed over runs "
         "(runs that were already complete count their original time). "

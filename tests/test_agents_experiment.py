@@ -208,3 +208,68 @@ def test_a_run_made_with_other_settings_is_not_reused(tmp_path):
     }
     run.write_config({"settings": old})
     _check_same(run, TrainSettings(timesteps=1000))
+
+
+def _grid_args(tmp_path, *extra):
+    from ppcg.agents.experiment import add_arguments
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser.parse_args(
+        ["zelda", "--seeds", "1", "--timesteps", "1000", "--runs", str(tmp_path / "runs"), *extra]
+    )
+
+
+def test_a_curriculum_config_configures_every_condition_of_its_curriculum(tmp_path):
+    from ppcg.agents.experiment import plan_grid
+
+    cfg = tmp_path / "accel.yml"
+    cfg.write_text("name: accel\ncapacity: 500\nmin_fill: 0.1\n")
+    args = _grid_args(tmp_path, "--conditions", "ppcg,accel", "--curriculum-config", str(cfg))
+    jobs = plan_grid(args, parse_conditions(args.conditions))
+    assert [(j.condition.label, j.settings.curriculum_options) for j in jobs] == [
+        ("ppcg", None),
+        ("accel", {"capacity": 500, "min_fill": 0.1}),
+    ]
+
+
+def test_curriculum_configs_that_cannot_apply_are_refused_with_file_and_line(tmp_path):
+    from ppcg.agents.experiment import plan_grid
+
+    from ppcg.curricula import CurriculumConfigError
+
+    def plan(text, conditions="ppcg,accel", n=1):
+        paths = []
+        for k in range(n):
+            paths += ["--curriculum-config", str(tmp_path / f"c{k}.yml")]
+            (tmp_path / f"c{k}.yml").write_text(text)
+        args = _grid_args(tmp_path, "--conditions", conditions, *paths)
+        return plan_grid(args, parse_conditions(args.conditions))
+
+    with pytest.raises(CurriculumConfigError, match=r"c0\.yml:1: name: .*which curriculum"):
+        plan("capacity: 500\n")
+    with pytest.raises(CurriculumConfigError, match=r"c0\.yml:1: name: unknown curriculum 'acel'; did you mean"):
+        plan("name: acel\n")
+    with pytest.raises(CurriculumConfigError, match=r"c0\.yml:2: capacity"):
+        plan("name: accel\ncapacity: -3\n")
+    with pytest.raises(ValueError, match="configures 'plr', which no condition"):
+        plan("name: plr\n")
+    with pytest.raises(ValueError, match="a second --curriculum-config for 'accel'"):
+        plan("name: accel\n", n=2)
+
+
+def test_options_are_part_of_a_run_and_of_its_results(tmp_path):
+    from ppcg.agents.experiment import _check_same
+    from ppcg.agents.run import RunDir, RunError
+    from ppcg.agents.train import TrainSettings
+
+    run = RunDir.create(tmp_path / "r", "r")
+    run.write_config({"settings": {**TrainSettings(curriculum="accel", timesteps=1000).__dict__}})
+    with pytest.raises(RunError, match="curriculum_options=None, not {'capacity': 500}"):
+        _check_same(run, TrainSettings(curriculum="accel", timesteps=1000, curriculum_options={"capacity": 500}))
+    rec = record("accel", 0, 0.1, 0.2)
+    rec.update(curriculum="accel", curriculum_options={"capacity": 500, "min_fill": 0.1})
+    write_results(tmp_path / "res", "zelda", parse_conditions("accel"), [rec], command="c", wall_seconds=1.0)
+    readme = (tmp_path / "res" / "README.md").read_text()
+    assert "- Options of `accel` (`--curriculum-config`): capacity=500, min_fill=0.1" in readme
+    assert "ACCEL (`accel`)" in readme

@@ -84,12 +84,13 @@ def test_readable_condition_names():
 
 
 def test_colours_are_stable_per_condition():
-    paper = parse_conditions("lvl0,random,difficulty=1,ppcg,plr,lvl1,difficulty=0.5")
+    paper = parse_conditions("lvl0,random,difficulty=1,ppcg,plr,lvl1,difficulty=0.5,accel")
     colors = [condition_color(c) for c in paper]
     assert len(set(colors)) == len(colors)  # all different
     # a condition's colour does not depend on which others are in the plot or on their order
     assert [condition_color(c) for c in parse_conditions("ppcg,lvl0")] == [colors[3], colors[0]]
     assert condition_color(parse_conditions("ppcg")[0]) == "#D55E00"
+    assert [condition_name(c) for c in parse_conditions("plr,accel")] == ["PLR", "ACCEL"]
     # fewer training levels: the kind's colour, lighter; every N its own shade
     shades = [condition_color(c) for c in parse_conditions("random:10,random:100,random")]
     assert len(set(shades)) == 3 and shades[2] == colors[1]

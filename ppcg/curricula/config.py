@@ -33,7 +33,14 @@ from ppcg.curricula.uniform import UniformDifficulty
 from ppcg.vgdl.errors import did_you_mean
 from ppcg.vgdl.level import Level
 
-__all__ = ["CURRICULA", "curriculum_from_yaml", "make_curriculum", "read_options", "resolve_levels"]
+__all__ = [
+    "CURRICULA",
+    "curriculum_from_yaml",
+    "make_curriculum",
+    "read_named_options",
+    "read_options",
+    "resolve_levels",
+]
 
 # name -> class. One entry a line.
 CURRICULA: dict[str, type[Curriculum]] = {
@@ -254,6 +261,38 @@ def read_options(path: str | Path, name: str, *, game: str) -> dict[str, Any]:
     except CurriculumConfigError as err:
         raise err.located(file, lines.get(err.key or ""), err.key) from None
     return cfg
+
+
+def read_named_options(path: str | Path, *, game: str) -> tuple[str, dict[str, Any]]:
+    """The curriculum a YAML file names (its ``name`` key, required here) and its options, checked as
+    :func:`read_options` checks them (for ``ppcg experiment --curriculum-config``, where one file configures
+    every condition of its curriculum).
+
+    Raises:
+        CurriculumConfigError: as :func:`read_options`; also a file without ``name`` or with an unknown one.
+    """
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CurriculumConfigError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
+    cfg, lines = _read_yaml(text, file)
+    name = cfg.get("name", cfg.get("curriculum"))
+    key = "name" if "name" in cfg else "curriculum"
+    if name is None:
+        raise CurriculumConfigError(
+            "the file does not say which curriculum it configures",
+            file=file,
+            line=1,
+            key="name",
+            expected=f"a 'name' key, one of: {', '.join(CURRICULA)}",
+        )
+    if name not in CURRICULA:
+        hint = did_you_mean(str(name), CURRICULA)
+        raise CurriculumConfigError(
+            f"unknown curriculum {name!r}{hint}", key=key, expected=f"one of: {', '.join(CURRICULA)}"
+        ).located(file, lines.get(key))
+    return name, read_options(path, name, game=game)
 
 
 def curriculum_from_yaml(

@@ -137,7 +137,8 @@ def _as_rgb(v) -> tuple[int, int, int] | None:
 # NPC (issue 3): classes that face RIGHT unless told otherwise, that spawn with ``prob``, that need an
 # ``stype``, that move like a RandomNPC (``cons``), that use GVGAI's pathfinder
 _FACING_RIGHT = (F.C_ORIENTED_AVATAR, F.C_SHOOT_AVATAR, F.C_ONGOING_AVATAR, F.C_BOMBER, F.C_RANDOM_BOMBER,
-                 F.C_BOMBER_RANDOM_MISSILE, F.C_MISSILE_AVATAR, F.C_ONGOING_SHOOT_AVATAR)
+                 F.C_BOMBER_RANDOM_MISSILE, F.C_MISSILE_AVATAR, F.C_ONGOING_SHOOT_AVATAR,
+                 F.C_SHOOT_ONLY_AVATAR, F.C_ONGOING_TURNING_AVATAR)  # ONTOLOGY
 _SPAWNERS = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_BOMBER_RANDOM_MISSILE)
 _NEEDS_STYPE = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR,
                 F.C_ONGOING_SHOOT_AVATAR, F.C_CHASER, F.C_LOS_CHASER, F.C_PATH_CHASER)
@@ -145,7 +146,8 @@ _RANDOM_NPCS = (F.C_RANDOM_NPC, F.C_CHASER, F.C_LOS_CHASER, F.C_PATH_CHASER, F.C
                 F.C_RANDOM_PATH_ALT_CHASER)
 _PATH_CHASERS = (F.C_PATH_CHASER, F.C_PATH_ALT_CHASER, F.C_RANDOM_PATH_ALT_CHASER)
 # classes that create sprites of their ``stype``, and the effects' record keys naming the types they create
-_CREATES_STYPE = (*_SPAWNERS, F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR, F.C_ONGOING_SHOOT_AVATAR, F.C_SPREADER)
+_CREATES_STYPE = (*_SPAWNERS, F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR, F.C_ONGOING_SHOOT_AVATAR, F.C_SPREADER,
+                  F.C_ONGOING_TURNING_AVATAR)
 _EFFECT_CREATES = {"transformTo": ("stype",), "spawn": ("stype",), "spawnIfHasMore": ("stype",),
                    "transformToAll": ("stype2",), "transformIfCount": ("stype",), "spawnBehind": ("stype",),
                    "spawnLeft": ("stype",), "spawnRight": ("stype",), "spawnAbove": ("stype",),
@@ -179,6 +181,20 @@ def _check_params(kind: str, cls: str, params, supported: frozenset[str], common
             same = False
         if not same:
             missing.add("parameter", f"{cls}.{p.name}", p.line if p.line is not None else line)
+
+
+def _sprite_list(cls: str, key: str, p: dict, tid: dict, out: list[int], most: int | None, missing: _Missing,
+                 line: int | None) -> None:
+    """ONTOLOGY: a class's comma-separated list of sprite types (``stype`` of ShootOnlyAvatar, ``stypes`` of
+    SpawnPointMultiSprite) into ``out`` (required; only the first ``most`` are kept: the rest are never used)."""
+    names = _as_names(p.get(key, ""))
+    if not names:
+        missing.add("parameter", f"{cls}.{key} (required)", line)
+    for k, nm in enumerate(names):
+        if nm not in tid:
+            missing.add("unknown sprite", nm, line)
+        elif most is None or k < most:
+            out.append(tid[nm])
 
 
 def _why(kind: str, name: str) -> str:
@@ -474,7 +490,18 @@ def compile_game(spec: GameSpec) -> CompiledGame:
                 missing.add("unknown sprite", st[0], line_of(n))
             else:
                 stype[t] = tid[st[0]]
-        if code in (F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR, F.C_ONGOING_SHOOT_AVATAR) and p.get("ammo"):
+        if code == F.C_SHOOT_ONLY_AVATAR:  # ONTOLOGY: its stype list (one entry per action) in items
+            if leaf:
+                _sprite_list(c, "stype", p, tid, missile_lists[t], 5, missing, line_of(n))
+            else:
+                incomplete[t] = f"{c}.stype"
+        if code == F.C_ONGOING_TURNING_AVATAR:  # ONTOLOGY: without spawnBehind GVGAI spawns type 0 (wall)
+            sb = _as_names(p.get("spawnBehind", ""))
+            if sb and sb[0] not in tid:
+                missing.add("unknown sprite", sb[0], line_of(n))
+            stype[t] = tid[sb[0]] if sb and sb[0] in tid else 0
+        shooters = (F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR, F.C_ONGOING_SHOOT_AVATAR, F.C_SHOOT_ONLY_AVATAR)
+        if code in shooters and p.get("ammo"):
             am = _as_names(p["ammo"])
             if len(am) > 1:
                 missing.add("parameter", f"{c}.ammo with several resources", line_of(n))

@@ -46,6 +46,8 @@ C_MISSILE_AVATAR = 26  # NPC
 C_ONGOING_SHOOT_AVATAR = 27  # NPC
 C_VERTICAL_AVATAR = 28  # ONTOLOGY (issue 13)
 C_NULL_AVATAR = 29  # ONTOLOGY: no action but NIL
+C_SHOOT_ONLY_AVATAR = 30  # ONTOLOGY: never moves; each action fires its own entry of ``stype``
+C_ONGOING_TURNING_AVATAR = 31  # ONTOLOGY: an OngoingAvatar that only turns sideways and leaves ``spawnBehind``
 NPC_BASE2 = 40  # ONTOLOGY: room for more non-avatar classes; avatars are AVATAR_BASE <= code < NPC_BASE2
 
 # name -> (code, behaviour parameters the engine reads). One entry a line.
@@ -91,6 +93,11 @@ SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
                                             "resource_name"})),
     "VerticalAvatar": (C_VERTICAL_AVATAR, frozenset({"speed", "cooldown"})),
     "NullAvatar": (C_NULL_AVATAR, frozenset({"speed", "cooldown"})),
+    # rotateInPlace is read and has no effect: neither class takes an active move
+    "ShootOnlyAvatar": (C_SHOOT_ONLY_AVATAR, frozenset({"speed", "cooldown", "orientation", "rotateInPlace", "stype",
+                                                       "ammo"})),
+    "OngoingTurningAvatar": (C_ONGOING_TURNING_AVATAR, frozenset({"speed", "cooldown", "orientation", "rotateInPlace",
+                                                                 "spawnBehind"})),
 }
 
 # Behaviour parameters every class accepts (handled by the engine for all sprites).
@@ -113,6 +120,11 @@ AVATAR_ACTIONS: dict[int, tuple[str, ...]] = {
     C_ONGOING_SHOOT_AVATAR: ("USE",) + _MOVES,  # NPC
     C_VERTICAL_AVATAR: ("UP", "DOWN"),  # ONTOLOGY
     C_NULL_AVATAR: (),  # ONTOLOGY
+    # ONTOLOGY: GVGAI's ShootOnlyAvatar replaces its action list (LEFT, UP, RIGHT, DOWN, USE: the order that picks
+    # the ``stype`` entry each action fires) after ShootAvatar has already published its own, so the actions an
+    # agent sees are ShootAvatar's
+    C_SHOOT_ONLY_AVATAR: ("USE",) + _MOVES,
+    C_ONGOING_TURNING_AVATAR: _MOVES,
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -283,8 +295,6 @@ REFUSED: dict[str, str] = {
     "wallStop": _NOT_YET,
     "AlternateChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
     "RandomAltChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
-    "OngoingTurningAvatar": _NOT_YET,
-    "ShootOnlyAvatar": _NOT_YET,
     "SpawnPointMultiSprite": _NOT_YET,
     "spawnIfCounterSubTypes": _NOT_YET,
     "updateSpawnType": _NOT_YET,

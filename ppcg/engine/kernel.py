@@ -97,6 +97,8 @@ from ppcg.engine.features import (
     E_CLONE_SPRITE,
     E_KILL_IF_NOT_UPRIGHT,
     E_TRANSFORM_TO_RANDOM_CHILD,
+    C_SHOOT_ONLY_AVATAR,
+    C_ONGOING_TURNING_AVATAR,
     T_MULTI_SPRITE_COUNTER,
     T_SPRITE_COUNTER,
     T_TIMEOUT,
@@ -116,6 +118,8 @@ ACT_DY = np.array([0, 0, 0, 0, 1, -1], np.int32)
 # GVGAI's Types.DBASEDIRS: UP, LEFT, DOWN, RIGHT (RandomNPC draws an index into it)
 BASE_DX = np.array([0, -1, 0, 1], np.int32)
 BASE_DY = np.array([-1, 0, 1, 0], np.int32)
+# ONTOLOGY: engine action -> the ``stype`` entry a ShootOnlyAvatar fires (GVGAI's LEFT, UP, RIGHT, DOWN, USE)
+SHOOT_ONLY_ENTRY = np.array([-1, 4, 0, 2, 3, 1], np.int32)
 
 MOVE_STILL = 0
 MOVE_ROTATE = 1
@@ -979,6 +983,9 @@ def _update_avatar(tb, st, i, s, a):
     dx = ACT_DX[a]
     dy = ACT_DY[a]
     c = tb.ti[t, TI_CLS]
+    if c >= C_SHOOT_ONLY_AVATAR:  # ONTOLOGY
+        _update_avatar_ontology(tb, st, i, s, t, c, a)
+        return
     if c == C_ONGOING_AVATAR or c == C_ONGOING_SHOOT_AVATAR:
         if (dx != 0 or dy != 0) and tb.ti[t, TI_ORIENTED]:
             st.si[i, s, SI_OX] = dx
@@ -1003,6 +1010,50 @@ def _update_avatar(tb, st, i, s, a):
             st.si[i, s, SI_OY] = int(vy > 0) - int(vy < 0)
     if c == C_SHOOT_AVATAR and mv == MOVE_STILL and a == A_USE:
         _shoot(tb, st, i, s, t)
+
+
+@njit(cache=True, _nrt=False)
+def _update_avatar_ontology(tb, st, i, s, t, c, a):
+    """The avatar classes added for the whole ontology (ONTOLOGY, issue 13)."""
+    if c == C_SHOOT_ONLY_AVATAR:
+        _shoot_only(tb, st, i, s, t, SHOOT_ONLY_ENTRY[a])
+    elif c == C_ONGOING_TURNING_AVATAR:
+        dx = ACT_DX[a]
+        dy = ACT_DY[a]
+        ox = st.si[i, s, SI_OX]
+        oy = st.si[i, s, SI_OY]
+        if (dx != 0 or dy != 0) and dx * ox + dy * oy == 0:  # only a turn sideways (Direction.orthogonal)
+            st.si[i, s, SI_OX] = dx
+            st.si[i, s, SI_OY] = dy
+        _passive(tb, st, i, s, t)
+        x = st.si[i, s, SI_X]
+        y = st.si[i, s, SI_Y]
+        lx = st.si[i, s, SI_LX]
+        ly = st.si[i, s, SI_LY]
+        if not (lx < x + BS and x < lx + BS and ly < y + BS and y < ly + BS):  # it left its last rectangle
+            _add_sprite(tb, st, i, tb.ti[t, TI_STYPE], lx, ly)
+
+
+@njit(cache=True, _nrt=False)
+def _shoot_only(tb, st, i, s, t, k):
+    """ShootOnlyAvatar: fire entry ``k`` of its ``stype`` list one cell ahead (it never turns). As GVGAI's
+    ``hasAmmo``, ``ammo`` (one resource) is needed only by the first entry."""
+    m0 = tb.ti[t, TI_MISS0]
+    if k < 0 or k >= tb.ti[t, TI_MISS1] - m0:
+        return
+    am = tb.ti[t, TI_AMMO] if k == 0 else -1
+    if am >= 0 and st.res[i, s, am] < 1:
+        return
+    nt = tb.items[m0 + k]
+    ox = st.si[i, s, SI_OX]
+    oy = st.si[i, s, SI_OY]
+    ns = _add_sprite(tb, st, i, nt, st.si[i, s, SI_X] + ox * BS, st.si[i, s, SI_Y] + oy * BS)
+    if ns >= 0:
+        if tb.ti[nt, TI_ORIENTED]:
+            st.si[i, ns, SI_OX] = ox
+            st.si[i, ns, SI_OY] = oy
+        if am >= 0:
+            st.res[i, s, am] -= 1
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 from ppcg.engine import features as F
 from ppcg.vgdl import registry
 
-__all__ = ["FEATURE_TESTED", "add_arguments", "render", "run"]
+__all__ = ["FEATURE_TESTED", "QUIRKS", "add_arguments", "render", "run"]
 
 # Names whose feature game (../shared/vgdl-features/games/<name>.txt) replays GVGAI's traces exactly. One a line.
 FEATURE_TESTED: tuple[str, ...] = (
@@ -38,7 +38,22 @@ FEATURE_TESTED: tuple[str, ...] = (
     "ResourcePack",
     "VerticalAvatar",
     "NullAvatar",
+    "ShootOnlyAvatar",
+    "OngoingTurningAvatar",
 )
+
+# GVGAI's own behaviours that the engine reproduces although they look like slips (read in GVGAI's source and
+# confirmed by its traces), said once here so that a game author is not surprised. One entry a name.
+QUIRKS: dict[str, str] = {
+    "ShootOnlyAvatar": "never moves or turns; LEFT, UP, RIGHT, DOWN and USE fire the 1st to 5th `stype` entry "
+                       "(an action past the list's end fires nothing) one cell ahead of its fixed orientation; "
+                       "`ammo` (one resource) is spent only by the first entry. Its action list as an agent sees "
+                       "it is ShootAvatar's (USE, LEFT, RIGHT, DOWN, UP): GVGAI publishes the list before the "
+                       "class replaces it",
+    "OngoingTurningAvatar": "moves every tick like OngoingAvatar, but a key turns it only sideways (never back "
+                            "or forward); each tick it leaves its last cell it adds a `spawnBehind` sprite there, "
+                            "and without `spawnBehind` a `wall` (GVGAI's sprite type 0)",
+}
 
 _KINDS = (
     ("sprite", "Sprite classes", F.SPRITE_CLASSES, F.COMMON_SPRITE_PARAMS),
@@ -92,6 +107,10 @@ def render() -> str:
         out.append("")
         out.append(f"Handled for every {kind}: " + ", ".join(f"`{p}`" for p in sorted(common)) + ".\n")
     out.append("In all: " + "; ".join(totals) + ".")
+    out.append("\n## GVGAI behaviours the engine reproduces\n")
+    out.append("What GVGAI does with these names, read in its source and seen in its traces, where it is not what "
+               "the name suggests.\n")
+    out.extend(f"- `{name}`: {text}." for name, text in QUIRKS.items())
     return "\n".join(out) + "\n"
 
 

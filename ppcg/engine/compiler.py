@@ -151,7 +151,8 @@ _CREATES_STYPE = (*_SPAWNERS, F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR, F.C_ONGOING_SHO
 _EFFECT_CREATES = {"transformTo": ("stype",), "spawn": ("stype",), "spawnIfHasMore": ("stype",),
                    "transformToAll": ("stype2",), "transformIfCount": ("stype",), "spawnBehind": ("stype",),
                    "spawnLeft": ("stype",), "spawnRight": ("stype",), "spawnAbove": ("stype",),
-                   "spawnBelow": ("stype",), "transformToSingleton": ("stype", "stype2")}
+                   "spawnBelow": ("stype",), "transformToSingleton": ("stype", "stype2"),
+                   "updateSpawnType": ("stype",), "spawnIfCounterSubTypes": ("stype", "stype3")}
 
 
 class _Missing:
@@ -993,6 +994,15 @@ def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Mis
             e["flag1"] = ename == "decreaseSpeedToAll"
         elif ename == "transformToRandomChild":
             e["flag2"] = _as_bool(it.get("forceOrientation", False))
+    elif ename == "updateSpawnType":  # ONTOLOGY
+        keys["stype"] = sprite("stype")
+        keys["stype2"] = sprite("spawnPoint")
+    elif ename == "spawnIfCounterSubTypes":  # ONTOLOGY: GVGAI fails to load without any of the three types
+        keys["stype"] = sprite("stype")
+        keys["stype2"] = sprite("stypeCount")
+        keys["stype3"] = sprite("estype")
+        e["limit"] = _as_int(it.get("limit", 0))
+        e["value"] = _as_int(it.get("subTypesNum", -1))
     elif ename == "transformToSingleton":
         keys["stype"] = sprite("stype")
         keys["stype2"] = sprite("stype_other")

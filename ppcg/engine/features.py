@@ -176,6 +176,8 @@ E_CHANGE_SPEED_TO_ALL = 42  # increaseSpeedToAll / decreaseSpeedToAll (flag1: de
 E_CLONE_SPRITE = 43
 E_KILL_IF_NOT_UPRIGHT = 44  # kills unless the sprite faces up; no implemented class rotates, so it always kills
 E_TRANSFORM_TO_RANDOM_CHILD = 45
+E_UPDATE_SPAWN_TYPE = 46
+E_SPAWN_IF_COUNTER_SUBTYPES = 47
 
 # name -> (code, behaviour parameters the engine reads besides scoreChange/prob/repeat). One entry a line.
 EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
@@ -233,6 +235,9 @@ EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
     "cloneSprite": (E_CLONE_SPRITE, frozenset()),
     "killIfNotUpright": (E_KILL_IF_NOT_UPRIGHT, frozenset()),
     "transformToRandomChild": (E_TRANSFORM_TO_RANDOM_CHILD, frozenset({"stype", "killSecond", "forceOrientation"})),
+    "updateSpawnType": (E_UPDATE_SPAWN_TYPE, frozenset({"stype", "spawnPoint"})),
+    "spawnIfCounterSubTypes": (E_SPAWN_IF_COUNTER_SUBTYPES, frozenset({"stype", "estype", "stypeCount", "limit",
+                                                                      "subTypesNum"})),
 }
 
 # Effects that move their second sprite (the kernel then cannot look for first sprites around the second ones).
@@ -296,8 +301,6 @@ REFUSED: dict[str, str] = {
     "AlternateChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
     "RandomAltChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
     "SpawnPointMultiSprite": _NOT_YET,
-    "spawnIfCounterSubTypes": _NOT_YET,
-    "updateSpawnType": _NOT_YET,
 }
 
 # Sprite parameters of GVGAI's continuous physics: any value but GVGAI's default is refused with _CONTINUOUS.

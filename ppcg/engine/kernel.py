@@ -97,6 +97,8 @@ from ppcg.engine.features import (
     E_CLONE_SPRITE,
     E_KILL_IF_NOT_UPRIGHT,
     E_TRANSFORM_TO_RANDOM_CHILD,
+    E_UPDATE_SPAWN_TYPE,
+    E_SPAWN_IF_COUNTER_SUBTYPES,
     C_SHOOT_ONLY_AVATAR,
     C_ONGOING_TURNING_AVATAR,
     T_MULTI_SPRITE_COUNTER,
@@ -332,6 +334,7 @@ def _add_sprite_any(tb, st, i, t, x, y):
     st.si[i, s, SI_START] = -1
     st.si[i, s, SI_HP] = tb.ti[t, TI_HP0]
     st.si[i, s, SI_TGT] = -1  # NPC: PathAltChaser's last target, none yet
+    st.si[i, s, SI_SPAWN] = -1  # ONTOLOGY: a SpawnPoint spawns its type's stype
     st.si[i, s, SI_LKX] = NO_POS
     st.si[i, s, SI_TTL] = tb.ti[t, TI_TTL]
     st.si[i, s, SI_ORI] = 0  # EFFECTS
@@ -527,6 +530,13 @@ def _spawn_point(tb, st, i, s, t, gt, nt):
     _passive(tb, st, i, s, t)
     if tb.ti[t, TI_TOTAL] > 0 and st.si[i, s, SI_COUNTER] >= tb.ti[t, TI_TOTAL]:
         _kill(tb, st, i, s, False)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _spawn_type(tb, st, i, s, t):
+    """The type a SpawnPoint or Bomber spawns: its type's ``stype``, or the one updateSpawnType gave it (ONTOLOGY)."""
+    o = st.si[i, s, SI_SPAWN]
+    return tb.ti[t, TI_STYPE] if o < 0 else o
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -908,7 +918,7 @@ def _update_sprite(tb, st, i, s, t, gt):
     elif c == C_RANDOM_NPC:
         _random_npc(tb, st, i, s, t)
     elif c == C_SPAWN_POINT or c == C_BOMBER:
-        _spawn_point(tb, st, i, s, t, gt, tb.ti[t, TI_STYPE])
+        _spawn_point(tb, st, i, s, t, gt, _spawn_type(tb, st, i, s, t))
     elif c == C_CHASER or c == C_LOS_CHASER:
         _chaser(tb, st, i, s, t)
     elif c == C_PATH_CHASER:
@@ -922,7 +932,7 @@ def _update_sprite(tb, st, i, s, t, gt):
     elif c == C_RANDOM_BOMBER:
         k = _rnd_int(st, i, 4)
         _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
-        _spawn_point(tb, st, i, s, t, gt, tb.ti[t, TI_STYPE])
+        _spawn_point(tb, st, i, s, t, gt, _spawn_type(tb, st, i, s, t))
     elif c == C_BOMBER_RANDOM_MISSILE:
         m0 = tb.ti[t, TI_MISS0]
         k = _rnd_int(st, i, tb.ti[t, TI_MISS1] - m0)
@@ -1381,7 +1391,44 @@ def _exec_effect_ontology(tb, st, i, e, code, s1, s2):
         _kill(tb, st, i, s1, False)
     elif code == E_TRANSFORM_TO_RANDOM_CHILD:
         _eff_transform_to_random_child(tb, st, i, e, s1, s2)
+    elif code == E_UPDATE_SPAWN_TYPE:
+        _eff_update_spawn_type(tb, st, i, e)
+    elif code == E_SPAWN_IF_COUNTER_SUBTYPES:
+        return _eff_spawn_if_counter_subtypes(tb, st, i, e, s1)
     return True
+
+
+@njit(cache=True, _nrt=False)
+def _eff_update_spawn_type(tb, st, i, e):
+    """``updateSpawnType``: every SpawnPoint (Bombers included) of the ``spawnPoint`` subtree now spawns ``stype``;
+    sprites of other classes there are left alone (GVGAI's cast fails on them)."""
+    t = tb.ei[e, EI_STYPE2]
+    for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
+        u = tb.items[q]
+        c = tb.ti[u, TI_CLS]
+        if c == C_SPAWN_POINT or c == C_BOMBER or c == C_RANDOM_BOMBER or c == C_BOMBER_RANDOM_MISSILE:
+            for j in range(st.tc[i, u, TC_N]):
+                st.si[i, st.tl[i, u, j], SI_SPAWN] = tb.ei[e, EI_STYPE]
+
+
+@njit(cache=True, _nrt=False)
+def _eff_spawn_if_counter_subtypes(tb, st, i, e, s1):
+    """``spawnIfCounterSubTypes``: ``stype`` on sprite1 when ``stypeCount``'s subtree holds ``limit`` active sprites
+    and half (rounded down) of the types of that subtree that hold sprites of their own (GVGAI skips a type whose
+    group is empty) with active sprites in their subtrees equals ``subTypesNum``; ``estype`` otherwise. Scores
+    only in the first case."""
+    t = tb.ei[e, EI_STYPE2]
+    ok = False
+    if _count_active(tb, st, i, t) == tb.ei[e, EI_LIMIT]:
+        kinds = 0
+        for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
+            u = tb.items[q]
+            if st.tc[i, u, TC_N] > 0 and _count_active(tb, st, i, u) > 0:
+                kinds += 1
+        ok = kinds // 2 == tb.ei[e, EI_VALUE]
+    nt = tb.ei[e, EI_STYPE] if ok else tb.ei[e, EI_STYPE3]
+    _add_sprite(tb, st, i, nt, st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
+    return ok
 
 
 @njit(cache=True, _nrt=False)

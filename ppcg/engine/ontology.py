@@ -40,6 +40,8 @@ FEATURE_TESTED: tuple[str, ...] = (
     "NullAvatar",
     "ShootOnlyAvatar",
     "OngoingTurningAvatar",
+    "updateSpawnType",
+    "spawnIfCounterSubTypes",
 )
 
 # GVGAI's own behaviours that the engine reproduces although they look like slips (read in GVGAI's source and
@@ -53,6 +55,13 @@ QUIRKS: dict[str, str] = {
     "OngoingTurningAvatar": "moves every tick like OngoingAvatar, but a key turns it only sideways (never back "
                             "or forward); each tick it leaves its last cell it adds a `spawnBehind` sprite there, "
                             "and without `spawnBehind` a `wall` (GVGAI's sprite type 0)",
+    "updateSpawnType": "every SpawnPoint of `spawnPoint`'s subtree (Bombers and RandomBombers included) spawns "
+                       "`stype` from then on; sprites of other classes there (SpawnPointMultiSprite too) are "
+                       "left alone",
+    "spawnIfCounterSubTypes": "spawns `stype` when `stypeCount`'s subtree holds exactly `limit` active sprites "
+                              "and half (rounded down) of the types of that subtree that hold sprites of their "
+                              "own equals `subTypesNum`, else `estype`; the parent type of the subtree counts only "
+                              "if it has sprites of its own type",
 }
 
 _KINDS = (

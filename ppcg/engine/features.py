@@ -178,6 +178,9 @@ E_KILL_IF_NOT_UPRIGHT = 44  # kills unless the sprite faces up; no implemented c
 E_TRANSFORM_TO_RANDOM_CHILD = 45
 E_UPDATE_SPAWN_TYPE = 46
 E_SPAWN_IF_COUNTER_SUBTYPES = 47
+E_WALL_STOP = 48
+E_WALL_BOUNCE = 49  # in batch: all the second sprites of a first one at once (GVGAI's Effect.inBatch)
+E_WALL_REVERSE = 50  # in batch
 
 # name -> (code, behaviour parameters the engine reads besides scoreChange/prob/repeat). One entry a line.
 EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
@@ -238,10 +241,14 @@ EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
     "updateSpawnType": (E_UPDATE_SPAWN_TYPE, frozenset({"stype", "spawnPoint"})),
     "spawnIfCounterSubTypes": (E_SPAWN_IF_COUNTER_SUBTYPES, frozenset({"stype", "estype", "stypeCount", "limit",
                                                                       "subTypesNum"})),
+    "wallStop": (E_WALL_STOP, frozenset()),
+    "wallBounce": (E_WALL_BOUNCE, frozenset()),
+    "wallReverse": (E_WALL_REVERSE, frozenset()),
 }
 
 # Effects that move their second sprite (the kernel then cannot look for first sprites around the second ones).
-EFFECTS_MOVING_SECOND: frozenset[int] = frozenset({E_UNDO_ALL})  # undoAll moves every sprite (EFFECTS)
+EFFECTS_MOVING_SECOND: frozenset[int] = frozenset({E_UNDO_ALL,  # undoAll moves every sprite (EFFECTS)
+                                                   E_WALL_BOUNCE, E_WALL_REVERSE})  # ONTOLOGY: back to lastrect
 
 # Parameters of GVGAI's Effect base class that the engine handles for every effect. ``prob`` is read by the
 # effects that draw (spawn, spawnIfHasMore) and, as in GVGAI, ignored by the others.
@@ -295,9 +302,6 @@ REFUSED: dict[str, str] = {
     "waterPhysics": _CONTINUOUS + " (it only sets gravity)",
     "killIfFast": _NOT_YET + " (needs the sprites' velocities)",
     "killIfSlow": _NOT_YET + " (needs the sprites' velocities)",
-    "wallBounce": _NOT_YET,
-    "wallReverse": _NOT_YET,
-    "wallStop": _NOT_YET,
     "AlternateChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
     "RandomAltChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
     "SpawnPointMultiSprite": _NOT_YET,

@@ -101,6 +101,9 @@ from ppcg.engine.features import (
     E_SPAWN_IF_COUNTER_SUBTYPES,
     C_SHOOT_ONLY_AVATAR,
     C_ONGOING_TURNING_AVATAR,
+    E_WALL_STOP,
+    E_WALL_BOUNCE,
+    E_WALL_REVERSE,
     T_MULTI_SPRITE_COUNTER,
     T_SPRITE_COUNTER,
     T_TIMEOUT,
@@ -1395,7 +1398,138 @@ def _exec_effect_ontology(tb, st, i, e, code, s1, s2):
         _eff_update_spawn_type(tb, st, i, e)
     elif code == E_SPAWN_IF_COUNTER_SUBTYPES:
         return _eff_spawn_if_counter_subtypes(tb, st, i, e, s1)
+    elif code == E_WALL_STOP and s2 >= 0:
+        _eff_wall_stop(tb, st, i, s1, s2)
+    # wallBounce / wallReverse run in batch (_run_pair_effect_batch); here only as EOS or timer effects, where
+    # GVGAI's only warns (the score still counts)
     return True
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _axis_only(tb, st, i, s, keep_x):
+    """The wall effects' new motion: only the orientation's x (``keep_x``) or y part, normalised; the sprite's
+    speed is multiplied by that part's length (so it stops when the part is 0), and raised to its gravity (0)."""
+    if keep_x:
+        st.si[i, s, SI_OY] = 0
+        moving = st.si[i, s, SI_OX] != 0
+    else:
+        st.si[i, s, SI_OX] = 0
+        moving = st.si[i, s, SI_OY] != 0
+    sp = _speed_of(tb, st, i, s)
+    if (not moving and sp != 0.0) or sp < 0.0:
+        _set_speed(st, i, s, 0.0)
+
+
+@njit(cache=True, _nrt=False)
+def _eff_wall_stop(tb, st, i, s1, s2):
+    """``wallStop``: sprite1 stops flush against sprite2 (stepBack pixelPerfect's placement) and keeps only the
+    motion along the wall: the orientation's part across the larger centre distance is dropped."""
+    _step_back_pixel_perfect(st, i, s1, s2)
+    dcx = abs(st.si[i, s1, SI_X] - st.si[i, s2, SI_X])
+    dcy = abs(st.si[i, s1, SI_Y] - st.si[i, s2, SI_Y])
+    _axis_only(tb, st, i, s1, not dcx > dcy)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _java_ratio(a, b):
+    """``Math.abs(a / b)`` in Java's doubles: a zero ``b`` gives infinity (NaN for 0 / 0) instead of failing."""
+    if b == 0.0:
+        return math.nan if a == 0.0 else math.inf
+    return abs(a / b)
+
+
+@njit(cache=True, _nrt=False)
+def _wall_sides(tb, st, i, s1, cx, cy, cw, ch):
+    """GVGAI's ``Effect.determineCollision`` of sprite1 against the rectangle (cx, cy, cw, ch): (horizontal,
+    vertical) bounce. A side whose overlap spans the whole sprite decides; else the one its velocity reaches
+    first from its last position."""
+    x = st.si[i, s1, SI_X]
+    y = st.si[i, s1, SI_Y]
+    iw = min(x + BS, cx + cw) - max(x, cx)
+    ih = min(y + BS, cy + ch) - max(y, cy)
+    horizontal = ih == BS
+    vertical = iw == BS
+    if not horizontal and not vertical:
+        sp = _speed_of(tb, st, i, s1)
+        vx = st.si[i, s1, SI_OX] * sp
+        vy = st.si[i, s1, SI_OY] * sp
+        lx = st.si[i, s1, SI_LX]
+        ly = st.si[i, s1, SI_LY]
+        if vx == 0.0:
+            dist_x = abs(lx - cx)
+        elif vx > 0.0:
+            dist_x = abs(lx + BS - cx)
+        else:
+            dist_x = abs(cx + cw - lx)
+        if vy == 0.0:
+            dist_y = abs(ly - cy)
+        elif vy > 0.0:
+            dist_y = abs(ly + BS - cy)
+        else:
+            dist_y = abs(ly - (cy + ch))
+        tx = _java_ratio(float(dist_x), vx)
+        ty = _java_ratio(float(dist_y), vy)
+        horizontal = tx < ty
+        vertical = ty < tx
+    return horizontal, vertical
+
+
+@njit(cache=True, _nrt=False)
+def _eff_wall_batch(tb, st, i, e, s1, nc):
+    """``wallBounce`` / ``wallReverse`` of sprite1 against its ``nc`` second sprites at once (``st.lst[i,
+    L_CAND]``, GVGAI's order): one wall (the nearest by last positions, the first on ties), or two side by side
+    taken as one rectangle. Sprite1 bounces (reverses) off it, then it and every second sprite go back to their
+    last positions. Returns how many walls counted (1 or 2: the score is scoreChange times that)."""
+    n = 1
+    b = st.lst[i, L_CAND, 0]
+    cx = st.si[i, b, SI_X]
+    cy = st.si[i, b, SI_Y]
+    cw = BS
+    ch = BS
+    if nc == 2:
+        b2 = st.lst[i, L_CAND, 1]
+        if st.si[i, b2, SI_X] == cx:
+            cy = min(cy, st.si[i, b2, SI_Y])
+            ch = 2 * BS
+            n = 2
+        elif st.si[i, b2, SI_Y] == cy:
+            cx = min(cx, st.si[i, b2, SI_X])
+            cw = 2 * BS
+            n = 2
+    if nc > 1 and n == 1:  # the nearest centre to sprite1's last one (a stable sort's first)
+        lx = st.si[i, s1, SI_LX]
+        ly = st.si[i, s1, SI_LY]
+        best = -1
+        for k in range(nc):
+            o = st.lst[i, L_CAND, k]
+            dx = st.si[i, o, SI_LX] - lx
+            dy = st.si[i, o, SI_LY] - ly
+            d = dx * dx + dy * dy
+            if best < 0 or d < best:
+                best = d
+                b = o
+        cx = st.si[i, b, SI_X]
+        cy = st.si[i, b, SI_Y]
+    horizontal, vertical = _wall_sides(tb, st, i, s1, cx, cy, cw, ch)
+    ox = st.si[i, s1, SI_OX]
+    oy = st.si[i, s1, SI_OY]
+    if tb.ei[e, EI_CODE] == E_WALL_BOUNCE:
+        if vertical:
+            st.si[i, s1, SI_OY] = -oy
+        elif horizontal:
+            st.si[i, s1, SI_OX] = -ox
+        else:
+            st.si[i, s1, SI_OX] = -ox
+            st.si[i, s1, SI_OY] = -oy
+    else:  # wallReverse: only the horizontal part survives, reversed unless the hit was vertical
+        if not vertical:
+            st.si[i, s1, SI_OX] = -ox
+        _axis_only(tb, st, i, s1, True)
+    _set_pos(st, i, s1, st.si[i, s1, SI_LX], st.si[i, s1, SI_LY])
+    for k in range(nc):
+        o = st.lst[i, L_CAND, k]
+        _set_pos(st, i, o, st.si[i, o, SI_LX], st.si[i, o, SI_LY])
+    return n
 
 
 @njit(cache=True, _nrt=False)
@@ -1982,6 +2116,9 @@ def _run_pair_effect(tb, st, i, p, e, gt):
     n2 = _count_subtree(tb, st, i, t2)
     fast = tb.misc[M_FAST]
     direct = st.ev[i, EV_OVERFLOW] or n2 <= DIRECT_MAX or not fast & FAST_GRID
+    code = tb.ei[e, EI_CODE]
+    if code == E_WALL_BOUNCE or code == E_WALL_REVERSE:  # ONTOLOGY: GVGAI's batch effects
+        return _run_pair_effect_batch(tb, st, i, t1, t2, e, lim, direct, fast)
     if (fast & FAST_SPARSE and tb.pi[p, PI_FAST] and not st.ev[i, EV_OVERFLOW]
             and n2 < _count_subtree(tb, st, i, t1)):
         # few second sprites, many first ones: only first sprites overlapping a second one can act, and nothing
@@ -2000,6 +2137,26 @@ def _run_pair_effect(tb, st, i, p, e, gt):
             if st.si[i, s1, SI_KILLED]:
                 continue
             hits += _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt, fast)
+    return hits
+
+
+@njit(cache=True, _nrt=False)
+def _run_pair_effect_batch(tb, st, i, t1, t2, e, lim, direct, fast):
+    """A pass of a batch effect (GVGAI's ``Effect.inBatch``: wallBounce, wallReverse): each first sprite meets
+    all the second sprites overlapping it at once. As in GVGAI, a first sprite already killed this tick still
+    takes part. Returns how many first sprites it acted on."""
+    hits = 0
+    for q in range(tb.ti[t1, TI_SUB0], tb.ti[t1, TI_SUB1]):
+        u = tb.items[q]
+        for j in range(st.tc[i, u, TC_N]):
+            s1 = st.tl[i, u, j]
+            if st.si[i, s1, SI_ID] >= lim:
+                break
+            nc = _gather(tb, st, i, s1, t2, lim, direct, fast)
+            if nc > 0:
+                for _ in range(_eff_wall_batch(tb, st, i, e, s1, nc)):
+                    _add_score(tb, st, i, e, 1)
+                hits += 1
     return hits
 
 

@@ -42,6 +42,9 @@ FEATURE_TESTED: tuple[str, ...] = (
     "OngoingTurningAvatar",
     "updateSpawnType",
     "spawnIfCounterSubTypes",
+    "wallStop",
+    "wallReverse",
+    "wallBounce",
 )
 
 # GVGAI's own behaviours that the engine reproduces although they look like slips (read in GVGAI's source and
@@ -62,6 +65,15 @@ QUIRKS: dict[str, str] = {
                               "and half (rounded down) of the types of that subtree that hold sprites of their "
                               "own equals `subTypesNum`, else `estype`; the parent type of the subtree counts only "
                               "if it has sprites of its own type",
+    "wallStop": "puts sprite1 flush against sprite2 (as `stepBack pixelPerfect=True`), then keeps only the part "
+                "of its orientation along the wall: a sprite that ran straight into it stops (speed 0)",
+    "wallReverse": "a batch effect: sprite1 meets all the sprites it overlaps at once (two side by side as one "
+                   "wall, which then scores twice), and all of them go back to their last positions; it keeps "
+                   "only the horizontal part of its orientation, reversed unless the wall was hit from above or "
+                   "below, so a vertical mover stops (speed 0). A sprite1 killed earlier in the tick still takes "
+                   "part",
+    "wallBounce": "a batch effect as `wallReverse`; the orientation's part across the wall flips (both parts "
+                  "when the side hit is unclear)",
 }
 
 _KINDS = (

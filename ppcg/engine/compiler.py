@@ -138,8 +138,8 @@ def _as_rgb(v) -> tuple[int, int, int] | None:
 # ``stype``, that move like a RandomNPC (``cons``), that use GVGAI's pathfinder
 _FACING_RIGHT = (F.C_ORIENTED_AVATAR, F.C_SHOOT_AVATAR, F.C_ONGOING_AVATAR, F.C_BOMBER, F.C_RANDOM_BOMBER,
                  F.C_BOMBER_RANDOM_MISSILE, F.C_MISSILE_AVATAR, F.C_ONGOING_SHOOT_AVATAR,
-                 F.C_SHOOT_ONLY_AVATAR, F.C_ONGOING_TURNING_AVATAR)  # ONTOLOGY
-_SPAWNERS = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_BOMBER_RANDOM_MISSILE)
+                 F.C_SHOOT_ONLY_AVATAR, F.C_ONGOING_TURNING_AVATAR, F.C_SPAWN_POINT_MULTI)  # ONTOLOGY
+_SPAWNERS = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_BOMBER_RANDOM_MISSILE, F.C_SPAWN_POINT_MULTI)
 _NEEDS_STYPE = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR,
                 F.C_ONGOING_SHOOT_AVATAR, F.C_CHASER, F.C_LOS_CHASER, F.C_PATH_CHASER)
 _RANDOM_NPCS = (F.C_RANDOM_NPC, F.C_CHASER, F.C_LOS_CHASER, F.C_PATH_CHASER, F.C_PATH_ALT_CHASER,
@@ -491,11 +491,12 @@ def compile_game(spec: GameSpec) -> CompiledGame:
                 missing.add("unknown sprite", st[0], line_of(n))
             else:
                 stype[t] = tid[st[0]]
-        if code == F.C_SHOOT_ONLY_AVATAR:  # ONTOLOGY: its stype list (one entry per action) in items
-            if leaf:
-                _sprite_list(c, "stype", p, tid, missile_lists[t], 5, missing, line_of(n))
+        if code in (F.C_SHOOT_ONLY_AVATAR, F.C_SPAWN_POINT_MULTI):  # ONTOLOGY: their type lists in items
+            key = "stype" if code == F.C_SHOOT_ONLY_AVATAR else "stypes"
+            if leaf or p.get(key):  # ShootOnlyAvatar's: one entry per action
+                _sprite_list(c, key, p, tid, missile_lists[t], 5 if key == "stype" else None, missing, line_of(n))
             else:
-                incomplete[t] = f"{c}.stype"
+                incomplete[t] = f"{c}.{key}"
         if code == F.C_ONGOING_TURNING_AVATAR:  # ONTOLOGY: without spawnBehind GVGAI spawns type 0 (wall)
             sb = _as_names(p.get("spawnBehind", ""))
             if sb and sb[0] not in tid:

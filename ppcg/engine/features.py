@@ -49,6 +49,7 @@ C_NULL_AVATAR = 29  # ONTOLOGY: no action but NIL
 C_SHOOT_ONLY_AVATAR = 30  # ONTOLOGY: never moves; each action fires its own entry of ``stype``
 C_ONGOING_TURNING_AVATAR = 31  # ONTOLOGY: an OngoingAvatar that only turns sideways and leaves ``spawnBehind``
 NPC_BASE2 = 40  # ONTOLOGY: room for more non-avatar classes; avatars are AVATAR_BASE <= code < NPC_BASE2
+C_SPAWN_POINT_MULTI = 40  # ONTOLOGY: a SpawnPoint that spawns every type of its ``stypes`` at once
 
 # name -> (code, behaviour parameters the engine reads). One entry a line.
 SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
@@ -98,6 +99,8 @@ SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
                                                        "ammo"})),
     "OngoingTurningAvatar": (C_ONGOING_TURNING_AVATAR, frozenset({"speed", "cooldown", "orientation", "rotateInPlace",
                                                                  "spawnBehind"})),
+    "SpawnPointMultiSprite": (C_SPAWN_POINT_MULTI, frozenset({"stypes", "prob", "total", "cooldown",
+                                                              "spawnorientation", "orientation"})),
 }
 
 # Behaviour parameters every class accepts (handled by the engine for all sprites).
@@ -304,7 +307,6 @@ REFUSED: dict[str, str] = {
     "killIfSlow": _NOT_YET + " (needs the sprites' velocities)",
     "AlternateChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
     "RandomAltChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
-    "SpawnPointMultiSprite": _NOT_YET,
 }
 
 # Sprite parameters of GVGAI's continuous physics: any value but GVGAI's default is refused with _CONTINUOUS.

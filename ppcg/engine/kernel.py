@@ -101,9 +101,11 @@ from ppcg.engine.features import (
     E_SPAWN_IF_COUNTER_SUBTYPES,
     C_SHOOT_ONLY_AVATAR,
     C_ONGOING_TURNING_AVATAR,
+    C_SPAWN_POINT_MULTI,
     E_WALL_STOP,
     E_WALL_BOUNCE,
     E_WALL_REVERSE,
+    NPC_BASE2,
     T_MULTI_SPRITE_COUNTER,
     T_SPRITE_COUNTER,
     T_TIMEOUT,
@@ -517,22 +519,48 @@ def _random_npc(tb, st, i, s, t):
 @njit(cache=True, _nrt=False)
 def _spawn_point(tb, st, i, s, t, gt, nt):
     """SpawnPoint (and the Bomber family, which move): spawn ``nt`` on a cooldown tick with probability prob."""
-    if st.si[i, s, SI_START] == -1:
-        st.si[i, s, SI_START] = gt
-    roll = _rnd_float(st, i)
-    if (st.si[i, s, SI_START] + gt) % tb.ti[t, TI_COOLDOWN] == 0 and roll < tb.tf[t, TF_PROB]:
-        ns = _add_sprite(tb, st, i, nt, st.si[i, s, SI_X], st.si[i, s, SI_Y])
-        if ns >= 0:
-            st.si[i, s, SI_COUNTER] += 1
-            if tb.ti[t, TI_SOX] != 0 or tb.ti[t, TI_SOY] != 0:
-                st.si[i, ns, SI_OX] = tb.ti[t, TI_SOX]
-                st.si[i, ns, SI_OY] = tb.ti[t, TI_SOY]
-            elif st.si[i, ns, SI_OX] == 0 and st.si[i, ns, SI_OY] == 0:
-                st.si[i, ns, SI_OX] = st.si[i, s, SI_OX]
-                st.si[i, ns, SI_OY] = st.si[i, s, SI_OY]
+    if _spawn_due(tb, st, i, s, t, gt):
+        _spawn_one(tb, st, i, s, t, nt)
     _passive(tb, st, i, s, t)
     if tb.ti[t, TI_TOTAL] > 0 and st.si[i, s, SI_COUNTER] >= tb.ti[t, TI_TOTAL]:
         _kill(tb, st, i, s, False)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _spawn_due(tb, st, i, s, t, gt):
+    """A SpawnPoint's roll (``nextFloat()``, drawn every update): it spawns at ``(start + tick) % cooldown == 0``
+    with probability ``prob``, where start is the tick of its first update."""
+    if st.si[i, s, SI_START] == -1:
+        st.si[i, s, SI_START] = gt
+    roll = _rnd_float(st, i)
+    return (st.si[i, s, SI_START] + gt) % tb.ti[t, TI_COOLDOWN] == 0 and roll < tb.tf[t, TF_PROB]
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _spawn_one(tb, st, i, s, t, nt):
+    """A SpawnPoint adds ``nt`` on itself (counted toward ``total``), facing ``spawnorientation``, else its own
+    orientation when the new sprite has none."""
+    ns = _add_sprite(tb, st, i, nt, st.si[i, s, SI_X], st.si[i, s, SI_Y])
+    if ns >= 0:
+        st.si[i, s, SI_COUNTER] += 1
+        if tb.ti[t, TI_SOX] != 0 or tb.ti[t, TI_SOY] != 0:
+            st.si[i, ns, SI_OX] = tb.ti[t, TI_SOX]
+            st.si[i, ns, SI_OY] = tb.ti[t, TI_SOY]
+        elif st.si[i, ns, SI_OX] == 0 and st.si[i, ns, SI_OY] == 0:
+            st.si[i, ns, SI_OX] = st.si[i, s, SI_OX]
+            st.si[i, ns, SI_OY] = st.si[i, s, SI_OY]
+
+
+@njit(cache=True, _nrt=False)
+def _update_sprite_ontology(tb, st, i, s, t, c, gt):
+    """The non-avatar classes added for the whole ontology (ONTOLOGY, issue 13)."""
+    if c == C_SPAWN_POINT_MULTI:  # every type of its stypes list on one roll
+        if _spawn_due(tb, st, i, s, t, gt):
+            for q in range(tb.ti[t, TI_MISS0], tb.ti[t, TI_MISS1]):
+                _spawn_one(tb, st, i, s, t, tb.items[q])
+        _passive(tb, st, i, s, t)
+        if tb.ti[t, TI_TOTAL] > 0 and st.si[i, s, SI_COUNTER] >= tb.ti[t, TI_TOTAL]:
+            _kill(tb, st, i, s, False)
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -940,6 +968,8 @@ def _update_sprite(tb, st, i, s, t, gt):
         m0 = tb.ti[t, TI_MISS0]
         k = _rnd_int(st, i, tb.ti[t, TI_MISS1] - m0)
         _spawn_point(tb, st, i, s, t, gt, tb.items[m0 + k])
+    elif c >= NPC_BASE2:  # ONTOLOGY
+        _update_sprite_ontology(tb, st, i, s, t, c, gt)
     # Immovable, Door, Portal: static, nothing to do
 
 

@@ -45,6 +45,7 @@ FEATURE_TESTED: tuple[str, ...] = (
     "wallStop",
     "wallReverse",
     "wallBounce",
+    "SpawnPointMultiSprite",
 )
 
 # GVGAI's own behaviours that the engine reproduces although they look like slips (read in GVGAI's source and
@@ -74,6 +75,8 @@ QUIRKS: dict[str, str] = {
                    "part",
     "wallBounce": "a batch effect as `wallReverse`; the orientation's part across the wall flips (both parts "
                   "when the side hit is unclear)",
+    "SpawnPointMultiSprite": "one roll a tick (`prob`, `cooldown` as SpawnPoint) adds every type of `stypes` "
+                             "on itself; each sprite added counts toward `total`",
 }
 
 _KINDS = (

@@ -143,6 +143,7 @@ _SPAWNERS = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_BOMBER_RANDOM_M
 _NEEDS_STYPE = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR,
                 F.C_ONGOING_SHOOT_AVATAR, F.C_CHASER, F.C_LOS_CHASER, F.C_PATH_CHASER)
 _RANDOM_NPCS = (F.C_RANDOM_NPC, F.C_CHASER, F.C_LOS_CHASER, F.C_PATH_CHASER, F.C_PATH_ALT_CHASER,
+                F.C_ALTERNATE_CHASER, F.C_RANDOM_ALT_CHASER,
                 F.C_RANDOM_PATH_ALT_CHASER)
 _PATH_CHASERS = (F.C_PATH_CHASER, F.C_PATH_ALT_CHASER, F.C_RANDOM_PATH_ALT_CHASER)
 # classes that create sprites of their ``stype``, and the effects' record keys naming the types they create
@@ -440,12 +441,15 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         leaf = not children_of(n)
         if code == F.C_MISSILE:
             ttl[t] = _as_int(p.get("timeToLive", -1))
-        if code in (F.C_PATH_ALT_CHASER, F.C_RANDOM_PATH_ALT_CHASER):
+        if code in (F.C_PATH_ALT_CHASER, F.C_RANDOM_PATH_ALT_CHASER, F.C_ALTERNATE_CHASER, F.C_RANDOM_ALT_CHASER):
             rand_tgt[t] = _as_bool(p.get("randomTarget", False))
             prob[t] = _as_float(p.get("epsilon", 0.0))
             st1 = _as_names(p.get("stype1", ""))
             if len(st1) == 1 and st1[0] in tid:
                 stype[t] = tid[st1[0]]
+            elif leaf and len(st1) > 1 and code in (F.C_ALTERNATE_CHASER, F.C_RANDOM_ALT_CHASER):
+                missing.add("parameter", f"{c}.stype1 with several sprites (GVGAI picks one with an unseeded "
+                            "java.util.Random: not reproducible)", line_of(n))
             elif leaf:
                 missing.add("parameter", f"{c}.stype1 (one sprite)", line_of(n))
             else:

@@ -50,6 +50,8 @@ C_SHOOT_ONLY_AVATAR = 30  # ONTOLOGY: never moves; each action fires its own ent
 C_ONGOING_TURNING_AVATAR = 31  # ONTOLOGY: an OngoingAvatar that only turns sideways and leaves ``spawnBehind``
 NPC_BASE2 = 40  # ONTOLOGY: room for more non-avatar classes; avatars are AVATAR_BASE <= code < NPC_BASE2
 C_SPAWN_POINT_MULTI = 40  # ONTOLOGY: a SpawnPoint that spawns every type of its ``stypes`` at once
+C_ALTERNATE_CHASER = 41  # ONTOLOGY: chases stype1 (GVGAI never flees); a random nextInt(4) step without targets
+C_RANDOM_ALT_CHASER = 42  # ONTOLOGY: draws nextDouble() against epsilon first (then a random step)
 
 # name -> (code, behaviour parameters the engine reads). One entry a line.
 SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
@@ -101,6 +103,11 @@ SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
                                                                  "spawnBehind"})),
     "SpawnPointMultiSprite": (C_SPAWN_POINT_MULTI, frozenset({"stypes", "prob", "total", "cooldown",
                                                               "spawnorientation", "orientation"})),
+    # stype2, fleeing and cons are read and have no effect: GVGAI's AlternateChaser counts stype1 twice (never
+    # stype2), resets fleeing to False whenever it has targets, and never draws RandomNPC's moves
+    "AlternateChaser": (C_ALTERNATE_CHASER, frozenset({"speed", "cooldown", "stype1", "stype2", "fleeing", "cons"})),
+    "RandomAltChaser": (C_RANDOM_ALT_CHASER, frozenset({"speed", "cooldown", "stype1", "stype2", "fleeing", "cons",
+                                                        "epsilon"})),
 }
 
 # Behaviour parameters every class accepts (handled by the engine for all sprites).
@@ -305,8 +312,6 @@ REFUSED: dict[str, str] = {
     "waterPhysics": _CONTINUOUS + " (it only sets gravity)",
     "killIfFast": _NOT_YET + " (needs the sprites' velocities)",
     "killIfSlow": _NOT_YET + " (needs the sprites' velocities)",
-    "AlternateChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
-    "RandomAltChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
 }
 
 # Sprite parameters of GVGAI's continuous physics: any value but GVGAI's default is refused with _CONTINUOUS.

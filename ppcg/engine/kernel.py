@@ -106,6 +106,8 @@ from ppcg.engine.features import (
     E_WALL_BOUNCE,
     E_WALL_REVERSE,
     NPC_BASE2,
+    C_ALTERNATE_CHASER,
+    C_RANDOM_ALT_CHASER,
     T_MULTI_SPRITE_COUNTER,
     T_SPRITE_COUNTER,
     T_TIMEOUT,
@@ -561,6 +563,61 @@ def _update_sprite_ontology(tb, st, i, s, t, c, gt):
         _passive(tb, st, i, s, t)
         if tb.ti[t, TI_TOTAL] > 0 and st.si[i, s, SI_COUNTER] >= tb.ti[t, TI_TOTAL]:
             _kill(tb, st, i, s, False)
+    elif c == C_ALTERNATE_CHASER or c == C_RANDOM_ALT_CHASER:
+        _alt_chaser(tb, st, i, s, t)
+
+
+@njit(cache=True, _nrt=False)
+def _alt_chaser(tb, st, i, s, t):
+    """GVGAI's AlternateChaser (RandomAltChaser: a random step when ``nextDouble() < epsilon``, drawn first).
+
+    While stype1's subtree holds sprites (killed and disabled ones included) it steps toward the nearest ones
+    (Manhattan pixels), choosing with ``nextInt`` among the moves that get 1 px closer to each; it never flees.
+    Its targets come from GVGAI's ``getSubSpritesGroup``, which lists the sprites of stype1's own type twice, so
+    each of those adds its moves twice. Without targets or moves: ``nextInt(4)`` over UP, LEFT, DOWN, RIGHT."""
+    if tb.ti[t, TI_CLS] == C_RANDOM_ALT_CHASER and _rnd_double(st, i) < tb.tf[t, TF_PROB]:
+        _passive(tb, st, i, s, t)
+        k = _rnd_int(st, i, 4)
+        _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
+        return
+    _passive(tb, st, i, s, t)
+    tt = tb.ti[t, TI_STYPE]
+    n = 0
+    best = -1
+    tg = _closest(tb, st, i, s, tt)  # -1: stype1's subtree is empty
+    if tg >= 0:
+        best = abs(st.si[i, s, SI_Y] - st.si[i, tg, SI_Y]) + abs(st.si[i, s, SI_X] - st.si[i, tg, SI_X])
+        n = _alt_moves(tb, st, i, s, tt, best, -1)
+    if n == 0:
+        k = _rnd_int(st, i, 4)
+    else:
+        k = _alt_moves(tb, st, i, s, tt, best, _rnd_int(st, i, n))
+    _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
+
+
+@njit(cache=True, _nrt=False)
+def _alt_moves(tb, st, i, s, tt, best, pick):
+    """AlternateChaser's action list: over ``getSubSpritesGroup(stype1)`` (the sprites of ``tt`` itself, then of
+    every type of its subtree, ``tt`` again first), for each sprite at distance ``best`` the base directions whose
+    1-px probe gets closer. Returns its length, or with ``pick >= 0`` that entry's index into BASE_DX/BASE_DY."""
+    x = st.si[i, s, SI_X]
+    y = st.si[i, s, SI_Y]
+    n = 0
+    for q in range(tb.ti[tt, TI_SUB0] - 1, tb.ti[tt, TI_SUB1]):
+        u = tt if q < tb.ti[tt, TI_SUB0] else tb.items[q]
+        for j in range(st.tc[i, u, TC_N]):
+            o = st.tl[i, u, j]
+            ox = st.si[i, o, SI_X]
+            oy = st.si[i, o, SI_Y]
+            d = abs(y - oy) + abs(x - ox)
+            if d != best:
+                continue
+            for k in range(4):
+                if abs(y + BASE_DY[k] - oy) + abs(x + BASE_DX[k] - ox) < d:
+                    if n == pick:
+                        return k
+                    n += 1
+    return n
 
 
 @njit(cache=True, _nrt=False, inline="always")

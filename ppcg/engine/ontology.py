@@ -46,6 +46,8 @@ FEATURE_TESTED: tuple[str, ...] = (
     "wallReverse",
     "wallBounce",
     "SpawnPointMultiSprite",
+    "AlternateChaser",
+    "RandomAltChaser",
 )
 
 # GVGAI's own behaviours that the engine reproduces although they look like slips (read in GVGAI's source and
@@ -77,6 +79,13 @@ QUIRKS: dict[str, str] = {
                   "when the side hit is unclear)",
     "SpawnPointMultiSprite": "one roll a tick (`prob`, `cooldown` as SpawnPoint) adds every type of `stypes` "
                              "on itself; each sprite added counts toward `total`",
+    "AlternateChaser": "always chases `stype1` (one type) and never flees: GVGAI counts `stype1` in place of "
+                       "`stype2` and resets `fleeing`; it draws `nextInt` over the moves that get 1 px closer to "
+                       "each nearest target, where the sprites of `stype1`'s own type are listed twice (GVGAI's "
+                       "getSubSpritesGroup), so their moves count twice; with no target it steps at random "
+                       "(`nextInt(4)`, no `cons`). Several `stype1` types are refused: GVGAI picks one with an "
+                       "unseeded generator",
+    "RandomAltChaser": "as `AlternateChaser`, after a `nextDouble()` drawn against `epsilon` for a random step",
 }
 
 _KINDS = (

@@ -999,6 +999,9 @@ def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Mis
             e["flag1"] = ename == "decreaseSpeedToAll"
         elif ename == "transformToRandomChild":
             e["flag2"] = _as_bool(it.get("forceOrientation", False))
+    elif ename in ("killIfSlow", "killIfFast"):  # ONTOLOGY
+        e["offset"] = _as_float(it.get("limspeed", 1.0))
+        e["flag1"] = ename == "killIfFast"
     elif ename == "updateSpawnType":  # ONTOLOGY
         keys["stype"] = sprite("stype")
         keys["stype2"] = sprite("spawnPoint")

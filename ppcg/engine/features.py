@@ -191,6 +191,7 @@ E_SPAWN_IF_COUNTER_SUBTYPES = 47
 E_WALL_STOP = 48
 E_WALL_BOUNCE = 49  # in batch: all the second sprites of a first one at once (GVGAI's Effect.inBatch)
 E_WALL_REVERSE = 50  # in batch
+E_KILL_IF_SLOW = 51  # killIfSlow / killIfFast (flag1: fast): the relative speed against limspeed
 
 # name -> (code, behaviour parameters the engine reads besides scoreChange/prob/repeat). One entry a line.
 EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
@@ -254,6 +255,8 @@ EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
     "wallStop": (E_WALL_STOP, frozenset()),
     "wallBounce": (E_WALL_BOUNCE, frozenset()),
     "wallReverse": (E_WALL_REVERSE, frozenset()),
+    "killIfSlow": (E_KILL_IF_SLOW, frozenset({"limspeed"})),
+    "killIfFast": (E_KILL_IF_SLOW, frozenset({"limspeed"})),
 }
 
 # Effects that move their second sprite (the kernel then cannot look for first sprites around the second ones).
@@ -310,8 +313,6 @@ REFUSED: dict[str, str] = {
     "RandomInertial": _CONTINUOUS,
     "bounceDirection": _CONTINUOUS,
     "waterPhysics": _CONTINUOUS + " (it only sets gravity)",
-    "killIfFast": _NOT_YET + " (needs the sprites' velocities)",
-    "killIfSlow": _NOT_YET + " (needs the sprites' velocities)",
 }
 
 # Sprite parameters of GVGAI's continuous physics: any value but GVGAI's default is refused with _CONTINUOUS.

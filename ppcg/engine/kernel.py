@@ -108,6 +108,7 @@ from ppcg.engine.features import (
     NPC_BASE2,
     C_ALTERNATE_CHASER,
     C_RANDOM_ALT_CHASER,
+    E_KILL_IF_SLOW,
     T_MULTI_SPRITE_COUNTER,
     T_SPRITE_COUNTER,
     T_TIMEOUT,
@@ -1487,9 +1488,29 @@ def _exec_effect_ontology(tb, st, i, e, code, s1, s2):
         return _eff_spawn_if_counter_subtypes(tb, st, i, e, s1)
     elif code == E_WALL_STOP and s2 >= 0:
         _eff_wall_stop(tb, st, i, s1, s2)
+    elif code == E_KILL_IF_SLOW and s2 >= 0:
+        _eff_kill_if_slow(tb, st, i, e, s1, s2)
     # wallBounce / wallReverse run in batch (_run_pair_effect_batch); here only as EOS or timer effects, where
     # GVGAI's only warns (the score still counts)
     return True
+
+
+@njit(cache=True, _nrt=False)
+def _eff_kill_if_slow(tb, st, i, e, s1, s2):
+    """``killIfSlow`` / ``killIfFast`` (flag1): kill sprite1 when the relative speed is below (above) ``limspeed``:
+    the other sprite's speed when one of them is static, else the length of the difference of their orientations
+    (GVGAI compares directions, not velocities)."""
+    if tb.ti[st.si[i, s1, SI_TYPE], TI_STATIC]:
+        rel = _speed_of(tb, st, i, s2)
+    elif tb.ti[st.si[i, s2, SI_TYPE], TI_STATIC]:
+        rel = _speed_of(tb, st, i, s1)
+    else:
+        vx = float(st.si[i, s1, SI_OX] - st.si[i, s2, SI_OX])
+        vy = float(st.si[i, s1, SI_OY] - st.si[i, s2, SI_OY])
+        rel = math.sqrt(vx * vx + vy * vy)
+    lim = tb.ef[e, EF_OFFSET]
+    if (rel > lim) if tb.ei[e, EI_FLAG1] else (rel < lim):
+        _kill(tb, st, i, s1, False)
 
 
 @njit(cache=True, _nrt=False, inline="always")

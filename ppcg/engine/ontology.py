@@ -48,6 +48,8 @@ FEATURE_TESTED: tuple[str, ...] = (
     "SpawnPointMultiSprite",
     "AlternateChaser",
     "RandomAltChaser",
+    "killIfSlow",
+    "killIfFast",
 )
 
 # GVGAI's own behaviours that the engine reproduces although they look like slips (read in GVGAI's source and
@@ -86,6 +88,9 @@ QUIRKS: dict[str, str] = {
                        "(`nextInt(4)`, no `cons`). Several `stype1` types are refused: GVGAI picks one with an "
                        "unseeded generator",
     "RandomAltChaser": "as `AlternateChaser`, after a `nextDouble()` drawn against `epsilon` for a random step",
+    "killIfSlow": "the speed compared with `limspeed` is the other sprite's speed when one of the two is static, "
+                  "else the length of the difference of their orientations (directions, not velocities)",
+    "killIfFast": "as `killIfSlow`, killing above `limspeed`",
 }
 
 _KINDS = (

@@ -16,11 +16,14 @@ import numpy as np
 
 # Classes drawn for the avatar and the other sprites, with the parameters each may get. One entry a line.
 AVATARS = ("MovingAvatar", "OrientedAvatar", "ShootAvatar", "FlakAvatar", "HorizontalAvatar", "VerticalAvatar",
-           "OngoingAvatar", "OngoingShootAvatar", "MissileAvatar", "NullAvatar")
-SHOOTERS = ("ShootAvatar", "FlakAvatar", "OngoingShootAvatar")
+           "OngoingAvatar", "OngoingShootAvatar", "MissileAvatar", "NullAvatar", "ShootOnlyAvatar",
+           "OngoingTurningAvatar")
+SHOOTERS = ("ShootAvatar", "FlakAvatar", "OngoingShootAvatar", "ShootOnlyAvatar")
 OTHERS = ("Immovable", "Passive", "Resource", "Flicker", "OrientedFlicker", "Missile", "ErraticMissile",
           "RandomMissile", "RandomNPC", "Chaser", "Fleeing", "SpawnPoint", "Bomber", "RandomBomber", "Spreader",
-          "SpriteProducer", "Conveyor", "PathChaser", "Door")
+          "SpriteProducer", "Conveyor", "PathChaser", "Door", "SpawnPointMultiSprite", "AlternateChaser",
+          "RandomAltChaser")
+NEEDS_TYPES = ("SpawnPointMultiSprite", "AlternateChaser", "RandomAltChaser")  # type lists of their own
 NEEDS_STYPE = ("Chaser", "Fleeing", "SpawnPoint", "Bomber", "RandomBomber", "Spreader", "PathChaser")
 SPEEDS = ("0.1", "0.2", "0.25", "0.5", "1")
 ORIENTATIONS = ("UP", "DOWN", "LEFT", "RIGHT")
@@ -36,6 +39,8 @@ EFFECTS = (
     ("spawnBehind", "stype"), ("spawnAbove", "stype"), ("transformToRandomChild", "child"),
     ("collectResource", "res"), ("changeResource", "res"), ("killIfHasLess", "res"), ("killIfHasMore", "res"),
     ("spawnIfHasLess", "res"), ("spawnIfHasMore", "res"),
+    ("wallStop", ""), ("wallBounce", ""), ("wallReverse", ""), ("killIfSlow", ""), ("killIfFast", ""),
+    ("updateSpawnType", "stype"), ("spawnIfCounterSubTypes", "stype"),
 )
 
 
@@ -63,7 +68,9 @@ def random_game(seed: int) -> RandomGame:
     av = f"        avatar > {avatar_cls}"
     if avatar_cls in SHOOTERS:
         shot = names[0]
-        av += f" stype={shot}"
+        av += f" stype={shot}" + (f",{shot}" if avatar_cls == "ShootOnlyAvatar" and rng.random() < 0.5 else "")
+    if avatar_cls == "OngoingTurningAvatar" and rng.random() < 0.5:
+        av += f" spawnBehind={names[-1]}"
     if rng.random() < 0.3:
         av += f" healthPoints={int(rng.integers(1, 4))} limitHealthPoints={int(rng.integers(3, 6))}"
     lines.append(av)
@@ -94,7 +101,15 @@ def random_game(seed: int) -> RandomGame:
             resource = resource or name
         if cls == "Spreader":
             params.append(f"limit={int(rng.integers(1, 4))}")
-        if k + 2 < n_other and group is None and cls not in NEEDS_STYPE and shot not in names[k:k + 3] \
+        others = [n for n in names if n != name] + ["avatar"]
+        if cls == "SpawnPointMultiSprite":
+            params.append(f"stypes={_pick(rng, others)},{_pick(rng, others)} prob={_pick(rng, ('0.2', '0.5', '1.0'))}")
+            params.append(f"cooldown={int(rng.integers(1, 6))} total={int(rng.integers(1, 8))}")
+        if cls in ("AlternateChaser", "RandomAltChaser"):
+            params.append(f"stype1={_pick(rng, others)} stype2={_pick(rng, others)}")
+            if cls == "RandomAltChaser":
+                params.append(f"epsilon={_pick(rng, ('0.1', '0.5', '0.9'))}")
+        if k + 2 < n_other and group is None and cls not in NEEDS_STYPE + NEEDS_TYPES and shot not in names[k:k + 3] \
                 and rng.random() < 0.3:
             parent = f"grp{k}"
             lines.append(f"        {parent} > {cls} {' '.join(params)}".rstrip())
@@ -120,7 +135,8 @@ def random_game(seed: int) -> RandomGame:
             continue
         a = _pick(rng, everyone)
         b = _pick(rng, everyone + ["wall", "EOS"])
-        if eff in ("cloneSprite", "spawn", "spawnBehind", "spawnAbove") and b in ("EOS", "wall"):
+        growing = ("cloneSprite", "spawn", "spawnBehind", "spawnAbove", "spawnIfCounterSubTypes")
+        if eff in growing and b in ("EOS", "wall"):
             continue  # unbounded growth every tick: the capacity tests cover it
         params = []
         if need == "stype":
@@ -135,6 +151,14 @@ def random_game(seed: int) -> RandomGame:
                 params.append(f"limit={int(rng.integers(0, 3))}")
         if eff in ("increaseSpeedToAll", "decreaseSpeedToAll", "setSpeedForAll"):
             params.append(f"value={_pick(rng, ('0.1', '0.2', '0.5'))}")
+        if eff in ("killIfSlow", "killIfFast"):
+            params.append(f"limspeed={_pick(rng, ('0.3', '1.0', '1.5'))}")
+        if eff == "updateSpawnType":
+            params.append(f"spawnPoint={_pick(rng, names)}")
+        if eff == "spawnIfCounterSubTypes":
+            counted = group[0] if group is not None else _pick(rng, names)
+            params.append(f"estype={_pick(rng, names)} stypeCount={counted} limit={int(rng.integers(0, 4))}")
+            params.append(f"subTypesNum={int(rng.integers(0, 3))}")
         if rng.random() < 0.3:
             params.append(f"scoreChange={int(rng.integers(-2, 4))}")
         if eff == "collectResource" and a != resource:

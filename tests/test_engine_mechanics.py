@@ -172,8 +172,8 @@ def test_unsupported_features_are_all_listed_with_their_lines():
     spec = parse_game(path.read_text(), path=str(path))
     with pytest.raises(VGDLUnsupportedError) as info:
         compile_game(spec)
-    assert info.value.missing == [("sprite class", "Walker", 4), ("effect", "wallBounce", 11),
-                                  ("effect", "spawnIfCounterSubTypes", 13)]
+    assert info.value.missing == [("sprite class", "Walker", 4), ("effect", "bounceDirection", 11),
+                                  ("effect", "waterPhysics", 13)]
     assert "Walker" in str(info.value) and "unsupported.txt" in str(info.value)
     assert "'Walker' (line 4): continuous physics (GVGAI's physicstype=CONT" in str(info.value)
 

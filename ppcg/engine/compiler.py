@@ -137,19 +137,23 @@ def _as_rgb(v) -> tuple[int, int, int] | None:
 # NPC (issue 3): classes that face RIGHT unless told otherwise, that spawn with ``prob``, that need an
 # ``stype``, that move like a RandomNPC (``cons``), that use GVGAI's pathfinder
 _FACING_RIGHT = (F.C_ORIENTED_AVATAR, F.C_SHOOT_AVATAR, F.C_ONGOING_AVATAR, F.C_BOMBER, F.C_RANDOM_BOMBER,
-                 F.C_BOMBER_RANDOM_MISSILE, F.C_MISSILE_AVATAR, F.C_ONGOING_SHOOT_AVATAR)
-_SPAWNERS = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_BOMBER_RANDOM_MISSILE)
+                 F.C_BOMBER_RANDOM_MISSILE, F.C_MISSILE_AVATAR, F.C_ONGOING_SHOOT_AVATAR,
+                 F.C_SHOOT_ONLY_AVATAR, F.C_ONGOING_TURNING_AVATAR, F.C_SPAWN_POINT_MULTI)  # ONTOLOGY
+_SPAWNERS = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_BOMBER_RANDOM_MISSILE, F.C_SPAWN_POINT_MULTI)
 _NEEDS_STYPE = (F.C_SPAWN_POINT, F.C_BOMBER, F.C_RANDOM_BOMBER, F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR,
                 F.C_ONGOING_SHOOT_AVATAR, F.C_CHASER, F.C_LOS_CHASER, F.C_PATH_CHASER)
 _RANDOM_NPCS = (F.C_RANDOM_NPC, F.C_CHASER, F.C_LOS_CHASER, F.C_PATH_CHASER, F.C_PATH_ALT_CHASER,
+                F.C_ALTERNATE_CHASER, F.C_RANDOM_ALT_CHASER,
                 F.C_RANDOM_PATH_ALT_CHASER)
 _PATH_CHASERS = (F.C_PATH_CHASER, F.C_PATH_ALT_CHASER, F.C_RANDOM_PATH_ALT_CHASER)
 # classes that create sprites of their ``stype``, and the effects' record keys naming the types they create
-_CREATES_STYPE = (*_SPAWNERS, F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR, F.C_ONGOING_SHOOT_AVATAR, F.C_SPREADER)
+_CREATES_STYPE = (*_SPAWNERS, F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR, F.C_ONGOING_SHOOT_AVATAR, F.C_SPREADER,
+                  F.C_ONGOING_TURNING_AVATAR)
 _EFFECT_CREATES = {"transformTo": ("stype",), "spawn": ("stype",), "spawnIfHasMore": ("stype",),
                    "transformToAll": ("stype2",), "transformIfCount": ("stype",), "spawnBehind": ("stype",),
                    "spawnLeft": ("stype",), "spawnRight": ("stype",), "spawnAbove": ("stype",),
-                   "spawnBelow": ("stype",), "transformToSingleton": ("stype", "stype2")}
+                   "spawnBelow": ("stype",), "transformToSingleton": ("stype", "stype2"),
+                   "updateSpawnType": ("stype",), "spawnIfCounterSubTypes": ("stype", "stype3")}
 
 
 class _Missing:
@@ -179,6 +183,20 @@ def _check_params(kind: str, cls: str, params, supported: frozenset[str], common
             same = False
         if not same:
             missing.add("parameter", f"{cls}.{p.name}", p.line if p.line is not None else line)
+
+
+def _sprite_list(cls: str, key: str, p: dict, tid: dict, out: list[int], most: int | None, missing: _Missing,
+                 line: int | None) -> None:
+    """ONTOLOGY: a class's comma-separated list of sprite types (``stype`` of ShootOnlyAvatar, ``stypes`` of
+    SpawnPointMultiSprite) into ``out`` (required; only the first ``most`` are kept: the rest are never used)."""
+    names = _as_names(p.get(key, ""))
+    if not names:
+        missing.add("parameter", f"{cls}.{key} (required)", line)
+    for k, nm in enumerate(names):
+        if nm not in tid:
+            missing.add("unknown sprite", nm, line)
+        elif most is None or k < most:
+            out.append(tid[nm])
 
 
 def _why(kind: str, name: str) -> str:
@@ -423,12 +441,15 @@ def compile_game(spec: GameSpec) -> CompiledGame:
         leaf = not children_of(n)
         if code == F.C_MISSILE:
             ttl[t] = _as_int(p.get("timeToLive", -1))
-        if code in (F.C_PATH_ALT_CHASER, F.C_RANDOM_PATH_ALT_CHASER):
+        if code in (F.C_PATH_ALT_CHASER, F.C_RANDOM_PATH_ALT_CHASER, F.C_ALTERNATE_CHASER, F.C_RANDOM_ALT_CHASER):
             rand_tgt[t] = _as_bool(p.get("randomTarget", False))
             prob[t] = _as_float(p.get("epsilon", 0.0))
             st1 = _as_names(p.get("stype1", ""))
             if len(st1) == 1 and st1[0] in tid:
                 stype[t] = tid[st1[0]]
+            elif leaf and len(st1) > 1 and code in (F.C_ALTERNATE_CHASER, F.C_RANDOM_ALT_CHASER):
+                missing.add("parameter", f"{c}.stype1 with several sprites (GVGAI picks one with an unseeded "
+                            "java.util.Random: not reproducible)", line_of(n))
             elif leaf:
                 missing.add("parameter", f"{c}.stype1 (one sprite)", line_of(n))
             else:
@@ -474,7 +495,19 @@ def compile_game(spec: GameSpec) -> CompiledGame:
                 missing.add("unknown sprite", st[0], line_of(n))
             else:
                 stype[t] = tid[st[0]]
-        if code in (F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR, F.C_ONGOING_SHOOT_AVATAR) and p.get("ammo"):
+        if code in (F.C_SHOOT_ONLY_AVATAR, F.C_SPAWN_POINT_MULTI):  # ONTOLOGY: their type lists in items
+            key = "stype" if code == F.C_SHOOT_ONLY_AVATAR else "stypes"
+            if leaf or p.get(key):  # ShootOnlyAvatar's: one entry per action
+                _sprite_list(c, key, p, tid, missile_lists[t], 5 if key == "stype" else None, missing, line_of(n))
+            else:
+                incomplete[t] = f"{c}.{key}"
+        if code == F.C_ONGOING_TURNING_AVATAR:  # ONTOLOGY: without spawnBehind GVGAI spawns type 0 (wall)
+            sb = _as_names(p.get("spawnBehind", ""))
+            if sb and sb[0] not in tid:
+                missing.add("unknown sprite", sb[0], line_of(n))
+            stype[t] = tid[sb[0]] if sb and sb[0] in tid else 0
+        shooters = (F.C_SHOOT_AVATAR, F.C_FLAK_AVATAR, F.C_ONGOING_SHOOT_AVATAR, F.C_SHOOT_ONLY_AVATAR)
+        if code in shooters and p.get("ammo"):
             am = _as_names(p["ammo"])
             if len(am) > 1:
                 missing.add("parameter", f"{c}.ammo with several resources", line_of(n))
@@ -966,6 +999,18 @@ def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Mis
             e["flag1"] = ename == "decreaseSpeedToAll"
         elif ename == "transformToRandomChild":
             e["flag2"] = _as_bool(it.get("forceOrientation", False))
+    elif ename in ("killIfSlow", "killIfFast"):  # ONTOLOGY
+        e["offset"] = _as_float(it.get("limspeed", 1.0))
+        e["flag1"] = ename == "killIfFast"
+    elif ename == "updateSpawnType":  # ONTOLOGY
+        keys["stype"] = sprite("stype")
+        keys["stype2"] = sprite("spawnPoint")
+    elif ename == "spawnIfCounterSubTypes":  # ONTOLOGY: GVGAI fails to load without any of the three types
+        keys["stype"] = sprite("stype")
+        keys["stype2"] = sprite("stypeCount")
+        keys["stype3"] = sprite("estype")
+        e["limit"] = _as_int(it.get("limit", 0))
+        e["value"] = _as_int(it.get("subTypesNum", -1))
     elif ename == "transformToSingleton":
         keys["stype"] = sprite("stype")
         keys["stype2"] = sprite("stype_other")

@@ -46,7 +46,12 @@ C_MISSILE_AVATAR = 26  # NPC
 C_ONGOING_SHOOT_AVATAR = 27  # NPC
 C_VERTICAL_AVATAR = 28  # ONTOLOGY (issue 13)
 C_NULL_AVATAR = 29  # ONTOLOGY: no action but NIL
+C_SHOOT_ONLY_AVATAR = 30  # ONTOLOGY: never moves; each action fires its own entry of ``stype``
+C_ONGOING_TURNING_AVATAR = 31  # ONTOLOGY: an OngoingAvatar that only turns sideways and leaves ``spawnBehind``
 NPC_BASE2 = 40  # ONTOLOGY: room for more non-avatar classes; avatars are AVATAR_BASE <= code < NPC_BASE2
+C_SPAWN_POINT_MULTI = 40  # ONTOLOGY: a SpawnPoint that spawns every type of its ``stypes`` at once
+C_ALTERNATE_CHASER = 41  # ONTOLOGY: chases stype1 (GVGAI never flees); a random nextInt(4) step without targets
+C_RANDOM_ALT_CHASER = 42  # ONTOLOGY: draws nextDouble() against epsilon first (then a random step)
 
 # name -> (code, behaviour parameters the engine reads). One entry a line.
 SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
@@ -91,6 +96,18 @@ SPRITE_CLASSES: dict[str, tuple[int, frozenset[str]]] = {
                                             "resource_name"})),
     "VerticalAvatar": (C_VERTICAL_AVATAR, frozenset({"speed", "cooldown"})),
     "NullAvatar": (C_NULL_AVATAR, frozenset({"speed", "cooldown"})),
+    # rotateInPlace is read and has no effect: neither class takes an active move
+    "ShootOnlyAvatar": (C_SHOOT_ONLY_AVATAR, frozenset({"speed", "cooldown", "orientation", "rotateInPlace", "stype",
+                                                       "ammo"})),
+    "OngoingTurningAvatar": (C_ONGOING_TURNING_AVATAR, frozenset({"speed", "cooldown", "orientation", "rotateInPlace",
+                                                                 "spawnBehind"})),
+    "SpawnPointMultiSprite": (C_SPAWN_POINT_MULTI, frozenset({"stypes", "prob", "total", "cooldown",
+                                                              "spawnorientation", "orientation"})),
+    # stype2, fleeing and cons are read and have no effect: GVGAI's AlternateChaser counts stype1 twice (never
+    # stype2), resets fleeing to False whenever it has targets, and never draws RandomNPC's moves
+    "AlternateChaser": (C_ALTERNATE_CHASER, frozenset({"speed", "cooldown", "stype1", "stype2", "fleeing", "cons"})),
+    "RandomAltChaser": (C_RANDOM_ALT_CHASER, frozenset({"speed", "cooldown", "stype1", "stype2", "fleeing", "cons",
+                                                        "epsilon"})),
 }
 
 # Behaviour parameters every class accepts (handled by the engine for all sprites).
@@ -113,6 +130,11 @@ AVATAR_ACTIONS: dict[int, tuple[str, ...]] = {
     C_ONGOING_SHOOT_AVATAR: ("USE",) + _MOVES,  # NPC
     C_VERTICAL_AVATAR: ("UP", "DOWN"),  # ONTOLOGY
     C_NULL_AVATAR: (),  # ONTOLOGY
+    # ONTOLOGY: GVGAI's ShootOnlyAvatar replaces its action list (LEFT, UP, RIGHT, DOWN, USE: the order that picks
+    # the ``stype`` entry each action fires) after ShootAvatar has already published its own, so the actions an
+    # agent sees are ShootAvatar's
+    C_SHOOT_ONLY_AVATAR: ("USE",) + _MOVES,
+    C_ONGOING_TURNING_AVATAR: _MOVES,
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -164,6 +186,12 @@ E_CHANGE_SPEED_TO_ALL = 42  # increaseSpeedToAll / decreaseSpeedToAll (flag1: de
 E_CLONE_SPRITE = 43
 E_KILL_IF_NOT_UPRIGHT = 44  # kills unless the sprite faces up; no implemented class rotates, so it always kills
 E_TRANSFORM_TO_RANDOM_CHILD = 45
+E_UPDATE_SPAWN_TYPE = 46
+E_SPAWN_IF_COUNTER_SUBTYPES = 47
+E_WALL_STOP = 48
+E_WALL_BOUNCE = 49  # in batch: all the second sprites of a first one at once (GVGAI's Effect.inBatch)
+E_WALL_REVERSE = 50  # in batch
+E_KILL_IF_SLOW = 51  # killIfSlow / killIfFast (flag1: fast): the relative speed against limspeed
 
 # name -> (code, behaviour parameters the engine reads besides scoreChange/prob/repeat). One entry a line.
 EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
@@ -221,10 +249,19 @@ EFFECTS: dict[str, tuple[int, frozenset[str]]] = {
     "cloneSprite": (E_CLONE_SPRITE, frozenset()),
     "killIfNotUpright": (E_KILL_IF_NOT_UPRIGHT, frozenset()),
     "transformToRandomChild": (E_TRANSFORM_TO_RANDOM_CHILD, frozenset({"stype", "killSecond", "forceOrientation"})),
+    "updateSpawnType": (E_UPDATE_SPAWN_TYPE, frozenset({"stype", "spawnPoint"})),
+    "spawnIfCounterSubTypes": (E_SPAWN_IF_COUNTER_SUBTYPES, frozenset({"stype", "estype", "stypeCount", "limit",
+                                                                      "subTypesNum"})),
+    "wallStop": (E_WALL_STOP, frozenset()),
+    "wallBounce": (E_WALL_BOUNCE, frozenset()),
+    "wallReverse": (E_WALL_REVERSE, frozenset()),
+    "killIfSlow": (E_KILL_IF_SLOW, frozenset({"limspeed"})),
+    "killIfFast": (E_KILL_IF_SLOW, frozenset({"limspeed"})),
 }
 
 # Effects that move their second sprite (the kernel then cannot look for first sprites around the second ones).
-EFFECTS_MOVING_SECOND: frozenset[int] = frozenset({E_UNDO_ALL})  # undoAll moves every sprite (EFFECTS)
+EFFECTS_MOVING_SECOND: frozenset[int] = frozenset({E_UNDO_ALL,  # undoAll moves every sprite (EFFECTS)
+                                                   E_WALL_BOUNCE, E_WALL_REVERSE})  # ONTOLOGY: back to lastrect
 
 # Parameters of GVGAI's Effect base class that the engine handles for every effect. ``prob`` is read by the
 # effects that draw (spawn, spawnIfHasMore) and, as in GVGAI, ignored by the others.
@@ -276,18 +313,6 @@ REFUSED: dict[str, str] = {
     "RandomInertial": _CONTINUOUS,
     "bounceDirection": _CONTINUOUS,
     "waterPhysics": _CONTINUOUS + " (it only sets gravity)",
-    "killIfFast": _NOT_YET + " (needs the sprites' velocities)",
-    "killIfSlow": _NOT_YET + " (needs the sprites' velocities)",
-    "wallBounce": _NOT_YET,
-    "wallReverse": _NOT_YET,
-    "wallStop": _NOT_YET,
-    "AlternateChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
-    "RandomAltChaser": _NOT_YET + " (its random moves do not yet match GVGAI's traces)",
-    "OngoingTurningAvatar": _NOT_YET,
-    "ShootOnlyAvatar": _NOT_YET,
-    "SpawnPointMultiSprite": _NOT_YET,
-    "spawnIfCounterSubTypes": _NOT_YET,
-    "updateSpawnType": _NOT_YET,
 }
 
 # Sprite parameters of GVGAI's continuous physics: any value but GVGAI's default is refused with _CONTINUOUS.

@@ -97,6 +97,18 @@ from ppcg.engine.features import (
     E_CLONE_SPRITE,
     E_KILL_IF_NOT_UPRIGHT,
     E_TRANSFORM_TO_RANDOM_CHILD,
+    E_UPDATE_SPAWN_TYPE,
+    E_SPAWN_IF_COUNTER_SUBTYPES,
+    C_SHOOT_ONLY_AVATAR,
+    C_ONGOING_TURNING_AVATAR,
+    C_SPAWN_POINT_MULTI,
+    E_WALL_STOP,
+    E_WALL_BOUNCE,
+    E_WALL_REVERSE,
+    NPC_BASE2,
+    C_ALTERNATE_CHASER,
+    C_RANDOM_ALT_CHASER,
+    E_KILL_IF_SLOW,
     T_MULTI_SPRITE_COUNTER,
     T_SPRITE_COUNTER,
     T_TIMEOUT,
@@ -116,6 +128,8 @@ ACT_DY = np.array([0, 0, 0, 0, 1, -1], np.int32)
 # GVGAI's Types.DBASEDIRS: UP, LEFT, DOWN, RIGHT (RandomNPC draws an index into it)
 BASE_DX = np.array([0, -1, 0, 1], np.int32)
 BASE_DY = np.array([-1, 0, 1, 0], np.int32)
+# ONTOLOGY: engine action -> the ``stype`` entry a ShootOnlyAvatar fires (GVGAI's LEFT, UP, RIGHT, DOWN, USE)
+SHOOT_ONLY_ENTRY = np.array([-1, 4, 0, 2, 3, 1], np.int32)
 
 MOVE_STILL = 0
 MOVE_ROTATE = 1
@@ -328,6 +342,7 @@ def _add_sprite_any(tb, st, i, t, x, y):
     st.si[i, s, SI_START] = -1
     st.si[i, s, SI_HP] = tb.ti[t, TI_HP0]
     st.si[i, s, SI_TGT] = -1  # NPC: PathAltChaser's last target, none yet
+    st.si[i, s, SI_SPAWN] = -1  # ONTOLOGY: a SpawnPoint spawns its type's stype
     st.si[i, s, SI_LKX] = NO_POS
     st.si[i, s, SI_TTL] = tb.ti[t, TI_TTL]
     st.si[i, s, SI_ORI] = 0  # EFFECTS
@@ -507,22 +522,110 @@ def _random_npc(tb, st, i, s, t):
 @njit(cache=True, _nrt=False)
 def _spawn_point(tb, st, i, s, t, gt, nt):
     """SpawnPoint (and the Bomber family, which move): spawn ``nt`` on a cooldown tick with probability prob."""
-    if st.si[i, s, SI_START] == -1:
-        st.si[i, s, SI_START] = gt
-    roll = _rnd_float(st, i)
-    if (st.si[i, s, SI_START] + gt) % tb.ti[t, TI_COOLDOWN] == 0 and roll < tb.tf[t, TF_PROB]:
-        ns = _add_sprite(tb, st, i, nt, st.si[i, s, SI_X], st.si[i, s, SI_Y])
-        if ns >= 0:
-            st.si[i, s, SI_COUNTER] += 1
-            if tb.ti[t, TI_SOX] != 0 or tb.ti[t, TI_SOY] != 0:
-                st.si[i, ns, SI_OX] = tb.ti[t, TI_SOX]
-                st.si[i, ns, SI_OY] = tb.ti[t, TI_SOY]
-            elif st.si[i, ns, SI_OX] == 0 and st.si[i, ns, SI_OY] == 0:
-                st.si[i, ns, SI_OX] = st.si[i, s, SI_OX]
-                st.si[i, ns, SI_OY] = st.si[i, s, SI_OY]
+    if _spawn_due(tb, st, i, s, t, gt):
+        _spawn_one(tb, st, i, s, t, nt)
     _passive(tb, st, i, s, t)
     if tb.ti[t, TI_TOTAL] > 0 and st.si[i, s, SI_COUNTER] >= tb.ti[t, TI_TOTAL]:
         _kill(tb, st, i, s, False)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _spawn_due(tb, st, i, s, t, gt):
+    """A SpawnPoint's roll (``nextFloat()``, drawn every update): it spawns at ``(start + tick) % cooldown == 0``
+    with probability ``prob``, where start is the tick of its first update."""
+    if st.si[i, s, SI_START] == -1:
+        st.si[i, s, SI_START] = gt
+    roll = _rnd_float(st, i)
+    return (st.si[i, s, SI_START] + gt) % tb.ti[t, TI_COOLDOWN] == 0 and roll < tb.tf[t, TF_PROB]
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _spawn_one(tb, st, i, s, t, nt):
+    """A SpawnPoint adds ``nt`` on itself (counted toward ``total``), facing ``spawnorientation``, else its own
+    orientation when the new sprite has none."""
+    ns = _add_sprite(tb, st, i, nt, st.si[i, s, SI_X], st.si[i, s, SI_Y])
+    if ns >= 0:
+        st.si[i, s, SI_COUNTER] += 1
+        if tb.ti[t, TI_SOX] != 0 or tb.ti[t, TI_SOY] != 0:
+            st.si[i, ns, SI_OX] = tb.ti[t, TI_SOX]
+            st.si[i, ns, SI_OY] = tb.ti[t, TI_SOY]
+        elif st.si[i, ns, SI_OX] == 0 and st.si[i, ns, SI_OY] == 0:
+            st.si[i, ns, SI_OX] = st.si[i, s, SI_OX]
+            st.si[i, ns, SI_OY] = st.si[i, s, SI_OY]
+
+
+@njit(cache=True, _nrt=False)
+def _update_sprite_ontology(tb, st, i, s, t, c, gt):
+    """The non-avatar classes added for the whole ontology (ONTOLOGY, issue 13)."""
+    if c == C_SPAWN_POINT_MULTI:  # every type of its stypes list on one roll
+        if _spawn_due(tb, st, i, s, t, gt):
+            for q in range(tb.ti[t, TI_MISS0], tb.ti[t, TI_MISS1]):
+                _spawn_one(tb, st, i, s, t, tb.items[q])
+        _passive(tb, st, i, s, t)
+        if tb.ti[t, TI_TOTAL] > 0 and st.si[i, s, SI_COUNTER] >= tb.ti[t, TI_TOTAL]:
+            _kill(tb, st, i, s, False)
+    elif c == C_ALTERNATE_CHASER or c == C_RANDOM_ALT_CHASER:
+        _alt_chaser(tb, st, i, s, t)
+
+
+@njit(cache=True, _nrt=False)
+def _alt_chaser(tb, st, i, s, t):
+    """GVGAI's AlternateChaser (RandomAltChaser: a random step when ``nextDouble() < epsilon``, drawn first).
+
+    While stype1's subtree holds sprites (killed and disabled ones included) it steps toward the nearest ones
+    (Manhattan pixels), choosing with ``nextInt`` among the moves that get 1 px closer to each; it never flees.
+    Its targets come from GVGAI's ``getSubSpritesGroup``, which lists the sprites of stype1's own type twice, so
+    each of those adds its moves twice. Without targets or moves: ``nextInt(4)`` over UP, LEFT, DOWN, RIGHT."""
+    if tb.ti[t, TI_CLS] == C_RANDOM_ALT_CHASER and _rnd_double(st, i) < tb.tf[t, TF_PROB]:
+        _passive(tb, st, i, s, t)
+        k = _rnd_int(st, i, 4)
+        _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
+        return
+    _passive(tb, st, i, s, t)
+    tt = tb.ti[t, TI_STYPE]
+    n = 0
+    best = -1
+    tg = _closest(tb, st, i, s, tt)  # -1: stype1's subtree is empty
+    if tg >= 0:
+        best = abs(st.si[i, s, SI_Y] - st.si[i, tg, SI_Y]) + abs(st.si[i, s, SI_X] - st.si[i, tg, SI_X])
+        n = _alt_moves(tb, st, i, s, tt, best, -1)
+    if n == 0:
+        k = _rnd_int(st, i, 4)
+    else:
+        k = _alt_moves(tb, st, i, s, tt, best, _rnd_int(st, i, n))
+    _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
+
+
+@njit(cache=True, _nrt=False)
+def _alt_moves(tb, st, i, s, tt, best, pick):
+    """AlternateChaser's action list: over ``getSubSpritesGroup(stype1)`` (the sprites of ``tt`` itself, then of
+    every type of its subtree, ``tt`` again first), for each sprite at distance ``best`` the base directions whose
+    1-px probe gets closer. Returns its length, or with ``pick >= 0`` that entry's index into BASE_DX/BASE_DY."""
+    x = st.si[i, s, SI_X]
+    y = st.si[i, s, SI_Y]
+    n = 0
+    for q in range(tb.ti[tt, TI_SUB0] - 1, tb.ti[tt, TI_SUB1]):
+        u = tt if q < tb.ti[tt, TI_SUB0] else tb.items[q]
+        for j in range(st.tc[i, u, TC_N]):
+            o = st.tl[i, u, j]
+            ox = st.si[i, o, SI_X]
+            oy = st.si[i, o, SI_Y]
+            d = abs(y - oy) + abs(x - ox)
+            if d != best:
+                continue
+            for k in range(4):
+                if abs(y + BASE_DY[k] - oy) + abs(x + BASE_DX[k] - ox) < d:
+                    if n == pick:
+                        return k
+                    n += 1
+    return n
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _spawn_type(tb, st, i, s, t):
+    """The type a SpawnPoint or Bomber spawns: its type's ``stype``, or the one updateSpawnType gave it (ONTOLOGY)."""
+    o = st.si[i, s, SI_SPAWN]
+    return tb.ti[t, TI_STYPE] if o < 0 else o
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -904,7 +1007,7 @@ def _update_sprite(tb, st, i, s, t, gt):
     elif c == C_RANDOM_NPC:
         _random_npc(tb, st, i, s, t)
     elif c == C_SPAWN_POINT or c == C_BOMBER:
-        _spawn_point(tb, st, i, s, t, gt, tb.ti[t, TI_STYPE])
+        _spawn_point(tb, st, i, s, t, gt, _spawn_type(tb, st, i, s, t))
     elif c == C_CHASER or c == C_LOS_CHASER:
         _chaser(tb, st, i, s, t)
     elif c == C_PATH_CHASER:
@@ -918,11 +1021,13 @@ def _update_sprite(tb, st, i, s, t, gt):
     elif c == C_RANDOM_BOMBER:
         k = _rnd_int(st, i, 4)
         _npc_active(tb, st, i, s, t, BASE_DX[k], BASE_DY[k])
-        _spawn_point(tb, st, i, s, t, gt, tb.ti[t, TI_STYPE])
+        _spawn_point(tb, st, i, s, t, gt, _spawn_type(tb, st, i, s, t))
     elif c == C_BOMBER_RANDOM_MISSILE:
         m0 = tb.ti[t, TI_MISS0]
         k = _rnd_int(st, i, tb.ti[t, TI_MISS1] - m0)
         _spawn_point(tb, st, i, s, t, gt, tb.items[m0 + k])
+    elif c >= NPC_BASE2:  # ONTOLOGY
+        _update_sprite_ontology(tb, st, i, s, t, c, gt)
     # Immovable, Door, Portal: static, nothing to do
 
 
@@ -979,6 +1084,9 @@ def _update_avatar(tb, st, i, s, a):
     dx = ACT_DX[a]
     dy = ACT_DY[a]
     c = tb.ti[t, TI_CLS]
+    if c >= C_SHOOT_ONLY_AVATAR:  # ONTOLOGY
+        _update_avatar_ontology(tb, st, i, s, t, c, a)
+        return
     if c == C_ONGOING_AVATAR or c == C_ONGOING_SHOOT_AVATAR:
         if (dx != 0 or dy != 0) and tb.ti[t, TI_ORIENTED]:
             st.si[i, s, SI_OX] = dx
@@ -1003,6 +1111,50 @@ def _update_avatar(tb, st, i, s, a):
             st.si[i, s, SI_OY] = int(vy > 0) - int(vy < 0)
     if c == C_SHOOT_AVATAR and mv == MOVE_STILL and a == A_USE:
         _shoot(tb, st, i, s, t)
+
+
+@njit(cache=True, _nrt=False)
+def _update_avatar_ontology(tb, st, i, s, t, c, a):
+    """The avatar classes added for the whole ontology (ONTOLOGY, issue 13)."""
+    if c == C_SHOOT_ONLY_AVATAR:
+        _shoot_only(tb, st, i, s, t, SHOOT_ONLY_ENTRY[a])
+    elif c == C_ONGOING_TURNING_AVATAR:
+        dx = ACT_DX[a]
+        dy = ACT_DY[a]
+        ox = st.si[i, s, SI_OX]
+        oy = st.si[i, s, SI_OY]
+        if (dx != 0 or dy != 0) and dx * ox + dy * oy == 0:  # only a turn sideways (Direction.orthogonal)
+            st.si[i, s, SI_OX] = dx
+            st.si[i, s, SI_OY] = dy
+        _passive(tb, st, i, s, t)
+        x = st.si[i, s, SI_X]
+        y = st.si[i, s, SI_Y]
+        lx = st.si[i, s, SI_LX]
+        ly = st.si[i, s, SI_LY]
+        if not (lx < x + BS and x < lx + BS and ly < y + BS and y < ly + BS):  # it left its last rectangle
+            _add_sprite(tb, st, i, tb.ti[t, TI_STYPE], lx, ly)
+
+
+@njit(cache=True, _nrt=False)
+def _shoot_only(tb, st, i, s, t, k):
+    """ShootOnlyAvatar: fire entry ``k`` of its ``stype`` list one cell ahead (it never turns). As GVGAI's
+    ``hasAmmo``, ``ammo`` (one resource) is needed only by the first entry."""
+    m0 = tb.ti[t, TI_MISS0]
+    if k < 0 or k >= tb.ti[t, TI_MISS1] - m0:
+        return
+    am = tb.ti[t, TI_AMMO] if k == 0 else -1
+    if am >= 0 and st.res[i, s, am] < 1:
+        return
+    nt = tb.items[m0 + k]
+    ox = st.si[i, s, SI_OX]
+    oy = st.si[i, s, SI_OY]
+    ns = _add_sprite(tb, st, i, nt, st.si[i, s, SI_X] + ox * BS, st.si[i, s, SI_Y] + oy * BS)
+    if ns >= 0:
+        if tb.ti[nt, TI_ORIENTED]:
+            st.si[i, ns, SI_OX] = ox
+            st.si[i, ns, SI_OY] = oy
+        if am >= 0:
+            st.res[i, s, am] -= 1
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1330,7 +1482,195 @@ def _exec_effect_ontology(tb, st, i, e, code, s1, s2):
         _kill(tb, st, i, s1, False)
     elif code == E_TRANSFORM_TO_RANDOM_CHILD:
         _eff_transform_to_random_child(tb, st, i, e, s1, s2)
+    elif code == E_UPDATE_SPAWN_TYPE:
+        _eff_update_spawn_type(tb, st, i, e)
+    elif code == E_SPAWN_IF_COUNTER_SUBTYPES:
+        return _eff_spawn_if_counter_subtypes(tb, st, i, e, s1)
+    elif code == E_WALL_STOP and s2 >= 0:
+        _eff_wall_stop(tb, st, i, s1, s2)
+    elif code == E_KILL_IF_SLOW and s2 >= 0:
+        _eff_kill_if_slow(tb, st, i, e, s1, s2)
+    # wallBounce / wallReverse run in batch (_run_pair_effect_batch); here only as EOS or timer effects, where
+    # GVGAI's only warns (the score still counts)
     return True
+
+
+@njit(cache=True, _nrt=False)
+def _eff_kill_if_slow(tb, st, i, e, s1, s2):
+    """``killIfSlow`` / ``killIfFast`` (flag1): kill sprite1 when the relative speed is below (above) ``limspeed``:
+    the other sprite's speed when one of them is static, else the length of the difference of their orientations
+    (GVGAI compares directions, not velocities)."""
+    if tb.ti[st.si[i, s1, SI_TYPE], TI_STATIC]:
+        rel = _speed_of(tb, st, i, s2)
+    elif tb.ti[st.si[i, s2, SI_TYPE], TI_STATIC]:
+        rel = _speed_of(tb, st, i, s1)
+    else:
+        vx = float(st.si[i, s1, SI_OX] - st.si[i, s2, SI_OX])
+        vy = float(st.si[i, s1, SI_OY] - st.si[i, s2, SI_OY])
+        rel = math.sqrt(vx * vx + vy * vy)
+    lim = tb.ef[e, EF_OFFSET]
+    if (rel > lim) if tb.ei[e, EI_FLAG1] else (rel < lim):
+        _kill(tb, st, i, s1, False)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _axis_only(tb, st, i, s, keep_x):
+    """The wall effects' new motion: only the orientation's x (``keep_x``) or y part, normalised; the sprite's
+    speed is multiplied by that part's length (so it stops when the part is 0), and raised to its gravity (0)."""
+    if keep_x:
+        st.si[i, s, SI_OY] = 0
+        moving = st.si[i, s, SI_OX] != 0
+    else:
+        st.si[i, s, SI_OX] = 0
+        moving = st.si[i, s, SI_OY] != 0
+    sp = _speed_of(tb, st, i, s)
+    if (not moving and sp != 0.0) or sp < 0.0:
+        _set_speed(st, i, s, 0.0)
+
+
+@njit(cache=True, _nrt=False)
+def _eff_wall_stop(tb, st, i, s1, s2):
+    """``wallStop``: sprite1 stops flush against sprite2 (stepBack pixelPerfect's placement) and keeps only the
+    motion along the wall: the orientation's part across the larger centre distance is dropped."""
+    _step_back_pixel_perfect(st, i, s1, s2)
+    dcx = abs(st.si[i, s1, SI_X] - st.si[i, s2, SI_X])
+    dcy = abs(st.si[i, s1, SI_Y] - st.si[i, s2, SI_Y])
+    _axis_only(tb, st, i, s1, not dcx > dcy)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _java_ratio(a, b):
+    """``Math.abs(a / b)`` in Java's doubles: a zero ``b`` gives infinity (NaN for 0 / 0) instead of failing."""
+    if b == 0.0:
+        return math.nan if a == 0.0 else math.inf
+    return abs(a / b)
+
+
+@njit(cache=True, _nrt=False)
+def _wall_sides(tb, st, i, s1, cx, cy, cw, ch):
+    """GVGAI's ``Effect.determineCollision`` of sprite1 against the rectangle (cx, cy, cw, ch): (horizontal,
+    vertical) bounce. A side whose overlap spans the whole sprite decides; else the one its velocity reaches
+    first from its last position."""
+    x = st.si[i, s1, SI_X]
+    y = st.si[i, s1, SI_Y]
+    iw = min(x + BS, cx + cw) - max(x, cx)
+    ih = min(y + BS, cy + ch) - max(y, cy)
+    horizontal = ih == BS
+    vertical = iw == BS
+    if not horizontal and not vertical:
+        sp = _speed_of(tb, st, i, s1)
+        vx = st.si[i, s1, SI_OX] * sp
+        vy = st.si[i, s1, SI_OY] * sp
+        lx = st.si[i, s1, SI_LX]
+        ly = st.si[i, s1, SI_LY]
+        if vx == 0.0:
+            dist_x = abs(lx - cx)
+        elif vx > 0.0:
+            dist_x = abs(lx + BS - cx)
+        else:
+            dist_x = abs(cx + cw - lx)
+        if vy == 0.0:
+            dist_y = abs(ly - cy)
+        elif vy > 0.0:
+            dist_y = abs(ly + BS - cy)
+        else:
+            dist_y = abs(ly - (cy + ch))
+        tx = _java_ratio(float(dist_x), vx)
+        ty = _java_ratio(float(dist_y), vy)
+        horizontal = tx < ty
+        vertical = ty < tx
+    return horizontal, vertical
+
+
+@njit(cache=True, _nrt=False)
+def _eff_wall_batch(tb, st, i, e, s1, nc):
+    """``wallBounce`` / ``wallReverse`` of sprite1 against its ``nc`` second sprites at once (``st.lst[i,
+    L_CAND]``, GVGAI's order): one wall (the nearest by last positions, the first on ties), or two side by side
+    taken as one rectangle. Sprite1 bounces (reverses) off it, then it and every second sprite go back to their
+    last positions. Returns how many walls counted (1 or 2: the score is scoreChange times that)."""
+    n = 1
+    b = st.lst[i, L_CAND, 0]
+    cx = st.si[i, b, SI_X]
+    cy = st.si[i, b, SI_Y]
+    cw = BS
+    ch = BS
+    if nc == 2:
+        b2 = st.lst[i, L_CAND, 1]
+        if st.si[i, b2, SI_X] == cx:
+            cy = min(cy, st.si[i, b2, SI_Y])
+            ch = 2 * BS
+            n = 2
+        elif st.si[i, b2, SI_Y] == cy:
+            cx = min(cx, st.si[i, b2, SI_X])
+            cw = 2 * BS
+            n = 2
+    if nc > 1 and n == 1:  # the nearest centre to sprite1's last one (a stable sort's first)
+        lx = st.si[i, s1, SI_LX]
+        ly = st.si[i, s1, SI_LY]
+        best = -1
+        for k in range(nc):
+            o = st.lst[i, L_CAND, k]
+            dx = st.si[i, o, SI_LX] - lx
+            dy = st.si[i, o, SI_LY] - ly
+            d = dx * dx + dy * dy
+            if best < 0 or d < best:
+                best = d
+                b = o
+        cx = st.si[i, b, SI_X]
+        cy = st.si[i, b, SI_Y]
+    horizontal, vertical = _wall_sides(tb, st, i, s1, cx, cy, cw, ch)
+    ox = st.si[i, s1, SI_OX]
+    oy = st.si[i, s1, SI_OY]
+    if tb.ei[e, EI_CODE] == E_WALL_BOUNCE:
+        if vertical:
+            st.si[i, s1, SI_OY] = -oy
+        elif horizontal:
+            st.si[i, s1, SI_OX] = -ox
+        else:
+            st.si[i, s1, SI_OX] = -ox
+            st.si[i, s1, SI_OY] = -oy
+    else:  # wallReverse: only the horizontal part survives, reversed unless the hit was vertical
+        if not vertical:
+            st.si[i, s1, SI_OX] = -ox
+        _axis_only(tb, st, i, s1, True)
+    _set_pos(st, i, s1, st.si[i, s1, SI_LX], st.si[i, s1, SI_LY])
+    for k in range(nc):
+        o = st.lst[i, L_CAND, k]
+        _set_pos(st, i, o, st.si[i, o, SI_LX], st.si[i, o, SI_LY])
+    return n
+
+
+@njit(cache=True, _nrt=False)
+def _eff_update_spawn_type(tb, st, i, e):
+    """``updateSpawnType``: every SpawnPoint (Bombers included) of the ``spawnPoint`` subtree now spawns ``stype``;
+    sprites of other classes there are left alone (GVGAI's cast fails on them)."""
+    t = tb.ei[e, EI_STYPE2]
+    for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
+        u = tb.items[q]
+        c = tb.ti[u, TI_CLS]
+        if c == C_SPAWN_POINT or c == C_BOMBER or c == C_RANDOM_BOMBER or c == C_BOMBER_RANDOM_MISSILE:
+            for j in range(st.tc[i, u, TC_N]):
+                st.si[i, st.tl[i, u, j], SI_SPAWN] = tb.ei[e, EI_STYPE]
+
+
+@njit(cache=True, _nrt=False)
+def _eff_spawn_if_counter_subtypes(tb, st, i, e, s1):
+    """``spawnIfCounterSubTypes``: ``stype`` on sprite1 when ``stypeCount``'s subtree holds ``limit`` active sprites
+    and half (rounded down) of the types of that subtree that hold sprites of their own (GVGAI skips a type whose
+    group is empty) with active sprites in their subtrees equals ``subTypesNum``; ``estype`` otherwise. Scores
+    only in the first case."""
+    t = tb.ei[e, EI_STYPE2]
+    ok = False
+    if _count_active(tb, st, i, t) == tb.ei[e, EI_LIMIT]:
+        kinds = 0
+        for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
+            u = tb.items[q]
+            if st.tc[i, u, TC_N] > 0 and _count_active(tb, st, i, u) > 0:
+                kinds += 1
+        ok = kinds // 2 == tb.ei[e, EI_VALUE]
+    nt = tb.ei[e, EI_STYPE] if ok else tb.ei[e, EI_STYPE3]
+    _add_sprite(tb, st, i, nt, st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
+    return ok
 
 
 @njit(cache=True, _nrt=False)
@@ -1884,6 +2224,9 @@ def _run_pair_effect(tb, st, i, p, e, gt):
     n2 = _count_subtree(tb, st, i, t2)
     fast = tb.misc[M_FAST]
     direct = st.ev[i, EV_OVERFLOW] or n2 <= DIRECT_MAX or not fast & FAST_GRID
+    code = tb.ei[e, EI_CODE]
+    if code == E_WALL_BOUNCE or code == E_WALL_REVERSE:  # ONTOLOGY: GVGAI's batch effects
+        return _run_pair_effect_batch(tb, st, i, t1, t2, e, lim, direct, fast)
     if (fast & FAST_SPARSE and tb.pi[p, PI_FAST] and not st.ev[i, EV_OVERFLOW]
             and n2 < _count_subtree(tb, st, i, t1)):
         # few second sprites, many first ones: only first sprites overlapping a second one can act, and nothing
@@ -1902,6 +2245,26 @@ def _run_pair_effect(tb, st, i, p, e, gt):
             if st.si[i, s1, SI_KILLED]:
                 continue
             hits += _pair_s1(tb, st, i, s1, t2, e, lim, direct, gt, fast)
+    return hits
+
+
+@njit(cache=True, _nrt=False)
+def _run_pair_effect_batch(tb, st, i, t1, t2, e, lim, direct, fast):
+    """A pass of a batch effect (GVGAI's ``Effect.inBatch``: wallBounce, wallReverse): each first sprite meets
+    all the second sprites overlapping it at once. As in GVGAI, a first sprite already killed this tick still
+    takes part. Returns how many first sprites it acted on."""
+    hits = 0
+    for q in range(tb.ti[t1, TI_SUB0], tb.ti[t1, TI_SUB1]):
+        u = tb.items[q]
+        for j in range(st.tc[i, u, TC_N]):
+            s1 = st.tl[i, u, j]
+            if st.si[i, s1, SI_ID] >= lim:
+                break
+            nc = _gather(tb, st, i, s1, t2, lim, direct, fast)
+            if nc > 0:
+                for _ in range(_eff_wall_batch(tb, st, i, e, s1, nc)):
+                    _add_score(tb, st, i, e, 1)
+                hits += 1
     return hits
 
 

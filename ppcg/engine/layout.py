@@ -33,6 +33,9 @@ NSI = 22
 SI_TGT, SI_TGTID, SI_TX, SI_TY, SI_LKX, SI_LKY, SI_TTL = range(NSI, NSI + 7)
 NSI += 7
 NO_POS = -(1 << 30)  # NPC: SI_LKX when there is no last known target position
+# ONTOLOGY (issue 13): the type a SpawnPoint (or Bomber) spawns once updateSpawnType changed it (-1: its type's
+# stype). No SpawnPoint chases, so it shares PathAltChaser's target id field.
+SI_SPAWN = SI_TGTID
 SI_ORI = NSI  # EFFECTS: the sprite's own is_oriented (set by transformToSingleton's takeOrientation)
 SI_PPXO = NSI + 1  # EFFECTS: the sprite's own passive speed in pixels (setSpeedForAll; -1: the type's)
 NSI += 2

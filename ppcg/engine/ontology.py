@@ -17,7 +17,7 @@ from pathlib import Path
 from ppcg.engine import features as F
 from ppcg.vgdl import registry
 
-__all__ = ["FEATURE_TESTED", "add_arguments", "render", "run"]
+__all__ = ["FEATURE_TESTED", "QUIRKS", "add_arguments", "render", "run"]
 
 # Names whose feature game (../shared/vgdl-features/games/<name>.txt) replays GVGAI's traces exactly. One a line.
 FEATURE_TESTED: tuple[str, ...] = (
@@ -38,7 +38,60 @@ FEATURE_TESTED: tuple[str, ...] = (
     "ResourcePack",
     "VerticalAvatar",
     "NullAvatar",
+    "ShootOnlyAvatar",
+    "OngoingTurningAvatar",
+    "updateSpawnType",
+    "spawnIfCounterSubTypes",
+    "wallStop",
+    "wallReverse",
+    "wallBounce",
+    "SpawnPointMultiSprite",
+    "AlternateChaser",
+    "RandomAltChaser",
+    "killIfSlow",
+    "killIfFast",
 )
+
+# GVGAI's own behaviours that the engine reproduces although they look like slips (read in GVGAI's source and
+# confirmed by its traces), said once here so that a game author is not surprised. One entry a name.
+QUIRKS: dict[str, str] = {
+    "ShootOnlyAvatar": "never moves or turns; LEFT, UP, RIGHT, DOWN and USE fire the 1st to 5th `stype` entry "
+                       "(an action past the list's end fires nothing) one cell ahead of its fixed orientation; "
+                       "`ammo` (one resource) is spent only by the first entry. Its action list as an agent sees "
+                       "it is ShootAvatar's (USE, LEFT, RIGHT, DOWN, UP): GVGAI publishes the list before the "
+                       "class replaces it",
+    "OngoingTurningAvatar": "moves every tick like OngoingAvatar, but a key turns it only sideways (never back "
+                            "or forward); each tick it leaves its last cell it adds a `spawnBehind` sprite there, "
+                            "and without `spawnBehind` a `wall` (GVGAI's sprite type 0)",
+    "updateSpawnType": "every SpawnPoint of `spawnPoint`'s subtree (Bombers and RandomBombers included) spawns "
+                       "`stype` from then on; sprites of other classes there (SpawnPointMultiSprite too) are "
+                       "left alone",
+    "spawnIfCounterSubTypes": "spawns `stype` when `stypeCount`'s subtree holds exactly `limit` active sprites "
+                              "and half (rounded down) of the types of that subtree that hold sprites of their "
+                              "own equals `subTypesNum`, else `estype`; the parent type of the subtree counts only "
+                              "if it has sprites of its own type",
+    "wallStop": "puts sprite1 flush against sprite2 (as `stepBack pixelPerfect=True`), then keeps only the part "
+                "of its orientation along the wall: a sprite that ran straight into it stops (speed 0)",
+    "wallReverse": "a batch effect: sprite1 meets all the sprites it overlaps at once (two side by side as one "
+                   "wall, which then scores twice), and all of them go back to their last positions; it keeps "
+                   "only the horizontal part of its orientation, reversed unless the wall was hit from above or "
+                   "below, so a vertical mover stops (speed 0). A sprite1 killed earlier in the tick still takes "
+                   "part",
+    "wallBounce": "a batch effect as `wallReverse`; the orientation's part across the wall flips (both parts "
+                  "when the side hit is unclear)",
+    "SpawnPointMultiSprite": "one roll a tick (`prob`, `cooldown` as SpawnPoint) adds every type of `stypes` "
+                             "on itself; each sprite added counts toward `total`",
+    "AlternateChaser": "always chases `stype1` (one type) and never flees: GVGAI counts `stype1` in place of "
+                       "`stype2` and resets `fleeing`; it draws `nextInt` over the moves that get 1 px closer to "
+                       "each nearest target, where the sprites of `stype1`'s own type are listed twice (GVGAI's "
+                       "getSubSpritesGroup), so their moves count twice; with no target it steps at random "
+                       "(`nextInt(4)`, no `cons`). Several `stype1` types are refused: GVGAI picks one with an "
+                       "unseeded generator",
+    "RandomAltChaser": "as `AlternateChaser`, after a `nextDouble()` drawn against `epsilon` for a random step",
+    "killIfSlow": "the speed compared with `limspeed` is the other sprite's speed when one of the two is static, "
+                  "else the length of the difference of their orientations (directions, not velocities)",
+    "killIfFast": "as `killIfSlow`, killing above `limspeed`",
+}
 
 _KINDS = (
     ("sprite", "Sprite classes", F.SPRITE_CLASSES, F.COMMON_SPRITE_PARAMS),
@@ -92,6 +145,10 @@ def render() -> str:
         out.append("")
         out.append(f"Handled for every {kind}: " + ", ".join(f"`{p}`" for p in sorted(common)) + ".\n")
     out.append("In all: " + "; ".join(totals) + ".")
+    out.append("\n## GVGAI behaviours the engine reproduces\n")
+    out.append("What GVGAI does with these names, read in its source and seen in its traces, where it is not what "
+               "the name suggests.\n")
+    out.extend(f"- `{name}`: {text}." for name, text in QUIRKS.items())
     return "\n".join(out) + "\n"
 
 

@@ -196,6 +196,19 @@ def _key_lines(text: str) -> dict[str, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
 
 
+def _read_file(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    """:func:`_read_yaml` of a file.
+
+    Raises:
+        CurriculumConfigError: the file cannot be read, or as :func:`_read_yaml`.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CurriculumConfigError(f"cannot read the file ({exc.strerror or exc})", file=str(path)) from None
+    return _read_yaml(text, str(path))
+
+
 def _read_yaml(text: str, file: str) -> tuple[dict[str, Any], dict[str, int]]:
     """A YAML file's mapping (a key given twice is an error) and the line of each top-level key.
 
@@ -238,11 +251,7 @@ def read_options(path: str | Path, name: str, *, game: str) -> dict[str, Any]:
     """
     path = Path(path)
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CurriculumConfigError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
-    cfg, lines = _read_yaml(text, file)
+    cfg, lines = _read_file(path)
     for key in ("name", "curriculum"):
         if cfg.get(key, name) != name:
             raise CurriculumConfigError(
@@ -272,11 +281,7 @@ def read_named_options(path: str | Path, *, game: str) -> tuple[str, dict[str, A
         CurriculumConfigError: as :func:`read_options`; also a file without ``name`` or with an unknown one.
     """
     file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CurriculumConfigError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
-    cfg, lines = _read_yaml(text, file)
+    cfg, lines = _read_file(Path(path))
     name = cfg.get("name", cfg.get("curriculum"))
     key = "name" if "name" in cfg else "curriculum"
     if name is None:
@@ -322,7 +327,7 @@ def curriculum_from_yaml(
     else:
         path = Path(path_or_dict)
         file, base_dir = str(path), path.parent
-        cfg, lines = _read_yaml(path.read_text(encoding="utf-8"), file)
+        cfg, lines = _read_file(path)
     cfg = {**cfg, **overrides}
     if "name" in cfg and "curriculum" in cfg:
         raise CurriculumConfigError(

@@ -192,3 +192,16 @@ def test_default_generator_is_the_games():
     assert req.difficulty == 0.3 and req.level.height > 0
     again = cur.regenerate(req.difficulty, req.level_seed)
     assert again.level == req.level  # (difficulty, seed) names the level
+
+
+def test_a_file_that_cannot_be_read_is_a_config_error_naming_it(tmp_path):
+    from ppcg.curricula.config import read_named_options, read_options
+
+    missing = tmp_path / "nope.yml"
+    for read in (
+        lambda: curriculum_from_yaml(missing, game="zelda", generator=FakeGenerator()),
+        lambda: read_options(missing, "ppcg", game="zelda"),
+        lambda: read_named_options(missing, game="zelda"),
+    ):
+        with pytest.raises(CurriculumConfigError, match=r"nope\.yml: cannot read the file"):
+            read()

@@ -83,7 +83,7 @@ def _skip_cell(st, i, c, cx, cy, x, y):
 
 @njit(cache=True, _nrt=False)
 def _grid_remove(si, ev, lst, gn, gi, gu, i, s):
-    c = si[i, s, SI_CX0]
+    c = si[i, s, SI_CELL]
     if c == -2:
         return
     if c == -1:
@@ -93,7 +93,7 @@ def _grid_remove(si, ev, lst, gn, gi, gu, i, s):
                 lst[i, L_OUT, k] = lst[i, L_OUT, n - 1]
                 ev[i, EV_OUTN] = n - 1
                 break
-        si[i, s, SI_CX0] = -2
+        si[i, s, SI_CELL] = -2
         return
     if _unaligned(si[i, s, SI_X], si[i, s, SI_Y]):
         gu[i, c] -= 1
@@ -103,7 +103,7 @@ def _grid_remove(si, ev, lst, gn, gi, gu, i, s):
             gi[i, c, k] = gi[i, c, n - 1]
             gn[i, c] = n - 1
             break
-    si[i, s, SI_CX0] = -2
+    si[i, s, SI_CELL] = -2
 
 
 @njit(cache=True, _nrt=False)
@@ -117,10 +117,10 @@ def _grid_add(si, ev, lst, gn, gi, gu, i, s):
     if x < 0 or y < 0 or x + BS > w * BS or y + BS > h * BS:
         lst[i, L_OUT, ev[i, EV_OUTN]] = s
         ev[i, EV_OUTN] += 1
-        si[i, s, SI_CX0] = -1
+        si[i, s, SI_CELL] = -1
         return
     c = (y // BS) * w + x // BS
-    si[i, s, SI_CX0] = c
+    si[i, s, SI_CELL] = c
     if _unaligned(x, y):
         gu[i, c] += 1
     n = gn[i, c]
@@ -137,7 +137,7 @@ def _set_pos(st, i, s, x, y):
     if x == st.si[i, s, SI_X] and y == st.si[i, s, SI_Y]:
         return
     st.pv[i, st.si[i, s, SI_TYPE]] += 1
-    c = st.si[i, s, SI_CX0]
+    c = st.si[i, s, SI_CELL]
     w = st.ev[i, EV_WIDTH]
     if c >= 0 and x >= 0 and y >= 0 and x + BS <= w * BS and y + BS <= st.ev[i, EV_HEIGHT] * BS:
         if (y // BS) * w + x // BS == c:
@@ -246,7 +246,7 @@ def _add_sprite_any(tb, st, i, t, x, y):
     st.tl[i, t, st.tc[i, t, TC_N]] = s
     st.tc[i, t, TC_N] += 1
     st.pv[i, t] += 1
-    st.si[i, s, SI_CX0] = -2
+    st.si[i, s, SI_CELL] = -2
     _grid_add(st.si, st.ev, st.lst, st.gn, st.gi, st.gu, i, s)
     return s
 

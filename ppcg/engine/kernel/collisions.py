@@ -22,7 +22,7 @@ def _gather(tb, st, i, s1, t2, lim, direct, fast):
     """Sprites of ``t2``'s subtree (id < lim, not s1) overlapping ``s1``, in GVGAI order, into ``st.cand[i]``
     (``direct``: by scanning the type lists, else through the grid; ``fast``: the FAST_* bits)."""
     nc = 0
-    if direct or st.si[i, s1, SI_CX0] < 0:
+    if direct or st.si[i, s1, SI_CELL] < 0:
         for q in range(tb.ti[t2, TI_SUB0], tb.ti[t2, TI_SUB1]):
             u = tb.items[q]
             for j in range(st.tc[i, u, TC_N]):
@@ -176,7 +176,7 @@ def _run_pair_effect_sparse(tb, st, i, t1, t2, e, lim, gt, fast):
             s2 = st.tl[i, u, j]
             if st.si[i, s2, SI_ID] >= lim:
                 break
-            if st.si[i, s2, SI_CX0] < 0:
+            if st.si[i, s2, SI_CELL] < 0:
                 return -1  # outside the level: use the plain loop
             n2 += 1
             x = st.si[i, s2, SI_X]

@@ -225,7 +225,7 @@ def reset_env(tb, st, i, types, xs, ys, width, height, seed):
         st.si[i, k, SI_TYPE] = -1
         st.si[i, k, SI_KILLED] = False
         st.si[i, k, SI_DISABLED] = False
-        st.si[i, k, SI_CX0] = -2
+        st.si[i, k, SI_CELL] = -2
         st.lst[i, L_FREE, k] = S - 1 - k
     st.ev[i, EV_NFREE] = S
     st.pv[i, :] = 0
@@ -279,6 +279,6 @@ def regrid_env(st, i):
     st.ev[i, EV_OVERFLOW] = False
     st.ev[i, EV_CANVAS] = 0
     for s in range(st.si.shape[1]):
-        st.si[i, s, SI_CX0] = -2
+        st.si[i, s, SI_CELL] = -2
         if st.si[i, s, SI_TYPE] >= 0:
             _grid_add(st.si, st.ev, st.lst, st.gn, st.gi, st.gu, i, s)

@@ -99,7 +99,7 @@ def _eff_collect_resource(tb, st, i, e, s1, s2):
     if num < lim:
         topup = min(tb.ti[t1, TI_RES_VALUE], lim - num)
         _modify_res(st, i, s2, r, topup)
-        if tb.ei[e, EI_FLAG1]:
+        if tb.ei[e, EI_KILL_RESOURCE]:
             _kill(tb, st, i, s1, True)
         return True
     return False
@@ -111,7 +111,7 @@ def _eff_change_resource(tb, st, i, e, s1, s2):
     v = tb.ei[e, EI_VALUE]
     if _get_res(st, i, s1, r) + v <= tb.seq[tb.misc[M_RESL0] + r]:
         _modify_res(st, i, s1, r, v)
-        if tb.ei[e, EI_FLAG1] and s2 >= 0:
+        if tb.ei[e, EI_KILL_RESOURCE] and s2 >= 0:
             _kill(tb, st, i, s2, True)
         return True
     return False
@@ -136,7 +136,7 @@ def _eff_kill_if_other_has_more(tb, st, i, e, s1, s2):
     r = tb.ei[e, EI_RES]
     if _get_res(st, i, s2, r) >= tb.ei[e, EI_LIMIT]:
         _kill(tb, st, i, s1, False)
-        if tb.ei[e, EI_FLAG1]:
+        if tb.ei[e, EI_SUBTRACT]:
             _modify_res(st, i, s2, r, -tb.ei[e, EI_LIMIT])
         return True
     return False
@@ -157,7 +157,7 @@ def _eff_spawn_if_has_more(tb, st, i, e, s1, s2):
     r = tb.ei[e, EI_RES]
     if _get_res(st, i, s1, r) >= tb.ei[e, EI_LIMIT]:
         _add_sprite(tb, st, i, tb.ei[e, EI_STYPE], st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
-        _modify_res(st, i, s1, r, -tb.ei[e, EI_VALUE])
+        _modify_res(st, i, s1, r, -tb.ei[e, EI_SPEND])
         return True
     return False
 
@@ -184,7 +184,7 @@ def _eff_wrap_around(tb, st, i, e, s1, s2):
 def _eff_shield_from(tb, st, i, e, s1, s2):
     a = st.si[i, s1, SI_TYPE]
     b = tb.ei[e, EI_STYPE]
-    f = tb.ei[e, EI_VALUE]
+    f = tb.ei[e, EI_FTYPE]
     n = st.ev[i, EV_SHN]
     for k in range(n):
         if st.shd[i, 0, k] == a and st.shd[i, 1, k] == b and st.shd[i, 2, k] == f:
@@ -224,7 +224,7 @@ def _eff_pull_with_it(tb, st, i, e, s1, s2, gt):
         st.si[i, s1, SI_LASTMOVE] = 0
     st.si[i, s1, SI_LX] = rx
     st.si[i, s1, SI_LY] = ry
-    if tb.ei[e, EI_FLAG1]:  # ONTOLOGY: pixelPerfect puts sprite1 on sprite2's rectangle
+    if tb.ei[e, EI_PIXEL_PERFECT]:  # ONTOLOGY: pixelPerfect puts sprite1 on sprite2's rectangle
         _set_pos(st, i, s1, st.si[i, s2, SI_X], st.si[i, s2, SI_Y])
     return True
 
@@ -259,7 +259,7 @@ def _exec_effect(tb, st, i, e, s1, s2, gt):
         return 1
     apply = True
     if code == E_STEP_BACK:
-        if tb.ei[e, EI_FLAG1] and s2 >= 0:
+        if tb.ei[e, EI_PIXEL_PERFECT] and s2 >= 0:
             _step_back_pixel_perfect(st, i, s1, s2)
         else:
             _set_pos(st, i, s1, st.si[i, s1, SI_LX], st.si[i, s1, SI_LY])
@@ -332,7 +332,7 @@ def _exec_effect_corpus(tb, st, i, e, code, s1, s2, gt):
         apply = _eff_teleport_to_exit(tb, st, i, e, s1, s2)
     elif code == E_ALIGN:
         if s2 >= 0:
-            if tb.ei[e, EI_FLAG1]:
+            if tb.ei[e, EI_ORIENT]:
                 st.si[i, s1, SI_OX] = st.si[i, s2, SI_OX]
                 st.si[i, s1, SI_OY] = st.si[i, s2, SI_OY]
             _set_pos(st, i, s1, st.si[i, s2, SI_X], st.si[i, s2, SI_Y])
@@ -365,7 +365,7 @@ def _exec_effect_corpus(tb, st, i, e, code, s1, s2, gt):
         for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
             u = tb.items[q]
             for j in range(st.tc[i, u, TC_N]):
-                _set_speed(st, i, st.tl[i, u, j], tb.ef[e, EF_OFFSET])  # the value (ONTOLOGY)
+                _set_speed(st, i, st.tl[i, u, j], tb.ef[e, EF_SPEED])  # the value (ONTOLOGY)
     elif code >= E_KILL_IF_ALIVE:
         apply = _exec_effect_ontology(tb, st, i, e, code, s1, s2)
     return 1 if apply else 0

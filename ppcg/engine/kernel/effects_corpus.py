@@ -106,7 +106,7 @@ def _eff_attract_gaze(tb, st, i, e, s1, s2):
         if _rnd_double(st, i) < tb.ef[e, EF_PROB]:
             st.si[i, s1, SI_OX] = st.si[i, s2, SI_OX]
             st.si[i, s1, SI_OY] = st.si[i, s2, SI_OY]
-            if tb.ei[e, EI_FLAG1]:
+            if tb.ei[e, EI_ALIGN]:
                 if st.si[i, s1, SI_OY] == 0 and st.si[i, s1, SI_OX] != 0:
                     _set_pos(st, i, s1, st.si[i, s1, SI_X], st.si[i, s2, SI_Y])
                 else:
@@ -124,7 +124,7 @@ def _transform(tb, st, i, e, s1, s2, nt, force):
     if ns < 0:
         return
     t1 = st.si[i, s1, SI_TYPE]
-    if tb.ei[e, EI_FLAG2] or (tb.ti[nt, TI_ORIENTED] and tb.ti[t1, TI_ORIENTED] and st.si[i, ns, SI_OX] == 0
+    if tb.ei[e, EI_FORCE_ORIENTATION] or (tb.ti[nt, TI_ORIENTED] and tb.ti[t1, TI_ORIENTED] and st.si[i, ns, SI_OX] == 0
                            and st.si[i, ns, SI_OY] == 0):
         st.si[i, ns, SI_OX] = st.si[i, s1, SI_OX]
         st.si[i, ns, SI_OY] = st.si[i, s1, SI_OY]
@@ -141,7 +141,7 @@ def _transform(tb, st, i, e, s1, s2, nt, force):
             transformed = False
     st.si[i, ns, SI_HP] = st.si[i, s1, SI_HP]
     _kill(tb, st, i, s1, transformed)
-    if tb.ei[e, EI_FLAG1] and s2 >= 0:
+    if tb.ei[e, EI_KILL_SECOND] and s2 >= 0:
         _kill(tb, st, i, s2, True)
 
 
@@ -175,7 +175,7 @@ def _eff_add_health(tb, st, i, e, s1, s2):
     v = tb.ei[e, EI_VALUE]
     if st.si[i, s1, SI_HP] + v < tb.ti[st.si[i, s1, SI_TYPE], TI_HP_LIMIT]:
         st.si[i, s1, SI_HP] += v
-        if tb.ei[e, EI_FLAG1] and s2 >= 0:
+        if tb.ei[e, EI_KILL_SECOND] and s2 >= 0:
             _kill(tb, st, i, s2, False)
         return True
     return False
@@ -266,7 +266,7 @@ def _eff_collect_if_held(tb, st, i, e, s1, s2):
     if _get_res(st, i, s2, r) + v <= tb.seq[tb.misc[M_RESL0] + r]:
         _modify_res(st, i, s2, r, v)
         ok = True
-    if tb.ei[e, EI_FLAG1]:
+    if tb.ei[e, EI_KILL_RESOURCE]:
         _kill(tb, st, i, s1, False)
     return ok
 

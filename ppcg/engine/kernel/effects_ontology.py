@@ -57,7 +57,7 @@ def _exec_effect_ontology(tb, st, i, e, code, s1, s2):
     elif code == E_ADD_HEALTH_POINTS_TO_MAX:  # up to limitHealthPoints, always applies
         lim = tb.ti[st.si[i, s1, SI_TYPE], TI_HP_LIMIT]
         st.si[i, s1, SI_HP] = min(st.si[i, s1, SI_HP] + tb.ei[e, EI_VALUE], lim)
-        if tb.ei[e, EI_FLAG1] and s2 >= 0:
+        if tb.ei[e, EI_KILL_SECOND] and s2 >= 0:
             _kill(tb, st, i, s2, False)
     elif code == E_SPAWN_IF_HAS_LESS:  # nextDouble() against prob first, score only when it spawns
         if _rnd_double(st, i) >= tb.ef[e, EF_PROB]:
@@ -90,7 +90,7 @@ def _exec_effect_ontology(tb, st, i, e, code, s1, s2):
 
 @njit(cache=True, _nrt=False)
 def _eff_kill_if_slow(tb, st, i, e, s1, s2):
-    """``killIfSlow`` / ``killIfFast`` (flag1): kill sprite1 when the relative speed is below (above) ``limspeed``:
+    """``killIfSlow`` / ``killIfFast`` (EI_FAST): kill sprite1 when the relative speed is below (above) ``limspeed``:
     the other sprite's speed when one of them is static, else the length of the difference of their orientations
     (GVGAI compares directions, not velocities)."""
     if tb.ti[st.si[i, s1, SI_TYPE], TI_STATIC]:
@@ -101,8 +101,8 @@ def _eff_kill_if_slow(tb, st, i, e, s1, s2):
         vx = float(st.si[i, s1, SI_OX] - st.si[i, s2, SI_OX])
         vy = float(st.si[i, s1, SI_OY] - st.si[i, s2, SI_OY])
         rel = math.sqrt(vx * vx + vy * vy)
-    lim = tb.ef[e, EF_OFFSET]
-    if (rel > lim) if tb.ei[e, EI_FLAG1] else (rel < lim):
+    lim = tb.ef[e, EF_LIMSPEED]
+    if (rel > lim) if tb.ei[e, EI_FAST] else (rel < lim):
         _kill(tb, st, i, s1, False)
 
 
@@ -260,7 +260,7 @@ def _eff_spawn_if_counter_subtypes(tb, st, i, e, s1):
             u = tb.items[q]
             if st.tc[i, u, TC_N] > 0 and _count_active(tb, st, i, u) > 0:
                 kinds += 1
-        ok = kinds // 2 == tb.ei[e, EI_VALUE]
+        ok = kinds // 2 == tb.ei[e, EI_SUBTYPES_NUM]
     nt = tb.ei[e, EI_STYPE] if ok else tb.ei[e, EI_STYPE3]
     _add_sprite(tb, st, i, nt, st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
     return ok
@@ -278,22 +278,22 @@ def _eff_remove_score(tb, st, i, e, s1, s2):
         hit = st.tc[i, t, TC_N] > 0
     if hit:
         st.score[i] = 0.0
-        if tb.ei[e, EI_FLAG1] and s2 >= 0:
+        if tb.ei[e, EI_KILL_SECOND] and s2 >= 0:
             _kill(tb, st, i, s2, True)
     return True
 
 
 @njit(cache=True, _nrt=False)
 def _eff_change_speed_to_all(tb, st, i, e):
-    """``increaseSpeedToAll`` / ``decreaseSpeedToAll`` (flag1; never below 0): every sprite of ``stype``'s subtree."""
+    """``increaseSpeedToAll`` / ``decreaseSpeedToAll`` (EI_DECREASE; never below 0): every sprite of ``stype``'s subtree."""
     t = tb.ei[e, EI_STYPE]
-    v = tb.ef[e, EF_OFFSET]
+    v = tb.ef[e, EF_SPEED]
     for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):
         u = tb.items[q]
         for j in range(st.tc[i, u, TC_N]):
             s = st.tl[i, u, j]
             sp = _speed_of(tb, st, i, s)
-            if tb.ei[e, EI_FLAG1]:
+            if tb.ei[e, EI_DECREASE]:
                 sp = 0.0 if sp - v < 0 else sp - v
             else:
                 sp += v
@@ -328,14 +328,14 @@ def _eff_spawn_near(tb, st, i, e, code, s1, s2):
         return True
     x = st.si[i, s2, SI_X]
     y = st.si[i, s2, SI_Y]
-    if code == E_SPAWN_BEHIND or tb.ei[e, EI_FLAG1]:
+    if code == E_SPAWN_BEHIND or tb.ei[e, EI_STEP_BACK]:
         lx = st.si[i, s2, SI_LX]
         ly = st.si[i, s2, SI_LY]
         if lx < x + BS and x < lx + BS and ly < y + BS and y < ly + BS:
             return True  # GVGAI's getLastPosition: none while the last rect overlaps the current one
         x = lx
         y = ly
-    _add_sprite(tb, st, i, tb.ei[e, EI_STYPE], x + tb.ei[e, EI_LIMIT] * BS, y + tb.ei[e, EI_VALUE] * BS)
+    _add_sprite(tb, st, i, tb.ei[e, EI_STYPE], x + tb.ei[e, EI_SPAWN_DX] * BS, y + tb.ei[e, EI_SPAWN_DY] * BS)
     return True
 
 
@@ -376,7 +376,7 @@ def _eff_transform_to_singleton(tb, st, i, e, s1, s2):
     ns = _add_sprite(tb, st, i, t, st.si[i, s1, SI_X], st.si[i, s1, SI_Y])
     if ns >= 0:
         _singleton_fields(tb, st, i, ns, s1)
-        if tb.ei[e, EI_FLAG1]:
+        if tb.ei[e, EI_TAKE_ORIENTATION]:
             st.si[i, ns, SI_OX] = -st.si[i, s2, SI_OX]
             st.si[i, ns, SI_OY] = -st.si[i, s2, SI_OY]
             st.si[i, ns, SI_ORI] = 1

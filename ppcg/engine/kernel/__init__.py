@@ -19,7 +19,8 @@ The kernel is split by concern; each module imports only those before it:
 :mod:`.base`      direction tables, java.util.Random draws, the grid index, ``_set_pos``, sprite creation/killing
 :mod:`.movement`  ``_update_pos``, passive movement, sprite speeds, an NPC's active move
 :mod:`.pathfinding`  GVGAI's pathfinder and the classes that follow its paths
-:mod:`.sprites`   sprite classes: ``_update_sprite`` (NPCs) and ``_update_avatar`` (avatars), by class
+:mod:`.sprites`   NPC classes: ``_update_sprite``, a branch per class
+:mod:`.avatars`   avatar classes: ``_update_avatar``, a branch per class
 :mod:`.effects_corpus`, :mod:`.effects_ontology`  effects added for the corpus and for the rest of the ontology
 :mod:`.effects`   the first effects and the dispatcher ``_apply_effect``
 :mod:`.collisions`  pair effects: the overlapping sprites of two types, in GVGAI's order
@@ -39,6 +40,10 @@ from ppcg.engine.kernel import _cache
 
 _cache.install()
 
+# the reading order: each module imports only modules before it (tests/test_engine_kernel_cache.py)
+MODULES = ("base", "movement", "pathfinding", "sprites", "avatars", "effects_corpus", "effects_ontology", "effects",
+           "collisions", "cycle", "observe", "entry")
+
 from ppcg.engine.kernel.cycle import regrid_env, reset_env, step_env  # noqa: E402
 from ppcg.engine.kernel.entry import (  # noqa: E402
     _observe_range,
@@ -52,6 +57,7 @@ from ppcg.engine.kernel.movement import _set_speed, _speed_of  # noqa: E402
 from ppcg.engine.kernel.observe import obs_rgb, obs_symbolic  # noqa: E402
 
 __all__ = [
+    "MODULES",
     "_observe_range",
     "_reset_range",
     "_set_speed",

@@ -21,7 +21,8 @@ from ppcg.engine.jrandom import MASK48, MULTIPLIER
 from ppcg.engine.kernel.base import _add_sprite, _at_edge, _clear_all, _count_active, _grid_add
 from ppcg.engine.kernel.movement import _pre_movement
 from ppcg.engine.kernel.pathfinding import _path_init
-from ppcg.engine.kernel.sprites import _update_avatar, _update_sprite
+from ppcg.engine.kernel.avatars import _update_avatar
+from ppcg.engine.kernel.sprites import _update_sprite
 from ppcg.engine.kernel.effects import _add_score, _apply_effect, _exec_effect, _time_push
 from ppcg.engine.kernel.collisions import _pair_stamp, _run_pair_effect, _shielded
 from ppcg.engine.layout import *  # noqa: F403 - field index constants

@@ -285,7 +285,8 @@ def _eff_remove_score(tb, st, i, e, s1, s2):
 
 @njit(cache=True, _nrt=False)
 def _eff_change_speed_to_all(tb, st, i, e):
-    """``increaseSpeedToAll`` / ``decreaseSpeedToAll`` (EI_DECREASE; never below 0): every sprite of ``stype``'s subtree."""
+    """``increaseSpeedToAll`` / ``decreaseSpeedToAll`` (EI_DECREASE; never below 0): every sprite of ``stype``'s
+    subtree."""
     t = tb.ei[e, EI_STYPE]
     v = tb.ef[e, EF_SPEED]
     for q in range(tb.ti[t, TI_SUB0], tb.ti[t, TI_SUB1]):

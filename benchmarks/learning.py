@@ -57,7 +57,10 @@ def train_for(settings: Any, minutes: float, out: Path, eval_every: int, eval_le
     )
     from stable_baselines3.common.utils import set_random_seed
 
+    from ppcg.engine import warm_up
+
     set_threads(settings.threads, settings.env_threads)
+    warm_up()  # a first run compiles the engine (minutes): not training time
     algo_config, env_id = resolve(settings)
     curriculum = make_curriculum(settings)
     set_random_seed(settings.seed)
@@ -92,6 +95,7 @@ def train_for(settings: Any, minutes: float, out: Path, eval_every: int, eval_le
         seed=20_000 + settings.seed,
         final=True,
         verbose=1,
+        env_kwargs=algo_config.observation_kwargs(),  # the levels are played as the agent sees them (facing)
     )
     curve.start_time = time.time()
     from ppcg.curricula.sb3_callback import CurriculumCallback

@@ -3,6 +3,7 @@
     python benchmarks/learning.py                             # Zelda: (a), then (b) and (c), default budgets
     python benchmarks/learning.py --games zelda frogs --minutes 30
     python benchmarks/learning.py --only generated --curriculum ppcg --algo ppo --minutes 20
+    python benchmarks/learning.py --games boulderdash --config my-ppo.yml      # other hyperparameters
 
 Two trainings per game, each with the bundled hyperparameters (``--algo``, ``--hyperparams``) and the
 evaluation callback of ``ppcg train`` (:class:`ppcg.agents.curves.HeldOutEvaluation`), stopped by a wall-clock
@@ -155,6 +156,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("fixed", "generated"), default=None)
     parser.add_argument("--algo", default="ppo")
     parser.add_argument("--hyperparams", default=None, help="a named preset (default: the bundled one)")
+    parser.add_argument("--config", default=None, help="a hyperparameter file (RL Zoo format; beats --hyperparams)")
     parser.add_argument("--curriculum", default="ppcg", help="for the generated run (default: ppcg)")
     parser.add_argument("--difficulty", type=float, default=0.5)
     parser.add_argument("--minutes", type=float, default=30.0, help="budget of the generated run")
@@ -189,6 +191,7 @@ def main() -> None:
                 seed=args.seed,
                 threads=args.threads,
                 hyperparams=args.hyperparams,
+                config=args.config,
             )
             minutes = args.minutes_fixed if kind == "fixed" else args.minutes
             print(f"\n{game}, {kind}: {settings.algo} {settings.curriculum}, {minutes:g} min", flush=True)

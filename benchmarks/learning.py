@@ -3,6 +3,7 @@
     python benchmarks/learning.py                             # Zelda: (a), then (b) and (c), default budgets
     python benchmarks/learning.py --games zelda frogs --minutes 30
     python benchmarks/learning.py --only generated --curriculum ppcg --algo ppo --minutes 20
+    python benchmarks/learning.py --games boulderdash --config my-ppo.yml      # other hyperparameters
 
 Two trainings per game, each with the bundled hyperparameters (``--algo``, ``--hyperparams``) and the
 evaluation callback of ``ppcg train`` (:class:`ppcg.agents.curves.HeldOutEvaluation`), stopped by a wall-clock
@@ -57,7 +58,10 @@ def train_for(settings: Any, minutes: float, out: Path, eval_every: int, eval_le
     )
     from stable_baselines3.common.utils import set_random_seed
 
+    from ppcg.engine import warm_up
+
     set_threads(settings.threads, settings.env_threads)
+    warm_up()  # a first run compiles the engine (minutes): not training time
     algo_config, env_id = resolve(settings)
     curriculum = make_curriculum(settings)
     set_random_seed(settings.seed)
@@ -92,6 +96,7 @@ def train_for(settings: Any, minutes: float, out: Path, eval_every: int, eval_le
         seed=20_000 + settings.seed,
         final=True,
         verbose=1,
+        env_kwargs=algo_config.observation_kwargs(),  # the levels are played as the agent sees them (facing)
     )
     curve.start_time = time.time()
     from ppcg.curricula.sb3_callback import CurriculumCallback
@@ -151,6 +156,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("fixed", "generated"), default=None)
     parser.add_argument("--algo", default="ppo")
     parser.add_argument("--hyperparams", default=None, help="a named preset (default: the bundled one)")
+    parser.add_argument("--config", default=None, help="a hyperparameter file (RL Zoo format; beats --hyperparams)")
     parser.add_argument("--curriculum", default="ppcg", help="for the generated run (default: ppcg)")
     parser.add_argument("--difficulty", type=float, default=0.5)
     parser.add_argument("--minutes", type=float, default=30.0, help="budget of the generated run")
@@ -185,6 +191,7 @@ def main() -> None:
                 seed=args.seed,
                 threads=args.threads,
                 hyperparams=args.hyperparams,
+                config=args.config,
             )
             minutes = args.minutes_fixed if kind == "fixed" else args.minutes
             print(f"\n{game}, {kind}: {settings.algo} {settings.curriculum}, {minutes:g} min", flush=True)

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         print('coverage is not installed: pip install -e ".[test]"', file=sys.stderr)
         return 2
     sys.path.insert(0, str(REPO))
-    kernel_files = sorted(str(p) for p in (REPO / "ppcg" / "engine").glob("kernel*.py"))
+    kernel_files = sorted(str(p) for p in (REPO / "ppcg" / "engine" / "kernel").glob("*.py"))
     cov = coverage.Coverage(include=kernel_files, data_file=None)
     cov.start()
     try:

@@ -153,7 +153,7 @@ def test_restore_refuses_every_index_out_of_range(name):
         ("ev", (1, L.EV_NFREE), slots + 1),
         ("ev", (2, L.EV_TQN), -1),
         ("si", (0, live, L.SI_TYPE), len(comp.type_names)),
-        ("si", (0, live, L.SI_CX0), cells),
+        ("si", (0, live, L.SI_CELL), cells),
         ("si", (0, live, L.SI_X), -1000),
         ("tc", (0, int(snap["si"][0, live, L.SI_TYPE]), L.TC_N), slots + 5),
         ("tl", (0, int(snap["si"][0, live, L.SI_TYPE]), 0), -7),

@@ -659,7 +659,7 @@ def _check_indices(st: State, slots: int, cells: int, n_types: int, n_effects: i
     live = types >= 0
     av = ev[:, L.EV_AVATAR]
     need((av < 0) | live[np.arange(len(av)), np.maximum(av, 0)], "the avatar's slot (no sprite there)")
-    cell = si[:, :, L.SI_CX0].astype(np.int64)
+    cell = si[:, :, L.SI_CELL].astype(np.int64)
     need(~live | ((cell >= -2) & (cell < (w * h)[:, None])), "a sprite's grid cell")
     x, y = si[:, :, L.SI_X].astype(np.int64), si[:, :, L.SI_Y].astype(np.int64)
     inside = (x >= 0) & (y >= 0) & (x + L.BLOCK <= w[:, None] * L.BLOCK)

@@ -817,34 +817,36 @@ def _pack_tables(*, T, **k) -> Tables:
         seq.extend(int(x) for x in k[name])
         misc[c1] = len(seq)
     pairs = k["pairs"]
-    pi = np.zeros((len(pairs), 5), np.int32)
+    pi = np.zeros((len(pairs), L.NPI), np.int32)
     effs_ = k["effs"]
     for p, (a, b) in enumerate(pairs):
         e0, e1 = k["pair_e0"][p], k["pair_e1"][p]
         disjoint = not (k["is_in"][a] & k["is_in"][b]).any()
         moves2 = any(effs_[e]["code"] in F.EFFECTS_MOVING_SECOND for e in range(e0, e1))
-        pi[p] = (a, b, e0, e1, int(disjoint and not moves2))
+        pi[p, [L.PI_T1, L.PI_T2, L.PI_E0, L.PI_E1, L.PI_FAST]] = (a, b, e0, e1, int(disjoint and not moves2))
     effs = k["effs"]
     ei = np.zeros((len(effs), L.NEI), np.int32)
-    ef = np.zeros((len(effs), 2), np.float64)
+    ef = np.zeros((len(effs), L.NEF), np.float64)
     for e, r in enumerate(effs):
-        ei[e, :L.EI_STYPE2] = (r["code"], r["score"], r["stype"], r["res"], r["limit"], r["value"],
-                               r["flag1"], r["flag2"], r["pull"])
+        ei[e, [L.EI_CODE, L.EI_SCORE, L.EI_STYPE, L.EI_RES, L.EI_PULL]] = (
+            r["code"], r["score"], r["stype"], r["res"], r["pull"])
+        _pack_params(r, ei[e], ef[e])
         # EFFECTS
-        ei[e, L.EI_STYPE2:L.EI_L0] = (
-            r.get("stype2", -1), r.get("stype3", -1), r.get("geq", 0), r.get("leq", 1 << 30), r.get("timer", -1),
-            r.get("repeating", False), r.get("next0", -1), r.get("subj", -1), r.get("sub", -1), r.get("score2", 0))
+        for key, default in (("stype2", -1), ("stype3", -1), ("geq", 0), ("leq", 1 << 30), ("timer", -1),
+                             ("repeating", False), ("next0", -1), ("subj", -1), ("sub", -1), ("score2", 0)):
+            ei[e, getattr(L, "EI_" + key.upper())] = r.get(key, default)
         ei[e, L.EI_L0] = len(items)
         items.extend(r.get("types", ()))
         ei[e, L.EI_L1] = len(items)
-        ef[e] = (r["prob"], r["offset"])
-    for e0, e1 in zip(k["pair_e0"], k["pair_e1"]):
+        ef[e, L.EF_PROB] = r["prob"]
+    for e0, e1 in zip(k["pair_e0"], k["pair_e1"], strict=True):
         for e in range(e0 + 1, e1):
             ei[e, L.EI_SAME_PREV] = int(effs[e] == effs[e - 1])
     code, tts, limit, win, mn = k["terms"]
-    qi = np.zeros((len(code), 7), np.int32)
+    qi = np.zeros((len(code), L.NQI), np.int32)
     for q in range(len(code)):
-        qi[q] = (code[q], tts[q][0], tts[q][1], tts[q][2], limit[q], win[q], mn[q])
+        qi[q, [L.QI_CODE, L.QI_LIMIT, L.QI_WIN, L.QI_MIN]] = (code[q], limit[q], win[q], mn[q])
+        qi[q, L.QI_T0:L.QI_T0 + 3] = tts[q][:3]
     col = np.stack([k["colors"], k["shade"]], axis=1).astype(np.uint8)
     return Tables(
         ti=ti, tf=tf, tt=tt, act=k["act_allowed"].astype(np.int32), items=np.array(items, np.int32),
@@ -852,10 +854,35 @@ def _pack_tables(*, T, **k) -> Tables:
     )
 
 
+def _param_columns(prefix: str, shared: tuple[str, ...]) -> dict[str, int]:
+    """The effect parameters stored in ``prefix``'s shared columns, by key (``"kill_second"`` -> ``EI_FLAG1``)."""
+    names = [f"{prefix}_{c}" for c in shared] + [a for a, c in L.ALIASES.items() if a.startswith(prefix + "_")]
+    return {name[len(prefix) + 1:].lower(): getattr(L, name) for name in names}
+
+
+_EI_PARAMS = _param_columns("EI", ("LIMIT", "VALUE", "FLAG1", "FLAG2"))
+_EF_PARAMS = _param_columns("EF", ("OFFSET",))
+
+
+def _pack_params(r: dict, ei_row: np.ndarray, ef_row: np.ndarray) -> None:
+    """Write an effect's named parameters into their shared columns; two names of one column in one effect would
+    overwrite each other, so they are a bug here (layout's aliases are per effect)."""
+    for columns, row in ((_EI_PARAMS, ei_row), (_EF_PARAMS, ef_row)):
+        used: dict[int, str] = {}
+        for key, value in r.items():
+            col = columns.get(key)
+            if col is None:
+                continue
+            if col in used:
+                raise AssertionError(f"effect {r['code']}: parameters {used[col]!r} and {key!r} share a column")
+            used[col] = key
+            row[col] = value
+
+
 def _effect_record(ename: str, code: int, it, tid, res_index, missing: _Missing, pulls: dict) -> dict | None:
     """One effect's numeric parameters (codes from :mod:`ppcg.engine.features`)."""
-    e = {"code": code, "score": 0, "prob": 1.0, "stype": -1, "res": -1, "limit": 0, "value": 0, "flag1": False,
-         "flag2": False, "offset": 0.0, "pull": -1}
+    # the parameters that have a column of their own; the others are named by layout's aliases (_pack_params)
+    e = {"code": code, "score": 0, "prob": 1.0, "stype": -1, "res": -1, "pull": -1}
     try:
         e["score"] = _as_int(it.get("scoreChange", 0))
         e["prob"] = _as_float(it.get("prob", 1.0))
@@ -872,29 +899,29 @@ def _effect_record(ename: str, code: int, it, tid, res_index, missing: _Missing,
                 return None
             e["res"] = res_index(nm[0], it.line)
         if ename == "transformTo":
-            e["flag1"] = _as_bool(it.get("killSecond", False))
-            e["flag2"] = _as_bool(it.get("forceOrientation", False))
+            e["kill_second"] = _as_bool(it.get("killSecond", False))
+            e["force_orientation"] = _as_bool(it.get("forceOrientation", False))
         elif ename == "collectResource":
-            e["flag1"] = _as_bool(it.get("killResource", True))
+            e["kill_resource"] = _as_bool(it.get("killResource", True))
         elif ename == "changeResource":
             e["value"] = _as_int(it.get("value", 1))
-            e["flag1"] = _as_bool(it.get("killResource", False))
+            e["kill_resource"] = _as_bool(it.get("killResource", False))
         elif ename == "killIfOtherHasMore":
             e["limit"] = _as_int(it.get("limit", 0))
-            e["flag1"] = _as_bool(it.get("subtract", False))
+            e["subtract"] = _as_bool(it.get("subtract", False))
         elif ename == "spawnIfHasMore":
             e["limit"] = _as_int(it.get("limit", 0))
-            e["value"] = _as_int(it.get("spend", 0))
+            e["spend"] = _as_int(it.get("spend", 0))
         elif ename == "wrapAround":
             e["offset"] = _as_float(it.get("offset", 0.0))
         elif ename == "shieldFrom":
-            e["value"] = F.effect_code(str(it.get("ftype", "")))
+            e["ftype"] = F.effect_code(str(it.get("ftype", "")))
         elif ename == "pullWithIt":
             key = (it.line, ename)
             if key not in pulls:
                 pulls[key] = len(pulls)
             e["pull"] = pulls[key]
-            e["flag1"] = _as_bool(it.get("pixelPerfect", False))  # ONTOLOGY: then snapped onto sprite2
+            e["pixel_perfect"] = _as_bool(it.get("pixelPerfect", False))  # ONTOLOGY: then snapped onto sprite2
         elif not _effect_record_corpus(ename, e, it, tid, res_index, missing, pulls):
             return None
         # EFFECTS: TimeEffect's parameters (TIME interactions, addTimer); nextExecution: "plan at timer"
@@ -937,7 +964,7 @@ def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Mis
 
     keys: dict[str, int | None] = {}
     if ename == "stepBack":
-        e["flag1"] = _as_bool(it.get("pixelPerfect", False))
+        e["pixel_perfect"] = _as_bool(it.get("pixelPerfect", False))
     elif ename == "undoAll":
         names = _as_names(it.get("notStype", ""))
         unknown = [n for n in names if n not in tid]
@@ -946,7 +973,7 @@ def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Mis
         e["types"] = [tid[n] for n in names if n in tid]
         return not unknown
     elif ename == "attractGaze":
-        e["flag1"] = _as_bool(it.get("align", False))
+        e["align"] = _as_bool(it.get("align", False))
     elif ename in ("transformToAll", "transformIfCount"):
         keys["stype"] = sprite("stype")
         keys["stype2"] = sprite("stypeTo" if ename == "transformToAll" else "stypeCount")
@@ -954,11 +981,11 @@ def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Mis
             keys["stype3"] = sprite("estype", required=False)
             e["geq"] = _as_int(it.get("geq", 0))
             e["leq"] = _as_int(it.get("leq", 1 << 30))
-        e["flag1"] = _as_bool(it.get("killSecond", False))
-        e["flag2"] = _as_bool(it.get("forceOrientation", False))
+        e["kill_second"] = _as_bool(it.get("killSecond", False))
+        e["force_orientation"] = _as_bool(it.get("forceOrientation", False))
     elif ename == "addHealthPoints":
         e["value"] = _as_int(it.get("value", 1))
-        e["flag1"] = _as_bool(it.get("killSecond", False))
+        e["kill_second"] = _as_bool(it.get("killSecond", False))
     elif ename == "subtractHealthPoints":
         e["value"] = _as_int(it.get("value", 1))
         e["limit"] = _as_int(it.get("limit", 0))
@@ -968,24 +995,24 @@ def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Mis
         keys["res"] = resource("resource")
         e["limit"] = _as_int(it.get("limit", 0))
     elif ename == "align":
-        e["flag1"] = _as_bool(it.get("orient", True))
+        e["orient"] = _as_bool(it.get("orient", True))
     elif ename == "killAll":
         keys["stype"] = sprite("stype")
     elif ename == "collectResourceIfHeld":
         keys["res"] = resource("heldResource")
         e["value"] = _as_int(it.get("value", 1))
-        e["flag1"] = _as_bool(it.get("killResource", True))
+        e["kill_resource"] = _as_bool(it.get("killResource", True))
     elif ename in ("spawnBehind", "spawnLeft", "spawnRight", "spawnAbove", "spawnBelow"):
         keys["stype"] = sprite("stype")
-        e["flag1"] = _as_bool(it.get("stepBack", False))
-        e["limit"], e["value"] = {"spawnBehind": (0, 0), "spawnLeft": (-1, 0), "spawnRight": (1, 0),
+        e["step_back"] = _as_bool(it.get("stepBack", False))
+        e["spawn_dx"], e["spawn_dy"] = {"spawnBehind": (0, 0), "spawnLeft": (-1, 0), "spawnRight": (1, 0),
                                   "spawnAbove": (0, -1), "spawnBelow": (0, 1)}[ename]  # the direction
     elif ename == "setSpeedForAll":
         keys["stype"] = sprite("stype")
-        e["offset"] = _as_float(it.get("value", 0.0))  # the new speed (ef's second column)
+        e["speed"] = _as_float(it.get("value", 0.0))
     elif ename in _ONTOLOGY_EFFECTS:  # ONTOLOGY (issue 13)
         if ename in ("removeScore", "addHealthPointsToMax", "transformToRandomChild"):
-            e["flag1"] = _as_bool(it.get("killSecond", False))
+            e["kill_second"] = _as_bool(it.get("killSecond", False))
         if ename in ("removeScore", "increaseSpeedToAll", "decreaseSpeedToAll", "spawnIfHasLess",
                      "transformToRandomChild"):
             keys["stype"] = sprite("stype", required=ename != "removeScore")
@@ -995,13 +1022,13 @@ def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Mis
             keys["res"] = resource("resource")
             e["limit"] = _as_int(it.get("limit", 0))
         elif ename in ("increaseSpeedToAll", "decreaseSpeedToAll"):
-            e["offset"] = _as_float(it.get("value", 0.1))
-            e["flag1"] = ename == "decreaseSpeedToAll"
+            e["speed"] = _as_float(it.get("value", 0.1))
+            e["decrease"] = ename == "decreaseSpeedToAll"
         elif ename == "transformToRandomChild":
-            e["flag2"] = _as_bool(it.get("forceOrientation", False))
+            e["force_orientation"] = _as_bool(it.get("forceOrientation", False))
     elif ename in ("killIfSlow", "killIfFast"):  # ONTOLOGY
-        e["offset"] = _as_float(it.get("limspeed", 1.0))
-        e["flag1"] = ename == "killIfFast"
+        e["limspeed"] = _as_float(it.get("limspeed", 1.0))
+        e["fast"] = ename == "killIfFast"
     elif ename == "updateSpawnType":  # ONTOLOGY
         keys["stype"] = sprite("stype")
         keys["stype2"] = sprite("spawnPoint")
@@ -1010,11 +1037,11 @@ def _effect_record_corpus(ename: str, e: dict, it, tid, res_index, missing: _Mis
         keys["stype2"] = sprite("stypeCount")
         keys["stype3"] = sprite("estype")
         e["limit"] = _as_int(it.get("limit", 0))
-        e["value"] = _as_int(it.get("subTypesNum", -1))
+        e["subtypes_num"] = _as_int(it.get("subTypesNum", -1))
     elif ename == "transformToSingleton":
         keys["stype"] = sprite("stype")
         keys["stype2"] = sprite("stype_other")
-        e["flag1"] = _as_bool(it.get("takeOrientation", False))
+        e["take_orientation"] = _as_bool(it.get("takeOrientation", False))
     elif ename == "addTimer":
         ftype = str(it.get("ftype", ""))
         entry = F.EFFECTS.get(ftype)

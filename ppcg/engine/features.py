@@ -182,7 +182,7 @@ E_REMOVE_SCORE = 38
 E_ADD_HEALTH_POINTS_TO_MAX = 39
 E_SPAWN_IF_HAS_LESS = 40
 E_HALF_SPEED = 41
-E_CHANGE_SPEED_TO_ALL = 42  # increaseSpeedToAll / decreaseSpeedToAll (flag1: decrease, floored at 0)
+E_CHANGE_SPEED_TO_ALL = 42  # increaseSpeedToAll / decreaseSpeedToAll (EI_DECREASE; floored at 0)
 E_CLONE_SPRITE = 43
 E_KILL_IF_NOT_UPRIGHT = 44  # kills unless the sprite faces up; no implemented class rotates, so it always kills
 E_TRANSFORM_TO_RANDOM_CHILD = 45
@@ -191,7 +191,7 @@ E_SPAWN_IF_COUNTER_SUBTYPES = 47
 E_WALL_STOP = 48
 E_WALL_BOUNCE = 49  # in batch: all the second sprites of a first one at once (GVGAI's Effect.inBatch)
 E_WALL_REVERSE = 50  # in batch
-E_KILL_IF_SLOW = 51  # killIfSlow / killIfFast (flag1: fast): the relative speed against limspeed
+E_KILL_IF_SLOW = 51  # killIfSlow / killIfFast (EI_FAST): the relative speed against limspeed
 
 # name -> (code, behaviour parameters the engine reads besides scoreChange/prob/repeat). One entry a line.
 EFFECTS: dict[str, tuple[int, frozenset[str]]] = {

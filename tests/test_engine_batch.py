@@ -378,3 +378,29 @@ def test_facing_planes_follow_the_avatar_and_leave_the_sprite_planes_alone():
     assert seen == {0, 1, 2, 3}
     with pytest.raises(ValueError, match="symbolic"):
         BatchEngine(comp, 1, obs_type="rgb", facing=True)
+
+
+def test_what_a_step_returns_is_the_callers_and_the_next_step_leaves_it_alone():
+    """The engine reuses its reward array and its observation arguments from step to step (the single
+    environment's fast path): the rewards and observations handed out must not change with the next step."""
+    from pathlib import Path
+
+    from ppcg.vgdl import parse_game
+
+    path = Path(__file__).parent / "games" / "effect_health.txt"
+    spec = parse_game(path.read_text(), path=str(path))
+    comp = compile_game(spec)
+    level = Level.for_game("wwwwww\nwAps.w\nwwwwww\n", spec)
+    eng = BatchEngine(comp, 2, obs_type="symbolic")
+    eng.reset([level, level], [1, 2])
+    right, nil = comp.action_names.index("RIGHT"), comp.action_names.index("NIL")
+    kept = [eng.step([right, nil]), eng.step([right, nil]), eng.step([nil, nil])]
+    assert [r.reward.tolist() for r in kept] == [[1.0, 0.0], [-2.0, 0.0], [-2.0, 0.0]]
+    first = kept[0].obs.copy()
+    assert np.array_equal(kept[0].obs, first) and not np.array_equal(kept[0].obs, kept[2].obs)
+    one = BatchEngine(comp, 1, obs_type="symbolic")
+    one.reset([level], [1])
+    steps = [one.step_one(right), one.step_one(right), one.step_one(nil)]
+    assert [s[1] for s in steps] == [1.0, -2.0, -2.0]
+    assert not np.array_equal(steps[0][0], steps[2][0])  # each observation its own copy
+    assert np.array_equal(steps[0][0], kept[0].obs[0])

@@ -126,6 +126,8 @@ class BatchEngine:
         self._nstep = 0
         self._dummy = np.zeros((1, 1, 1, 1), np.uint8)  # the observation buffer not in use
         self._entry: tuple = ()  # (state, sym, rgb, the compiled serial step for them): see _step_serial
+        self._obs_args: tuple = ()  # (obs_type, obs_size, _obs_buffers' answer for them)
+        self._reward = np.zeros(self.num_envs, np.float64)  # the kernel writes every environment's reward
         self._grow_ahead = True  # grow before a tick runs out of room (until the memory limit stops it)
 
     # ------------------------------------------------------------------------------------------------------
@@ -285,21 +287,22 @@ class BatchEngine:
         truncated, score, winner)`` (``obs`` a copy, or None). A single environment's fast path (VGDLEnv)."""
         if self.num_envs != 1:
             raise ValueError(f"step_one steps a batch of one environment, this one has {self.num_envs}")
-        actions = np.empty(1, np.int64)
+        actions = np.empty(1, np.int64)  # a new array: the redo history keeps it
         actions[0] = action
-        reward = self._advance(actions)
+        reward = self._advance(actions).item(0)
         st = self._state
         ev = st.ev
         obs = None if self.obs_type is None else self._obs_out()[0] if self.facing else self._buf[0].copy()
-        return (obs, float(reward[0]),
+        return (obs, reward,
                 bool(ev.item(0, L.EV_ENDED) and ev.item(0, L.EV_ACTIVE)), bool(ev.item(0, L.EV_TRUNC)),
                 float(st.score.item(0)), int(ev.item(0, L.EV_WINNER)))
 
     def _advance(self, actions: np.ndarray) -> np.ndarray:
         """One tick of every environment with engine-owned ``actions`` (int64, contiguous, kept for redos);
-        returns the rewards (float64). Observations are written into the engine's buffer."""
+        returns the rewards (float64: the engine's own array, valid until the next step). Observations are
+        written into the engine's buffer."""
         st = self._require()
-        reward = np.zeros(self.num_envs, np.float64)
+        reward = self._reward
         kind, sym, rgb = self._obs_buffers()
         if self.num_envs <= _SERIAL_MAX or _threads() == 1:  # the thread pool costs more than it saves
             attention = self._step_serial(st, actions, kind, sym, rgb, reward)
@@ -433,6 +436,9 @@ class BatchEngine:
     def _obs_buffers(self):
         """The kernel's observation arguments: (kind, symbolic buffer, rgb buffer); the engine's own buffer is
         written in place and copied out, so a reset only redraws the environments it resets."""
+        c = self._obs_args
+        if c and c[0] is self.obs_type and c[1] is self.obs_size:  # each step asks: answered without numpy
+            return c[2]
         kind = _OBS_KINDS[self.obs_type]
         dummy = self._dummy
         if kind == 0:
@@ -444,7 +450,9 @@ class BatchEngine:
             self._buf = np.zeros(shape, np.uint8)
             if self._state is not None:
                 self._state.ev[:, L.EV_CANVAS] = 0  # a new canvas: redraw everything
-        return (1, self._buf, dummy) if kind == 1 else (2, dummy, self._buf)
+        args = (1, self._buf, dummy) if kind == 1 else (2, dummy, self._buf)
+        self._obs_args = (self.obs_type, self.obs_size, args)
+        return args
 
     def _observe(self, idx: np.ndarray) -> None:
         kind, sym, rgb = self._obs_buffers()

@@ -150,6 +150,28 @@ def _plot(path: Path, game: str, curves: dict[str, list[dict]]) -> None:
     plt.close(fig)
 
 
+def settings_for(args: argparse.Namespace, game: str, kind: str) -> Any:
+    """The run ``kind`` (``fixed``: lvl0 alone; ``generated``: ``--curriculum``) of ``game`` as the arguments
+    ask for it."""
+    from ppcg.agents.train import TrainSettings, read_curriculum_options
+
+    generated = kind == "generated"
+    return TrainSettings(
+        game=game,
+        algo=args.algo,
+        curriculum=args.curriculum if generated else "fixed",
+        level=None if generated else 0,
+        difficulty=args.difficulty if generated and args.curriculum == "difficulty" else None,
+        seed=args.seed,
+        threads=args.threads,
+        hyperparams=args.hyperparams,
+        config=args.config,
+        curriculum_options=read_curriculum_options(args.curriculum_config, args.curriculum, game)
+        if generated and args.curriculum_config
+        else None,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--games", nargs="+", default=["zelda"])
@@ -158,6 +180,8 @@ def main() -> None:
     parser.add_argument("--hyperparams", default=None, help="a named preset (default: the bundled one)")
     parser.add_argument("--config", default=None, help="a hyperparameter file (RL Zoo format; beats --hyperparams)")
     parser.add_argument("--curriculum", default="ppcg", help="for the generated run (default: ppcg)")
+    parser.add_argument("--curriculum-config", help="the generated run's curriculum options (a YAML file, as "
+                        "`ppcg train --curriculum-config`)")
     parser.add_argument("--difficulty", type=float, default=0.5)
     parser.add_argument("--minutes", type=float, default=30.0, help="budget of the generated run")
     parser.add_argument("--minutes-fixed", type=float, default=3.0, help="budget of the fixed run")
@@ -167,8 +191,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="runs/learning")
     args = parser.parse_args()
-
-    from ppcg.agents.train import TrainSettings
+    for game in args.games:  # a bad option fails now, not after the first game's training
+        for kind in ("fixed", "generated"):
+            settings_for(args, game, kind)
 
     load = os.getloadavg()[0]
     print(
@@ -180,19 +205,7 @@ def main() -> None:
         curves: dict[str, list[dict]] = {}
         kinds = [k for k in ("fixed", "generated") if args.only in (None, k)]
         for kind in kinds:
-            settings = TrainSettings(
-                game=game,
-                algo=args.algo,
-                curriculum="fixed" if kind == "fixed" else args.curriculum,
-                level=0 if kind == "fixed" else None,
-                difficulty=args.difficulty
-                if kind == "generated" and args.curriculum == "difficulty"
-                else None,
-                seed=args.seed,
-                threads=args.threads,
-                hyperparams=args.hyperparams,
-                config=args.config,
-            )
+            settings = settings_for(args, game, kind)
             minutes = args.minutes_fixed if kind == "fixed" else args.minutes
             print(f"\n{game}, {kind}: {settings.algo} {settings.curriculum}, {minutes:g} min", flush=True)
             curves[kind] = train_for(

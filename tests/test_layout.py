@@ -79,3 +79,18 @@ def test_every_subpackage_is_listed_for_installation():
     listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "ppcg").rglob("__init__.py")}
     assert found <= listed, f"add to pyproject [tool.setuptools] packages: {sorted(found - listed)}"
+
+
+def test_every_data_folder_is_listed_for_installation():
+    # setuptools ships a folder's data files only as part of a listed package (and warns at every install
+    # otherwise): each folder of games/, levels/ and agents/ that holds game, level or hyperparameter files.
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = set()
+    for top in ("games", "levels", "agents"):
+        for f in (REPO / top).rglob("*"):
+            if f.suffix in (".txt", ".yml") and "__pycache__" not in f.parts:
+                found.add(".".join(("ppcg", *f.parent.relative_to(REPO).parts)))
+    assert "ppcg.levels.zelda" in found and "ppcg.agents.hyperparams" in found
+    assert found <= listed, f"add to pyproject [tool.setuptools] packages: {sorted(found - listed)}"

@@ -402,7 +402,8 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None
     """The model's keyword arguments; GridCNN or NatureCNN chosen from the observations when not named.
 
     A :class:`~ppcg.agents.policies.CentredGridCNN` without ``centre_planes`` is centred on ``game``'s avatar
-    types; with facing planes in the observations (``env_kwargs: facing``) they are its ``cell_planes``. The
+    types; with facing planes in the observations (``env_kwargs: facing``) they are its ``cell_planes`` (the
+    offset planes of ``env_kwargs: offsets`` are centred with the sprite planes). The
     grid extractors (CentredGridCNN, GridCNN) read symbolic grids: for rgb frames a file that names
     one gets the Nature CNN instead, as the paper used, and a note says so.
     """
@@ -429,10 +430,11 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None
                 raise ValueError("CentredGridCNN needs centre_planes (or the game, to find its avatar)")
             fk["centre_planes"] = avatar_planes(game)
         if algo_config.env_kwargs.get("facing") and "cell_planes" not in fk:
-            from ppcg.engine import FACING_PLANES
+            from ppcg.engine import FACING_PLANES, OFFSET_PLANES
 
-            c = int(observation_space.shape[0])
-            fk["cell_planes"] = list(range(c - len(FACING_PLANES), c))
+            # the facing planes come after the sprite planes, the offset planes (centred with the view) last
+            end = int(observation_space.shape[0]) - len(OFFSET_PLANES) * bool(algo_config.env_kwargs.get("offsets"))
+            fk["cell_planes"] = list(range(end - len(FACING_PLANES), end))
     return kwargs
 
 
@@ -756,16 +758,17 @@ def resolve(settings: TrainSettings, *, quiet: bool = False) -> tuple[Any, str]:
 
         path = default_hyperparams_path(settings.algo, settings.hyperparams)
     config = load_hyperparams(settings.algo, env_id, path, overrides)
-    if settings.obs == "rgb" and config.env_kwargs.get("facing"):
-        # the facing planes are part of symbolic grids (BatchEngine refuses them with rgb): a file's default
-        # for symbolic runs, dropped with a note for an rgb run (as the grid CNNs give way to the Nature CNN)
+    grid_only = [k for k in ("facing", "offsets") if config.env_kwargs.get(k)]
+    if settings.obs == "rgb" and grid_only:
+        # the facing and offset planes are part of symbolic grids (BatchEngine refuses them with rgb): a file's
+        # default for symbolic runs, dropped with a note for an rgb run (as the grid CNNs give way to the Nature CNN)
         if not quiet:
             print(
-                f"note: facing (env_kwargs of {Path(config.source).name}) adds planes to symbolic observations; "
-                "rgb frames go without it",
+                f"note: {' and '.join(grid_only)} (env_kwargs of {Path(config.source).name}) add planes to "
+                "symbolic observations; rgb frames go without them",
                 file=sys.stderr,
             )
-        env_kwargs = {k: v for k, v in config.env_kwargs.items() if k != "facing"}
+        env_kwargs = {k: v for k, v in config.env_kwargs.items() if k not in grid_only}
         config = dataclasses.replace(config, env_kwargs=env_kwargs)
     return config, env_id
 

@@ -424,6 +424,6 @@ def test_an_rgb_run_drops_the_facing_planes_of_the_hyperparameters_with_a_note(t
     capsys.readouterr()
     rgb = resolve(TrainSettings(game="zelda", algo="ppo", obs="rgb"))[0]
     assert "facing" not in rgb.env_kwargs and rgb.observation_kwargs() == {}
-    assert capsys.readouterr().err.count("rgb frames go without it") == 1
+    assert capsys.readouterr().err.count("rgb frames go without them") == 1
     check_settings(TrainSettings(game="zelda", algo="ppo", obs="rgb"))  # the check before a run says nothing
     assert "rgb frames" not in capsys.readouterr().err

@@ -159,6 +159,21 @@ def test_ppcg_train_reads_facing_planes_as_cell_planes():
     assert fk["cell_planes"] == [c - 4, c - 3, c - 2, c - 1] and max(fk["centre_planes"]) < c - 4
 
 
+def test_with_offset_planes_too_the_facing_planes_stay_the_cell_planes():
+    from ppcg.agents.config import load_hyperparams
+    from ppcg.agents.train import policy_kwargs_for
+
+    import ppcg
+
+    config = load_hyperparams("ppo", "ppcg/Solarfox-v0")
+    config = config.replace(env_kwargs={**config.env_kwargs, "facing": True, "offsets": True})
+    assert config.observation_kwargs() == {"facing": True, "offsets": True}  # evaluation shows them too
+    space = ppcg.make_vec("ppcg/Solarfox-v0", 1, facing=True, offsets=True).single_observation_space
+    fk = policy_kwargs_for(config, space, "solarfox")["policy_kwargs"]["features_extractor_kwargs"]
+    c = space.shape[0]
+    assert fk["cell_planes"] == [c - 8, c - 7, c - 6, c - 5] and max(fk["centre_planes"]) < c - 8
+
+
 def test_a_view_window_is_the_middle_of_the_whole_centred_view():
     from ppcg.agents.policies import CentredGridCNN
 

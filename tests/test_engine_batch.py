@@ -380,6 +380,36 @@ def test_facing_planes_follow_the_avatar_and_leave_the_sprite_planes_alone():
         BatchEngine(comp, 1, obs_type="rgb", facing=True)
 
 
+def test_offset_planes_show_which_half_of_its_way_a_slow_sprite_is_on():
+    """``offsets=True``: four planes after the facing planes, set at a sprite's cell while it stands off the
+    cell's grid position. Solarfox's ship flies on at 1 pixel of 10 a tick: right of its start cell for the
+    first half of the way, then drawn in the next cell, left of it; a pill at rest marks nothing."""
+    spec, comp, _ = game("solarfox")
+    level = Level.from_str("w.2....w\nw++++++w\nwA++b++w\nw++++++w\nw....1.w\n")
+    plain = BatchEngine(comp, 1, obs_type="symbolic", facing=True)
+    both = BatchEngine(comp, 1, obs_type="symbolic", facing=True, offsets=True)
+    c = len(comp.leaf_names) + 4
+    obs_p, obs_o = plain.reset([level], [3]), both.reset([level], [3])
+    assert obs_o.shape[1:] == both.observation_shape == (c + 4, *plain.observation_shape[1:])
+    assert not obs_o[0, c:].any()  # everything starts on the grid
+    seen = []
+    for _ in range(14):
+        obs_p, obs_o = plain.step(np.zeros(1, np.int64)).obs, both.step(np.zeros(1, np.int64)).obs
+        np.testing.assert_array_equal(obs_o[:, :c], obs_p)  # the other planes are as without the option
+        av = both.avatar(0)
+        col, row = (av["x"] + 4) // 10, (av["y"] + 4) // 10
+        ship = obs_o[0, c:, row, col]
+        dx = av["x"] - col * 10
+        assert list(ship) == [0, 0, int(dx < 0), int(dx > 0)], (av, ship)
+        seen.append((col, int(dx > 0) - int(dx < 0)))
+    assert (1, 1) in seen and (2, -1) in seen and (2, 0) in seen  # right of cell 1, left of cell 2, on it
+    pill = comp.leaf_names.index("pill")
+    r, cc = np.argwhere(obs_o[0, pill])[0]
+    assert not obs_o[0, c:, r, cc].any()
+    with pytest.raises(ValueError, match="symbolic"):
+        BatchEngine(comp, 1, obs_type="rgb", offsets=True)
+
+
 def test_what_a_step_returns_is_the_callers_and_the_next_step_leaves_it_alone():
     """The engine reuses its reward array and its observation arguments from step to step (the single
     environment's fast path): the rewards and observations handed out must not change with the next step."""

@@ -126,6 +126,28 @@ def test_facing_adds_four_planes_to_single_and_vector_envs_alike():
         make("ppcg/Zelda-v0", obs_type="rgb", facing=True)
 
 
+def test_offsets_add_four_planes_after_the_facing_planes_in_single_and_vector_envs_alike():
+    from ppcg.engine import FACING_PLANES, OFFSET_PLANES
+
+    env = make("ppcg/Solarfox-lvl0-v0", facing=True, offsets=True)
+    venv = ppcg.make_vec("ppcg/Solarfox-lvl0-v0", 2, facing=True, offsets=True)
+    c = make("ppcg/Solarfox-lvl0-v0").observation_space.shape[0]
+    assert env.observation_space.shape[0] == venv.single_observation_space.shape[0] == c + 8
+    assert env.unwrapped.plane_names[c:] == venv.plane_names[c:] == list(FACING_PLANES) + list(OFFSET_PLANES)
+    gym_check_env(env.unwrapped)
+    obs, _ = env.reset(seed=0)
+    vobs, _ = venv.reset(seed=0)
+    moved = 0
+    for _ in range(12):  # the ship never stops: off its cell's grid position 9 ticks of 10
+        obs, *_ = env.step(0)
+        vobs, *_ = venv.step(np.zeros(2, np.int64))
+        np.testing.assert_array_equal(vobs[0], obs)  # the same level and seed: the same observation
+        moved += bool(obs[c + 4 :].any())
+    assert moved >= 9
+    with pytest.raises(ValueError, match="symbolic"):
+        make("ppcg/Solarfox-v0", obs_type="rgb", offsets=True)
+
+
 # ------------------------------------------------------------------------------------------------------------
 # the matrix
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ppcg.engine.batch import (
     FACING_PLANES,
+    OFFSET_PLANES,
     BatchEngine,
     EngineCapacityError,
     EngineFault,
@@ -18,6 +19,6 @@ from ppcg.engine.batch import (
 from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 
 __all__ = [
-    "FACING_PLANES", "BatchEngine", "CompiledGame", "EngineCapacityError", "EngineFault", "EngineState",
-    "StepResult", "compile_game", "level_plan", "warm_up",
+    "FACING_PLANES", "OFFSET_PLANES", "BatchEngine", "CompiledGame", "EngineCapacityError", "EngineFault",
+    "EngineState", "StepResult", "compile_game", "level_plan", "warm_up",
 ]

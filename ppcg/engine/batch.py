@@ -16,11 +16,15 @@ from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 from ppcg.engine.layout import BLOCK, STATE_FIELDS, State, alloc_state
 
 __all__ = ["BatchEngine", "StepResult", "EngineState", "EngineCapacityError", "EngineFault", "FACING_PLANES",
+           "OFFSET_PLANES",
            "warm_up"]
 
 _OBS_KINDS = {None: 0, "symbolic": 1, "rgb": 2}
 FACING_PLANES = ("facing up", "facing down", "facing left", "facing right")
 """The names of the observation planes that ``facing=True`` adds after the sprite planes, in their order."""
+OFFSET_PLANES = ("above its cell", "below its cell", "left of its cell", "right of its cell")
+"""The names of the observation planes that ``offsets=True`` adds after the sprite (and facing) planes: a cell is
+set where a sprite drawn in it stands off the cell's grid position, up, down, left or right."""
 _SERIAL_MAX = 16  # steps/resets/observations of this few environments skip the thread pool
 DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of engine state a batch may grow to (sprite slots, crowded cells)
 _REBASE = 8192  # steps after which an environment's redo starts from a copy of its state, not from its reset
@@ -81,17 +85,25 @@ class BatchEngine:
             up, down, left, right), the one the avatar faces set at the avatar's cell. An avatar that turns
             before it moves (GVGAI's ShootAvatar) or acts ahead of itself (a sword, a shot) is otherwise a
             hidden state: the same grid, a different outcome of the same action.
+        offsets: symbolic observations only: four more planes after those (:data:`OFFSET_PLANES`), set where a
+            sprite drawn in the cell stands off the cell's grid position (above, below, left or right of it).
+            A sprite slower than a cell a tick (Solarfox's ship and shots at 1 pixel of 10 a tick, Frogs' cars
+            and logs, Boulderdash's falling rocks) is drawn in the cell whose centre it covers, so the grid
+            alone hides when it will reach the next cell; these planes show which half of its way it is on.
     """
 
     def __init__(self, game, num_envs: int, *, obs_type: str | None = "symbolic",
                  obs_size: tuple[int, int] | None = None, max_steps: int = 2000,
                  max_sprites: int | None = None, memory_limit: int = DEFAULT_MEMORY_LIMIT,
-                 facing: bool = False, reference: bool = False, fast_paths: int = L.FAST_ALL) -> None:
+                 facing: bool = False, offsets: bool = False, reference: bool = False,
+                 fast_paths: int = L.FAST_ALL) -> None:
         if obs_type not in _OBS_KINDS:
             raise ValueError(f"obs_type must be 'symbolic', 'rgb' or None, got {obs_type!r}")
-        if facing and obs_type != "symbolic":
-            raise ValueError(f"facing planes are part of symbolic observations, not of obs_type={obs_type!r}")
+        for name, asked in (("facing", facing), ("offsets", offsets)):
+            if asked and obs_type != "symbolic":
+                raise ValueError(f"{name} planes are part of symbolic observations, not of obs_type={obs_type!r}")
         self.facing = bool(facing)
+        self.offsets = bool(offsets)
         if num_envs < 1:
             raise ValueError(f"num_envs must be >= 1, got {num_envs}")
         self.compiled = _as_compiled(game)
@@ -142,13 +154,18 @@ class BatchEngine:
         return self.fast_paths == 0
 
     @property
+    def extra_planes(self) -> int:
+        """How many planes the facing and offset options add after the sprite planes."""
+        return len(FACING_PLANES) * self.facing + len(OFFSET_PLANES) * self.offsets
+
+    @property
     def observation_shape(self) -> tuple[int, ...] | None:
         """The per-environment observation shape (known once ``obs_size`` is, at the latest after reset)."""
         if self.obs_type is None or self.obs_size is None:
             return None
         w, h = self.obs_size
         if self.obs_type == "symbolic":
-            return (len(self.compiled.leaf_names) + len(FACING_PLANES) * self.facing, h, w)
+            return (len(self.compiled.leaf_names) + self.extra_planes, h, w)
         return (h * BLOCK, w * BLOCK, 3)
 
     def _plan(self, level):
@@ -292,7 +309,7 @@ class BatchEngine:
         reward = self._advance(actions).item(0)
         st = self._state
         ev = st.ev
-        obs = None if self.obs_type is None else self._obs_out()[0] if self.facing else self._buf[0].copy()
+        obs = None if self.obs_type is None else self._obs_out()[0] if self.extra_planes else self._buf[0].copy()
         return (obs, reward,
                 bool(ev.item(0, L.EV_ENDED) and ev.item(0, L.EV_ACTIVE)), bool(ev.item(0, L.EV_TRUNC)),
                 float(st.score.item(0)), int(ev.item(0, L.EV_WINNER)))
@@ -473,15 +490,45 @@ class BatchEngine:
         return self._obs_out()
 
     def _obs_out(self) -> np.ndarray:
-        """A copy of the observation buffer, with the facing planes when asked for."""
-        if not self.facing:
+        """A copy of the observation buffer, with the facing and offset planes when asked for."""
+        if not self.extra_planes:
             return self._buf.copy()
         n, c, h, w = self._buf.shape
-        out = np.zeros((n, c + len(FACING_PLANES), h, w), np.uint8)
+        out = np.zeros((n, c + self.extra_planes, h, w), np.uint8)
         out[:, :c] = self._buf
-        env, plane, row, col = self.facing_cells()
-        out[env, c + plane, row, col] = 1
+        if self.facing:
+            env, plane, row, col = self.facing_cells()
+            out[env, c + plane, row, col] = 1
+            c += len(FACING_PLANES)
+        if self.offsets:
+            env, plane, row, col = self.offset_cells()
+            out[env, c + plane, row, col] = 1
         return out
+
+    def offset_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Where sprites stand off their cells' grid positions, over the whole batch: ``(env, direction, row,
+        col)``, one entry per observed, enabled sprite and direction (:data:`OFFSET_PLANES`' order: above,
+        below, left, right of the cell it is drawn in, the cell whose centre it covers, inside the observation).
+        """
+        st = self._require()
+        si = st.si
+        kind = si[:, :, L.SI_TYPE]
+        observed = np.zeros(kind.shape, bool)
+        live = (kind >= 0) & (si[:, :, L.SI_DISABLED] == 0) & (si[:, :, L.SI_KILLED] == 0)
+        planes = self._tables.ti[:, L.TI_PLANE]
+        observed[live] = planes[kind[live]] >= 0
+        env, slot = np.nonzero(observed)
+        x, y = si[env, slot, L.SI_X].astype(np.int64), si[env, slot, L.SI_Y].astype(np.int64)
+        col = (x + BLOCK // 2 - 1) // BLOCK  # as the sprite planes draw it
+        row = (y + BLOCK // 2 - 1) // BLOCK
+        dx, dy = x - col * BLOCK, y - row * BLOCK
+        w, h = self.obs_size if self.obs_size is not None else (0, 0)
+        inside = (col >= 0) & (col < w) & (row >= 0) & (row < h)
+        parts = [(dy < 0, 0), (dy > 0, 1), (dx < 0, 2), (dx > 0, 3)]
+        pick = [np.flatnonzero(inside & off) for off, _ in parts]
+        direction = np.concatenate([np.full(len(k), d, np.int64) for k, (_, d) in zip(pick, parts, strict=True)])
+        at = np.concatenate(pick)
+        return env[at], direction, row[at], col[at]
 
     def facing_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Where each environment's avatar stands and which way it faces, over the whole batch:

@@ -273,19 +273,25 @@ def bind(request: LevelRequest, spec: Any, obs_size: tuple[int, int]) -> LevelRe
     return request
 
 
-def observation_space(
-    compiled: Any, obs_type: str, obs_size: tuple[int, int], facing: bool = False
-) -> spaces.Box:
-    """One environment's observation space: symbolic ``[C, H, W]`` in {0, 1} (``facing``: four more
-    planes), or rgb ``[H*b, W*b, 3]``."""
-    from ppcg.engine import FACING_PLANES
+def extra_plane_names(facing: bool = False, offsets: bool = False) -> list[str]:
+    """The names of the planes that ``facing`` and ``offsets`` add after the sprite planes, in their order."""
+    from ppcg.engine import FACING_PLANES, OFFSET_PLANES
 
+    return list(FACING_PLANES) * bool(facing) + list(OFFSET_PLANES) * bool(offsets)
+
+
+def observation_space(
+    compiled: Any, obs_type: str, obs_size: tuple[int, int], facing: bool = False, offsets: bool = False
+) -> spaces.Box:
+    """One environment's observation space: symbolic ``[C, H, W]`` in {0, 1} (``facing``, ``offsets``: four
+    more planes each), or rgb ``[H*b, W*b, 3]``."""
     w, h = obs_size
     if obs_type == "symbolic":
-        c = len(compiled.leaf_names) + len(FACING_PLANES) * bool(facing)
+        c = len(compiled.leaf_names) + len(extra_plane_names(facing, offsets))
         return spaces.Box(0, 1, (c, h, w), np.uint8)
-    if facing:
-        raise ValueError(f"facing planes are part of symbolic observations, not of obs_type={obs_type!r}")
+    for name, asked in (("facing", facing), ("offsets", offsets)):
+        if asked:
+            raise ValueError(f"{name} planes are part of symbolic observations, not of obs_type={obs_type!r}")
     if obs_type == "rgb":
         b = int(compiled.block_size)
         return spaces.Box(0, 255, (h * b, w * b, 3), np.uint8)
@@ -388,7 +394,9 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
 
     ``obs_type="symbolic"`` (default): ``uint8 [C, H, W]`` in {0, 1}, one plane per leaf sprite type
     (``env.unwrapped.plane_names``), a cell set where a sprite of that type covers its centre; ``facing=True``
-    adds four planes (facing up, down, left, right), the avatar's direction set at its cell.
+    adds four planes (facing up, down, left, right), the avatar's direction set at its cell; ``offsets=True``
+    four more (above, below, left, right of its cell), set where a sprite drawn in the cell stands off the
+    cell's grid position (a sprite slower than a cell a tick, half-way to the next cell).
     ``obs_type="rgb"``: ``uint8 [H*10, W*10, 3]``, GVGAI's learning-track frame at 10 pixels per cell.
     ``W x H`` is fixed per game (Zelda 13x9, Solarfox 10x11, Frogs 28x11, Boulderdash 26x13); a smaller level
     is padded with walls. The observation is a fresh array every step.
@@ -433,6 +441,9 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         env_index: this environment's index when reporting to a shared level source (default 0).
         facing: symbolic observations with the avatar's facing (four more planes): where the avatar turns
             before it moves or acts ahead of itself (Zelda's sword), its direction is otherwise hidden.
+        offsets: symbolic observations with where sprites stand inside their cells (four more planes, after
+            the facing planes): a sprite slower than a cell a tick (Solarfox's ship and shots, Frogs' cars) is
+            drawn in the cell whose centre it covers, and which half of its way it is on is otherwise hidden.
     """
 
     metadata = {"render_modes": RENDER_MODES, "render_fps": RENDER_FPS}
@@ -453,8 +464,9 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         num_levels: int = 0,
         start_level: int = 0,
         facing: bool = False,
+        offsets: bool = False,
     ) -> None:
-        from ppcg.engine import FACING_PLANES, BatchEngine
+        from ppcg.engine import BatchEngine
 
         check_render_mode(render_mode)
         if obs_type not in OBS_TYPES:
@@ -465,6 +477,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
             game=game, level=level, difficulty=difficulty, obs_type=obs_type, render_mode=render_mode,
             level_source=level_source, tile_size=tile_size, max_steps=max_steps, obs_size=obs_size,
             env_index=env_index, num_levels=num_levels, start_level=start_level, facing=facing,
+            offsets=offsets,
         )  # fmt: skip
         self._setup = setup_game(game, level, difficulty, level_source, obs_size, num_levels, start_level)
         self.game_name = self._setup.name
@@ -475,13 +488,13 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         self.max_steps = int(max_steps)
         self.env_index = int(env_index)
         self.action_names: list[str] = list(self.game.action_names)
-        self.plane_names: list[str] = list(self.game.leaf_names) + list(FACING_PLANES) * bool(facing)
+        self.plane_names: list[str] = list(self.game.leaf_names) + extra_plane_names(facing, offsets)
         self._n_actions = int(self.game.n_actions)
         self.action_space = spaces.Discrete(self._n_actions)
-        self.observation_space = observation_space(self.game, obs_type, self._setup.obs_size, facing)
+        self.observation_space = observation_space(self.game, obs_type, self._setup.obs_size, facing, offsets)
         self._engine = BatchEngine(
             self.game, 1, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_steps,
-            facing=facing,
+            facing=facing, offsets=offsets,
         )
         self._request: LevelRequest | None = None
         self._info: dict[str, Any] = {}

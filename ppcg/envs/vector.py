@@ -39,6 +39,7 @@ from ppcg.envs.core import (
     GeneratorDifficulty,
     bind,
     check_render_mode,
+    extra_plane_names,
     observation_space,
     request_from_options,
     setup_game,
@@ -91,6 +92,7 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         obs_size: ``(width, height)`` of the observation in cells.
         max_steps: the same as ``max_episode_steps`` (the single environment's name), which it overrides.
         facing: four more symbolic planes with the avatar's facing (see :class:`~ppcg.envs.core.VGDLEnv`).
+        offsets: four more symbolic planes with where sprites stand inside their cells (the same).
     """
 
     metadata = {
@@ -116,8 +118,9 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         num_levels: int = 0,
         start_level: int = 0,
         facing: bool = False,
+        offsets: bool = False,
     ) -> None:
-        from ppcg.engine import FACING_PLANES, BatchEngine
+        from ppcg.engine import BatchEngine
 
         if int(num_envs) < 1:
             raise ValueError(f"num_envs must be at least 1, not {num_envs!r}")
@@ -133,15 +136,17 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         self.tile_size = int(tile_size)
         self.max_episode_steps = int(max_episode_steps if max_steps is None else max_steps)
         self.action_names: list[str] = list(self.game.action_names)
-        self.plane_names: list[str] = list(self.game.leaf_names) + list(FACING_PLANES) * bool(facing)
+        self.plane_names: list[str] = list(self.game.leaf_names) + extra_plane_names(facing, offsets)
         self._n_actions = int(self.game.n_actions)
         self.single_action_space = gym.spaces.Discrete(self._n_actions)
-        self.single_observation_space = observation_space(self.game, obs_type, self._setup.obs_size, facing)
+        self.single_observation_space = observation_space(
+            self.game, obs_type, self._setup.obs_size, facing, offsets
+        )
         self.action_space = batch_space(self.single_action_space, n)
         self.observation_space = batch_space(self.single_observation_space, n)
         self._engine = BatchEngine(
             self.game, n, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_episode_steps,
-            facing=facing,
+            facing=facing, offsets=offsets,
         )
         self._rngs: list[np.random.Generator | None] = [None] * n
         self._requests: list[LevelRequest | None] = [None] * n

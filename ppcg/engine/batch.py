@@ -501,34 +501,8 @@ class BatchEngine:
             out[env, c + plane, row, col] = 1
             c += len(FACING_PLANES)
         if self.offsets:
-            env, plane, row, col = self.offset_cells()
-            out[env, c + plane, row, col] = 1
+            _call("offsets", K.offsets_all, self.tables, self._state, out, c)
         return out
-
-    def offset_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Where sprites stand off their cells' grid positions, over the whole batch: ``(env, direction, row,
-        col)``, one entry per observed, enabled sprite and direction (:data:`OFFSET_PLANES`' order: above,
-        below, left, right of the cell it is drawn in, the cell whose centre it covers, inside the observation).
-        """
-        st = self._require()
-        si = st.si
-        kind = si[:, :, L.SI_TYPE]
-        observed = np.zeros(kind.shape, bool)
-        live = (kind >= 0) & (si[:, :, L.SI_DISABLED] == 0) & (si[:, :, L.SI_KILLED] == 0)
-        planes = self._tables.ti[:, L.TI_PLANE]
-        observed[live] = planes[kind[live]] >= 0
-        env, slot = np.nonzero(observed)
-        x, y = si[env, slot, L.SI_X].astype(np.int64), si[env, slot, L.SI_Y].astype(np.int64)
-        col = (x + BLOCK // 2 - 1) // BLOCK  # as the sprite planes draw it
-        row = (y + BLOCK // 2 - 1) // BLOCK
-        dx, dy = x - col * BLOCK, y - row * BLOCK
-        w, h = self.obs_size if self.obs_size is not None else (0, 0)
-        inside = (col >= 0) & (col < w) & (row >= 0) & (row < h)
-        parts = [(dy < 0, 0), (dy > 0, 1), (dx < 0, 2), (dx > 0, 3)]
-        pick = [np.flatnonzero(inside & off) for off, _ in parts]
-        direction = np.concatenate([np.full(len(k), d, np.int64) for k, (_, d) in zip(pick, parts, strict=True)])
-        at = np.concatenate(pick)
-        return env[at], direction, row[at], col[at]
 
     def facing_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Where each environment's avatar stands and which way it faces, over the whole batch:
@@ -834,7 +808,7 @@ def warm_up(stream=None) -> float:
         spec = parse_game(_WARM_GAME, path="<warm-up>")
         level = Level.for_game("wwwww\nwAb w\nwwwww\n", spec)  # a space: an empty cell
         for n in (1, _SERIAL_MAX + 1) if _threads() > 1 else (1,):  # serial, and threaded where it runs
-            eng = BatchEngine(compile_game(spec), n, obs_type="symbolic", max_steps=0)
+            eng = BatchEngine(compile_game(spec), n, obs_type="symbolic", max_steps=0, offsets=n == 1)
             eng.reset([level] * n, list(range(n)))
             eng.step(np.zeros(n, np.int64))
             eng.observe()

@@ -50,11 +50,12 @@ from ppcg.engine.kernel.entry import (  # noqa: E402
     _reset_range,
     _step_range,
     observe_batch,
+    offsets_all,
     reset_batch,
     step_batch,
 )
 from ppcg.engine.kernel.movement import _set_speed, _speed_of  # noqa: E402
-from ppcg.engine.kernel.observe import obs_rgb, obs_symbolic  # noqa: E402
+from ppcg.engine.kernel.observe import obs_offsets, obs_rgb, obs_symbolic  # noqa: E402
 
 __all__ = [
     "MODULES",
@@ -63,9 +64,11 @@ __all__ = [
     "_set_speed",
     "_speed_of",
     "_step_range",
+    "obs_offsets",
     "obs_rgb",
     "obs_symbolic",
     "observe_batch",
+    "offsets_all",
     "regrid_env",
     "reset_batch",
     "reset_env",

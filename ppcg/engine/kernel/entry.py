@@ -6,7 +6,7 @@ from __future__ import annotations
 from numba import njit, prange
 
 from ppcg.engine.kernel.cycle import reset_env, step_env
-from ppcg.engine.kernel.observe import obs_rgb_incremental, obs_symbolic
+from ppcg.engine.kernel.observe import obs_offsets, obs_rgb_incremental, obs_symbolic
 from ppcg.engine.layout import *  # noqa: F403 - field index constants
 
 
@@ -59,6 +59,13 @@ def _observe_range(tb, st, idx, lo, hi, obs_kind, sym, rgb):
             obs_symbolic(tb, st, i, sym[i])
         elif obs_kind == 2:
             obs_rgb_incremental(tb, st, i, rgb[i])
+
+
+@njit(cache=True, _nrt=False)
+def offsets_all(tb, st, out, first):
+    """:func:`obs_offsets` of every environment ``i`` into ``out[i]`` (``BatchEngine(offsets=True)``)."""
+    for i in range(out.shape[0]):
+        obs_offsets(tb, st, i, out[i], first)
 
 
 @njit(cache=True, _nrt=False)

@@ -54,6 +54,43 @@ def obs_symbolic(tb, st, i, out):
 
 
 @njit(cache=True, _nrt=False)
+def obs_offsets(tb, st, i, out, first):
+    """Planes ``first`` .. ``first + 3`` of ``out`` (above, below, left, right): a cell is set where a sprite of an
+    observed type, drawn in that cell (the cell whose centre it covers, as :func:`obs_symbolic`), stands off the
+    cell's grid position in that direction. Always drawn whole (no incremental path)."""
+    H = out.shape[1]
+    W = out.shape[2]
+    w = min(st.ev[i, EV_WIDTH], W)
+    h = min(st.ev[i, EV_HEIGHT], H)
+    for k in range(4):
+        for r in range(H):
+            for c in range(W):
+                out[first + k, r, c] = 0
+    for t in range(tb.ti.shape[0]):
+        if tb.ti[t, TI_PLANE] < 0:
+            continue
+        for j in range(st.tc[i, t, TC_N]):
+            s = st.tl[i, t, j]
+            if st.si[i, s, SI_DISABLED]:
+                continue
+            x = st.si[i, s, SI_X]
+            y = st.si[i, s, SI_Y]
+            c = (x + 4) // BS
+            r = (y + 4) // BS
+            if 0 <= c < w and 0 <= r < h:
+                dx = x - c * BS
+                dy = y - r * BS
+                if dy < 0:
+                    out[first, r, c] = 1
+                elif dy > 0:
+                    out[first + 1, r, c] = 1
+                if dx < 0:
+                    out[first + 2, r, c] = 1
+                elif dx > 0:
+                    out[first + 3, r, c] = 1
+
+
+@njit(cache=True, _nrt=False)
 def obs_rgb(tb, st, i, out):
     """The level drawn in the game's colours, one 10x10 shape per sprite, in GVGAI's drawing order."""
     out[:] = 0

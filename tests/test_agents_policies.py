@@ -174,6 +174,27 @@ def test_with_offset_planes_too_the_facing_planes_stay_the_cell_planes():
     assert fk["cell_planes"] == [c - 8, c - 7, c - 6, c - 5] and max(fk["centre_planes"]) < c - 8
 
 
+@pytest.mark.parametrize("game", ["zelda", "solarfox", "frogs", "boulderdash"])
+def test_the_bundled_ppo_settings_of_each_game_build_its_network(game):
+    """ppo.yml's per-game entries (Frogs' window, Solarfox's offset planes) make a network that reads that
+    game's observations: the view, the centred and cell planes all fit."""
+    from ppcg.agents.config import load_hyperparams
+    from ppcg.agents.policies import CentredGridCNN
+    from ppcg.agents.train import policy_kwargs_for
+
+    import ppcg
+
+    env_id = f"ppcg/{game.title()}-v0"
+    config = load_hyperparams("ppo", env_id)
+    space = ppcg.make_vec(env_id, 1, **config.observation_kwargs()).single_observation_space
+    pk = policy_kwargs_for(config, space, game)["policy_kwargs"]
+    net = CentredGridCNN(space, **pk["features_extractor_kwargs"])
+    obs = th.as_tensor(ppcg.make_vec(env_id, 2, **config.observation_kwargs()).reset(seed=0)[0], dtype=th.float32)
+    assert net(obs).shape == (2, 128)
+    assert (net.view == (21, 21)) == (game == "frogs")
+    assert bool(config.env_kwargs.get("offsets")) == (game == "solarfox")
+
+
 def test_a_view_window_is_the_middle_of_the_whole_centred_view():
     from ppcg.agents.policies import CentredGridCNN
 

@@ -41,7 +41,8 @@ def run_cases(ticks: int) -> int:
         compiled = compile_game(spec)
         rng = np.random.default_rng(k)
         for obs_type in ("symbolic", "rgb"):
-            engine = BatchEngine(compiled, 2, obs_type=obs_type)
+            symbolic = obs_type == "symbolic"  # with the planes drawn beside the grid (facing, offsets)
+            engine = BatchEngine(compiled, 2, obs_type=obs_type, facing=symbolic, offsets=symbolic)
             engine.reset([level, level], [k, k + 1])
             for _ in range(ticks):
                 r = engine.step(rng.integers(0, compiled.n_actions, 2))

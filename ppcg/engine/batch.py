@@ -104,6 +104,8 @@ class BatchEngine:
                 raise ValueError(f"{name} planes are part of symbolic observations, not of obs_type={obs_type!r}")
         self.facing = bool(facing)
         self.offsets = bool(offsets)
+        # how many planes those options add after the sprite planes (read by every step of a batch of one)
+        self.extra_planes = len(FACING_PLANES) * self.facing + len(OFFSET_PLANES) * self.offsets
         if num_envs < 1:
             raise ValueError(f"num_envs must be >= 1, got {num_envs}")
         self.compiled = _as_compiled(game)
@@ -152,11 +154,6 @@ class BatchEngine:
     def reference(self) -> bool:
         """Whether every fast path is off (``BatchEngine(reference=True)``)."""
         return self.fast_paths == 0
-
-    @property
-    def extra_planes(self) -> int:
-        """How many planes the facing and offset options add after the sprite planes."""
-        return len(FACING_PLANES) * self.facing + len(OFFSET_PLANES) * self.offsets
 
     @property
     def observation_shape(self) -> tuple[int, ...] | None:

@@ -122,7 +122,7 @@ _UNSUPPORTED_KEYS = {
     "eval_env_kwargs": "not supported",
 }
 _ZOO_KEYS = ("n_timesteps", "policy", "n_envs", "policy_kwargs", "env_kwargs")
-OBSERVATION_KWARGS = ("facing", "offsets", "obs_size")
+OBSERVATION_KWARGS = ("facing", "offsets", "inventory", "obs_size")
 """``env_kwargs`` that change what the model sees, so evaluation and recording must pass them too."""
 _NOT_ALGO_KWARGS = {"policy", "env", "verbose", "tensorboard_log", "seed", "device", "_init_setup_model"}
 

@@ -3,8 +3,9 @@
 * Symbolic observations are small one-hot grids, uint8 ``[C, H, W]`` with values in {0, 1} (Zelda: 9 x 13
   cells). SB3's :class:`~stable_baselines3.common.torch_layers.NatureCNN` (8x8 stride-4, then 4x4 stride-2,
   then 3x3) needs 36 x 36 or more, so :class:`GridCNN` keeps the resolution instead: 3x3 convolutions with
-  padding 1 (one cell of context per layer), then one fully connected layer. The grid is not normalised (it is
-  already 0/1).
+  padding 1 (one cell of context per layer), then one fully connected layer. The grid's 0/1 planes are read as
+  they are; a plane whose space goes higher (``inventory=True``: an amount up to the resource's limit) is
+  divided by its bound, so every input is in [0, 1].
 * :class:`CentredGridCNN` sees the same grid re-centred on the avatar (an egocentric view, as MiniGrid's
   agents have): what matters to the avatar (a monster next to it, the key three cells left) is then the same
   input wherever the avatar stands, which is what lets a policy carry over from one level layout to another.
@@ -26,6 +27,14 @@ from stable_baselines3.common.torch_layers import BaseFeaturesExtractor, NatureC
 from torch import nn
 
 __all__ = ["GridCNN", "CentredGridCNN", "default_features_extractor"]
+
+
+def _plane_scale(observation_space: gym.spaces.Box) -> th.Tensor | None:
+    """``[1, C, 1, 1]``: 1 / each plane's upper bound, or None where every plane is 0/1 (nothing to scale)."""
+    high = np.asarray(observation_space.high, dtype=np.float64).reshape(observation_space.shape[0], -1).max(1)
+    if (high <= 1).all():
+        return None
+    return th.as_tensor(1.0 / np.maximum(high, 1.0), dtype=th.float32).reshape(1, -1, 1, 1)
 
 
 class GridCNN(BaseFeaturesExtractor):
@@ -66,10 +75,17 @@ class GridCNN(BaseFeaturesExtractor):
         with th.no_grad():
             n_flatten = self.cnn(th.zeros((1, *observation_space.shape), dtype=th.float32)).shape[1]
         self.linear = nn.Sequential(nn.Linear(n_flatten, features_dim), nn.ReLU())
+        scale = _plane_scale(observation_space)
+        self.scaled = scale is not None
+        if self.scaled:
+            self.register_buffer("plane_scale", scale, persistent=False)
 
     def forward(self, observations: th.Tensor) -> th.Tensor:
-        """Features of a batch ``[N, C, H, W]`` (any dtype; cast to float)."""
-        return self.linear(self.cnn(observations.float()))
+        """Features of a batch ``[N, C, H, W]`` (any dtype; cast to float, planes above 1 scaled to [0, 1])."""
+        obs = observations.float()
+        if self.scaled:
+            obs = obs * self.plane_scale
+        return self.linear(self.cnn(obs))
 
 
 class CentredGridCNN(BaseFeaturesExtractor):
@@ -90,8 +106,8 @@ class CentredGridCNN(BaseFeaturesExtractor):
         strides: the stride of each convolution (default 1 each).
         centre_planes: the planes whose cell is the centre: the avatar's types (``ppcg train`` fills them in
             from the game when they are not given).
-        cell_planes: planes set at the avatar's cell only (the facing planes of ``facing=True``
-            observations, which ``ppcg train`` fills in): read as one number each beside the view rather than
+        cell_planes: planes set at the avatar's cell only (the facing planes of ``facing=True`` and the
+            inventory planes of ``inventory=True`` observations, which ``ppcg train`` fills in): read as one number each beside the view rather than
             centred with it, the same information for a fraction of the linear layer's inputs.
         view: ``(height, width)`` of the centred view, odd numbers: the cells up to ``height // 2`` rows and
             ``width // 2`` columns away from the avatar (default: the whole level from anywhere, ``2H - 1`` x
@@ -154,6 +170,10 @@ class CentredGridCNN(BaseFeaturesExtractor):
         with th.no_grad():
             n_flatten = self.cnn(th.zeros((1, c + 1, *self.view), dtype=th.float32)).shape[1]
         self.linear = nn.Sequential(nn.Linear(n_flatten + len(cells), features_dim), nn.ReLU())
+        scale = _plane_scale(observation_space)
+        self.scaled = scale is not None
+        if self.scaled:
+            self.register_buffer("plane_scale", scale, persistent=False)
 
     def centred(self, obs: th.Tensor) -> th.Tensor:
         """``[N, C, H, W]`` -> ``[N, C + 1, *view]`` (by default ``2H - 1`` x ``2W - 1``), the avatar's cell
@@ -171,8 +191,10 @@ class CentredGridCNN(BaseFeaturesExtractor):
         return view.permute(0, 3, 1, 2)
 
     def forward(self, observations: th.Tensor) -> th.Tensor:
-        """Features of a batch ``[N, C, H, W]`` (any dtype; cast to float)."""
+        """Features of a batch ``[N, C, H, W]`` (any dtype; cast to float, planes above 1 scaled to [0, 1])."""
         obs = observations.float()
+        if self.scaled:
+            obs = obs * self.plane_scale
         if self.grid_planes is None:
             return self.linear(self.cnn(self.centred(obs)))
         cells = obs[:, self.cell_planes].flatten(2).amax(2)  # set at one cell at most: its value

@@ -402,8 +402,8 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None
     """The model's keyword arguments; GridCNN or NatureCNN chosen from the observations when not named.
 
     A :class:`~ppcg.agents.policies.CentredGridCNN` without ``centre_planes`` is centred on ``game``'s avatar
-    types; with facing planes in the observations (``env_kwargs: facing``) they are its ``cell_planes`` (the
-    offset planes of ``env_kwargs: offsets`` are centred with the sprite planes). The
+    types; the facing and inventory planes (``env_kwargs: facing``, ``inventory``) are its ``cell_planes``
+    (:func:`cell_planes`; the offset planes of ``env_kwargs: offsets`` are centred with the sprite planes). The
     grid extractors (CentredGridCNN, GridCNN) read symbolic grids: for rgb frames a file that names
     one gets the Nature CNN instead, as the paper used, and a note says so.
     """
@@ -429,13 +429,24 @@ def policy_kwargs_for(algo_config: Any, observation_space: Any, game: str | None
             if game is None:
                 raise ValueError("CentredGridCNN needs centre_planes (or the game, to find its avatar)")
             fk["centre_planes"] = avatar_planes(game)
-        if algo_config.env_kwargs.get("facing") and "cell_planes" not in fk:
-            from ppcg.engine import FACING_PLANES, OFFSET_PLANES
-
-            # the facing planes come after the sprite planes, the offset planes (centred with the view) last
-            end = int(observation_space.shape[0]) - len(OFFSET_PLANES) * bool(algo_config.env_kwargs.get("offsets"))
-            fk["cell_planes"] = list(range(end - len(FACING_PLANES), end))
+        ek = algo_config.env_kwargs
+        if (ek.get("facing") or ek.get("inventory")) and "cell_planes" not in fk:
+            if game is None:
+                raise ValueError("CentredGridCNN needs cell_planes (or the game, to find its planes)")
+            fk["cell_planes"] = cell_planes(game, ek)
     return kwargs
+
+
+def cell_planes(game: str, env_kwargs: dict[str, Any]) -> list[int]:
+    """The planes of ``game``'s symbolic observations (made with ``env_kwargs``) that are set at the avatar's
+    cell only: the facing planes and the inventory planes (the offset planes are centred with the sprites)."""
+    from ppcg.engine import FACING_PLANES, inventory_plane_names
+    from ppcg.envs.core import load_compiled, plane_names
+
+    compiled = load_compiled(game)[3]
+    names = plane_names(compiled, *(bool(env_kwargs.get(k)) for k in ("facing", "offsets", "inventory")))
+    at_avatar = set(FACING_PLANES) | set(inventory_plane_names(compiled))
+    return [i for i, name in enumerate(names) if name in at_avatar and i >= len(compiled.leaf_names)]
 
 
 def avatar_planes(game: str) -> list[int]:
@@ -758,9 +769,9 @@ def resolve(settings: TrainSettings, *, quiet: bool = False) -> tuple[Any, str]:
 
         path = default_hyperparams_path(settings.algo, settings.hyperparams)
     config = load_hyperparams(settings.algo, env_id, path, overrides)
-    grid_only = [k for k in ("facing", "offsets") if config.env_kwargs.get(k)]
+    grid_only = [k for k in ("facing", "offsets", "inventory") if config.env_kwargs.get(k)]
     if settings.obs == "rgb" and grid_only:
-        # the facing and offset planes are part of symbolic grids (BatchEngine refuses them with rgb): a file's
+        # the facing, offset and inventory planes are part of symbolic grids (BatchEngine refuses them with rgb): a file's
         # default for symbolic runs, dropped with a note for an rgb run (as the grid CNNs give way to the Nature CNN)
         if not quiet:
             print(

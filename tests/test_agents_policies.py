@@ -174,6 +174,46 @@ def test_with_offset_planes_too_the_facing_planes_stay_the_cell_planes():
     assert fk["cell_planes"] == [c - 8, c - 7, c - 6, c - 5] and max(fk["centre_planes"]) < c - 8
 
 
+def test_inventory_planes_are_cell_planes_read_as_a_share_of_the_limit():
+    """With ``inventory`` the resource planes are cell planes too (after the facing planes, the offset planes
+    between them centred), and the network reads a plane bounded by 10 as a tenth of its value: the same
+    features for 10 gems held as for a 0/1 plane set."""
+    from ppcg.agents.config import load_hyperparams
+    from ppcg.agents.policies import CentredGridCNN, GridCNN
+    from ppcg.agents.train import policy_kwargs_for
+
+    import ppcg
+
+    config = load_hyperparams("ppo", "ppcg/Boulderdash-v0")
+    config = config.replace(env_kwargs={**config.env_kwargs, "facing": True, "offsets": True, "inventory": True})
+    assert config.observation_kwargs() == {"facing": True, "offsets": True, "inventory": True}
+    venv = ppcg.make_vec("ppcg/Boulderdash-v0", 2, **config.observation_kwargs())
+    space = venv.single_observation_space
+    fk = policy_kwargs_for(config, space, "boulderdash")["policy_kwargs"]["features_extractor_kwargs"]
+    c = space.shape[0]
+    assert fk["cell_planes"] == [c - 9, c - 8, c - 7, c - 6, c - 1]
+    obs = th.as_tensor(venv.reset(seed=0)[0], dtype=th.float32)
+    for cls, kwargs in ((CentredGridCNN, fk), (GridCNN, {})):
+        th.manual_seed(0)
+        net = cls(space, **kwargs)
+        held, unit = obs.clone(), obs.clone()
+        held[0, c - 1] = 0
+        unit[0, c - 1] = 0
+        r, col = np.argwhere(obs[0, fk["centre_planes"]].sum(0).numpy() > 0)[0]
+        held[0, c - 1, r, col] = 10
+        unit[0, c - 1, r, col] = 1
+        scaled = net(held)
+        assert net.scaled
+        net.scaled = False  # the same weights reading the plane unscaled: 1 there gives what 10 gave
+        th.testing.assert_close(net(unit), scaled)
+        assert not th.allclose(net(held), scaled)
+        net.scaled = True
+        # a network over 0/1 planes only scales nothing
+        assert not cls(ppcg.make_vec("ppcg/Boulderdash-v0", 1, facing=True).single_observation_space,
+                       **({k: v for k, v in fk.items() if k != "cell_planes"} if cls is CentredGridCNN
+                          else {})).scaled
+
+
 @pytest.mark.parametrize("game", ["zelda", "solarfox", "frogs", "boulderdash"])
 def test_the_bundled_ppo_settings_of_each_game_build_its_network(game):
     """ppo.yml's per-game entries (Frogs' window, Solarfox's offset planes) make a network that reads that

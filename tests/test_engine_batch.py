@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from ppcg.engine import BatchEngine, compile_game
+from ppcg.engine import BatchEngine, compile_game, inventory_limits, inventory_plane_names
 from ppcg.resources import human_level_paths
-from ppcg.vgdl import load_game
+from ppcg.vgdl import load_game, parse_game
 from ppcg.vgdl.level import Level, load_level
 
 PAPER = ("zelda", "solarfox", "frogs", "boulderdash")
@@ -410,13 +411,43 @@ def test_offset_planes_show_which_half_of_its_way_a_slow_sprite_is_on():
         BatchEngine(comp, 1, obs_type="rgb", offsets=True)
 
 
+def test_inventory_planes_hold_what_the_avatar_carries_at_its_cell():
+    """``inventory=True``: one plane per resource kind after all the others, holding at the avatar's cell the
+    amount it carries (GVGAI's bar on the avatar): keys (limit 3) collected one a step, then gems (value 2,
+    limit 5, taken only with a key held); the other planes are as without the option; two environments of one
+    batch each show their own."""
+    path = Path(__file__).parent / "games" / "effect_resources.txt"
+    spec = parse_game(path.read_text(), path=str(path))
+    comp = compile_game(spec)
+    assert inventory_plane_names(comp) == ["holding key", "holding gem"]
+    assert inventory_limits(comp).tolist() == [3, 5]
+    level = Level.for_game("wwwwwwww\nwAkkgg.w\nwwwwwwww\n", spec)
+    plain = BatchEngine(comp, 2, obs_type="symbolic", facing=True, offsets=True)
+    held = BatchEngine(comp, 2, obs_type="symbolic", facing=True, offsets=True, inventory=True)
+    obs_h = held.reset([level, level], [1, 2])
+    plain.reset([level, level], [1, 2])
+    c = plain.observation_shape[0]
+    assert obs_h.shape[1:] == held.observation_shape == (c + 2, *plain.observation_shape[1:])
+    assert not obs_h[:, c:].any()  # nothing held yet (GVGAI: no entry, no bar)
+    right, nil = comp.action_names.index("RIGHT"), comp.action_names.index("NIL")
+    seen = []
+    for _ in range(5):
+        obs_p, obs_h = plain.step([right, nil]).obs, held.step([right, nil]).obs
+        np.testing.assert_array_equal(obs_h[:, :c], obs_p)
+        av = held.avatar(0)
+        row, col = (av["y"] + 4) // 10, (av["x"] + 4) // 10
+        inv = obs_h[0, c:]
+        assert inv.sum() == inv[:, row, col].sum()  # only at the avatar's cell
+        seen.append(inv[:, row, col].tolist())
+        assert not obs_h[1, c:].any()  # the other environment stood still and holds nothing
+    assert seen == [[1, 0], [2, 0], [2, 2], [2, 4], [2, 4]]
+    with pytest.raises(ValueError, match="symbolic"):
+        BatchEngine(comp, 1, obs_type="rgb", inventory=True)
+
+
 def test_what_a_step_returns_is_the_callers_and_the_next_step_leaves_it_alone():
     """The engine reuses its reward array and its observation arguments from step to step (the single
     environment's fast path): the rewards and observations handed out must not change with the next step."""
-    from pathlib import Path
-
-    from ppcg.vgdl import parse_game
-
     path = Path(__file__).parent / "games" / "effect_health.txt"
     spec = parse_game(path.read_text(), path=str(path))
     comp = compile_game(spec)

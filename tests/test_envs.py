@@ -148,6 +148,34 @@ def test_offsets_add_four_planes_after_the_facing_planes_in_single_and_vector_en
         make("ppcg/Solarfox-v0", obs_type="rgb", offsets=True)
 
 
+def test_inventory_adds_a_plane_per_resource_bounded_by_its_limit_in_single_and_vector_envs_alike():
+    """Boulderdash's miner carries up to ten gems: one plane, ``holding gem``, after all the others, in a space
+    whose bound on that plane is the limit (10) and 1 elsewhere; random play stays inside the space and the
+    single and vector environments agree."""
+    env = make("ppcg/Boulderdash-lvl0-v0", facing=True, offsets=True, inventory=True)
+    venv = ppcg.make_vec("ppcg/Boulderdash-lvl0-v0", 2, facing=True, offsets=True, inventory=True)
+    c = make("ppcg/Boulderdash-lvl0-v0", facing=True, offsets=True).observation_space.shape[0]
+    space = env.observation_space
+    assert space.shape[0] == venv.single_observation_space.shape[0] == c + 1
+    assert env.unwrapped.plane_names[c:] == venv.plane_names[c:] == ["holding gem"]
+    assert (space.high[c] == 10).all() and (space.high[:c] == 1).all() and (space.low == 0).all()
+    assert venv.single_observation_space == space
+    gym_check_env(env.unwrapped)
+    obs, _ = env.reset(seed=0)
+    vobs, _ = venv.reset(seed=0)
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        a = int(rng.integers(env.action_space.n))
+        obs, _, term, trunc, _ = env.step(a)
+        vobs, *_ = venv.step(np.array([a, 0]))
+        assert obs in space
+        np.testing.assert_array_equal(vobs[0], obs)
+        if term or trunc:
+            break
+    with pytest.raises(ValueError, match="symbolic"):
+        make("ppcg/Boulderdash-v0", obs_type="rgb", inventory=True)
+
+
 # ------------------------------------------------------------------------------------------------------------
 # the matrix
 

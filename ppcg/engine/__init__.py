@@ -14,11 +14,14 @@ from ppcg.engine.batch import (
     EngineFault,
     EngineState,
     StepResult,
+    inventory_limits,
+    inventory_plane_names,
     warm_up,
 )
 from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 
 __all__ = [
     "FACING_PLANES", "OFFSET_PLANES", "BatchEngine", "CompiledGame", "EngineCapacityError", "EngineFault",
-    "EngineState", "StepResult", "compile_game", "level_plan", "warm_up",
+    "EngineState", "StepResult", "compile_game", "inventory_limits", "inventory_plane_names", "level_plan",
+    "warm_up",
 ]

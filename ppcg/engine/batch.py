@@ -16,8 +16,7 @@ from ppcg.engine.compiler import CompiledGame, compile_game, level_plan
 from ppcg.engine.layout import BLOCK, STATE_FIELDS, State, alloc_state
 
 __all__ = ["BatchEngine", "StepResult", "EngineState", "EngineCapacityError", "EngineFault", "FACING_PLANES",
-           "OFFSET_PLANES",
-           "warm_up"]
+           "OFFSET_PLANES", "inventory_limits", "inventory_plane_names", "warm_up"]
 
 _OBS_KINDS = {None: 0, "symbolic": 1, "rgb": 2}
 FACING_PLANES = ("facing up", "facing down", "facing left", "facing right")
@@ -25,6 +24,19 @@ FACING_PLANES = ("facing up", "facing down", "facing left", "facing right")
 OFFSET_PLANES = ("above its cell", "below its cell", "left of its cell", "right of its cell")
 """The names of the observation planes that ``offsets=True`` adds after the sprite (and facing) planes: a cell is
 set where a sprite drawn in it stands off the cell's grid position, up, down, left or right."""
+
+
+def inventory_plane_names(compiled: CompiledGame) -> list[str]:
+    """The names of the planes that ``inventory=True`` adds after the others: one per resource kind of the game,
+    in resource-index order (none for a game without resources)."""
+    return [f"holding {name}" for name in compiled.resource_names]
+
+
+def inventory_limits(compiled: CompiledGame) -> np.ndarray:
+    """The largest value each inventory plane can hold: the resource's limit, at most 255 (``uint8``)."""
+    tb = compiled.tables
+    lim = tb.seq[tb.misc[L.M_RESL0]:tb.misc[L.M_RESL1]].astype(np.int64)
+    return np.clip(lim, 1, 255)
 _SERIAL_MAX = 16  # steps/resets/observations of this few environments skip the thread pool
 DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of engine state a batch may grow to (sprite slots, crowded cells)
 _REBASE = 8192  # steps after which an environment's redo starts from a copy of its state, not from its reset
@@ -90,25 +102,33 @@ class BatchEngine:
             A sprite slower than a cell a tick (Solarfox's ship and shots at 1 pixel of 10 a tick, Frogs' cars
             and logs, Boulderdash's falling rocks) is drawn in the cell whose centre it covers, so the grid
             alone hides when it will reach the next cell; these planes show which half of its way it is on.
+        inventory: symbolic observations only: one more plane per resource kind of the game, after all the
+            others (:func:`inventory_plane_names`), holding at the avatar's cell how much of it the avatar
+            carries (0 to the resource's limit, capped at 255). GVGAI draws the same as a bar on the avatar
+            (``VGDLSprite._drawResources``); the sprite planes alone hide it (Boulderdash's gems held, a
+            shooter's ammunition).
     """
 
     def __init__(self, game, num_envs: int, *, obs_type: str | None = "symbolic",
                  obs_size: tuple[int, int] | None = None, max_steps: int = 2000,
                  max_sprites: int | None = None, memory_limit: int = DEFAULT_MEMORY_LIMIT,
-                 facing: bool = False, offsets: bool = False, reference: bool = False,
+                 facing: bool = False, offsets: bool = False, inventory: bool = False, reference: bool = False,
                  fast_paths: int = L.FAST_ALL) -> None:
         if obs_type not in _OBS_KINDS:
             raise ValueError(f"obs_type must be 'symbolic', 'rgb' or None, got {obs_type!r}")
-        for name, asked in (("facing", facing), ("offsets", offsets)):
+        for name, asked in (("facing", facing), ("offsets", offsets), ("inventory", inventory)):
             if asked and obs_type != "symbolic":
                 raise ValueError(f"{name} planes are part of symbolic observations, not of obs_type={obs_type!r}")
-        self.facing = bool(facing)
-        self.offsets = bool(offsets)
-        # how many planes those options add after the sprite planes (read by every step of a batch of one)
-        self.extra_planes = len(FACING_PLANES) * self.facing + len(OFFSET_PLANES) * self.offsets
         if num_envs < 1:
             raise ValueError(f"num_envs must be >= 1, got {num_envs}")
         self.compiled = _as_compiled(game)
+        self.facing = bool(facing)
+        self.offsets = bool(offsets)
+        self.inventory = bool(inventory)
+        self._inventory_limits = inventory_limits(self.compiled)
+        # how many planes those options add after the sprite planes (read by every step of a batch of one)
+        self.extra_planes = (len(FACING_PLANES) * self.facing + len(OFFSET_PLANES) * self.offsets
+                             + len(self.compiled.resource_names) * self.inventory)
         if not 0 <= int(fast_paths) <= L.FAST_ALL:
             raise ValueError(f"fast_paths must be a mask of layout.FAST_* bits (0..{L.FAST_ALL}), "
                              f"got {fast_paths}")
@@ -487,7 +507,7 @@ class BatchEngine:
         return self._obs_out()
 
     def _obs_out(self) -> np.ndarray:
-        """A copy of the observation buffer, with the facing and offset planes when asked for."""
+        """A copy of the observation buffer, with the facing, offset and inventory planes when asked for."""
         if not self.extra_planes:
             return self._buf.copy()
         n, c, h, w = self._buf.shape
@@ -499,23 +519,36 @@ class BatchEngine:
             c += len(FACING_PLANES)
         if self.offsets:
             _call("offsets", K.offsets_all, self.tables, self._state, out, c)
+            c += len(OFFSET_PLANES)
+        if self.inventory and self._inventory_limits.size:
+            env, slot, row, col = self._avatar_cells()
+            held = np.clip(self._state.res[env, slot], 0, self._inventory_limits)  # absent (-1) is none held
+            kinds = c + np.arange(self._inventory_limits.size)
+            out[env[:, None], kinds[None, :], row[:, None], col[:, None]] = held
         return out
+
+    def _avatar_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(env, slot, row, col)`` of each environment's enabled avatar whose cell (the one its centre covers,
+        as in the sprite planes) is inside the observation."""
+        st = self._require()
+        av = st.ev[:, L.EV_AVATAR]
+        env = np.flatnonzero(av >= 0)
+        si = st.si[env, av[env]]
+        col = (si[:, L.SI_X] + BLOCK // 2 - 1) // BLOCK
+        row = (si[:, L.SI_Y] + BLOCK // 2 - 1) // BLOCK
+        w, h = self.obs_size if self.obs_size is not None else (0, 0)
+        ok = (si[:, L.SI_DISABLED] == 0) & (col >= 0) & (col < w) & (row >= 0) & (row < h)
+        return env[ok], av[env[ok]], row[ok], col[ok]
 
     def facing_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Where each environment's avatar stands and which way it faces, over the whole batch:
         ``(env, direction, row, col)``, one entry per environment whose (enabled) avatar faces one of the four
         directions (:data:`FACING_PLANES`' order) from a cell inside the observation."""
-        st = self._require()
-        av = st.ev[:, L.EV_AVATAR]
-        env = np.flatnonzero(av >= 0)
-        si = st.si[env, av[env]]
+        env, slot, row, col = self._avatar_cells()
+        si = self._state.si[env, slot]
         ox, oy = si[:, L.SI_OX], si[:, L.SI_OY]
         direction = np.select([oy < 0, oy > 0, ox < 0, ox > 0], [0, 1, 2, 3], -1)
-        # the cell whose centre the sprite covers, as in the sprite planes
-        col = (si[:, L.SI_X] + BLOCK // 2 - 1) // BLOCK
-        row = (si[:, L.SI_Y] + BLOCK // 2 - 1) // BLOCK
-        w, h = self.obs_size if self.obs_size is not None else (0, 0)
-        ok = (si[:, L.SI_DISABLED] == 0) & (direction >= 0) & (col >= 0) & (col < w) & (row >= 0) & (row < h)
+        ok = direction >= 0
         return env[ok], direction[ok], row[ok], col[ok]
 
     def render_rgb(self, i: int, tile_size: int = BLOCK) -> np.ndarray:

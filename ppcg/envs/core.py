@@ -273,23 +273,36 @@ def bind(request: LevelRequest, spec: Any, obs_size: tuple[int, int]) -> LevelRe
     return request
 
 
-def extra_plane_names(facing: bool = False, offsets: bool = False) -> list[str]:
-    """The names of the planes that ``facing`` and ``offsets`` add after the sprite planes, in their order."""
-    from ppcg.engine import FACING_PLANES, OFFSET_PLANES
+def plane_names(compiled: Any, facing: bool = False, offsets: bool = False, inventory: bool = False) -> list[str]:
+    """The symbolic observation's planes by name, in order: the sprite planes, then those ``facing``,
+    ``offsets`` and ``inventory`` add."""
+    from ppcg.engine import FACING_PLANES, OFFSET_PLANES, inventory_plane_names
 
-    return list(FACING_PLANES) * bool(facing) + list(OFFSET_PLANES) * bool(offsets)
+    return (
+        list(compiled.leaf_names) + list(FACING_PLANES) * bool(facing) + list(OFFSET_PLANES) * bool(offsets)
+        + inventory_plane_names(compiled) * bool(inventory)
+    )  # fmt: skip
 
 
 def observation_space(
-    compiled: Any, obs_type: str, obs_size: tuple[int, int], facing: bool = False, offsets: bool = False
+    compiled: Any, obs_type: str, obs_size: tuple[int, int], facing: bool = False, offsets: bool = False,
+    inventory: bool = False,
 ) -> spaces.Box:
     """One environment's observation space: symbolic ``[C, H, W]`` in {0, 1} (``facing``, ``offsets``: four
-    more planes each), or rgb ``[H*b, W*b, 3]``."""
+    more planes each; ``inventory``: a plane per resource kind, from 0 to the resource's limit), or rgb
+    ``[H*b, W*b, 3]``."""
     w, h = obs_size
     if obs_type == "symbolic":
-        c = len(compiled.leaf_names) + len(extra_plane_names(facing, offsets))
-        return spaces.Box(0, 1, (c, h, w), np.uint8)
-    for name, asked in (("facing", facing), ("offsets", offsets)):
+        from ppcg.engine import inventory_limits
+
+        c = len(plane_names(compiled, facing, offsets, inventory))
+        if not inventory or not compiled.resource_names:
+            return spaces.Box(0, 1, (c, h, w), np.uint8)
+        high = np.ones((c, h, w), np.uint8)
+        limits = inventory_limits(compiled)
+        high[c - len(limits):] = limits[:, None, None].astype(np.uint8)
+        return spaces.Box(np.zeros_like(high), high, (c, h, w), np.uint8)
+    for name, asked in (("facing", facing), ("offsets", offsets), ("inventory", inventory)):
         if asked:
             raise ValueError(f"{name} planes are part of symbolic observations, not of obs_type={obs_type!r}")
     if obs_type == "rgb":
@@ -444,6 +457,9 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         offsets: symbolic observations with where sprites stand inside their cells (four more planes, after
             the facing planes): a sprite slower than a cell a tick (Solarfox's ship and shots, Frogs' cars) is
             drawn in the cell whose centre it covers, and which half of its way it is on is otherwise hidden.
+        inventory: symbolic observations with what the avatar carries (one more plane per resource kind, after
+            the others, holding the amount at the avatar's cell; GVGAI draws it as a bar on the avatar):
+            Boulderdash's gems held, a shooter's ammunition.
     """
 
     metadata = {"render_modes": RENDER_MODES, "render_fps": RENDER_FPS}
@@ -465,6 +481,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         start_level: int = 0,
         facing: bool = False,
         offsets: bool = False,
+        inventory: bool = False,
     ) -> None:
         from ppcg.engine import BatchEngine
 
@@ -477,7 +494,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
             game=game, level=level, difficulty=difficulty, obs_type=obs_type, render_mode=render_mode,
             level_source=level_source, tile_size=tile_size, max_steps=max_steps, obs_size=obs_size,
             env_index=env_index, num_levels=num_levels, start_level=start_level, facing=facing,
-            offsets=offsets,
+            offsets=offsets, inventory=inventory,
         )  # fmt: skip
         self._setup = setup_game(game, level, difficulty, level_source, obs_size, num_levels, start_level)
         self.game_name = self._setup.name
@@ -488,13 +505,15 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         self.max_steps = int(max_steps)
         self.env_index = int(env_index)
         self.action_names: list[str] = list(self.game.action_names)
-        self.plane_names: list[str] = list(self.game.leaf_names) + extra_plane_names(facing, offsets)
+        self.plane_names: list[str] = plane_names(self.game, facing, offsets, inventory)
         self._n_actions = int(self.game.n_actions)
         self.action_space = spaces.Discrete(self._n_actions)
-        self.observation_space = observation_space(self.game, obs_type, self._setup.obs_size, facing, offsets)
+        self.observation_space = observation_space(
+            self.game, obs_type, self._setup.obs_size, facing, offsets, inventory
+        )
         self._engine = BatchEngine(
             self.game, 1, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_steps,
-            facing=facing, offsets=offsets,
+            facing=facing, offsets=offsets, inventory=inventory,
         )
         self._request: LevelRequest | None = None
         self._info: dict[str, Any] = {}

@@ -39,8 +39,8 @@ from ppcg.envs.core import (
     GeneratorDifficulty,
     bind,
     check_render_mode,
-    extra_plane_names,
     observation_space,
+    plane_names,
     request_from_options,
     setup_game,
 )
@@ -93,6 +93,7 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         max_steps: the same as ``max_episode_steps`` (the single environment's name), which it overrides.
         facing: four more symbolic planes with the avatar's facing (see :class:`~ppcg.envs.core.VGDLEnv`).
         offsets: four more symbolic planes with where sprites stand inside their cells (the same).
+        inventory: a symbolic plane per resource kind with what the avatar carries (the same).
     """
 
     metadata = {
@@ -119,6 +120,7 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         start_level: int = 0,
         facing: bool = False,
         offsets: bool = False,
+        inventory: bool = False,
     ) -> None:
         from ppcg.engine import BatchEngine
 
@@ -136,17 +138,17 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         self.tile_size = int(tile_size)
         self.max_episode_steps = int(max_episode_steps if max_steps is None else max_steps)
         self.action_names: list[str] = list(self.game.action_names)
-        self.plane_names: list[str] = list(self.game.leaf_names) + extra_plane_names(facing, offsets)
+        self.plane_names: list[str] = plane_names(self.game, facing, offsets, inventory)
         self._n_actions = int(self.game.n_actions)
         self.single_action_space = gym.spaces.Discrete(self._n_actions)
         self.single_observation_space = observation_space(
-            self.game, obs_type, self._setup.obs_size, facing, offsets
+            self.game, obs_type, self._setup.obs_size, facing, offsets, inventory
         )
         self.action_space = batch_space(self.single_action_space, n)
         self.observation_space = batch_space(self.single_observation_space, n)
         self._engine = BatchEngine(
             self.game, n, obs_type=obs_type, obs_size=self._setup.obs_size, max_steps=self.max_episode_steps,
-            facing=facing, offsets=offsets,
+            facing=facing, offsets=offsets, inventory=inventory,
         )
         self._rngs: list[np.random.Generator | None] = [None] * n
         self._requests: list[LevelRequest | None] = [None] * n

@@ -675,3 +675,34 @@ def test_bad_actions_and_step_before_reset_are_errors():
         envs.step(np.array([0, 9]))
     with pytest.raises(ValueError):
         envs.step(np.array([0]))
+
+
+def test_win_reward_is_added_on_the_winning_step_only_and_the_score_stays_the_games():
+    """tests/games/collect.txt: two gems (+5 each), then the gate opens to a miner holding both and the game is
+    won, a step that scores nothing. ``win_reward=10`` adds 10 to that step's reward, in the single and the
+    vector environment alike; ``info["score"]`` stays the game's; a lost or cut episode gets nothing."""
+    from pathlib import Path
+
+    path = str(Path(__file__).parent / "games" / "collect.txt")
+    level = "wwwwww\nwAggdw\nwwwwww\n"
+    for win_reward, last in ((0.0, 0.0), (10.0, 10.0)):
+        env = VGDLEnv(path, level=level, win_reward=win_reward)
+        venv = VGDLVectorEnv(2, path, level=level, win_reward=win_reward)
+        env.reset(seed=0)
+        venv.reset(seed=0)
+        right = env.action_names.index("RIGHT")
+        rewards, vrewards = [], []
+        for _ in range(3):
+            _, r, term, _, info = env.step(right)
+            _, vr, vterm, _, vinfo = venv.step(np.array([right, 0]))
+            rewards.append(r)
+            vrewards.append(vr.tolist())
+        assert rewards == [5.0, 5.0, last] and term and info["is_success"] and info["score"] == 10.0
+        assert vrewards == [[5.0, 0.0], [5.0, 0.0], [last, 0.0]] and vterm.tolist() == [True, False]
+        assert vinfo["final_info"]["score"][0] == 10.0
+    cut = VGDLEnv(path, level=level, win_reward=10.0, max_steps=2)
+    cut.reset(seed=0)
+    assert [cut.step(0)[1] for _ in range(2)] == [0.0, 0.0]  # truncated, not won: no bonus
+    for bad in ("ten", float("nan"), True):
+        with pytest.raises(ValueError, match="win_reward"):
+            VGDLEnv(path, level=level, win_reward=bad)

@@ -311,6 +311,17 @@ def observation_space(
     raise ValueError(f"obs_type must be one of {OBS_TYPES}, not {obs_type!r}")
 
 
+def check_win_reward(win_reward: Any) -> float:
+    """``win_reward`` as a float: a finite number (0, the default, is GVGAI-gym's reward: the score's change)."""
+    try:
+        value = float(win_reward)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if isinstance(win_reward, bool) or not np.isfinite(value):
+        raise ValueError(f"win_reward must be a finite number, not {win_reward!r}")
+    return value
+
+
 def check_render_mode(render_mode: str | None, allowed: Sequence[str] = RENDER_MODES) -> None:
     if render_mode is not None and render_mode not in allowed:
         raise ValueError(f"render_mode must be None or one of {list(allowed)}, not {render_mode!r}")
@@ -460,6 +471,9 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         inventory: symbolic observations with what the avatar carries (one more plane per resource kind, after
             the others, holding the amount at the avatar's cell; GVGAI draws it as a bar on the avatar):
             Boulderdash's gems held, a shooter's ammunition.
+        win_reward: added to the reward of the step on which the game is won (default 0: the reward is the
+            score's change, as in GVGAI-gym). Some games score nothing for the win itself (Boulderdash's exit:
+            an agent rewarded for gems only has no reason to leave); the score in ``info`` is the game's.
     """
 
     metadata = {"render_modes": RENDER_MODES, "render_fps": RENDER_FPS}
@@ -482,6 +496,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         facing: bool = False,
         offsets: bool = False,
         inventory: bool = False,
+        win_reward: float = 0.0,
     ) -> None:
         from ppcg.engine import BatchEngine
 
@@ -494,7 +509,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
             game=game, level=level, difficulty=difficulty, obs_type=obs_type, render_mode=render_mode,
             level_source=level_source, tile_size=tile_size, max_steps=max_steps, obs_size=obs_size,
             env_index=env_index, num_levels=num_levels, start_level=start_level, facing=facing,
-            offsets=offsets, inventory=inventory,
+            offsets=offsets, inventory=inventory, win_reward=win_reward,
         )  # fmt: skip
         self._setup = setup_game(game, level, difficulty, level_source, obs_size, num_levels, start_level)
         self.game_name = self._setup.name
@@ -503,6 +518,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         self.render_mode = render_mode
         self.tile_size = int(tile_size)
         self.max_steps = int(max_steps)
+        self.win_reward = check_win_reward(win_reward)
         self.env_index = int(env_index)
         self.action_names: list[str] = list(self.game.action_names)
         self.plane_names: list[str] = plane_names(self.game, facing, offsets, inventory)
@@ -604,6 +620,8 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         if terminated or truncated:
             info["is_success"] = winner == 1
             info["winner"] = winner
+            if terminated and winner == 1:
+                reward += self.win_reward
             if self._open:
                 self._open = False
                 self._report(winner == 1, truncated)

@@ -39,6 +39,7 @@ from ppcg.envs.core import (
     GeneratorDifficulty,
     bind,
     check_render_mode,
+    check_win_reward,
     observation_space,
     plane_names,
     request_from_options,
@@ -94,6 +95,7 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         facing: four more symbolic planes with the avatar's facing (see :class:`~ppcg.envs.core.VGDLEnv`).
         offsets: four more symbolic planes with where sprites stand inside their cells (the same).
         inventory: a symbolic plane per resource kind with what the avatar carries (the same).
+        win_reward: added to the reward of the step on which the game is won (the same; default 0).
     """
 
     metadata = {
@@ -121,6 +123,7 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         facing: bool = False,
         offsets: bool = False,
         inventory: bool = False,
+        win_reward: float = 0.0,
     ) -> None:
         from ppcg.engine import BatchEngine
 
@@ -137,6 +140,7 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         self.render_mode = render_mode
         self.tile_size = int(tile_size)
         self.max_episode_steps = int(max_episode_steps if max_steps is None else max_steps)
+        self.win_reward = check_win_reward(win_reward)
         self.action_names: list[str] = list(self.game.action_names)
         self.plane_names: list[str] = plane_names(self.game, facing, offsets, inventory)
         self._n_actions = int(self.game.n_actions)
@@ -289,6 +293,8 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
             return obs, reward, terminated, truncated, self._infos(score)
         idx = np.flatnonzero(done)
         winner = np.asarray(r.winner)
+        if self.win_reward:
+            reward = reward + self.win_reward * (terminated & (winner == 1))
         final_obs = np.full(self.num_envs, None, dtype=object)
         for i in idx:
             final_obs[i] = obs[i].copy()

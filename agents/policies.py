@@ -107,8 +107,9 @@ class CentredGridCNN(BaseFeaturesExtractor):
         centre_planes: the planes whose cell is the centre: the avatar's types (``ppcg train`` fills them in
             from the game when they are not given).
         cell_planes: planes set at the avatar's cell only (the facing planes of ``facing=True`` and the
-            inventory planes of ``inventory=True`` observations, which ``ppcg train`` fills in): read as one number each beside the view rather than
-            centred with it, the same information for a fraction of the linear layer's inputs.
+            inventory planes of ``inventory=True`` observations, which ``ppcg train`` fills in): read as one
+            number each beside the view rather than centred with it, the same information for a fraction of the
+            linear layer's inputs.
         view: ``(height, width)`` of the centred view, odd numbers: the cells up to ``height // 2`` rows and
             ``width // 2`` columns away from the avatar (default: the whole level from anywhere, ``2H - 1`` x
             ``2W - 1``; larger values are cut to that). On a wide level (Frogs, 28 x 11) the whole view is a

@@ -771,8 +771,9 @@ def resolve(settings: TrainSettings, *, quiet: bool = False) -> tuple[Any, str]:
     config = load_hyperparams(settings.algo, env_id, path, overrides)
     grid_only = [k for k in ("facing", "offsets", "inventory") if config.env_kwargs.get(k)]
     if settings.obs == "rgb" and grid_only:
-        # the facing, offset and inventory planes are part of symbolic grids (BatchEngine refuses them with rgb): a file's
-        # default for symbolic runs, dropped with a note for an rgb run (as the grid CNNs give way to the Nature CNN)
+        # the facing, offset and inventory planes are part of symbolic grids (BatchEngine refuses them with rgb):
+        # a file's default for symbolic runs, dropped with a note for an rgb run (as the grid CNNs give way to the
+        # Nature CNN)
         if not quiet:
             print(
                 f"note: {' and '.join(grid_only)} (env_kwargs of {Path(config.source).name}) add planes to "

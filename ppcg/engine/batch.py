@@ -37,6 +37,8 @@ def inventory_limits(compiled: CompiledGame) -> np.ndarray:
     tb = compiled.tables
     lim = tb.seq[tb.misc[L.M_RESL0]:tb.misc[L.M_RESL1]].astype(np.int64)
     return np.clip(lim, 1, 255)
+
+
 _SERIAL_MAX = 16  # steps/resets/observations of this few environments skip the thread pool
 DEFAULT_MEMORY_LIMIT = 4 << 30  # bytes of engine state a batch may grow to (sprite slots, crowded cells)
 _REBASE = 8192  # steps after which an environment's redo starts from a copy of its state, not from its reset
@@ -513,15 +515,16 @@ class BatchEngine:
         n, c, h, w = self._buf.shape
         out = np.zeros((n, c + self.extra_planes, h, w), np.uint8)
         out[:, :c] = self._buf
+        cells = self._avatar_cells() if self.facing or self.inventory else None
         if self.facing:
-            env, plane, row, col = self.facing_cells()
+            env, plane, row, col = self._facing(*cells)
             out[env, c + plane, row, col] = 1
             c += len(FACING_PLANES)
         if self.offsets:
             _call("offsets", K.offsets_all, self.tables, self._state, out, c)
             c += len(OFFSET_PLANES)
         if self.inventory and self._inventory_limits.size:
-            env, slot, row, col = self._avatar_cells()
+            env, slot, row, col = cells
             held = np.clip(self._state.res[env, slot], 0, self._inventory_limits)  # absent (-1) is none held
             kinds = c + np.arange(self._inventory_limits.size)
             out[env[:, None], kinds[None, :], row[:, None], col[:, None]] = held
@@ -540,16 +543,20 @@ class BatchEngine:
         ok = (si[:, L.SI_DISABLED] == 0) & (col >= 0) & (col < w) & (row >= 0) & (row < h)
         return env[ok], av[env[ok]], row[ok], col[ok]
 
-    def facing_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Where each environment's avatar stands and which way it faces, over the whole batch:
-        ``(env, direction, row, col)``, one entry per environment whose (enabled) avatar faces one of the four
-        directions (:data:`FACING_PLANES`' order) from a cell inside the observation."""
-        env, slot, row, col = self._avatar_cells()
+    def _facing(self, env, slot, row, col) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Of the avatars at ``_avatar_cells``, those facing one of the four directions: ``(env, direction, row,
+        col)``."""
         si = self._state.si[env, slot]
         ox, oy = si[:, L.SI_OX], si[:, L.SI_OY]
         direction = np.select([oy < 0, oy > 0, ox < 0, ox > 0], [0, 1, 2, 3], -1)
         ok = direction >= 0
         return env[ok], direction[ok], row[ok], col[ok]
+
+    def facing_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Where each environment's avatar stands and which way it faces, over the whole batch:
+        ``(env, direction, row, col)``, one entry per environment whose (enabled) avatar faces one of the four
+        directions (:data:`FACING_PLANES`' order) from a cell inside the observation."""
+        return self._facing(*self._avatar_cells())
 
     def render_rgb(self, i: int, tile_size: int = BLOCK) -> np.ndarray:
         """Environment ``i`` drawn in colour: uint8 ``[H*tile_size, W*tile_size, 3]``."""

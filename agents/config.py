@@ -122,8 +122,9 @@ _UNSUPPORTED_KEYS = {
     "eval_env_kwargs": "not supported",
 }
 _ZOO_KEYS = ("n_timesteps", "policy", "n_envs", "policy_kwargs", "env_kwargs")
-OBSERVATION_KWARGS = ("facing", "offsets", "inventory", "obs_size")
-"""``env_kwargs`` that change what the model sees, so evaluation and recording must pass them too."""
+OBSERVATION_KWARGS = ("facing", "offsets", "inventory", "obs_size", "frame_skip")
+"""``env_kwargs`` that change what the model sees or what its actions do (``frame_skip``), so evaluation and
+recording must pass them too."""
 _NOT_ALGO_KWARGS = {"policy", "env", "verbose", "tensorboard_log", "seed", "device", "_init_setup_model"}
 
 
@@ -187,9 +188,9 @@ class AlgoConfig:
     entries: tuple[str, ...] = ()
 
     def observation_kwargs(self) -> dict[str, Any]:
-        """The ``env_kwargs`` that shape observations (:data:`OBSERVATION_KWARGS`): every environment that
-        shows this model the game takes them (evaluation too), where the others (``max_episode_steps``) are
-        training's alone."""
+        """The ``env_kwargs`` that shape observations and actions (:data:`OBSERVATION_KWARGS`): every
+        environment that shows this model the game takes them (evaluation too), where the others
+        (``max_episode_steps``, ``win_reward``) are training's alone."""
         return {k: v for k, v in self.env_kwargs.items() if k in OBSERVATION_KWARGS}
 
     def to_dict(self) -> dict[str, Any]:

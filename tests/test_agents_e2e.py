@@ -331,7 +331,8 @@ def test_a_snapshot_that_does_not_fit_resumes_inexactly_with_a_warning(tmp_path,
 def test_observation_options_of_the_hyperparameters_reach_every_environment_that_shows_the_model(tmp_path):
     """``env_kwargs: {facing: true}`` trains on four more planes; the learning curve, ``ppcg evaluate`` and
     ``ppcg record --policy`` make their environments with it (a model given the plain planes would fail on the
-    shape), while ``max_episode_steps`` stays training's alone."""
+    shape), and with ``frame_skip`` (its actions last that many ticks everywhere), while ``max_episode_steps``
+    stays training's alone."""
     from ppcg.agents.models import load_run_model, run_observation_kwargs
     from ppcg.agents.run import RunDir
 
@@ -342,18 +343,18 @@ def test_observation_options_of_the_hyperparameters_reach_every_environment_that
     config.write_text(
         "ppcg/Zelda-v0:\n  n_timesteps: 512\n  policy: CnnPolicy\n  n_envs: 4\n  n_steps: 64\n"
         "  batch_size: 128\n"
-        "  env_kwargs: {max_episode_steps: 100, facing: true}\n"
+        "  env_kwargs: {max_episode_steps: 100, facing: true, frame_skip: 2}\n"
     )
     out = tmp_path / "r"
     argv = ["train", "zelda", "--config", str(config), "--eval-every", "256", "--eval-levels", "2"]
     assert main([*argv, "--eval-episodes", "1", "--no-progress", "--out", str(out)]) == 0
     run = RunDir.open(out)
-    assert run_observation_kwargs(run) == {"facing": True}
+    assert run_observation_kwargs(run) == {"facing": True, "frame_skip": 2}
     model, _, env_id = load_run_model(run)
     plain = ppcg.make_vec(env_id, 1).single_observation_space.shape
     assert model.observation_space.shape == (plain[0] + 4, *plain[1:])
     assert len((out / "eval_progress.csv").read_text().splitlines()) == 3  # header, 256, 512
     assert main(["evaluate", str(out), "--episodes", "1", "--levels", "human"]) == 0
     act, observation = load_policy(out)
-    assert observation == {"obs_type": "symbolic", "facing": True}
+    assert observation == {"obs_type": "symbolic", "facing": True, "frame_skip": 2}
     assert main(["record", "zelda", "--policy", str(out), "--out", str(tmp_path / "v")]) == 0

@@ -465,3 +465,34 @@ def test_what_a_step_returns_is_the_callers_and_the_next_step_leaves_it_alone():
     assert [s[1] for s in steps] == [1.0, -2.0, -2.0]
     assert not np.array_equal(steps[0][0], steps[2][0])  # each observation its own copy
     assert np.array_equal(steps[0][0], kept[0].obs[0])
+
+
+@pytest.mark.parametrize("obs_type", ["symbolic", "rgb"])
+@pytest.mark.parametrize("name", PAPER)
+def test_ticks_stepped_unobserved_then_observed_draw_what_every_tick_observed_draws(name, obs_type):
+    """``step(observe=False)`` (a frame skip's first ticks) returns no observation and leaves the buffers as
+    they were; the next observed step shows exactly what an engine observing every tick shows (the kernel's
+    incremental drawing catches up on everything that changed in between), the extra planes included."""
+    spec, comp, levels = game(name)
+    extra = {"facing": True, "offsets": True} if obs_type == "symbolic" else {}
+    every = BatchEngine(comp, 3, obs_type=obs_type, **extra)
+    some = BatchEngine(comp, 3, obs_type=obs_type, **extra)
+    for e in (every, some):
+        e.reset(levels[:3], [1, 2, 3])
+    rng = np.random.default_rng(3)
+    for t in range(60):
+        acts = rng.integers(comp.n_actions, size=3)
+        a = every.step(acts)
+        b = some.step(acts, observe=t % 4 == 3)
+        assert np.array_equal(a.reward, b.reward) and np.array_equal(a.tick, b.tick)
+        if t % 4 == 3:
+            assert np.array_equal(a.obs, b.obs), (name, t)
+        else:
+            assert b.obs is None
+        done = np.flatnonzero(a.terminated | a.truncated)
+        if done.size:
+            for e in (every, some):
+                e.reset([levels[0]] * done.size, list(range(10, 10 + done.size)), indices=done)
+    one = BatchEngine(comp, 1, obs_type=obs_type, **extra)
+    one.reset(levels[:1], [1])
+    assert one.step_one(0, False)[0] is None and one.step_one(0)[0].shape == one.observation_shape

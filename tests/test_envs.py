@@ -706,3 +706,82 @@ def test_win_reward_is_added_on_the_winning_step_only_and_the_score_stays_the_ga
     for bad in ("ten", float("nan"), True):
         with pytest.raises(ValueError, match="win_reward"):
             VGDLEnv(path, level=level, win_reward=bad)
+
+
+def test_frame_skip_repeats_the_action_for_k_ticks_and_stops_where_the_game_ends():
+    """tests/games/collect.txt with ``frame_skip=2``: the first step walks two cells (both gems, reward 10), the
+    second ends on its first tick (the gate opens: won), so the episode took 3 ticks in 2 steps. The step limit
+    counts ticks: ``max_steps=5`` cuts the third step after one tick. Single and vector environments alike."""
+    from pathlib import Path
+
+    path = str(Path(__file__).parent / "games" / "collect.txt")
+    level = "wwwwww\nwAggdw\nwwwwww\n"
+    env = VGDLEnv(path, level=level, frame_skip=2, win_reward=1.0)
+    venv = VGDLVectorEnv(2, path, level=level, frame_skip=2, win_reward=1.0)
+    env.reset(seed=0)
+    venv.reset(seed=0)
+    right = env.action_names.index("RIGHT")
+    _, r1, t1, _, _ = env.step(right)
+    assert (r1, t1, env.tick) == (10.0, False, 2)
+    _, r2, t2, _, info = env.step(right)
+    assert (r2, t2, env.tick, info["is_success"]) == (1.0, True, 3, True)
+    _, vr1, vt1, _, _ = venv.step(np.array([right, 0]))
+    _, vr2, vt2, _, vinfo = venv.step(np.array([right, 0]))
+    assert vr1.tolist() == [10.0, 0.0] and vr2.tolist() == [1.0, 0.0] and vt2.tolist() == [True, False]
+    assert vinfo["final_info"]["score"][0] == 10.0
+    cut = VGDLEnv(path, level=level, frame_skip=2, max_steps=5)
+    vcut = VGDLVectorEnv(1, path, level=level, frame_skip=2, max_episode_steps=5)
+    cut.reset(seed=0)
+    vcut.reset(seed=0)
+    ends = [cut.step(0)[3] for _ in range(3)]
+    vends = [bool(vcut.step(np.array([0]))[3][0]) for _ in range(3)]
+    assert ends == vends == [False, False, True] and cut.tick == 5
+    for bad in (0, -1, 1.5, "2", True):
+        with pytest.raises(ValueError, match="frame_skip"):
+            VGDLEnv(path, level=level, frame_skip=bad)
+        with pytest.raises(ValueError, match="frame_skip"):
+            VGDLVectorEnv(1, path, level=level, frame_skip=bad)
+
+
+def test_frame_skip_is_k_plain_steps_with_the_same_action():
+    """Solarfox (fireballs fall at random) on generated levels, seeded: a ``frame_skip=3`` environment's step
+    gives the observation, the summed reward and the ending of three plain steps with the same action, tick for
+    tick, whole episodes long; and environment i of a ``frame_skip=3`` vector env plays as the single one
+    seeded ``seed + i``."""
+    rng = np.random.default_rng(1)
+    skip = VGDLEnv("solarfox", frame_skip=3, offsets=True)
+    plain = VGDLEnv("solarfox", offsets=True)
+    venv = VGDLVectorEnv(3, "solarfox", frame_skip=3, offsets=True)
+    singles = [VGDLEnv("solarfox", frame_skip=3, offsets=True) for _ in range(3)]
+    obs, _ = skip.reset(seed=7)
+    obs_plain, _ = plain.reset(seed=7)
+    vobs, _ = venv.reset(seed=7)
+    sobs = [e.reset(seed=7 + i)[0] for i, e in enumerate(singles)]
+    assert np.array_equal(obs, obs_plain) and all(np.array_equal(vobs[i], o) for i, o in enumerate(sobs))
+    ended = 0
+    for _ in range(400):
+        a = int(rng.integers(skip.action_space.n))
+        obs, r, term, trunc, _ = skip.step(a)
+        total, done = 0.0, False
+        for _ in range(3):
+            obs_plain, rp, tp, cp, _ = plain.step(a)
+            total += rp
+            if tp or cp:
+                done = True
+                break
+        assert np.array_equal(obs, obs_plain) and r == total and (term or trunc) == done
+        assert skip.tick == plain.tick
+        if done:
+            ended += 1
+            obs, _ = skip.reset(seed=100 + ended)
+            plain.reset(seed=100 + ended)
+        acts = rng.integers(venv.single_action_space.n, size=3)
+        vobs, vr, vt, vc, vinfo = venv.step(acts)
+        for i, e in enumerate(singles):
+            o, ri, ti, ci, _ = e.step(int(acts[i]))
+            assert vr[i] == ri and vt[i] == ti and vc[i] == ci
+            if ti or ci:
+                assert np.array_equal(vinfo["final_obs"][i], o)
+                o, _ = e.reset()
+            assert np.array_equal(vobs[i], o)
+    assert ended >= 3  # whole episodes, their ends included

@@ -300,17 +300,20 @@ class BatchEngine:
         self._observe(idx)
         return self._obs_out()
 
-    def step(self, actions) -> StepResult:
-        """Advance every environment by one tick with Gym action indices ``actions`` (``[num_envs]``)."""
+    def step(self, actions, observe: bool = True) -> StepResult:
+        """Advance every environment by one tick with Gym action indices ``actions`` (``[num_envs]``).
+
+        ``observe=False``: no observation is drawn or returned (``obs`` is None), for ticks nobody looks at
+        (a frame skip's first ticks); the next observed tick draws what changed since the last one drawn."""
         given = np.asarray(actions)
         if given.dtype.kind not in "iu":
             raise TypeError(f"actions must be integers (Gym action indices), got an array of {given.dtype}")
         actions = given.astype(np.int64).reshape(-1)  # a copy: the redo history keeps it
         if actions.shape[0] != self.num_envs:
             raise ValueError(f"expected {self.num_envs} actions, got {actions.shape[0]}")
-        reward = self._advance(actions)
+        reward = self._advance(actions, observe)
         st = self._state
-        obs = self._obs_out() if self.obs_type is not None else None
+        obs = self._obs_out() if self.obs_type is not None and observe else None
         ev = st.ev
         return StepResult(
             obs=obs, reward=reward.astype(np.float32), terminated=(ev[:, L.EV_ENDED] != 0) & (ev[:, L.EV_ACTIVE] != 0),
@@ -318,28 +321,32 @@ class BatchEngine:
             tick=ev[:, L.EV_TICK].copy(),
         )
 
-    def step_one(self, action: int) -> tuple[np.ndarray | None, float, bool, bool, float, int]:
+    def step_one(self, action: int, observe: bool = True) -> tuple[np.ndarray | None, float, bool, bool, float, int]:
         """:meth:`step` for a batch of one environment, with Python values: ``(obs, reward, terminated,
         truncated, score, winner)`` (``obs`` a copy, or None). A single environment's fast path (VGDLEnv)."""
         if self.num_envs != 1:
             raise ValueError(f"step_one steps a batch of one environment, this one has {self.num_envs}")
         actions = np.empty(1, np.int64)  # a new array: the redo history keeps it
         actions[0] = action
-        reward = self._advance(actions).item(0)
+        reward = self._advance(actions, observe).item(0)
         st = self._state
         ev = st.ev
-        obs = None if self.obs_type is None else self._obs_out()[0] if self.extra_planes else self._buf[0].copy()
+        obs = (None if self.obs_type is None or not observe
+               else self._obs_out()[0] if self.extra_planes else self._buf[0].copy())
         return (obs, reward,
                 bool(ev.item(0, L.EV_ENDED) and ev.item(0, L.EV_ACTIVE)), bool(ev.item(0, L.EV_TRUNC)),
                 float(st.score.item(0)), int(ev.item(0, L.EV_WINNER)))
 
-    def _advance(self, actions: np.ndarray) -> np.ndarray:
+    def _advance(self, actions: np.ndarray, observe: bool = True) -> np.ndarray:
         """One tick of every environment with engine-owned ``actions`` (int64, contiguous, kept for redos);
         returns the rewards (float64: the engine's own array, valid until the next step). Observations are
-        written into the engine's buffer."""
+        written into the engine's buffer (unless ``observe`` is false: the buffers stay as they were drawn,
+        and the kernel's change counters and cell signatures bring them up to date on the next drawing)."""
         st = self._require()
         reward = self._reward
         kind, sym, rgb = self._obs_buffers()
+        if not observe:
+            kind = 0  # the same buffers: the compiled entry looked up for them stays valid
         if self.num_envs <= _SERIAL_MAX or _threads() == 1:  # the thread pool costs more than it saves
             attention = self._step_serial(st, actions, kind, sym, rgb, reward)
         else:

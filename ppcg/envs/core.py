@@ -322,6 +322,13 @@ def check_win_reward(win_reward: Any) -> float:
     return value
 
 
+def check_frame_skip(frame_skip: Any) -> int:
+    """``frame_skip`` as an int: how many game ticks one action is repeated for (1, the default, is GVGAI's)."""
+    if isinstance(frame_skip, bool) or not isinstance(frame_skip, (int, np.integer)) or frame_skip < 1:
+        raise ValueError(f"frame_skip must be a positive integer, not {frame_skip!r}")
+    return int(frame_skip)
+
+
 def check_render_mode(render_mode: str | None, allowed: Sequence[str] = RENDER_MODES) -> None:
     if render_mode is not None and render_mode not in allowed:
         raise ValueError(f"render_mode must be None or one of {list(allowed)}, not {render_mode!r}")
@@ -474,6 +481,12 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         win_reward: added to the reward of the step on which the game is won (default 0: the reward is the
             score's change, as in GVGAI-gym). Some games score nothing for the win itself (Boulderdash's exit:
             an agent rewarded for gems only has no reason to leave); the score in ``info`` is the game's.
+        frame_skip: how many game ticks each action is repeated for (default 1: one action a tick, as in
+            GVGAI). A step returns the last tick's observation and the sum of the ticks' rewards, and stops
+            early on the tick that ends the game. The step limits (``max_steps``, GVGAI's 2,000) and the
+            ``tick`` count game ticks, not actions. Atari's frame skip: for games whose sprites move a fraction
+            of a cell a tick (Solarfox's ship crosses a cell in seven), so that an agent's discount and rollout
+            span more of the game.
     """
 
     metadata = {"render_modes": RENDER_MODES, "render_fps": RENDER_FPS}
@@ -497,6 +510,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         offsets: bool = False,
         inventory: bool = False,
         win_reward: float = 0.0,
+        frame_skip: int = 1,
     ) -> None:
         from ppcg.engine import BatchEngine
 
@@ -509,7 +523,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
             game=game, level=level, difficulty=difficulty, obs_type=obs_type, render_mode=render_mode,
             level_source=level_source, tile_size=tile_size, max_steps=max_steps, obs_size=obs_size,
             env_index=env_index, num_levels=num_levels, start_level=start_level, facing=facing,
-            offsets=offsets, inventory=inventory, win_reward=win_reward,
+            offsets=offsets, inventory=inventory, win_reward=win_reward, frame_skip=frame_skip,
         )  # fmt: skip
         self._setup = setup_game(game, level, difficulty, level_source, obs_size, num_levels, start_level)
         self.game_name = self._setup.name
@@ -519,6 +533,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         self.tile_size = int(tile_size)
         self.max_steps = int(max_steps)
         self.win_reward = check_win_reward(win_reward)
+        self.frame_skip = check_frame_skip(frame_skip)
         self.env_index = int(env_index)
         self.action_names: list[str] = list(self.game.action_names)
         self.plane_names: list[str] = plane_names(self.game, facing, offsets, inventory)
@@ -557,7 +572,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
 
     @property
     def tick(self) -> int:
-        """Steps taken in the current episode."""
+        """Game ticks taken in the current episode (steps, unless ``frame_skip`` repeats each action)."""
         return self._steps
 
     @property
@@ -594,7 +609,7 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
         return obs, info_for(request, 0.0)
 
     def step(self, action: int):
-        """Advance the game one tick with ``action``.
+        """Advance the game one tick with ``action`` (``frame_skip`` ticks, or until the game ends).
 
         Raises:
             ValueError: ``action`` is not one of the action space's.
@@ -606,10 +621,18 @@ class VGDLEnv(GeneratorDifficulty, gym.Env):
             )
         if self._request is None:
             raise gym.error.ResetNeeded("call reset() before step()")
-        obs, reward, terminated, truncated, score, winner = self._engine.step_one(action)
+        skip = self.frame_skip
+        obs, reward, terminated, truncated, score, winner = self._engine.step_one(action, skip == 1)
+        ticks = 1
+        while ticks < skip and not (terminated or truncated):
+            ticks += 1
+            obs, more, terminated, truncated, score, winner = self._engine.step_one(action, ticks == skip)
+            reward += more
+        if obs is None:  # the game ended before the last tick of the skip
+            obs = self._engine.observe()[0]
         truncated = truncated and not terminated
         self._score = score
-        self._steps += 1
+        self._steps += ticks
         request = self._request
         info = {
             "level_id": request.level_id,

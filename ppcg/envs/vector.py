@@ -38,6 +38,7 @@ from ppcg.envs.core import (
     RENDER_FPS,
     GeneratorDifficulty,
     bind,
+    check_frame_skip,
     check_render_mode,
     check_win_reward,
     observation_space,
@@ -96,6 +97,8 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         offsets: four more symbolic planes with where sprites stand inside their cells (the same).
         inventory: a symbolic plane per resource kind with what the avatar carries (the same).
         win_reward: added to the reward of the step on which the game is won (the same; default 0).
+        frame_skip: game ticks each action is repeated for (the same; default 1). Every environment of the
+            batch is stepped up to ``frame_skip`` ticks in one call; one whose game ends stops there.
     """
 
     metadata = {
@@ -124,6 +127,7 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         offsets: bool = False,
         inventory: bool = False,
         win_reward: float = 0.0,
+        frame_skip: int = 1,
     ) -> None:
         from ppcg.engine import BatchEngine
 
@@ -141,6 +145,7 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         self.tile_size = int(tile_size)
         self.max_episode_steps = int(max_episode_steps if max_steps is None else max_steps)
         self.win_reward = check_win_reward(win_reward)
+        self.frame_skip = check_frame_skip(frame_skip)
         self.action_names: list[str] = list(self.game.action_names)
         self.plane_names: list[str] = plane_names(self.game, facing, offsets, inventory)
         self._n_actions = int(self.game.n_actions)
@@ -268,7 +273,8 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
         }  # fmt: skip
 
     def step(self, actions: Any):
-        """Advance every environment one tick; finished ones are reset in the same step (``SAME_STEP``).
+        """Advance every environment one tick (``frame_skip`` ticks: one whose game ends on an earlier one
+        stops there); finished ones are reset in the same step (``SAME_STEP``).
 
         Raises:
             ValueError: an action outside the action space, or not one per environment.
@@ -280,14 +286,20 @@ class VGDLVectorEnv(GeneratorDifficulty, VectorEnv):
             )
         if self._requests[0] is None:
             raise gym.error.ResetNeeded("call reset() before step()")
-        r = self._engine.step(actions)
+        skip = self.frame_skip
+        r = self._engine.step(actions, observe=skip == 1)
+        reward = np.asarray(r.reward, dtype=np.float64)
+        ticks = 1
+        while ticks < skip and not (r.terminated | r.truncated).all():  # finished games stand still until reset
+            ticks += 1
+            r = self._engine.step(actions, observe=ticks == skip)
+            reward += r.reward
         terminated = np.asarray(r.terminated, dtype=bool)
         truncated = np.asarray(r.truncated, dtype=bool) & ~terminated
-        self._steps += 1
+        self._steps[:] = r.tick
         score = np.array(r.score, dtype=np.float64)
         self._score[:] = score
-        obs = r.obs
-        reward = np.asarray(r.reward, dtype=np.float64)
+        obs = r.obs if r.obs is not None else self._engine.observe()
         done = terminated | truncated
         if not done.any():
             return obs, reward, terminated, truncated, self._infos(score)

@@ -216,7 +216,7 @@ def test_inventory_planes_are_cell_planes_read_as_a_share_of_the_limit():
 
 @pytest.mark.parametrize("game", ["zelda", "solarfox", "frogs", "boulderdash"])
 def test_the_bundled_ppo_settings_of_each_game_build_its_network(game):
-    """ppo.yml's per-game entries (Frogs' window, Solarfox's offset planes, Boulderdash's window, offset and
+    """ppo.yml's per-game entries (Frogs' window, Solarfox's window and offset planes, Boulderdash's window, offset and
     inventory planes and win reward) make a network that reads that game's observations: the view, the centred
     and cell planes all fit."""
     from ppcg.agents.config import load_hyperparams
@@ -232,7 +232,7 @@ def test_the_bundled_ppo_settings_of_each_game_build_its_network(game):
     net = CentredGridCNN(space, **pk["features_extractor_kwargs"])
     obs = th.as_tensor(ppcg.make_vec(env_id, 2, **config.observation_kwargs()).reset(seed=0)[0], dtype=th.float32)
     assert net(obs).shape == (2, 128)
-    assert net.view == {"frogs": (21, 21), "boulderdash": (13, 13)}.get(game, net.view)
+    assert net.view == {"frogs": (21, 21), "boulderdash": (13, 13), "solarfox": (13, 13)}.get(game, net.view)
     assert net.view != (21, 21) or game == "frogs"
     assert bool(config.env_kwargs.get("offsets")) == (game in ("solarfox", "boulderdash"))
     assert bool(config.env_kwargs.get("inventory")) == net.scaled == (game == "boulderdash")

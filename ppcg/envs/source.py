@@ -43,7 +43,7 @@ class EpisodeResult:
         level_id: the level's ``level_id``.
         won: the game's win (GVGAI's ``PLAYER_WINS``).
         score: the final game score.
-        length: steps taken.
+        length: game ticks taken (steps, unless the environment repeats each action: ``frame_skip``).
         truncated: cut at the step limit rather than ended by the game.
         difficulty: the level's difficulty, if it was generated.
         level_seed: the level's seed, if it was generated.
